@@ -1,0 +1,438 @@
+// gemm.ts — cache- and register-blocked single-precision matrix multiply
+// (plus the two bias kernels of a dense layer), SIMD128 WebAssembly.
+//
+//   C[M×N] = (accumulate ? C : 0) + op(A)[M×K] · op(B)[K×N]
+//
+// All matrices are f32, row-major, contiguous; pointers are byte addresses.
+//   A: M×K (row stride K), or, when transA != 0, stored K×M (stride M), op(A) = Aᵀ
+//   B: K×N (row stride N), or, when transB != 0, stored N×K (stride K), op(B) = Bᵀ
+//   C: M×N (row stride N), never aliases A or B.
+//
+// Blocking (Goto / BLIS loop order):
+//
+//   for jc in 0..N step NC                       B panel columns   (L3)
+//     for pc in 0..K step KC                     depth block
+//       pack op(B)[pc:pc+kc, jc:jc+nc] → PACK_B  as NR-wide strips, each kc×NR,
+//                                               one contiguous NR-vector per k
+//       for ic in 0..M step MC                   A block rows      (L2)
+//         pack op(A)[ic:ic+mc, pc:pc+kc] → PACK_A as MR-tall strips, each
+//                                               kc×MR, the MR values of one k
+//                                               contiguous (load32_splat them)
+//         for jr in 0..nc step NR                B micro-panel     (L1)
+//           for ir in 0..mc step MR
+//             micro-kernel: C[ir:ir+MR, jr:jr+NR] (+)= Ap · Bp  over kc
+//
+// Transposes are absorbed entirely by the packing routines, so the macro-
+// and micro-kernels only ever see one layout and all four variants run at
+// the same speed. Contiguous sources are copied with plain v128 loads;
+// strided sources are read 4×4 at a time and transposed with shuffles.
+//
+// Packed panels are zero-padded in rows/columns past the matrix edge. Edge tiles are computed in full and written to C through a
+// small static tile buffer; full tiles load/add/store C directly.
+//
+// accumulate = 0 is handled by *storing* (not adding) on the first depth block.
+//
+// Micro-kernel MR×NR = 4×8: 8 f32x4 accumulators + 2 B vectors + 1 A splat
+// = 11 live v128 (V8 starts spilling at ~12).
+//
+// No allocation anywhere: packing buffers are static (memory.data).
+
+// ---------------------------------------------------------------------------
+// Block sizes — the one place they are defined.
+//   MR×NR   register tile (fixed by the micro-kernel below)
+//   KC      depth block: B micro-panel KC·NR·4 = 8 KiB + A micro-panel
+//           KC·MR·4 = 4 KiB stay in L1d (32 KiB)
+//   MC      rows of the packed A block: MC·KC·4 = 128 KiB, resident in L2 (512 KiB)
+//   NC      columns of the packed B panel: KC·NC·4 = 2 MiB, in L3 (32 MiB)
+// ---------------------------------------------------------------------------
+const MR: i32 = 4;
+const NR: i32 = 8;
+const KC: i32 = 256;   // multiple of 4
+const MC: i32 = 128;   // multiple of MR
+const NC: i32 = 2048;  // multiple of NR
+
+const PACK_A: usize = memory.data(MC * KC * 4, 16);
+const PACK_B: usize = memory.data(KC * NC * 4, 16);
+const TILE: usize = memory.data(MR * NR * 4, 16);
+
+/** Address of the first byte after static data (for harnesses placing matrices). */
+export function heap_base(): usize {
+  return __heap_base;
+}
+
+// One switch point for a future relaxed-SIMD (FMA) build: c + a·b.
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return f32x4.relaxed_madd(a, b, c);
+  } else {
+    return f32x4.add(c, f32x4.mul(a, b));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Packing
+// ---------------------------------------------------------------------------
+
+// Pack op(A)[i0:i0+mc, p0:p0+kc] into PACK_A.
+// Layout: strip s (rows i0+4s .. +3) at PACK_A + s·kcp·16; within it, depth k
+// at +k·16 holds [a(i,k), a(i+1,k), a(i+2,k), a(i+3,k)]. kcp = kc rounded up to 4.
+function gemm_pack_a(a: usize, K: i32, M: i32, transA: i32, i0: i32, mc: i32, p0: i32, kc: i32, kcp: i32): void {
+  let dst = PACK_A;
+  const zero = f32x4.splat(0);
+  if (transA == 0) {
+    // A stored M×K: each of the 4 rows is contiguous in k → 4×4 transposes.
+    const lda = <usize>K << 2;
+    for (let ir = 0; ir < mc; ir += MR) {
+      const rows = min(MR, mc - ir);
+      let r0 = a + ((<usize>(i0 + ir) * <usize>K + <usize>p0) << 2);
+      if (rows == MR) {
+        let r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+        let d = dst;
+        let k = 0;
+        for (; k + 4 <= kc; k += 4) {
+          const x0 = v128.load(r0), x1 = v128.load(r1), x2 = v128.load(r2), x3 = v128.load(r3);
+          const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+          const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+          const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+          const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+          v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), 0);
+          v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
+          v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
+          v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+          r0 += 16; r1 += 16; r2 += 16; r3 += 16; d += 64;
+        }
+        for (; k < kc; k++) {
+          store<f32>(d, load<f32>(r0), 0);
+          store<f32>(d, load<f32>(r1), 4);
+          store<f32>(d, load<f32>(r2), 8);
+          store<f32>(d, load<f32>(r3), 12);
+          r0 += 4; r1 += 4; r2 += 4; r3 += 4; d += 16;
+        }
+        for (; k < kcp; k++) { v128.store(d, zero); d += 16; }
+      } else {
+        let d = dst;
+        for (let k = 0; k < kcp; k++) {
+          v128.store(d, zero);
+          if (k < kc) {
+            for (let r = 0; r < rows; r++) {
+              store<f32>(d + (<usize>r << 2), load<f32>(r0 + <usize>r * lda + (<usize>k << 2)));
+            }
+          }
+          d += 16;
+        }
+      }
+      dst += <usize>kcp << 4;
+    }
+  } else {
+    // A stored K×M: for each k the 4 values i..i+3 are contiguous → one v128 copy.
+    const lda = <usize>M << 2;
+    for (let ir = 0; ir < mc; ir += MR) {
+      const rows = min(MR, mc - ir);
+      let s = a + ((<usize>p0 * <usize>M + <usize>(i0 + ir)) << 2);
+      let d = dst;
+      if (rows == MR) {
+        let k = 0;
+        for (; k + 4 <= kc; k += 4) {
+          const x0 = v128.load(s);
+          const x1 = v128.load(s + lda);
+          const x2 = v128.load(s + 2 * lda);
+          const x3 = v128.load(s + 3 * lda);
+          v128.store(d, x0, 0);
+          v128.store(d, x1, 16);
+          v128.store(d, x2, 32);
+          v128.store(d, x3, 48);
+          s += lda << 2; d += 64;
+        }
+        for (; k < kc; k++) { v128.store(d, v128.load(s)); s += lda; d += 16; }
+        for (; k < kcp; k++) { v128.store(d, zero); d += 16; }
+      } else {
+        for (let k = 0; k < kcp; k++) {
+          v128.store(d, zero);
+          if (k < kc) {
+            for (let r = 0; r < rows; r++) {
+              store<f32>(d + (<usize>r << 2), load<f32>(s + (<usize>r << 2)));
+            }
+            s += lda;
+          }
+          d += 16;
+        }
+      }
+      dst += <usize>kcp << 4;
+    }
+  }
+}
+
+// Pack op(B)[p0:p0+kc, j0:j0+nc] into PACK_B.
+// Layout: strip s (columns j0+8s .. +7) at PACK_B + s·kcp·32; within it,
+// depth k at +k·32 holds [b(k,j) .. b(k,j+7)].
+function gemm_pack_b(b: usize, K: i32, N: i32, transB: i32, j0: i32, nc: i32, p0: i32, kc: i32, kcp: i32): void {
+  let dst = PACK_B;
+  const zero = f32x4.splat(0);
+  if (transB == 0) {
+    // B stored K×N: each k row of the strip is 8 contiguous floats.
+    const ldb = <usize>N << 2;
+    for (let jr = 0; jr < nc; jr += NR) {
+      const cols = min(NR, nc - jr);
+      let s = b + ((<usize>p0 * <usize>N + <usize>(j0 + jr)) << 2);
+      let d = dst;
+      if (cols == NR) {
+        let k = 0;
+        for (; k + 2 <= kc; k += 2) {
+          const x0 = v128.load(s, 0), x1 = v128.load(s, 16);
+          const s1 = s + ldb;
+          const x2 = v128.load(s1, 0), x3 = v128.load(s1, 16);
+          v128.store(d, x0, 0);
+          v128.store(d, x1, 16);
+          v128.store(d, x2, 32);
+          v128.store(d, x3, 48);
+          s = s1 + ldb; d += 64;
+        }
+        for (; k < kc; k++) {
+          v128.store(d, v128.load(s, 0), 0);
+          v128.store(d, v128.load(s, 16), 16);
+          s += ldb; d += 32;
+        }
+        for (; k < kcp; k++) { v128.store(d, zero, 0); v128.store(d, zero, 16); d += 32; }
+      } else {
+        for (let k = 0; k < kcp; k++) {
+          v128.store(d, zero, 0);
+          v128.store(d, zero, 16);
+          if (k < kc) {
+            for (let c = 0; c < cols; c++) {
+              store<f32>(d + (<usize>c << 2), load<f32>(s + (<usize>c << 2)));
+            }
+            s += ldb;
+          }
+          d += 32;
+        }
+      }
+      dst += <usize>kcp << 5;
+    }
+  } else {
+    // B stored N×K: each of the 8 columns j is a contiguous row in k →
+    // two 4×4 transposes per 4 depths.
+    const ldb = <usize>K << 2;
+    for (let jr = 0; jr < nc; jr += NR) {
+      const cols = min(NR, nc - jr);
+      let r0 = b + ((<usize>(j0 + jr) * <usize>K + <usize>p0) << 2);
+      let d = dst;
+      if (cols == NR) {
+        let r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
+        let r4 = r3 + ldb, r5 = r4 + ldb, r6 = r5 + ldb, r7 = r6 + ldb;
+        let k = 0;
+        for (; k + 4 <= kc; k += 4) {
+          let x0 = v128.load(r0), x1 = v128.load(r1), x2 = v128.load(r2), x3 = v128.load(r3);
+          let t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+          let t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+          let t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+          let t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+          v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), 0);
+          v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 32);
+          v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 64);
+          v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 96);
+          x0 = v128.load(r4); x1 = v128.load(r5); x2 = v128.load(r6); x3 = v128.load(r7);
+          t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+          t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+          t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+          t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+          v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), 16);
+          v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 48);
+          v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 80);
+          v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 112);
+          r0 += 16; r1 += 16; r2 += 16; r3 += 16;
+          r4 += 16; r5 += 16; r6 += 16; r7 += 16;
+          d += 128;
+        }
+        for (; k < kc; k++) {
+          store<f32>(d, load<f32>(r0), 0);
+          store<f32>(d, load<f32>(r1), 4);
+          store<f32>(d, load<f32>(r2), 8);
+          store<f32>(d, load<f32>(r3), 12);
+          store<f32>(d, load<f32>(r4), 16);
+          store<f32>(d, load<f32>(r5), 20);
+          store<f32>(d, load<f32>(r6), 24);
+          store<f32>(d, load<f32>(r7), 28);
+          r0 += 4; r1 += 4; r2 += 4; r3 += 4;
+          r4 += 4; r5 += 4; r6 += 4; r7 += 4;
+          d += 32;
+        }
+        for (; k < kcp; k++) { v128.store(d, zero, 0); v128.store(d, zero, 16); d += 32; }
+      } else {
+        for (let k = 0; k < kcp; k++) {
+          v128.store(d, zero, 0);
+          v128.store(d, zero, 16);
+          if (k < kc) {
+            for (let c = 0; c < cols; c++) {
+              store<f32>(d + (<usize>c << 2), load<f32>(r0 + <usize>c * ldb + (<usize>k << 2)));
+            }
+          }
+          d += 32;
+        }
+      }
+      dst += <usize>kcp << 5;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Micro-kernel: C[mr×nr] (+)= Ap[kcp×4] · Bp[kcp×8], mr ≤ 4, nr ≤ 8.
+//   pa: packed A strip (4 floats per k), pb: packed B strip (8 floats per k),
+//   ldc = row stride of C in bytes,
+//   add = 0 → store, add != 0 → C += result.
+// ---------------------------------------------------------------------------
+function gemm_kernel_4x8(kcp: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  // One depth step per iteration. (Unrolling in the source does not help:
+  // binaryen re-associates the unrolled steps into per-accumulator chains,
+  // which raises register pressure until V8 spills accumulators.)
+  const end = pa + (<usize>kcp << 4);
+  while (pa < end) {
+    const b0 = v128.load(pb, 0), b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa, 0);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    pa += 16; pb += 32;
+  }
+
+  if (mr == MR && nr == NR) {
+    // Full tile: straight to C.
+    let c0 = c, c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+    if (add) {
+      c00 = f32x4.add(c00, v128.load(c0, 0)); c01 = f32x4.add(c01, v128.load(c0, 16));
+      c10 = f32x4.add(c10, v128.load(c1, 0)); c11 = f32x4.add(c11, v128.load(c1, 16));
+      c20 = f32x4.add(c20, v128.load(c2, 0)); c21 = f32x4.add(c21, v128.load(c2, 16));
+      c30 = f32x4.add(c30, v128.load(c3, 0)); c31 = f32x4.add(c31, v128.load(c3, 16));
+    }
+    v128.store(c0, c00, 0); v128.store(c0, c01, 16);
+    v128.store(c1, c10, 0); v128.store(c1, c11, 16);
+    v128.store(c2, c20, 0); v128.store(c2, c21, 16);
+    v128.store(c3, c30, 0); v128.store(c3, c31, 16);
+  } else {
+    // Edge tile: spill to the static tile buffer, copy the valid mr×nr part.
+    v128.store(TILE, c00, 0);  v128.store(TILE, c01, 16);
+    v128.store(TILE, c10, 32); v128.store(TILE, c11, 48);
+    v128.store(TILE, c20, 64); v128.store(TILE, c21, 80);
+    v128.store(TILE, c30, 96); v128.store(TILE, c31, 112);
+    for (let i = 0; i < mr; i++) {
+      const t = TILE + (<usize>i << 5);
+      const cr = c + <usize>i * ldc;
+      if (add) {
+        for (let j = 0; j < nr; j++) {
+          const o = <usize>j << 2;
+          store<f32>(cr + o, load<f32>(cr + o) + load<f32>(t + o));
+        }
+      } else {
+        for (let j = 0; j < nr; j++) {
+          const o = <usize>j << 2;
+          store<f32>(cr + o, load<f32>(t + o));
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Public entry points
+// ---------------------------------------------------------------------------
+
+/**
+ * C[M×N] = (accumulate ? C : 0) + op(A)·op(B); see the header for layouts.
+ */
+export function gemm(c: usize, a: usize, b: usize, M: i32, N: i32, K: i32, transA: i32, transB: i32, accumulate: i32): void {
+  if (M <= 0 || N <= 0) return;
+  const ldc = <usize>N << 2;
+  if (K <= 0) {
+    if (!accumulate) memory.fill(c, 0, (<usize>M * <usize>N) << 2);
+    return;
+  }
+  // Split each dimension into equal blocks no larger than the limits above
+  // (K = 784 → 4 × 196 rather than 256+256+256+16), rounded to the packing
+  // granularity, so no block is a thin remainder.
+  const nb = (N + NC - 1) / NC;
+  const ncb = gemm_round_up((N + nb - 1) / nb, NR);
+  const kb = (K + KC - 1) / KC;
+  const kcb = gemm_round_up((K + kb - 1) / kb, 4);
+  const mb = (M + MC - 1) / MC;
+  const mcb = gemm_round_up((M + mb - 1) / mb, MR);
+  for (let jc = 0; jc < N; jc += ncb) {
+    const nc = min(ncb, N - jc);
+    for (let pc = 0; pc < K; pc += kcb) {
+      const kc = min(kcb, K - pc);
+      const kcp = kc;  // packed depth (the packers can zero-pad beyond kc; not needed now)
+      const add = accumulate != 0 || pc != 0 ? 1 : 0;
+      gemm_pack_b(b, K, N, transB, jc, nc, pc, kc, kcp);
+      for (let ic = 0; ic < M; ic += mcb) {
+        const mc = min(mcb, M - ic);
+        gemm_pack_a(a, K, M, transA, ic, mc, pc, kc, kcp);
+        // Macro-kernel: B micro-panel (jr) stays in L1 while A strips stream from L2.
+        let pb = PACK_B;
+        const strideA = <usize>kcp << 4;  // bytes per packed A strip
+        const strideB = <usize>kcp << 5;  // bytes per packed B strip
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          let pa = PACK_A;
+          let cp = c + ((<usize>ic * <usize>N + <usize>(jc + jr)) << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            gemm_kernel_4x8(kcp, pa, pb, cp, ldc, add, mr, nr);
+            pa += strideA;
+            cp += ldc << 2;
+          }
+          pb += strideB;
+        }
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function gemm_round_up(x: i32, m: i32): i32 {
+  return (x + m - 1) / m * m;
+}
+
+/** y[i,j] += bias[j] for a B×N matrix y. */
+export function bias_forward(y: usize, bias: usize, B: i32, N: i32): void {
+  const n4 = N & ~3;
+  for (let i = 0; i < B; i++) {
+    const row = y + ((<usize>i * <usize>N) << 2);
+    let j = 0;
+    for (; j < n4; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(row + o, f32x4.add(v128.load(row + o), v128.load(bias + o)));
+    }
+    for (; j < N; j++) {
+      const o = <usize>j << 2;
+      store<f32>(row + o, load<f32>(row + o) + load<f32>(bias + o));
+    }
+  }
+}
+
+/** db[j] = Σ_i dy[i,j] for a B×N matrix dy (db is overwritten). */
+export function bias_backward(db: usize, dy: usize, B: i32, N: i32): void {
+  if (N <= 0) return;
+  if (B <= 0) { memory.fill(db, 0, <usize>N << 2); return; }
+  const n4 = N & ~3;
+  // Row 0 initialises db, later rows add into it: contiguous reads of dy.
+  memory.copy(db, dy, <usize>N << 2);
+  for (let i = 1; i < B; i++) {
+    const row = dy + ((<usize>i * <usize>N) << 2);
+    let j = 0;
+    for (; j < n4; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(db + o, f32x4.add(v128.load(db + o), v128.load(row + o)));
+    }
+    for (; j < N; j++) {
+      const o = <usize>j << 2;
+      store<f32>(db + o, load<f32>(db + o) + load<f32>(row + o));
+    }
+  }
+}

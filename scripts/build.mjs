@@ -1,0 +1,38 @@
+// Builds what is stale: the wasm (assembly/ → build/zerodl.wasm) and the JS (src/ → dist/).
+// `--force` rebuilds everything. Used by `npm test`, `npm start` and `npm run bench`.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const force = process.argv.includes('--force');
+
+function newest(dir) {
+  let t = 0;
+  for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(join(root, p)).mtimeMs);
+  }
+  return t;
+}
+const mtime = (p) => (existsSync(join(root, p)) ? statSync(join(root, p)).mtimeMs : 0);
+const run = (cmd, args) => execFileSync(join(root, 'node_modules', '.bin', cmd), args, { cwd: root, stdio: 'inherit' });
+
+const asSources = Math.max(newest('assembly'), mtime('asconfig.json'));
+if (force || mtime('build/zerodl.wasm') < asSources) {
+  console.log('build: assembly/ → build/zerodl.wasm');
+  run('asc', ['assembly/index.ts', '--config', 'asconfig.json', '--target', 'release']);
+}
+
+const tsSources = Math.max(newest('src'), mtime('package.json'));
+if (force || mtime('dist/index.js') < tsSources || mtime('dist/cli.js') < tsSources) {
+  console.log('build: src/ → dist/');
+  const common = ['--bundle', '--format=esm', '--target=es2022', '--sourcemap', '--log-level=warning'];
+  run('esbuild', ['src/index.ts', '--outfile=dist/index.js', '--platform=neutral', '--packages=external', ...common]);
+  if (existsSync(join(root, 'src/cli/main.ts'))) {
+    run('esbuild', ['src/cli/main.ts', '--outfile=dist/cli.js', '--platform=node', '--packages=external',
+      '--banner:js=#!/usr/bin/env node', ...common]);
+  }
+  run('tsc', ['-p', 'tsconfig.build.json']);
+}

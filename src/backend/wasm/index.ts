@@ -1,0 +1,227 @@
+// The `wasm` backend: assembly/ compiled to SIMD wasm, one instance (and so one linear memory) per backend.
+//
+// Memory layout: [ static data of the module (gemm packing panels) | __heap_base … bump-allocated buffers ].
+// Buffers are Float32Array/Int32Array views into linear memory; kernels get their byte offsets. Nothing is ever
+// freed: a net allocates everything it needs once, so a training step neither allocates nor grows memory.
+// If an allocation does grow memory, every earlier view is detached (its buffer is no longer memory.buffer):
+// `generation` is bumped and owners re-make their views with `refresh` before the next use. A kernel given a
+// detached or foreign buffer throws instead of reading the wrong bytes.
+import { instantiateSync } from '@assemblyscript/loader';
+import { BackendError } from '../../errors.js';
+import { registerBuffer } from '../registry.js';
+import type { Backend } from '../types.js';
+
+type Ptr = number;
+/** The raw exports of assembly/index.ts (pointers are byte offsets, flags are 0/1). */
+interface Kernels {
+  memory: WebAssembly.Memory;
+  heap_base(): number;
+  gemm(c: Ptr, a: Ptr, b: Ptr, M: number, N: number, K: number, transA: number, transB: number, acc: number): void;
+  bias_forward(y: Ptr, bias: Ptr, B: number, N: number): void;
+  bias_backward(db: Ptr, dy: Ptr, B: number, N: number): void;
+  relu_forward(y: Ptr, x: Ptr, n: number): void;
+  relu_backward(dx: Ptr, dy: Ptr, y: Ptr, n: number): void;
+  sigmoid_forward(y: Ptr, x: Ptr, n: number): void;
+  sigmoid_backward(dx: Ptr, dy: Ptr, y: Ptr, n: number): void;
+  softmax_ce_forward(y: Ptr, x: Ptr, t: Ptr, B: number, C: number): number;
+  softmax_ce_backward(dx: Ptr, y: Ptr, t: Ptr, B: number, C: number): void;
+  softmax_ce_onehot_forward(y: Ptr, x: Ptr, t: Ptr, B: number, C: number): number;
+  softmax_ce_onehot_backward(dx: Ptr, y: Ptr, t: Ptr, B: number, C: number): void;
+  argmax_correct(x: Ptr, t: Ptr, B: number, C: number): number;
+  batchnorm_forward_train(y: Ptr, xn: Ptr, mean: Ptr, invStd: Ptr, runningMean: Ptr, runningVar: Ptr, x: Ptr,
+    gamma: Ptr, beta: Ptr, B: number, D: number, momentum: number, eps: number): void;
+  batchnorm_forward_infer(y: Ptr, x: Ptr, gamma: Ptr, beta: Ptr, runningMean: Ptr, runningVar: Ptr, B: number,
+    D: number, eps: number): void;
+  batchnorm_backward(dx: Ptr, dgamma: Ptr, dbeta: Ptr, dy: Ptr, xn: Ptr, invStd: Ptr, gamma: Ptr, B: number,
+    D: number): void;
+  dropout_forward_train(y: Ptr, mask: Ptr, x: Ptr, rng: Ptr, n: number, ratio: number): void;
+  dropout_forward_infer(y: Ptr, x: Ptr, n: number, ratio: number): void;
+  dropout_backward(dx: Ptr, dy: Ptr, mask: Ptr, n: number): void;
+  sgd_update(p: Ptr, g: Ptr, n: number, lr: number): void;
+  momentum_update(p: Ptr, g: Ptr, v: Ptr, n: number, lr: number, momentum: number): void;
+  nesterov_update(p: Ptr, g: Ptr, v: Ptr, n: number, lr: number, momentum: number): void;
+  adagrad_update(p: Ptr, g: Ptr, h: Ptr, n: number, lr: number): void;
+  rmsprop_update(p: Ptr, g: Ptr, h: Ptr, n: number, lr: number, decay: number): void;
+  adam_update(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, lrT: number, beta1: number, beta2: number): void;
+  weight_decay_backward(dw: Ptr, w: Ptr, n: number, lambda: number): void;
+  sum_squares(w: Ptr, n: number): number;
+}
+
+const PAGE = 65536;
+const ALIGN = 16; // one v128
+
+type View = Float32Array | Int32Array;
+
+export class WasmBackend implements Backend {
+  readonly name = 'wasm' as const;
+  generation = 0;
+  private readonly k: Kernels;
+  private buf: ArrayBuffer;
+  private top: number;
+  /** Byte offset and length of every view handed out, so that `refresh` can re-make it after memory grew
+   * (a detached view reports offset 0 and length 0). */
+  private readonly places = new WeakMap<View, { ptr: number; length: number }>();
+
+  constructor(module: WebAssembly.Module) {
+    this.k = instantiateSync<Record<string, unknown>>(module, {}).instance.exports as unknown as Kernels;
+    this.buf = this.k.memory.buffer;
+    this.top = align(this.k.heap_base());
+  }
+
+  memoryBytes(): number {
+    return this.k.memory.buffer.byteLength;
+  }
+
+  reserve(floats: number): void {
+    this.ensure(this.top + align(4 * floats));
+  }
+
+  alloc(n: number): Float32Array {
+    const ptr = this.take(n);
+    const view = new Float32Array(this.buf, ptr, n);
+    this.places.set(view, { ptr, length: n });
+    registerBuffer(view, this);
+    return view;
+  }
+
+  allocInt32(n: number): Int32Array {
+    const ptr = this.take(n);
+    const view = new Int32Array(this.buf, ptr, n);
+    this.places.set(view, { ptr, length: n });
+    registerBuffer(view, this);
+    return view;
+  }
+
+  refresh<T extends View>(view: T): T {
+    if (view.buffer === this.buf) return view;
+    const place = this.places.get(view);
+    if (place === undefined) throw new BackendError('refresh: this buffer was not allocated by this wasm backend');
+    const fresh = (view instanceof Float32Array ? new Float32Array(this.buf, place.ptr, place.length)
+      : new Int32Array(this.buf, place.ptr, place.length)) as T;
+    this.places.set(fresh, place);
+    registerBuffer(fresh, this);
+    return fresh;
+  }
+
+  private take(n: number): number {
+    if (!Number.isInteger(n) || n < 0) throw new BackendError(`alloc: length must be a non-negative integer, got ${n}`);
+    const ptr = this.top;
+    this.ensure(ptr + align(4 * n));
+    this.top = ptr + align(4 * n);
+    return ptr;
+  }
+
+  private ensure(end: number): void {
+    const have = this.k.memory.buffer.byteLength;
+    if (end <= have) return;
+    // Grow at least by half again, so that a series of small allocations grows memory a few times, not each time.
+    const want = Math.max(end, Math.floor(have * 1.5));
+    this.k.memory.grow(Math.ceil((want - have) / PAGE));
+    this.buf = this.k.memory.buffer;
+    this.generation++;
+  }
+
+  /** The byte offset of a buffer of this backend; throws if it is detached (memory grew) or foreign. */
+  private p(view: View): number {
+    if (view.buffer !== this.buf) {
+      throw new BackendError(this.places.has(view)
+        ? 'a buffer was used after wasm memory grew: re-make it with backend.refresh(view) (see backend.generation)'
+        : 'a buffer passed to a wasm kernel was not allocated by this backend (use backend.alloc)');
+    }
+    return view.byteOffset;
+  }
+
+  // ---- kernels: the Backend interface, forwarded with byte offsets ----------------------------------------------
+  gemm(c: Float32Array, a: Float32Array, b: Float32Array, M: number, N: number, K: number,
+    transA: boolean, transB: boolean, accumulate: boolean): void {
+    this.k.gemm(this.p(c), this.p(a), this.p(b), M, N, K, +transA, +transB, +accumulate);
+  }
+  bias_forward(y: Float32Array, bias: Float32Array, B: number, N: number): void {
+    this.k.bias_forward(this.p(y), this.p(bias), B, N);
+  }
+  bias_backward(db: Float32Array, dy: Float32Array, B: number, N: number): void {
+    this.k.bias_backward(this.p(db), this.p(dy), B, N);
+  }
+  relu_forward(y: Float32Array, x: Float32Array, n: number): void {
+    this.k.relu_forward(this.p(y), this.p(x), n);
+  }
+  relu_backward(dx: Float32Array, dy: Float32Array, y: Float32Array, n: number): void {
+    this.k.relu_backward(this.p(dx), this.p(dy), this.p(y), n);
+  }
+  sigmoid_forward(y: Float32Array, x: Float32Array, n: number): void {
+    this.k.sigmoid_forward(this.p(y), this.p(x), n);
+  }
+  sigmoid_backward(dx: Float32Array, dy: Float32Array, y: Float32Array, n: number): void {
+    this.k.sigmoid_backward(this.p(dx), this.p(dy), this.p(y), n);
+  }
+  softmax_ce_forward(y: Float32Array, x: Float32Array, t: Int32Array, B: number, C: number): number {
+    return this.k.softmax_ce_forward(this.p(y), this.p(x), this.p(t), B, C);
+  }
+  softmax_ce_backward(dx: Float32Array, y: Float32Array, t: Int32Array, B: number, C: number): void {
+    this.k.softmax_ce_backward(this.p(dx), this.p(y), this.p(t), B, C);
+  }
+  softmax_ce_onehot_forward(y: Float32Array, x: Float32Array, t: Float32Array, B: number, C: number): number {
+    return this.k.softmax_ce_onehot_forward(this.p(y), this.p(x), this.p(t), B, C);
+  }
+  softmax_ce_onehot_backward(dx: Float32Array, y: Float32Array, t: Float32Array, B: number, C: number): void {
+    this.k.softmax_ce_onehot_backward(this.p(dx), this.p(y), this.p(t), B, C);
+  }
+  argmax_correct(x: Float32Array, t: Int32Array, B: number, C: number): number {
+    return this.k.argmax_correct(this.p(x), this.p(t), B, C);
+  }
+  batchnorm_forward_train(y: Float32Array, xn: Float32Array, mean: Float32Array, invStd: Float32Array,
+    runningMean: Float32Array, runningVar: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array,
+    B: number, D: number, momentum: number, eps: number): void {
+    this.k.batchnorm_forward_train(this.p(y), this.p(xn), this.p(mean), this.p(invStd), this.p(runningMean),
+      this.p(runningVar), this.p(x), this.p(gamma), this.p(beta), B, D, momentum, eps);
+  }
+  batchnorm_forward_infer(y: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array,
+    runningMean: Float32Array, runningVar: Float32Array, B: number, D: number, eps: number): void {
+    this.k.batchnorm_forward_infer(this.p(y), this.p(x), this.p(gamma), this.p(beta), this.p(runningMean),
+      this.p(runningVar), B, D, eps);
+  }
+  batchnorm_backward(dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dy: Float32Array,
+    xn: Float32Array, invStd: Float32Array, gamma: Float32Array, B: number, D: number): void {
+    this.k.batchnorm_backward(this.p(dx), this.p(dgamma), this.p(dbeta), this.p(dy), this.p(xn), this.p(invStd),
+      this.p(gamma), B, D);
+  }
+  dropout_forward_train(y: Float32Array, mask: Float32Array, x: Float32Array, rng: Int32Array, n: number,
+    ratio: number): void {
+    this.k.dropout_forward_train(this.p(y), this.p(mask), this.p(x), this.p(rng), n, ratio);
+  }
+  dropout_forward_infer(y: Float32Array, x: Float32Array, n: number, ratio: number): void {
+    this.k.dropout_forward_infer(this.p(y), this.p(x), n, ratio);
+  }
+  dropout_backward(dx: Float32Array, dy: Float32Array, mask: Float32Array, n: number): void {
+    this.k.dropout_backward(this.p(dx), this.p(dy), this.p(mask), n);
+  }
+  sgd_update(p: Float32Array, g: Float32Array, n: number, lr: number): void {
+    this.k.sgd_update(this.p(p), this.p(g), n, lr);
+  }
+  momentum_update(p: Float32Array, g: Float32Array, v: Float32Array, n: number, lr: number, momentum: number): void {
+    this.k.momentum_update(this.p(p), this.p(g), this.p(v), n, lr, momentum);
+  }
+  nesterov_update(p: Float32Array, g: Float32Array, v: Float32Array, n: number, lr: number, momentum: number): void {
+    this.k.nesterov_update(this.p(p), this.p(g), this.p(v), n, lr, momentum);
+  }
+  adagrad_update(p: Float32Array, g: Float32Array, h: Float32Array, n: number, lr: number): void {
+    this.k.adagrad_update(this.p(p), this.p(g), this.p(h), n, lr);
+  }
+  rmsprop_update(p: Float32Array, g: Float32Array, h: Float32Array, n: number, lr: number, decay: number): void {
+    this.k.rmsprop_update(this.p(p), this.p(g), this.p(h), n, lr, decay);
+  }
+  adam_update(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number, lrT: number,
+    beta1: number, beta2: number): void {
+    this.k.adam_update(this.p(p), this.p(g), this.p(m), this.p(v), n, lrT, beta1, beta2);
+  }
+  weight_decay_backward(dw: Float32Array, w: Float32Array, n: number, lambda: number): void {
+    this.k.weight_decay_backward(this.p(dw), this.p(w), n, lambda);
+  }
+  sum_squares(w: Float32Array, n: number): number {
+    return this.k.sum_squares(this.p(w), n);
+  }
+}
+
+function align(bytes: number): number {
+  return (bytes + ALIGN - 1) & ~(ALIGN - 1);
+}

@@ -1,0 +1,27 @@
+// Typed errors. Every message names the argument, layer or file, what was expected and what was found.
+
+/** Base class of every error zerodl throws on purpose. */
+export class ZerodlError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A buffer, batch or parameter has the wrong length or shape. */
+export class ShapeError extends ZerodlError {}
+
+/** A value is out of its allowed range: a label ≥ outputSize, lr ≤ 0, a dropout ratio ≥ 1, NaN in x, ... */
+export class ValueError extends ZerodlError {}
+
+/** An unknown name: activation, weight init, optimizer, backend, experiment. */
+export class NameError extends ZerodlError {}
+
+/** Training produced a non-finite loss; the net keeps its last finite parameters. */
+export class DivergenceError extends ZerodlError {}
+
+/** A file or byte string is not what it claims (bad magic, truncated, inconsistent header). */
+export class FormatError extends ZerodlError {}
+
+/** The wasm module could not be loaded, or was used before `init()`. */
+export class BackendError extends ZerodlError {}

@@ -1,0 +1,60 @@
+// Checks of what users hand a net, done before anything is touched, so a bad call leaves the net unchanged.
+import { ShapeError, ValueError } from '../errors.js';
+
+/** Integer labels (B) or one-hot rows (B×C, Float32Array). */
+export type Targets = Int32Array | Uint8Array | Uint16Array | Float32Array | readonly number[];
+
+export function checkPositiveInt(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new ValueError(`${name} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Checks x is a Float32Array of whole rows of `inputSize` with only finite values; returns the row count B. */
+export function checkInput(x: unknown, inputSize: number, what = 'x'): number {
+  if (!(x instanceof Float32Array)) {
+    throw new ShapeError(`${what} must be a Float32Array of B×${inputSize} values, got ${describe(x)}`);
+  }
+  if (x.length === 0 || x.length % inputSize !== 0) {
+    throw new ShapeError(`${what} has ${x.length} values, which is not a whole number (≥ 1) of rows of inputSize ${inputSize}`);
+  }
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i])) {
+      throw new ValueError(`${what} holds ${x[i]} at index ${i} (row ${Math.floor(i / inputSize)}): inputs must be finite`);
+    }
+  }
+  return x.length / inputSize;
+}
+
+/** Checks targets for B rows and C classes; returns whether they are one-hot rows. */
+export function checkTargets(t: unknown, B: number, C: number, what = 't'): boolean {
+  if (t instanceof Float32Array) {
+    if (t.length !== B * C) {
+      throw new ShapeError(`${what}: a one-hot Float32Array must hold B×C = ${B}×${C} = ${B * C} values, got ${t.length}` +
+        (t.length === B ? ' (pass integer labels as an Int32Array or Uint8Array)' : ''));
+    }
+    for (let i = 0; i < t.length; i++) {
+      if (!Number.isFinite(t[i])) throw new ValueError(`${what} holds ${t[i]} at index ${i}: targets must be finite`);
+    }
+    return true;
+  }
+  if (!(t instanceof Int32Array || t instanceof Uint8Array || t instanceof Uint16Array || Array.isArray(t))) {
+    throw new ShapeError(`${what} must be integer labels (Int32Array, Uint8Array, number[]) or a one-hot Float32Array, got ${describe(t)}`);
+  }
+  if (t.length !== B) throw new ShapeError(`${what} has ${t.length} labels for ${B} input rows`);
+  for (let i = 0; i < t.length; i++) {
+    const label = t[i];
+    if (!Number.isInteger(label) || label < 0 || label >= C) {
+      throw new ValueError(`${what}[${i}] = ${label} is not a class label in [0, ${C})`);
+    }
+  }
+  return false;
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as Float32Array).length})`;
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  return typeof v;
+}

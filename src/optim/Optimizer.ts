@@ -1,0 +1,86 @@
+// What the six optimizers share: checking the records they are handed, and state buffers ("slots": v, h, m…)
+// allocated once, on first update, in the same backend (and so the same wasm memory) as the parameters.
+import { createBackend } from '../backend/index.js';
+import { ownerOf } from '../backend/registry.js';
+import type { Backend } from '../backend/types.js';
+import { ShapeError, ValueError } from '../errors.js';
+
+export type ParamRecord = Record<string, Float32Array>;
+
+export abstract class Optimizer {
+  abstract readonly name: string;
+  /** State buffers per parameter name, `slotCount` each. */
+  protected readonly slots = new Map<string, Float32Array[]>();
+  private backend: Backend | undefined;
+  private generation = 0;
+
+  constructor(private readonly slotCount: number) {}
+
+  /** Updates every params[key] in place from grads[key]. */
+  update(params: ParamRecord, grads: ParamRecord): void {
+    let n = 0;
+    for (const key in params) {
+      const p = params[key], g = grads[key];
+      if (!g) throw new ShapeError(`${this.name}.update: grads has no '${key}'`);
+      if (g.length !== p.length) throw new ShapeError(`${this.name}.update: grads '${key}' has ${g.length} values, params ${p.length}`);
+      if (this.slots.size > 0 && !this.slots.has(key)) {
+        throw new ShapeError(`${this.name}.update: '${key}' was not among the parameters of the first update; use one optimizer per net`);
+      }
+      n++;
+    }
+    if (n === 0) return;
+    const k = this.backend ?? this.allocate(params);
+    if (k.generation !== this.generation) this.refresh(k);
+    this.beginStep();
+    for (const key in params) {
+      this.step(k, k.refresh(params[key]), k.refresh(grads[key]), this.slots.get(key)!, params[key].length);
+    }
+  }
+
+  /** Called once per update before the per-parameter steps (Adam counts its iterations here). */
+  protected beginStep(): void {}
+
+  /** One parameter's in-place update. */
+  protected abstract step(k: Backend, p: Float32Array, g: Float32Array, slots: Float32Array[], n: number): void;
+
+  /** Forgets the state (velocities, accumulated squares, moments, step count). */
+  reset(): void {
+    for (const s of this.slots.values()) for (const b of s) b.fill(0);
+  }
+
+  private allocate(params: ParamRecord): Backend {
+    let first: Float32Array | undefined;
+    for (const key in params) { first = params[key]; break; }
+    const k = ownerOf(first!) ?? createBackend('js');
+    let total = 0;
+    for (const key in params) total += params[key].length * this.slotCount;
+    k.reserve(total);
+    for (const key in params) {
+      const s: Float32Array[] = [];
+      for (let i = 0; i < this.slotCount; i++) s.push(k.alloc(params[key].length));
+      this.slots.set(key, s);
+    }
+    this.backend = k;
+    this.generation = k.generation;
+    return k;
+  }
+
+  private refresh(k: Backend): void {
+    for (const s of this.slots.values()) for (let i = 0; i < s.length; i++) s[i] = k.refresh(s[i]);
+    this.generation = k.generation;
+  }
+}
+
+export function checkRate(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new ValueError(`${name} must be a finite number > 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+export function checkUnit(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
+    throw new ValueError(`${name} must be in [0, 1), got ${String(value)}`);
+  }
+  return value;
+}

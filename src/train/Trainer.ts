@@ -1,0 +1,173 @@
+// The book's Trainer (common/trainer.py): minibatches drawn with replacement, iterPerEpoch = max(N / batch, 1),
+// train and test accuracy every iterPerEpoch iterations on the first `evaluateSampleNumPerEpoch` samples.
+// Differences, on purpose: the loss recorded per iteration is the one of the gradient's own forward pass (train
+// mode, before the update) instead of a second forward after it; accuracy is measured at the end of each epoch
+// (the book measures after the first iteration of each); and training yields to the event loop now and then,
+// so progress bars redraw and an AbortSignal (Ctrl-C) can stop it between two steps.
+import { DivergenceError, ValueError } from '../errors.js';
+import type { MultiLayerNet } from '../net/MultiLayerNet.js';
+import { checkInput, checkPositiveInt, checkTargets, type Targets } from '../net/validate.js';
+import { createOptimizer, Optimizer, type OptimizerOptions } from '../optim/index.js';
+import { Rng } from '../rng.js';
+
+export interface IterationInfo {
+  iter: number;       // 1-based count of steps done
+  epoch: number;      // epochs completed before this step
+  loss: number;
+  maxIter: number;
+}
+
+export interface EpochInfo {
+  epoch: number;      // 1-based
+  iter: number;
+  trainAcc: number;
+  testAcc: number;
+  seconds: number;    // since train() began
+}
+
+export interface TrainerOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** An optimizer name ('sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam') or instance (default 'sgd'). */
+  optimizer?: string | Optimizer;
+  optimizerParams?: OptimizerOptions;
+  /** Accuracy per epoch on the first n train/test samples (default: all). */
+  evaluateSampleNumPerEpoch?: number | null;
+  /** Fixes the batch order (default 0). */
+  seed?: number;
+  onIteration?: (info: IterationInfo) => void;
+  onEpoch?: (info: EpochInfo) => void;
+  /** Stops training cleanly between two steps. */
+  signal?: AbortSignal;
+  /** Print a line per epoch to the console, as the book's verbose mode (default false). */
+  verbose?: boolean;
+}
+
+export interface TrainResult {
+  trainLoss: number[];
+  trainAcc: number[];
+  testAcc: number[];
+  /** Accuracy on the whole test set after training. */
+  finalTestAccuracy: number;
+  iterations: number;
+  epochs: number;
+  seconds: number;
+  /** Training samples per second over the gradient+update steps (evaluation excluded). */
+  samplesPerSecond: number;
+  aborted: boolean;
+}
+
+/** Yield to the event loop this often (ms), so timers, signals and redraws get their turn. */
+const YIELD_EVERY_MS = 50;
+
+export class Trainer {
+  readonly optimizer: Optimizer;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly iterPerEpoch: number;
+  readonly maxIter: number;
+  private readonly onehotTrain: boolean;
+  private readonly onehotTest: boolean;
+  private readonly rng: Rng;
+  private readonly idx: Int32Array;
+
+  constructor(
+    readonly net: MultiLayerNet,
+    readonly xTrain: Float32Array, readonly tTrain: Targets,
+    readonly xTest: Float32Array, readonly tTest: Targets,
+    readonly options: TrainerOptions = {},
+  ) {
+    const I = net.inputSize, C = net.outputSize;
+    const nTrain = checkInput(xTrain, I, 'xTrain');
+    this.onehotTrain = checkTargets(tTrain, nTrain, C, 'tTrain');
+    const nTest = checkInput(xTest, I, 'xTest');
+    this.onehotTest = checkTargets(tTest, nTest, C, 'tTest');
+    this.epochs = checkPositiveInt(options.epochs ?? 20, 'epochs');
+    this.batchSize = checkPositiveInt(options.batchSize ?? 100, 'batchSize');
+    const n = options.evaluateSampleNumPerEpoch;
+    if (n !== undefined && n !== null) checkPositiveInt(n, 'evaluateSampleNumPerEpoch');
+    const seed = options.seed ?? 0;
+    if (!Number.isInteger(seed)) throw new ValueError(`seed must be an integer, got ${String(seed)}`);
+    const opt = options.optimizer ?? 'sgd';
+    this.optimizer = opt instanceof Optimizer ? opt : createOptimizer(opt, options.optimizerParams);
+    this.iterPerEpoch = Math.max(nTrain / this.batchSize, 1);
+    this.maxIter = Math.floor(this.epochs * this.iterPerEpoch);
+    this.rng = new Rng(seed);
+    this.idx = new Int32Array(this.batchSize);
+    net.ensureCapacity(this.batchSize);
+  }
+
+  get trainSize(): number { return this.xTrain.length / this.net.inputSize; }
+
+  /** One step: a random minibatch, its gradient, the update. Returns the loss. Allocates nothing. */
+  step(): number {
+    const N = this.trainSize, B = this.batchSize, idx = this.idx;
+    for (let i = 0; i < B; i++) idx[i] = this.rng.int(N);
+    this.net.gatherBatch(this.xTrain, this.tTrain, this.onehotTrain, idx, B);
+    const loss = this.net.gradientStaged(B);
+    if (!Number.isFinite(loss)) {
+      throw new DivergenceError(`the loss became ${loss}: training stopped before this update, the net keeps its last ` +
+        'finite parameters (try a smaller learning rate)');
+    }
+    this.optimizer.update(this.net.params, this.net.grads);
+    return loss;
+  }
+
+  private evaluate(): { trainAcc: number; testAcc: number } {
+    const n = this.options.evaluateSampleNumPerEpoch;
+    const I = this.net.inputSize, C = this.net.outputSize;
+    const head = (x: Float32Array, t: Targets, onehot: boolean): [Float32Array, Targets] => {
+      const rows = x.length / I;
+      if (!n || n >= rows) return [x, t];
+      return [x.subarray(0, n * I), onehot ? (t as Float32Array).subarray(0, n * C) : t.slice(0, n) as Targets];
+    };
+    return {
+      trainAcc: this.net.accuracy(...head(this.xTrain, this.tTrain, this.onehotTrain)),
+      testAcc: this.net.accuracy(...head(this.xTest, this.tTest, this.onehotTest)),
+    };
+  }
+
+  async train(): Promise<TrainResult> {
+    const { onIteration, onEpoch, signal, verbose } = this.options;
+    const trainLoss: number[] = [], trainAcc: number[] = [], testAcc: number[] = [];
+    const t0 = now();
+    let stepSeconds = 0, steps = 0, lastYield = t0, aborted = false;
+    for (let iter = 0; iter < this.maxIter; iter++) {
+      if (signal?.aborted) { aborted = true; break; }
+      const s0 = now();
+      const loss = this.step();
+      stepSeconds += (now() - s0) / 1000;
+      steps++;
+      trainLoss.push(loss);
+      const epochsDone = Math.floor((iter + 1) / this.iterPerEpoch);
+      onIteration?.({ iter: iter + 1, epoch: Math.floor(iter / this.iterPerEpoch), loss, maxIter: this.maxIter });
+      if (epochsDone > Math.floor(iter / this.iterPerEpoch) || iter + 1 === this.maxIter) {
+        const acc = this.evaluate();
+        trainAcc.push(acc.trainAcc);
+        testAcc.push(acc.testAcc);
+        const info = { epoch: trainAcc.length, iter: iter + 1, ...acc, seconds: (now() - t0) / 1000 };
+        if (verbose) console.log(`=== epoch:${info.epoch}, train acc:${acc.trainAcc.toFixed(4)}, test acc:${acc.testAcc.toFixed(4)} ===`);
+        onEpoch?.(info);
+      }
+      if (now() - lastYield > YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        lastYield = now();
+      }
+    }
+    const finalTestAccuracy = this.net.accuracy(this.xTest, this.tTest);
+    return {
+      trainLoss, trainAcc, testAcc, finalTestAccuracy, iterations: steps, epochs: trainAcc.length,
+      seconds: (now() - t0) / 1000,
+      samplesPerSecond: stepSeconds > 0 ? (steps * this.batchSize) / stepSeconds : 0,
+      aborted,
+    };
+  }
+}
+
+function now(): number {
+  return performance.now();
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}

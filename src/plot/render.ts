@@ -1,0 +1,62 @@
+// Node-side rendering of the Vega-Lite specs from `specs.ts`: Vega-Lite → Vega → headless View → SVG string.
+// No `canvas` package is needed: with renderer 'none' Vega estimates text widths instead of measuring them.
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { ValueError } from '../errors.js';
+import type { VegaLiteSpec } from './specs.js';
+
+/** What compiling or running a spec logged at warning level or above (Vega-Lite and Vega alike). */
+export interface RenderLog {
+  warnings: string[];
+}
+
+function collectingLogger(log: RenderLog): vega.LoggerInterface {
+  const handler = (_method: unknown, level: unknown, input: readonly unknown[]) => {
+    log.warnings.push(`${String(level)} ${input.map(String).join(' ')}`);
+  };
+  return vega.logger(vega.Warn, undefined, handler as never);
+}
+
+/** Compile a Vega-Lite spec to a Vega spec. Warnings go to `log` when given (else to the console, as Vega-Lite does). */
+export function compileSpec(spec: VegaLiteSpec, log?: RenderLog): vega.Spec {
+  if (spec === null || typeof spec !== 'object') throw new ValueError(`compileSpec spec: expected a Vega-Lite spec object, found ${spec}`);
+  const options = log ? { logger: collectingLogger(log) } : {};
+  // Vega keeps references to inline data rows and tags them with a symbol id when it ingests them; compile a
+  // copy so the caller's spec stays untouched (and can be rendered again or written as JSON).
+  return compile(structuredClone(spec) as unknown as TopLevelSpec, options).spec as vega.Spec;
+}
+
+/**
+ * Render a Vega-Lite spec to an SVG string. Compilation errors throw; warnings are collected into `log` if given.
+ * `scale` multiplies the output size (default 1).
+ */
+export async function renderSvg(spec: VegaLiteSpec, opts: { log?: RenderLog; scale?: number } = {}): Promise<string> {
+  const { log, scale = 1 } = opts;
+  if (!(Number.isFinite(scale) && scale > 0)) throw new ValueError(`renderSvg scale: expected a positive number, found ${scale}`);
+  const vgSpec = compileSpec(spec, log);
+  const view = new vega.View(vega.parse(vgSpec), {
+    renderer: 'none',
+    ...(log ? { logger: collectingLogger(log) } : {}),
+  });
+  try {
+    return await view.toSVG(scale);
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Render `spec` and write it to `path` as SVG, creating the parent directory if needed. */
+export async function writeSvg(path: string, spec: VegaLiteSpec, opts: { log?: RenderLog; scale?: number } = {}): Promise<void> {
+  const svg = await renderSvg(spec, opts);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, svg, 'utf8');
+}
+
+/** Write the spec itself as JSON (conventionally `name.vl.json` next to `name.svg`) for the browser demo. */
+export async function writeSpec(path: string, spec: VegaLiteSpec): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, JSON.stringify(spec) + '\n', 'utf8');
+}

@@ -25,7 +25,7 @@ export type ParamRecord = Record<string, Float32Array>;
 
 export interface MultiLayerNetOptions {
   inputSize: number;
-  hiddenSizes: number[];
+  hiddenSizes: readonly number[];
   outputSize: number;
   /** Hidden activation (default 'relu'). */
   activation?: Activation;

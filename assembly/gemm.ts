@@ -10,11 +10,11 @@
 //
 // Blocking (Goto / BLIS loop order):
 //
-//   for jc in 0..N step NC                       B panel columns   (L3)
-//     for pc in 0..K step KC                     depth block
+//   for jc in 0..N step nc                       B panel columns   (L3)
+//     for pc in 0..K step kc                     depth block
 //       pack op(B)[pc:pc+kc, jc:jc+nc] → PACK_B  as NR-wide strips, each kc×NR,
 //                                               one contiguous NR-vector per k
-//       for ic in 0..M step MC                   A block rows      (L2)
+//       for ic in 0..M step mc                   A block rows      (L2)
 //         pack op(A)[ic:ic+mc, pc:pc+kc] → PACK_A as MR-tall strips, each
 //                                               kc×MR, the MR values of one k
 //                                               contiguous (load32_splat them)
@@ -22,15 +22,21 @@
 //           for ir in 0..mc step MR
 //             micro-kernel: C[ir:ir+MR, jr:jr+NR] (+)= Ap · Bp  over kc
 //
+// nc, kc, mc are the limits NC, KC, MC below, lowered so each dimension
+// splits into equal blocks (K = 784 → 4 × 196, not 3 × 256 + 16).
+//
 // Transposes are absorbed entirely by the packing routines, so the macro-
 // and micro-kernels only ever see one layout and all four variants run at
 // the same speed. Contiguous sources are copied with plain v128 loads;
 // strided sources are read 4×4 at a time and transposed with shuffles.
 //
-// Packed panels are zero-padded in rows/columns past the matrix edge. Edge tiles are computed in full and written to C through a
-// small static tile buffer; full tiles load/add/store C directly.
+// Edges: packed strips are zero-padded past the last row/column. Edge tiles
+// are computed in full and written to C through a small static tile buffer
+// (TILE); full tiles load/add/store C directly. A last B strip of ≤ 4
+// columns (N = 100 → 12×8 + 4, N = 10 → 8 + 2) uses a 4×4 kernel instead.
 //
-// accumulate = 0 is handled by *storing* (not adding) on the first depth block.
+// accumulate = 0 is handled by *storing* (not adding) on the first depth
+// block; later depth blocks add. K = 0 zero-fills C (or leaves it).
 //
 // Micro-kernel MR×NR = 4×8: 8 f32x4 accumulators + 2 B vectors + 1 A splat
 // = 11 live v128 (V8 starts spilling at ~12).
@@ -43,13 +49,15 @@
 //   KC      depth block: B micro-panel KC·NR·4 = 8 KiB + A micro-panel
 //           KC·MR·4 = 4 KiB stay in L1d (32 KiB)
 //   MC      rows of the packed A block: MC·KC·4 = 128 KiB, resident in L2 (512 KiB)
-//   NC      columns of the packed B panel: KC·NC·4 = 2 MiB, in L3 (32 MiB)
+//   NC      columns of the packed B panel: KC·NC·4 = 1 MiB, in L3 (32 MiB)
+// Measured on the 2-core Zen 3: KC ∈ {128, 256, 384, 512} × MC ∈ {64, 128,
+// 256} all land within noise of each other; the micro-kernel is the limit.
 // ---------------------------------------------------------------------------
 const MR: i32 = 4;
 const NR: i32 = 8;
 const KC: i32 = 256;   // multiple of 4
 const MC: i32 = 128;   // multiple of MR
-const NC: i32 = 2048;  // multiple of NR
+const NC: i32 = 1024;  // multiple of NR
 
 const PACK_A: usize = memory.data(MC * KC * 4, 16);
 const PACK_B: usize = memory.data(KC * NC * 4, 16);
@@ -75,9 +83,9 @@ export function heap_base(): usize {
 // ---------------------------------------------------------------------------
 
 // Pack op(A)[i0:i0+mc, p0:p0+kc] into PACK_A.
-// Layout: strip s (rows i0+4s .. +3) at PACK_A + s·kcp·16; within it, depth k
-// at +k·16 holds [a(i,k), a(i+1,k), a(i+2,k), a(i+3,k)]. kcp = kc rounded up to 4.
-function gemm_pack_a(a: usize, K: i32, M: i32, transA: i32, i0: i32, mc: i32, p0: i32, kc: i32, kcp: i32): void {
+// Layout: strip s (rows i0+4s .. +3) at PACK_A + s·kc·16; within it, depth k
+// at +k·16 holds [a(i,k), a(i+1,k), a(i+2,k), a(i+3,k)].
+function gemm_pack_a(a: usize, K: i32, M: i32, transA: i32, i0: i32, mc: i32, p0: i32, kc: i32): void {
   let dst = PACK_A;
   const zero = f32x4.splat(0);
   if (transA == 0) {
@@ -109,20 +117,18 @@ function gemm_pack_a(a: usize, K: i32, M: i32, transA: i32, i0: i32, mc: i32, p0
           store<f32>(d, load<f32>(r3), 12);
           r0 += 4; r1 += 4; r2 += 4; r3 += 4; d += 16;
         }
-        for (; k < kcp; k++) { v128.store(d, zero); d += 16; }
       } else {
         let d = dst;
-        for (let k = 0; k < kcp; k++) {
+        // Edge strip (< 4 rows left): scalar copy, missing rows zero.
+        for (let k = 0; k < kc; k++) {
           v128.store(d, zero);
-          if (k < kc) {
-            for (let r = 0; r < rows; r++) {
-              store<f32>(d + (<usize>r << 2), load<f32>(r0 + <usize>r * lda + (<usize>k << 2)));
-            }
+          for (let r = 0; r < rows; r++) {
+            store<f32>(d + (<usize>r << 2), load<f32>(r0 + <usize>r * lda + (<usize>k << 2)));
           }
           d += 16;
         }
       }
-      dst += <usize>kcp << 4;
+      dst += <usize>kc << 4;
     }
   } else {
     // A stored K×M: for each k the 4 values i..i+3 are contiguous → one v128 copy.
@@ -145,28 +151,24 @@ function gemm_pack_a(a: usize, K: i32, M: i32, transA: i32, i0: i32, mc: i32, p0
           s += lda << 2; d += 64;
         }
         for (; k < kc; k++) { v128.store(d, v128.load(s)); s += lda; d += 16; }
-        for (; k < kcp; k++) { v128.store(d, zero); d += 16; }
       } else {
-        for (let k = 0; k < kcp; k++) {
+        for (let k = 0; k < kc; k++) {
           v128.store(d, zero);
-          if (k < kc) {
-            for (let r = 0; r < rows; r++) {
-              store<f32>(d + (<usize>r << 2), load<f32>(s + (<usize>r << 2)));
-            }
-            s += lda;
+          for (let r = 0; r < rows; r++) {
+            store<f32>(d + (<usize>r << 2), load<f32>(s + (<usize>r << 2)));
           }
-          d += 16;
+          s += lda; d += 16;
         }
       }
-      dst += <usize>kcp << 4;
+      dst += <usize>kc << 4;
     }
   }
 }
 
 // Pack op(B)[p0:p0+kc, j0:j0+nc] into PACK_B.
-// Layout: strip s (columns j0+8s .. +7) at PACK_B + s·kcp·32; within it,
+// Layout: strip s (columns j0+8s .. +7) at PACK_B + s·kc·32; within it,
 // depth k at +k·32 holds [b(k,j) .. b(k,j+7)].
-function gemm_pack_b(b: usize, K: i32, N: i32, transB: i32, j0: i32, nc: i32, p0: i32, kc: i32, kcp: i32): void {
+function gemm_pack_b(b: usize, K: i32, N: i32, transB: i32, j0: i32, nc: i32, p0: i32, kc: i32): void {
   let dst = PACK_B;
   const zero = f32x4.splat(0);
   if (transB == 0) {
@@ -193,21 +195,18 @@ function gemm_pack_b(b: usize, K: i32, N: i32, transB: i32, j0: i32, nc: i32, p0
           v128.store(d, v128.load(s, 16), 16);
           s += ldb; d += 32;
         }
-        for (; k < kcp; k++) { v128.store(d, zero, 0); v128.store(d, zero, 16); d += 32; }
       } else {
-        for (let k = 0; k < kcp; k++) {
+        // Edge strip (< 8 columns left): scalar copy, missing columns zero.
+        for (let k = 0; k < kc; k++) {
           v128.store(d, zero, 0);
           v128.store(d, zero, 16);
-          if (k < kc) {
-            for (let c = 0; c < cols; c++) {
-              store<f32>(d + (<usize>c << 2), load<f32>(s + (<usize>c << 2)));
-            }
-            s += ldb;
+          for (let c = 0; c < cols; c++) {
+            store<f32>(d + (<usize>c << 2), load<f32>(s + (<usize>c << 2)));
           }
-          d += 32;
+          s += ldb; d += 32;
         }
       }
-      dst += <usize>kcp << 5;
+      dst += <usize>kc << 5;
     }
   } else {
     // B stored N×K: each of the 8 columns j is a contiguous row in k →
@@ -257,39 +256,39 @@ function gemm_pack_b(b: usize, K: i32, N: i32, transB: i32, j0: i32, nc: i32, p0
           r4 += 4; r5 += 4; r6 += 4; r7 += 4;
           d += 32;
         }
-        for (; k < kcp; k++) { v128.store(d, zero, 0); v128.store(d, zero, 16); d += 32; }
       } else {
-        for (let k = 0; k < kcp; k++) {
+        for (let k = 0; k < kc; k++) {
           v128.store(d, zero, 0);
           v128.store(d, zero, 16);
-          if (k < kc) {
-            for (let c = 0; c < cols; c++) {
-              store<f32>(d + (<usize>c << 2), load<f32>(r0 + <usize>c * ldb + (<usize>k << 2)));
-            }
+          for (let c = 0; c < cols; c++) {
+            store<f32>(d + (<usize>c << 2), load<f32>(r0 + <usize>c * ldb + (<usize>k << 2)));
           }
           d += 32;
         }
       }
-      dst += <usize>kcp << 5;
+      dst += <usize>kc << 5;
     }
   }
 }
 
 // ---------------------------------------------------------------------------
-// Micro-kernel: C[mr×nr] (+)= Ap[kcp×4] · Bp[kcp×8], mr ≤ 4, nr ≤ 8.
+// Micro-kernel: C[mr×nr] (+)= Ap[kc×4] · Bp[kc×8], mr ≤ 4, nr ≤ 8.
 //   pa: packed A strip (4 floats per k), pb: packed B strip (8 floats per k),
 //   ldc = row stride of C in bytes,
 //   add = 0 → store, add != 0 → C += result.
 // ---------------------------------------------------------------------------
-function gemm_kernel_4x8(kcp: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
+// @ts-ignore: decorator
+@inline function gemm_kernel_4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  // One depth step per iteration. (Unrolling in the source does not help:
-  // binaryen re-associates the unrolled steps into per-accumulator chains,
-  // which raises register pressure until V8 spills accumulators.)
-  const end = pa + (<usize>kcp << 4);
+  // One depth step per iteration, deliberately not unrolled in the source:
+  // binaryen re-associates unrolled steps into per-accumulator chains, which
+  // raises register pressure until V8 spills accumulators (-25 %). Inlined
+  // into gemm (hence @inline), this loop is small enough for TurboFan to
+  // unroll ×4 itself and hoist the splat address arithmetic out of it.
+  const end = pa + (<usize>kc << 4);
   while (pa < end) {
     const b0 = v128.load(pb, 0), b1 = v128.load(pb, 16);
     let a = v128.load32_splat(pa, 0);
@@ -322,19 +321,53 @@ function gemm_kernel_4x8(kcp: i32, pa: usize, pb: usize, c: usize, ldc: usize, a
     v128.store(TILE, c10, 32); v128.store(TILE, c11, 48);
     v128.store(TILE, c20, 64); v128.store(TILE, c21, 80);
     v128.store(TILE, c30, 96); v128.store(TILE, c31, 112);
-    for (let i = 0; i < mr; i++) {
-      const t = TILE + (<usize>i << 5);
-      const cr = c + <usize>i * ldc;
-      if (add) {
-        for (let j = 0; j < nr; j++) {
-          const o = <usize>j << 2;
-          store<f32>(cr + o, load<f32>(cr + o) + load<f32>(t + o));
-        }
-      } else {
-        for (let j = 0; j < nr; j++) {
-          const o = <usize>j << 2;
-          store<f32>(cr + o, load<f32>(t + o));
-        }
+    gemm_store_tile(c, ldc, add, mr, nr);
+  }
+}
+
+// Narrow edge micro-kernel for the last B strip when it has nr ≤ 4 columns
+// (e.g. N = 100 → 12 strips of 8 + one of 4; N = 10 → 8 + 2): reads only the
+// first half of each packed B row, so it does half the work of the 4×8 kernel.
+// @ts-ignore: decorator
+@inline function gemm_kernel_4x4(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  const end = pa + (<usize>kc << 4);
+  while (pa < end) {
+    const b0 = v128.load(pb);
+    c0 = madd(v128.load32_splat(pa, 0), b0, c0);
+    c1 = madd(v128.load32_splat(pa, 4), b0, c1);
+    c2 = madd(v128.load32_splat(pa, 8), b0, c2);
+    c3 = madd(v128.load32_splat(pa, 12), b0, c3);
+    pa += 16; pb += 32;
+  }
+  if (mr == MR && nr == 4) {
+    const r1 = c + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+    if (add) {
+      c0 = f32x4.add(c0, v128.load(c)); c1 = f32x4.add(c1, v128.load(r1));
+      c2 = f32x4.add(c2, v128.load(r2)); c3 = f32x4.add(c3, v128.load(r3));
+    }
+    v128.store(c, c0); v128.store(r1, c1); v128.store(r2, c2); v128.store(r3, c3);
+  } else {
+    v128.store(TILE, c0, 0);  v128.store(TILE, c1, 32);
+    v128.store(TILE, c2, 64); v128.store(TILE, c3, 96);
+    gemm_store_tile(c, ldc, add, mr, nr);
+  }
+}
+
+// Copy the valid mr×nr corner of TILE (row stride NR floats) into C.
+function gemm_store_tile(c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
+  for (let i = 0; i < mr; i++) {
+    const t = TILE + (<usize>i << 5);
+    const cr = c + <usize>i * ldc;
+    if (add) {
+      for (let j = 0; j < nr; j++) {
+        const o = <usize>j << 2;
+        store<f32>(cr + o, load<f32>(cr + o) + load<f32>(t + o));
+      }
+    } else {
+      for (let j = 0; j < nr; j++) {
+        const o = <usize>j << 2;
+        store<f32>(cr + o, load<f32>(t + o));
       }
     }
   }
@@ -367,25 +400,31 @@ export function gemm(c: usize, a: usize, b: usize, M: i32, N: i32, K: i32, trans
     const nc = min(ncb, N - jc);
     for (let pc = 0; pc < K; pc += kcb) {
       const kc = min(kcb, K - pc);
-      const kcp = kc;  // packed depth (the packers can zero-pad beyond kc; not needed now)
       const add = accumulate != 0 || pc != 0 ? 1 : 0;
-      gemm_pack_b(b, K, N, transB, jc, nc, pc, kc, kcp);
+      gemm_pack_b(b, K, N, transB, jc, nc, pc, kc);
       for (let ic = 0; ic < M; ic += mcb) {
         const mc = min(mcb, M - ic);
-        gemm_pack_a(a, K, M, transA, ic, mc, pc, kc, kcp);
+        gemm_pack_a(a, K, M, transA, ic, mc, pc, kc);
         // Macro-kernel: B micro-panel (jr) stays in L1 while A strips stream from L2.
         let pb = PACK_B;
-        const strideA = <usize>kcp << 4;  // bytes per packed A strip
-        const strideB = <usize>kcp << 5;  // bytes per packed B strip
+        const strideA = <usize>kc << 4;  // bytes per packed A strip
+        const strideB = <usize>kc << 5;  // bytes per packed B strip
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           let pa = PACK_A;
           let cp = c + ((<usize>ic * <usize>N + <usize>(jc + jr)) << 2);
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(MR, mc - ir);
-            gemm_kernel_4x8(kcp, pa, pb, cp, ldc, add, mr, nr);
-            pa += strideA;
-            cp += ldc << 2;
+          if (nr > 4) {
+            for (let ir = 0; ir < mc; ir += MR) {
+              gemm_kernel_4x8(kc, pa, pb, cp, ldc, add, min(MR, mc - ir), nr);
+              pa += strideA;
+              cp += ldc << 2;
+            }
+          } else {
+            for (let ir = 0; ir < mc; ir += MR) {
+              gemm_kernel_4x4(kc, pa, pb, cp, ldc, add, min(MR, mc - ir), nr);
+              pa += strideA;
+              cp += ldc << 2;
+            }
           }
           pb += strideB;
         }

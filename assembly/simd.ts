@@ -27,9 +27,24 @@
   return <usize>i << 2;
 }
 
-/** The sum of the four lanes of an f32x4. */
+/**
+ * exp(x) for x ≤ 0, four lanes (Cephes expf: x = n·ln2 + r with |r| ≤ ln2/2, a degree-7 polynomial in r,
+ * then 2ⁿ built in the exponent bits). Max relative error ~2e-7 on [−87.3, 0]; below −87.33 it returns
+ * exp(−87.33) ≈ 1.2e−38 (the smallest normal) instead of a subnormal or 0.
+ */
 // @ts-ignore: decorator
-@inline export function hsum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) +
-    (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+@inline export function expNonPositive(x: v128): v128 {
+  x = f32x4.max(x, f32x4.splat(-87.33));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341))); // round(x / ln2), in [−126, 0]
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));          // ln2 split in two for an exact r
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = madd(p, r, f32x4.splat(1.3981999507e-3));
+  p = madd(p, r, f32x4.splat(8.3334519073e-3));
+  p = madd(p, r, f32x4.splat(4.1665795894e-2));
+  p = madd(p, r, f32x4.splat(1.6666665459e-1));
+  p = madd(p, r, f32x4.splat(5.0000001201e-1));
+  const e = f32x4.add(madd(p, f32x4.mul(r, r), r), f32x4.splat(1)); // 1 + r + r²·p(r)
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23); // the bits of 2ⁿ
+  return f32x4.mul(e, scale);
 }

@@ -1,0 +1,118 @@
+// `npm run bench`: wasm vs js, side by side in one run, single thread.
+//   1. gemm GFLOP/s at the affine layers' shapes and at 512³ / 1024³, for every transpose variant;
+//   2. training samples/s (gradient + Adam update) for 784-100x4-10 (batch 128) and 784-1024x2-10 (batch 256);
+//   3. inference samples/s at batch 1000.
+// Each figure is the median of several timed repetitions after a warm-up; kernels are validated against the js
+// reference before they are timed. `--quick` shortens every measurement (a smoke run, not for quoting).
+import { createBackend, init, MultiLayerNet, Trainer, createOptimizer } from '../dist/index.js';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+await init();
+
+/** Median seconds per call of fn, timed until `minSeconds` have passed and at least `minReps` calls were made. */
+function time(fn, { minReps = 5, minSeconds = quick ? 0.05 : 0.5, warmup = 2 } = {}) {
+  for (let i = 0; i < warmup; i++) fn();
+  const samples = [];
+  const start = performance.now();
+  while (samples.length < minReps || (performance.now() - start) / 1000 < minSeconds) {
+    const t0 = performance.now();
+    fn();
+    samples.push((performance.now() - t0) / 1000);
+    if (samples.length >= 1000) break;
+  }
+  samples.sort((a, b) => a - b);
+  return samples[samples.length >> 1];
+}
+
+function randomFill(a, seed) {
+  let s = seed | 0;
+  for (let i = 0; i < a.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) | 0;
+    a[i] = ((s >>> 8) / 16777216) * 2 - 1;
+  }
+}
+
+const fmt = (v, d = 1) => (v >= 100 ? v.toFixed(0) : v.toFixed(d));
+const table = (header, rows) => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => '| ' + cells.map((c, i) => String(c).padStart(widths[i])).join(' | ') + ' |';
+  console.log(line(header));
+  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  for (const r of rows) console.log(line(r));
+  console.log();
+};
+
+console.log(`zerodl bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, single thread${quick ? ', QUICK' : ''}\n`);
+
+// ---- 1. gemm ---------------------------------------------------------------------------------------------------
+if (!only || only === 'gemm') {
+  const js = createBackend('js'), wasm = createBackend('wasm');
+  const shapes = [[128, 784, 100], [128, 100, 100], [784, 128, 100], [128, 100, 10], [512, 512, 512], [1024, 1024, 1024]];
+  const variants = [['A·B', false, false], ['Aᵀ·B', true, false], ['A·Bᵀ', false, true], ['Aᵀ·Bᵀ', true, true]];
+  const rows = [];
+  console.log('gemm: C[M×N] = op(A)·op(B), GFLOP/s = 2·M·N·K / s (median)');
+  for (const [M, K, N] of shapes) {
+    const flops = 2 * M * N * K;
+    const big = flops > 1e8;
+    // Reserve first: an allocation that grows wasm memory detaches the views made before it.
+    const bufs = (k) => (k.reserve(M * K + K * N + M * N + 64), { a: k.alloc(M * K), b: k.alloc(K * N), c: k.alloc(M * N) });
+    const bw = bufs(wasm), bj = bufs(js);
+    randomFill(bw.a, 1); randomFill(bw.b, 2); bj.a.set(bw.a); bj.b.set(bw.b);
+    const row = [`${M}×${K}×${N}`];
+    let plain = 0;
+    for (const [, ta, tb] of variants) {
+      wasm.gemm(bw.c, bw.a, bw.b, M, N, K, ta, tb, false);
+      if (!big || !quick) {
+        js.gemm(bj.c, bj.a, bj.b, M, N, K, ta, tb, false);
+        let maxErr = 0;
+        for (let i = 0; i < M * N; i++) maxErr = Math.max(maxErr, Math.abs(bw.c[i] - bj.c[i]));
+        if (maxErr > 1e-3 * Math.sqrt(K)) throw new Error(`gemm ${M}×${K}×${N} ta=${ta} tb=${tb}: wasm differs from js by ${maxErr}`);
+      }
+      const tw = time(() => wasm.gemm(bw.c, bw.a, bw.b, M, N, K, ta, tb, false));
+      const gw = flops / tw / 1e9;
+      if (!ta && !tb) plain = gw;
+      row.push(fmt(gw));
+    }
+    const tj = time(() => js.gemm(bj.c, bj.a, bj.b, M, N, K, false, false, false),
+      big ? { minReps: 1, minSeconds: 0, warmup: 0 } : {});
+    const gj = flops / tj / 1e9;
+    row.push(fmt(gj, 2), `${fmt(plain / gj)}x`);
+    rows.push(row);
+  }
+  table(['M×K×N', 'wasm A·B', 'wasm Aᵀ·B', 'wasm A·Bᵀ', 'wasm Aᵀ·Bᵀ', 'js A·B', 'wasm/js'], rows);
+}
+
+// ---- 2. training and 3. inference --------------------------------------------------------------------------------
+if (!only || only === 'train') {
+  const nets = [
+    { name: '784-100x4-10', hiddenSizes: [100, 100, 100, 100], batch: 128 },
+    { name: '784-1024x2-10', hiddenSizes: [1024, 1024], batch: 256 },
+  ];
+  const rows = [];
+  console.log('training: samples/s of one step (batch gather + gradient + Adam update), ReLU, He; inference at batch 1000');
+  for (const spec of nets) {
+    const row = [spec.name, spec.batch];
+    const results = {};
+    for (const backend of ['wasm', 'js']) {
+      const heavy = backend === 'js' && spec.hiddenSizes[0] > 500;
+      const N = 2048;
+      const x = new Float32Array(N * 784), t = new Uint8Array(N);
+      randomFill(x, 3);
+      for (let i = 0; i < N; i++) t[i] = i % 10;
+      const net = new MultiLayerNet({ inputSize: 784, hiddenSizes: spec.hiddenSizes, outputSize: 10, backend, seed: 1, maxBatchSize: 1000 });
+      const trainer = new Trainer(net, x, t, x.subarray(0, 784 * 10), t.subarray(0, 10), {
+        batchSize: spec.batch, optimizer: createOptimizer('adam'),
+      });
+      const opts = heavy || quick ? { minReps: 3, minSeconds: 0, warmup: 1 } : { minReps: 20, minSeconds: 2, warmup: 5 };
+      const step = time(() => trainer.step(), opts);
+      const xi = x.subarray(0, 1000 * 784);
+      const infer = time(() => net.predict(xi), heavy || quick ? { minReps: 2, minSeconds: 0, warmup: 1 } : {});
+      results[backend] = { train: spec.batch / step, infer: 1000 / infer };
+    }
+    row.push(fmt(results.wasm.train), fmt(results.js.train), `${fmt(results.wasm.train / results.js.train)}x`,
+      fmt(results.wasm.infer), fmt(results.js.infer), `${fmt(results.wasm.infer / results.js.infer)}x`);
+    rows.push(row);
+  }
+  table(['net', 'batch', 'wasm train/s', 'js train/s', 'ratio', 'wasm infer/s', 'js infer/s', 'ratio'], rows);
+}

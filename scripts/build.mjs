@@ -26,10 +26,12 @@ if (force || mtime('build/zerodl.wasm') < asSources) {
 }
 
 const tsSources = Math.max(newest('src'), mtime('package.json'));
-if (force || mtime('dist/index.js') < tsSources || mtime('dist/cli.js') < tsSources) {
+const outputs = ['dist/index.js', 'dist/node.js', ...(existsSync(join(root, 'src/cli/main.ts')) ? ['dist/cli.js'] : [])];
+if (force || outputs.some((f) => mtime(f) < tsSources)) {
   console.log('build: src/ → dist/');
   const common = ['--bundle', '--format=esm', '--target=es2022', '--sourcemap', '--log-level=warning'];
   run('esbuild', ['src/index.ts', '--outfile=dist/index.js', '--platform=neutral', '--packages=external', ...common]);
+  run('esbuild', ['src/node.ts', '--outfile=dist/node.js', '--platform=node', '--packages=external', ...common]);
   if (existsSync(join(root, 'src/cli/main.ts'))) {
     run('esbuild', ['src/cli/main.ts', '--outfile=dist/cli.js', '--platform=node', '--packages=external',
       '--banner:js=#!/usr/bin/env node', ...common]);

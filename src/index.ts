@@ -16,3 +16,8 @@ export { Sigmoid } from './layers/Sigmoid.js';
 export { BatchNormalization, BATCHNORM_EPS, BATCHNORM_MOMENTUM } from './layers/BatchNormalization.js';
 export { Dropout } from './layers/Dropout.js';
 export { SoftmaxWithLoss } from './layers/SoftmaxWithLoss.js';
+export { parseIdx, isGzip } from './data/idx.js';
+export { shuffle, splitValidation, permutation } from './data/split.js';
+export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
+export type { F32Tensor, Safetensors } from './io/safetensors.js';
+export * from './plot/specs.js';

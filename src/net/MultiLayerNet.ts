@@ -273,12 +273,9 @@ export class MultiLayerNet {
   gatherBatch(x: Float32Array, t: Targets, onehot: boolean, idx: Int32Array, B: number): void {
     this.ensureCapacity(B);
     const I = this.config.inputSize, C = this.config.outputSize;
-    const input = this.input;
+    const input = this.input, rows = rowViews(x, I);
     this.lastLayer.setTargetKind(onehot);
-    for (let r = 0; r < B; r++) {
-      const src = idx[r] * I, dst = r * I;
-      for (let j = 0; j < I; j++) input[dst + j] = x[src + j];
-    }
+    for (let r = 0; r < B; r++) input.set(rows[idx[r]], r * I); // a memcpy per row, no allocation
     if (onehot) {
       const oh = this.lastLayer.onehot, tf = t as Float32Array;
       for (let r = 0; r < B; r++) for (let j = 0; j < C; j++) oh[r * C + j] = tf[idx[r] * C + j];
@@ -435,6 +432,18 @@ export class MultiLayerNet {
     }
     return acts;
   }
+}
+
+/** Views of each row of a dataset, made once per (dataset, row size) and kept while the dataset lives. */
+const rowViewCache = new WeakMap<Float32Array, Float32Array[]>();
+function rowViews(x: Float32Array, I: number): Float32Array[] {
+  let rows = rowViewCache.get(x);
+  if (!rows || rows[0]?.length !== I) {
+    rows = [];
+    for (let from = 0; from + I <= x.length; from += I) rows.push(x.subarray(from, from + I));
+    rowViewCache.set(x, rows);
+  }
+  return rows;
 }
 
 function argmaxRow(t: Float32Array, row: number, C: number): number {

@@ -1,0 +1,7 @@
+// zerodl for Node: everything in the main entry, plus what reads and writes files (MNIST, model files, SVG plots).
+// Kept out of the main entry so that browser bundles never pull in `node:` modules.
+export * from './index.js';
+export { loadMnist } from './data/mnist.js';
+export type { LoadMnistOptions, MnistData } from './data/mnist.js';
+export { writeFileAtomic, readFileBytes } from './io/file.js';
+export { renderSvg, writeSvg, writeSpec } from './plot/render.js';

@@ -53,6 +53,8 @@
 // Measured on the 2-core Zen 3: KC ∈ {128, 256, 384, 512} × MC ∈ {64, 128,
 // 256} all land within noise of each other; the micro-kernel is the limit.
 // ---------------------------------------------------------------------------
+import { madd } from './simd'; // c + a·b: the one switch point of the relaxed-SIMD (FMA) build
+
 const MR: i32 = 4;
 const NR: i32 = 8;
 const KC: i32 = 256;   // multiple of 4
@@ -68,15 +70,6 @@ export function heap_base(): usize {
   return __heap_base;
 }
 
-// One switch point for a future relaxed-SIMD (FMA) build: c + a·b.
-// @ts-ignore: decorator
-@inline function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    return f32x4.relaxed_madd(a, b, c);
-  } else {
-    return f32x4.add(c, f32x4.mul(a, b));
-  }
-}
 
 // ---------------------------------------------------------------------------
 // Packing

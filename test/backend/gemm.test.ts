@@ -74,7 +74,8 @@ describe.each(['js', 'wasm'] as const)('gemm known answers (%s)', (name) => {
     const k = name === 'js' ? js : wasm;
     for (const [B, N] of [[1, 1], [3, 5], [17, 10], [128, 100], [5, 127]]) {
       const y = fill(k.alloc(B * N), 4), bias = fill(k.alloc(N), 5), db = k.alloc(N);
-      const y0 = y.slice();
+      const y0 = k.alloc(B * N);
+      y0.set(y);
       k.bias_forward(y, bias, B, N);
       expectClose(y, Array.from(y0, (v, i) => v + bias[i % N]), 1e-7, `bias_forward ${B}×${N}`);
       k.bias_backward(db, y0, B, N);

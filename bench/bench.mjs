@@ -4,7 +4,7 @@
 //   3. inference samples/s at batch 1000.
 // Each figure is the median of several timed repetitions after a warm-up; kernels are validated against the js
 // reference before they are timed. `--quick` shortens every measurement (a smoke run, not for quoting).
-import { createBackend, init, MultiLayerNet, Trainer, createOptimizer } from '../dist/index.js';
+import { createBackend, init, MultiLayerNet, Trainer, createOptimizer, simdVariant } from '../dist/index.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
@@ -43,7 +43,7 @@ const table = (header, rows) => {
   console.log();
 };
 
-console.log(`zerodl bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, single thread${quick ? ', QUICK' : ''}\n`);
+console.log(`zerodl bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, wasm binary: ${simdVariant()}, single thread${quick ? ', QUICK' : ''}\n`);
 
 // ---- 1. gemm ---------------------------------------------------------------------------------------------------
 if (!only || only === 'gemm') {

@@ -20,9 +20,12 @@ const mtime = (p) => (existsSync(join(root, p)) ? statSync(join(root, p)).mtimeM
 const run = (cmd, args) => execFileSync(join(root, 'node_modules', '.bin', cmd), args, { cwd: root, stdio: 'inherit' });
 
 const asSources = Math.max(newest('assembly'), mtime('asconfig.json'));
-if (force || mtime('build/zerodl.wasm') < asSources) {
-  console.log('build: assembly/ → build/zerodl.wasm');
-  run('asc', ['assembly/index.ts', '--config', 'asconfig.json', '--target', 'release']);
+// One source, two binaries: plain SIMD128, and relaxed SIMD (FMA) picked at init() where the engine has it.
+for (const [target, out] of [['release', 'build/zerodl.wasm'], ['relaxed', 'build/zerodl-relaxed.wasm']]) {
+  if (force || mtime(out) < asSources) {
+    console.log(`build: assembly/ → ${out}`);
+    run('asc', ['assembly/index.ts', '--config', 'asconfig.json', '--target', target]);
+  }
 }
 
 const tsSources = Math.max(newest('src'), mtime('package.json'));

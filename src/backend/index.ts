@@ -2,20 +2,21 @@
 import { BackendError, NameError } from '../errors.js';
 import { createJsBackend } from './js/index.js';
 import type { Backend, BackendName } from './types.js';
-import { compileKernels, type InitOptions } from './wasm/load.js';
+import { compileKernels, type CompiledKernels, type InitOptions, type SimdVariant } from './wasm/load.js';
 import { WasmBackend } from './wasm/index.js';
 
 export type { Backend, BackendName } from './types.js';
-export type { InitOptions } from './wasm/load.js';
+export type { InitOptions, SimdVariant } from './wasm/load.js';
+export { hasRelaxedSimd } from './wasm/load.js';
 
-let compiled: WebAssembly.Module | undefined;
+let compiled: CompiledKernels | undefined;
 let pending: Promise<void> | undefined;
 const shared = new Map<BackendName, Backend>();
 
 /** Loads and compiles the wasm kernels (once; later calls return the same promise). */
 export function init(options: InitOptions = {}): Promise<void> {
   pending ??= compileKernels(options).then(
-    (module) => { compiled = module; },
+    (kernels) => { compiled = kernels; },
     (error: unknown) => { pending = undefined; throw error; },
   );
   return pending;
@@ -26,6 +27,11 @@ export function isReady(): boolean {
   return compiled !== undefined;
 }
 
+/** Which wasm binary `init()` loaded: 'relaxed-simd' (FMA) or 'simd'; undefined before init. */
+export function simdVariant(): SimdVariant | undefined {
+  return compiled?.variant;
+}
+
 export const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'js'];
 
 /** A new backend with memory of its own (each net makes one, so nets never share or move each other's buffers). */
@@ -33,7 +39,7 @@ export function createBackend(name: BackendName = 'wasm'): Backend {
   if (name === 'js') return createJsBackend();
   if (name === 'wasm') {
     if (!compiled) throw new BackendError("the wasm backend is not ready: call `await init()` first (or use backend 'js')");
-    return new WasmBackend(compiled);
+    return new WasmBackend(compiled.module);
   }
   throw new NameError(`unknown backend '${String(name)}': expected one of ${BACKEND_NAMES.join(', ')}`);
 }

@@ -1,16 +1,47 @@
 // Compiling the kernels' wasm once per process (or page): bytes from the file system in Node (never `fetch` of a
 // file: URL), `fetch` + streaming compile in browsers. Instances are then made synchronously from the module.
-import { BackendError } from '../../errors.js';
-import { defaultWasmUrl } from '../../wasm-url.js';
+//
+// Two binaries come from one source: plain SIMD128 (build/zerodl.wasm) and relaxed SIMD (build/zerodl-relaxed.wasm,
+// FMA in the gemm micro-kernel and the update loops). `simd: 'auto'` picks relaxed where the engine validates a
+// relaxed instruction (Chrome/Edge 114+, Firefox 146+; Node 20 only with --experimental-wasm-relaxed-simd).
+import { BackendError, ValueError } from '../../errors.js';
+import { defaultWasmUrl, type SimdVariant } from '../../wasm-url.js';
+
+export type { SimdVariant } from '../../wasm-url.js';
 
 export interface InitOptions {
-  /** Where to fetch the .wasm from (browsers, bundlers); default: build/zerodl.wasm beside the package's JS. */
+  /** Which binary: 'auto' (default) uses relaxed SIMD where the engine supports it; 'simd' or 'relaxed-simd' force one. */
+  simd?: 'auto' | SimdVariant;
+  /** Where to fetch the .wasm from (browsers, bundlers); default: build/zerodl[-relaxed].wasm beside the package's JS. */
   wasmUrl?: string | URL;
-  /** The .wasm bytes themselves, or a compiled module (skips loading). */
+  /** The .wasm bytes themselves, or a compiled module (skips loading; `simd` then only labels it). */
   wasm?: BufferSource | WebAssembly.Module;
 }
 
+export interface CompiledKernels {
+  module: WebAssembly.Module;
+  variant: SimdVariant;
+}
+
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+// (module (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0))))
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  253, 133, 2, 11,
+]);
+
+/** Whether this engine runs relaxed-SIMD wasm. */
+export function hasRelaxedSimd(): boolean {
+  try {
+    return WebAssembly.validate(RELAXED_PROBE);
+  } catch {
+    return false;
+  }
+}
 
 function isNodeFileUrl(url: URL): boolean {
   return url.protocol === 'file:' && typeof process !== 'undefined' && !!process.versions?.node;
@@ -24,28 +55,49 @@ function checkMagic(bytes: Uint8Array, where: string): void {
   }
 }
 
-export async function compileKernels(options: InitOptions = {}): Promise<WebAssembly.Module> {
+function chooseVariant(simd: InitOptions['simd']): SimdVariant {
+  if (simd === undefined || simd === 'auto') return hasRelaxedSimd() ? 'relaxed-simd' : 'simd';
+  if (simd === 'simd') return 'simd';
+  if (simd === 'relaxed-simd') {
+    if (!hasRelaxedSimd()) {
+      throw new BackendError("init({ simd: 'relaxed-simd' }): this engine does not support relaxed SIMD" +
+        ' (Node 20 needs --experimental-wasm-relaxed-simd)');
+    }
+    return 'relaxed-simd';
+  }
+  throw new ValueError(`init: simd must be 'auto', 'simd' or 'relaxed-simd', got ${String(simd)}`);
+}
+
+async function compileBytes(bytes: Uint8Array, where: string): Promise<WebAssembly.Module> {
+  checkMagic(bytes, where);
+  try {
+    return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  } catch (e) {
+    throw new BackendError(`${where} does not compile: ${(e as Error).message}`);
+  }
+}
+
+export async function compileKernels(options: InitOptions = {}): Promise<CompiledKernels> {
+  const variant = chooseVariant(options.simd);
   const { wasm } = options;
-  if (wasm instanceof WebAssembly.Module) return wasm;
+  if (wasm instanceof WebAssembly.Module) return { module: wasm, variant };
   if (wasm) {
     const bytes = wasm instanceof ArrayBuffer ? new Uint8Array(wasm)
       : new Uint8Array(wasm.buffer, wasm.byteOffset, wasm.byteLength);
-    checkMagic(bytes, 'the wasm bytes given to init()');
-    return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+    return { module: await compileBytes(bytes, 'the wasm bytes given to init()'), variant };
   }
-  const url = options.wasmUrl ? new URL(options.wasmUrl, defaultWasmUrl()) : defaultWasmUrl();
+  const url = options.wasmUrl ? new URL(options.wasmUrl, defaultWasmUrl(variant)) : defaultWasmUrl(variant);
   if (isNodeFileUrl(url)) {
     const { readFile } = await import('node:fs/promises');
     const { fileURLToPath } = await import('node:url');
+    const path = fileURLToPath(url);
     let bytes: Uint8Array;
     try {
-      bytes = await readFile(fileURLToPath(url));
+      bytes = await readFile(path);
     } catch (e) {
-      throw new BackendError(`cannot read the kernels' wasm at ${fileURLToPath(url)}: ${(e as Error).message}` +
-        ' (run `npm run build` first)');
+      throw new BackendError(`cannot read the kernels' wasm at ${path}: ${(e as Error).message} (run \`npm run build\` first)`);
     }
-    checkMagic(bytes, fileURLToPath(url));
-    return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+    return { module: await compileBytes(bytes, path), variant };
   }
   let response: Response;
   try {
@@ -54,7 +106,5 @@ export async function compileKernels(options: InitOptions = {}): Promise<WebAsse
     throw new BackendError(`cannot fetch the kernels' wasm from ${url.href}: ${(e as Error).message}`);
   }
   if (!response.ok) throw new BackendError(`cannot fetch the kernels' wasm from ${url.href}: HTTP ${response.status}`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  checkMagic(bytes, url.href);
-  return WebAssembly.compile(bytes);
+  return { module: await compileBytes(new Uint8Array(await response.arrayBuffer()), url.href), variant };
 }

@@ -1,0 +1,102 @@
+// `zerodl experiment <name>`: one of the book's ch06 scripts, re-run — its summary table, its findings checked
+// (✓ held, ✗ did not) and the figures written.
+import { join } from 'node:path';
+import { experiments, listExperiments, runExperiment, type ExperimentResult } from '../experiments/index.js';
+import { choice, type CliIO, integer, type OptionSpec, parse, str, UsageError } from './args.js';
+
+export const EXPERIMENT_OPTIONS: OptionSpec = {
+  out: { type: 'string' },
+  'no-out': { type: 'boolean' },
+  seed: { type: 'string' },
+  quick: { type: 'boolean' },
+  backend: { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+export function experimentUsage(): string {
+  const names = listExperiments().map(({ name, title }) => `  ${name.padEnd(24)}${title}`).join('\n');
+  return `Usage: zerodl experiment <name> [options]
+       zerodl experiment list
+
+Re-runs one of the book's chapter-6 experiments: prints its summary and findings, writes its figures.
+
+  --out DIR        where results.json and the figures go        [report/<name>/]
+  --no-out         write nothing
+  --seed N         initial weights, batches, masks, draws       [0]
+  --quick          a smaller run that still shows the finding
+  --backend NAME   wasm | js                                    [wasm]
+  --json           print the result as one JSON object, the last line of stdout
+  -q, --quiet      no progress lines
+  -h, --help       show this help
+
+Experiments:
+${names}`;
+}
+
+/** A table with a header row and columns aligned: numbers to the right, text to the left. */
+export function formatTable(columns: string[], rows: (string | number)[][]): string[] {
+  const cells = rows.map((row) => columns.map((_, j) => formatCell(row[j])));
+  const numeric = columns.map((_, j) => rows.length > 0 && rows.every((row) => typeof row[j] === 'number'));
+  const widths = columns.map((c, j) => Math.max(c.length, ...cells.map((row) => row[j].length)));
+  const line = (row: string[]) => row.map((s, j) => (numeric[j] ? s.padStart(widths[j]) : s.padEnd(widths[j])))
+    .join('  ').trimEnd();
+  return [line(columns), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.map(line)];
+}
+
+function formatCell(v: string | number | undefined): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (Number.isInteger(v) || !Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(2) : String(Number(v.toPrecision(4)));
+}
+
+export async function runExperimentCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values: v, positionals } = parse(argv, EXPERIMENT_OPTIONS, 'experiment', 1);
+  if (v.help) {
+    io.stdout.write(experimentUsage() + '\n');
+    return 0;
+  }
+  const name = positionals[0];
+  if (name === undefined) throw new UsageError('expected an experiment name (or `list`)', 'experiment');
+  if (name === 'list') {
+    if (v.json) io.stdout.write(JSON.stringify(listExperiments()) + '\n');
+    else for (const { name: n, title } of listExperiments()) io.stdout.write(`${n.padEnd(24)}${title}\n`);
+    return 0;
+  }
+  if (!Object.hasOwn(experiments, name)) {
+    throw new UsageError(`unknown experiment '${name}': expected one of ${Object.keys(experiments).join(', ')} ` +
+      '(or list)', 'experiment');
+  }
+  if (v.out !== undefined && v['no-out']) throw new UsageError('--out and --no-out contradict each other', 'experiment');
+  const seed = integer(str(v, 'seed') ?? '0', 'seed', 'experiment');
+  const backend = choice(str(v, 'backend') ?? 'wasm', 'backend', ['wasm', 'js'] as const, 'experiment');
+  const out = v['no-out'] ? undefined : str(v, 'out') ?? join('report', name);
+  const human = v.json ? io.stderr : io.stdout;
+  const say = (line: string) => { if (!v.quiet) human.write(line + '\n'); };
+
+  say(`experiment ${name}${v.quick ? ' (quick)' : ''}, seed ${seed}, ${backend} backend`);
+  let result: ExperimentResult;
+  try {
+    result = await runExperiment(name, { out, seed, quick: !!v.quick, backend, log: say, signal: io.signal });
+  } catch (error) {
+    if (io.signal?.aborted) {
+      io.stderr.write(`interrupted: experiment ${name} stopped, nothing more written\n`);
+      return 130;
+    }
+    throw error;
+  }
+  const lines = [`${result.title}  (${result.seconds.toFixed(1)} s${result.quick ? ', quick' : ''}, seed ${result.seed})`, ''];
+  lines.push(...formatTable(result.summary.columns, result.summary.rows), '');
+  for (const f of result.findings) lines.push(`${f.holds ? '✓' : '✗'} ${f.claim}`);
+  const held = result.findings.filter((f) => f.holds).length;
+  lines.push(`${held} of ${result.findings.length} findings held`);
+  if (result.figures.length > 0) lines.push('', `figures: ${result.figures.join(', ')}`);
+  if (out) lines.push(`results: ${join(out, 'results.json')}`);
+  // The human summary always prints (also with --quiet); with --json it goes to stderr.
+  human.write(lines.join('\n') + '\n');
+  if (v.json) io.stdout.write(JSON.stringify(result) + '\n');
+  return 0;
+}

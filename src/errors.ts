@@ -17,8 +17,13 @@ export class ValueError extends ZerodlError {}
 /** An unknown name: activation, weight init, optimizer, backend, experiment. */
 export class NameError extends ZerodlError {}
 
-/** Training produced a non-finite loss; the net keeps its last finite parameters. */
-export class DivergenceError extends ZerodlError {}
+/**
+ * Training produced a non-finite loss; the net is back at the last parameters whose loss was finite.
+ * `result` holds what was recorded until then (the Trainer's TrainResult), when thrown by Trainer.train().
+ */
+export class DivergenceError extends ZerodlError {
+  result?: unknown;
+}
 
 /** A file or byte string is not what it claims (bad magic, truncated, inconsistent header). */
 export class FormatError extends ZerodlError {}

@@ -5,6 +5,8 @@ export * from './errors.js';
 export { Rng, mulberry32Next, seedState } from './rng.js';
 export { MultiLayerNet, initScale } from './net/MultiLayerNet.js';
 export type { Activation, WeightInit, MultiLayerNetOptions, NetConfig, ParamRecord } from './net/MultiLayerNet.js';
+export { netToBytes, netFromBytes, MODEL_FORMAT, MODEL_VERSION } from './io/model.js';
+export type { LoadNetOptions } from './io/model.js';
 export type { Targets } from './net/validate.js';
 export { SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam, Optimizer, createOptimizer, OPTIMIZER_NAMES } from './optim/index.js';
 export type { OptimizerName, OptimizerOptions } from './optim/index.js';

@@ -1,6 +1,13 @@
 // zerodl for Node: everything in the main entry, plus what reads and writes files (MNIST, model files, SVG plots).
 // Kept out of the main entry so that browser bundles never pull in `node:` modules.
+import { saveNet, loadNet } from './io/model-node.js';
+import { installModelFileIO } from './net/MultiLayerNet.js';
+
 export * from './index.js';
+export { saveNet, loadNet } from './io/model-node.js';
+
+// net.save(path) and MultiLayerNet.load(path) work once this entry is loaded.
+installModelFileIO({ save: saveNet, load: loadNet });
 export { loadMnist } from './data/mnist.js';
 export type { LoadMnistOptions, MnistData } from './data/mnist.js';
 export { writeFileAtomic, readFileBytes } from './io/file.js';

@@ -8,7 +8,7 @@
 // rows than the capacity re-makes the activation buffers once for the larger size.
 import { createBackend } from '../backend/index.js';
 import type { Backend, BackendName } from '../backend/types.js';
-import { NameError, ShapeError, ValueError } from '../errors.js';
+import { BackendError, NameError, ShapeError, ValueError } from '../errors.js';
 import { Affine } from '../layers/Affine.js';
 import { BatchNormalization } from '../layers/BatchNormalization.js';
 import { Dropout } from '../layers/Dropout.js';
@@ -16,6 +16,7 @@ import type { Layer } from '../layers/Layer.js';
 import { Relu } from '../layers/Relu.js';
 import { Sigmoid } from '../layers/Sigmoid.js';
 import { SoftmaxWithLoss } from '../layers/SoftmaxWithLoss.js';
+import { netFromBytes, netToBytes, type LoadNetOptions } from '../io/model.js';
 import { Rng, seedState } from '../rng.js';
 import { checkInput, checkPositiveInt, checkTargets, type Targets } from './validate.js';
 
@@ -93,6 +94,23 @@ function resolveConfig(o: MultiLayerNetOptions): NetConfig {
     useBatchNorm: !!o.useBatchNorm, useDropout: !!o.useDropout, dropoutRatio, weightDecayLambda, seed, backend,
     maxBatchSize,
   };
+}
+
+/** Reading and writing model files by path: installed by the Node entry (`zerodl/node`), absent in browsers. */
+export interface ModelFileIO {
+  save(net: MultiLayerNet, path: string): Promise<void>;
+  load(path: string, options?: LoadNetOptions): Promise<MultiLayerNet>;
+}
+let fileIO: ModelFileIO | undefined;
+export function installModelFileIO(io: ModelFileIO): void {
+  fileIO = io;
+}
+function needFileIO(what: string): ModelFileIO {
+  if (!fileIO) {
+    throw new BackendError(`${what} reads or writes files: import zerodl's Node entry ('zerodl/node'); ` +
+      'in a browser use net.toBytes() / MultiLayerNet.fromBytes(bytes)');
+  }
+  return fileIO;
 }
 
 export class MultiLayerNet {
@@ -416,6 +434,29 @@ export class MultiLayerNet {
     }
     this.sync();
     for (const [name, src] of Object.entries(record)) known[name].set(src);
+  }
+
+  // ---- model files (safetensors: the params by the book's names, running statistics, the config) ------------------
+
+  /** The net as safetensors bytes (browser-safe). */
+  toBytes(): Uint8Array {
+    this.sync();
+    return netToBytes(this);
+  }
+
+  /** A net from bytes written by `toBytes`/`save`; every problem is a FormatError, and nothing is half-loaded. */
+  static fromBytes(bytes: Uint8Array, options: LoadNetOptions & { name?: string } = {}): MultiLayerNet {
+    return netFromBytes(bytes, options.name, options);
+  }
+
+  /** Writes the net to `path` atomically (Node: via `zerodl/node`). */
+  save(path: string): Promise<void> {
+    return needFileIO('net.save').save(this, path);
+  }
+
+  /** Reads a net saved by `save` (Node: via `zerodl/node`). */
+  static load(path: string, options: LoadNetOptions = {}): Promise<MultiLayerNet> {
+    return needFileIO('MultiLayerNet.load').load(path, options);
   }
 
   /** Outputs of every hidden layer's activation for x, in test mode (for the activation-histogram study). */

@@ -3,8 +3,8 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type * as Vega from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
 import { ValueError } from '../errors.js';
 import type { VegaLiteSpec } from './specs.js';
 
@@ -13,7 +13,15 @@ export interface RenderLog {
   warnings: string[];
 }
 
-function collectingLogger(log: RenderLog): vega.LoggerInterface {
+// vega and vega-lite are loaded on first use, so commands that draw nothing (eval, predict) start fast.
+type Libs = { vega: typeof Vega; compile: typeof import('vega-lite').compile };
+let libs: Promise<Libs> | undefined;
+function loadLibs(): Promise<Libs> {
+  libs ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vl]) => ({ vega, compile: vl.compile }));
+  return libs;
+}
+
+function collectingLogger(vega: typeof Vega, log: RenderLog): Vega.LoggerInterface {
   const handler = (_method: unknown, level: unknown, input: readonly unknown[]) => {
     log.warnings.push(`${String(level)} ${input.map(String).join(' ')}`);
   };
@@ -21,12 +29,13 @@ function collectingLogger(log: RenderLog): vega.LoggerInterface {
 }
 
 /** Compile a Vega-Lite spec to a Vega spec. Warnings go to `log` when given (else to the console, as Vega-Lite does). */
-export function compileSpec(spec: VegaLiteSpec, log?: RenderLog): vega.Spec {
+export async function compileSpec(spec: VegaLiteSpec, log?: RenderLog): Promise<Vega.Spec> {
   if (spec === null || typeof spec !== 'object') throw new ValueError(`compileSpec spec: expected a Vega-Lite spec object, found ${spec}`);
-  const options = log ? { logger: collectingLogger(log) } : {};
+  const { vega, compile } = await loadLibs();
+  const options = log ? { logger: collectingLogger(vega, log) } : {};
   // Vega keeps references to inline data rows and tags them with a symbol id when it ingests them; compile a
   // copy so the caller's spec stays untouched (and can be rendered again or written as JSON).
-  return compile(structuredClone(spec) as unknown as TopLevelSpec, options).spec as vega.Spec;
+  return compile(structuredClone(spec) as unknown as TopLevelSpec, options).spec as Vega.Spec;
 }
 
 /**
@@ -36,10 +45,11 @@ export function compileSpec(spec: VegaLiteSpec, log?: RenderLog): vega.Spec {
 export async function renderSvg(spec: VegaLiteSpec, opts: { log?: RenderLog; scale?: number } = {}): Promise<string> {
   const { log, scale = 1 } = opts;
   if (!(Number.isFinite(scale) && scale > 0)) throw new ValueError(`renderSvg scale: expected a positive number, found ${scale}`);
-  const vgSpec = compileSpec(spec, log);
+  const vgSpec = await compileSpec(spec, log);
+  const { vega } = await loadLibs();
   const view = new vega.View(vega.parse(vgSpec), {
     renderer: 'none',
-    ...(log ? { logger: collectingLogger(log) } : {}),
+    ...(log ? { logger: collectingLogger(vega, log) } : {}),
   });
   try {
     return await view.toSVG(scale);

@@ -70,6 +70,8 @@ export class Trainer {
   private readonly onehotTest: boolean;
   private readonly rng: Rng;
   private readonly idx: Int32Array;
+  /** Parameters and running statistics as they were before the last update: what a divergence rolls back to. */
+  private readonly backup: { live: () => Float32Array; copy: Float32Array }[] = [];
 
   constructor(
     readonly net: MultiLayerNet,
@@ -95,6 +97,10 @@ export class Trainer {
     this.rng = new Rng(seed);
     this.idx = new Int32Array(this.batchSize);
     net.ensureCapacity(this.batchSize);
+    // The copies live on the JS heap: they are only ever copied to and from, never handed to a kernel.
+    for (const rec of [net.params, net.buffers]) {
+      for (const key of Object.keys(rec)) this.backup.push({ live: () => rec[key], copy: new Float32Array(rec[key].length) });
+    }
   }
 
   get trainSize(): number { return this.xTrain.length / this.net.inputSize; }
@@ -106,9 +112,12 @@ export class Trainer {
     this.net.gatherBatch(this.xTrain, this.tTrain, this.onehotTrain, idx, B);
     const loss = this.net.gradientStaged(B);
     if (!Number.isFinite(loss)) {
-      throw new DivergenceError(`the loss became ${loss}: training stopped before this update, the net keeps its last ` +
-        'finite parameters (try a smaller learning rate)');
+      // The params that gave this loss came from the last update; go back to the ones before it (finite loss).
+      for (const b of this.backup) b.live().set(b.copy);
+      throw new DivergenceError(`the loss became ${loss}: training stopped, and the net is back at its last ` +
+        'parameters whose loss was finite (try a smaller learning rate)');
     }
+    for (const b of this.backup) b.copy.set(b.live());
     this.optimizer.update(this.net.params, this.net.grads);
     return loss;
   }
@@ -135,7 +144,13 @@ export class Trainer {
     for (let iter = 0; iter < this.maxIter; iter++) {
       if (signal?.aborted) { aborted = true; break; }
       const s0 = now();
-      const loss = this.step();
+      let loss: number;
+      try {
+        loss = this.step();
+      } catch (e) {
+        if (e instanceof DivergenceError) e.result = this.result(trainLoss, trainAcc, testAcc, NaN, t0, stepSeconds, steps, false);
+        throw e;
+      }
       stepSeconds += (now() - s0) / 1000;
       steps++;
       trainLoss.push(loss);
@@ -155,6 +170,11 @@ export class Trainer {
       }
     }
     const finalTestAccuracy = this.net.accuracy(this.xTest, this.tTest);
+    return this.result(trainLoss, trainAcc, testAcc, finalTestAccuracy, t0, stepSeconds, steps, aborted);
+  }
+
+  private result(trainLoss: number[], trainAcc: number[], testAcc: number[], finalTestAccuracy: number, t0: number,
+    stepSeconds: number, steps: number, aborted: boolean): TrainResult {
     return {
       trainLoss, trainAcc, testAcc, finalTestAccuracy, iterations: steps, epochs: trainAcc.length,
       seconds: (now() - t0) / 1000,

@@ -320,7 +320,7 @@ describe('render', () => {
 
   it('compiles to a Vega spec and renders without the canvas package', async () => {
     const log: RenderLog = { warnings: [] };
-    const vg = compileSpec(spec, log) as { marks?: unknown[] };
+    const vg = (await compileSpec(spec, log)) as { marks?: unknown[] };
     expect(Array.isArray(vg.marks)).toBe(true);
     expect(log.warnings).toEqual([]);
     const svg2 = await renderSvg(spec, { scale: 2 });

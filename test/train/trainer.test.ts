@@ -64,19 +64,28 @@ describe('Trainer', () => {
     expect(Number.isFinite(r.finalTestAccuracy)).toBe(true);
   });
 
-  it('a loss that turns NaN stops training with DivergenceError and keeps the last finite params', async () => {
+  it('a loss that turns NaN stops training with DivergenceError and rolls back to the last params with a finite loss', async () => {
     const { x, t } = data();
     const net = new MultiLayerNet({ inputSize: 10, hiddenSizes: [20, 20], outputSize: 4, weightInit: 10, seed: 1 });
-    let last: Record<string, Float32Array> = {};
+    const history: Record<string, Float32Array>[] = [];
     const trainer = new Trainer(net, x, t, x, t, {
       epochs: 50, batchSize: 10, optimizer: 'sgd', optimizerParams: { lr: 1e6 },
-      onIteration: () => { last = snapshot(net.params); },
+      onIteration: () => { history.push(snapshot(net.params)); },
     });
-    await expect(trainer.train()).rejects.toThrow(DivergenceError);
-    await expect(trainer.train()).rejects.toThrow(/loss became (NaN|Infinity).*last finite parameters/);
+    history.push(snapshot(net.params));
+    const error = await trainer.train().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DivergenceError);
+    expect((error as Error).message).toMatch(/loss became (NaN|Infinity).*back at its last parameters whose loss was finite/);
+    const partial = (error as DivergenceError).result as { trainLoss: number[]; iterations: number };
+    expect(partial.trainLoss.length).toBe(partial.iterations);
+    expect(partial.trainLoss.every(Number.isFinite)).toBe(true);
+    // history[k] = params after k steps; the step that diverged saw history[n] (n = finite steps): we are at history[n − 1].
+    const n = partial.iterations;
+    expect(n).toBeGreaterThan(0);
     for (const [k, v] of Object.entries(net.params)) {
       expect(v.every(Number.isFinite), `${k} finite`).toBe(true);
-      expect(Array.from(v), k).toEqual(Array.from(last[k]));
+      expect(Array.from(v), k).toEqual(Array.from(history[n - 1][k]));
     }
+    expect(Number.isFinite(net.loss(x, t))).toBe(true);
   });
 });

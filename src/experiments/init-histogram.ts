@@ -1,0 +1,184 @@
+// The book's ch06/weight_init_activation_histogram.py (figures 6-10 … 6-14): 1000 inputs ~ N(0, 1) of width 100
+// go through 5 layers of 100 units, a = x·W (no bias), z = act(a), with W ~ N(0, std²); we histogram each layer's z.
+// A plain float64 forward pass in TS (tanh is not a net activation, and biases are absent here).
+//
+// The ReLU histograms leave out exact zeros (about half of all outputs), as the book's ReLU figure does, so that
+// the positive part stays visible; the statistics below include them.
+import { histogramGrid } from '../plot/specs.js';
+import { Rng } from '../rng.js';
+import { Context, fmt, sig6 } from './context.js';
+import type { Experiment, ExperimentOptions, ExperimentResult } from './types.js';
+
+const N = 1000;          // inputs
+const NODES = 100;       // units per layer (and input width)
+const LAYERS = 5;
+const BINS = 30;
+
+type ActName = 'sigmoid' | 'tanh' | 'relu';
+const ACTS: Record<ActName, (a: number) => number> = {
+  sigmoid: (a) => 1 / (1 + Math.exp(-a)),
+  tanh: Math.tanh,
+  relu: (a) => (a > 0 ? a : 0),
+};
+
+interface Setting {
+  key: string;
+  label: string;
+  act: ActName;
+  /** std of W as a function of the fan-in n. */
+  std: (n: number) => number;
+  stdLabel: string;
+}
+
+const SETTINGS: Setting[] = [
+  { key: 'sigmoid-std1', label: 'sigmoid, std 1', act: 'sigmoid', std: () => 1, stdLabel: '1' },
+  { key: 'sigmoid-std0.01', label: 'sigmoid, std 0.01', act: 'sigmoid', std: () => 0.01, stdLabel: '0.01' },
+  { key: 'sigmoid-xavier', label: 'sigmoid, Xavier', act: 'sigmoid', std: (n) => Math.sqrt(1 / n), stdLabel: '√(1/n)' },
+  { key: 'tanh-xavier', label: 'tanh, Xavier', act: 'tanh', std: (n) => Math.sqrt(1 / n), stdLabel: '√(1/n)' },
+  { key: 'relu-std0.01', label: 'ReLU, std 0.01', act: 'relu', std: () => 0.01, stdLabel: '0.01' },
+  { key: 'relu-xavier', label: 'ReLU, Xavier', act: 'relu', std: (n) => Math.sqrt(1 / n), stdLabel: '√(1/n)' },
+  { key: 'relu-he', label: 'ReLU, He', act: 'relu', std: (n) => Math.sqrt(2 / n), stdLabel: '√(2/n)' },
+];
+
+/** z = act(x·W) for x (B×I) and W (I×O), row-major, float64. */
+function layerForward(x: Float64Array, W: Float64Array, B: number, I: number, O: number, act: (a: number) => number): Float64Array {
+  const z = new Float64Array(B * O);
+  for (let i = 0; i < B; i++) {
+    const row = z.subarray(i * O, (i + 1) * O);
+    for (let k = 0; k < I; k++) {
+      const xik = x[i * I + k];
+      const w = W.subarray(k * O, (k + 1) * O);
+      for (let j = 0; j < O; j++) row[j] += xik * w[j];
+    }
+    for (let j = 0; j < O; j++) row[j] = act(row[j]);
+  }
+  return z;
+}
+
+/** The activations of every layer for one setting (the weights drawn from `rng`). */
+export function activationsFor(setting: Setting, x: Float64Array, rng: Rng): Float64Array[] {
+  const out: Float64Array[] = [];
+  let h = x;
+  for (let l = 0; l < LAYERS; l++) {
+    const W = new Float64Array(NODES * NODES);
+    const s = setting.std(NODES);
+    for (let i = 0; i < W.length; i++) W[i] = s * rng.normal();
+    h = layerForward(h, W, N, NODES, NODES, ACTS[setting.act]);
+    out.push(h);
+  }
+  return out;
+}
+
+interface LayerStats { mean: number; std: number; max: number; zeroShare: number; saturatedShare: number }
+
+/** saturatedShare: share within 0.05 of 0 or 1 (for the sigmoid's two ends). */
+function stats(z: Float64Array): LayerStats {
+  let s = 0, s2 = 0, max = -Infinity, zeros = 0, sat = 0;
+  for (const v of z) {
+    s += v;
+    s2 += v * v;
+    if (v > max) max = v;
+    if (v === 0) zeros++;
+    if (v < 0.05 || v > 0.95) sat++;
+  }
+  const mean = s / z.length;
+  return { mean, std: Math.sqrt(Math.max(0, s2 / z.length - mean * mean)), max, zeroShare: zeros / z.length, saturatedShare: sat / z.length };
+}
+
+async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
+  const ctx = new Context(experiment.name, experiment.title, options);
+  const input = new Float64Array(N * NODES);
+  const inputRng = new Rng(ctx.seed);
+  for (let i = 0; i < input.length; i++) input[i] = inputRng.normal();
+
+  const all: Record<string, { act: ActName; std: string; layers: LayerStats[] }> = {};
+  const acts: Record<string, Float64Array[]> = {};
+  for (const [k, s] of SETTINGS.entries()) {
+    await ctx.tick();
+    // Each setting gets weights of its own stream, so that adding a setting does not change the others.
+    acts[s.key] = activationsFor(s, input, new Rng(ctx.seed + 1 + k));
+    all[s.key] = { act: s.act, std: s.stdLabel, layers: acts[s.key].map(stats) };
+    ctx.log(`${s.label}: layer std ${all[s.key].layers.map((l) => fmt(l.std)).join(' → ')}`);
+  }
+
+  for (const s of SETTINGS) {
+    const layers = acts[s.key];
+    let domain: [number, number];
+    let panels = layers.map((z, l) => ({ name: `${l + 1}-layer`, values: z as ArrayLike<number> }));
+    let note = '';
+    if (s.act === 'sigmoid') domain = [0, 1];
+    else if (s.act === 'tanh') domain = [-1, 1];
+    else {
+      const max = Math.max(...all[s.key].layers.map((l) => l.max));
+      domain = [0, max > 0 ? max : 1];
+      panels = panels.map((p) => ({ name: p.name, values: (p.values as Float64Array).filter((v) => v !== 0) }));
+      note = ', zeros omitted';
+    }
+    await ctx.figure(`init-histogram-${s.key}`, histogramGrid({
+      title: `Activations by layer: ${s.label}${s.stdLabel.startsWith('√') ? ` (std ${s.stdLabel})` : ''}${note}`,
+      panels, bins: BINS, domain, columns: LAYERS, width: 150, height: 130,
+    }));
+  }
+
+  const last = (key: string): LayerStats => all[key].layers[LAYERS - 1];
+  const first = (key: string): LayerStats => all[key].layers[0];
+  const reluSmall = all['relu-std0.01'].layers;
+  const heRatio = last('relu-he').std / first('relu-he').std;
+  const xavierReluRatio = last('relu-xavier').std / first('relu-xavier').std;
+  const findings = [
+    {
+      claim: `sigmoid, std 1: activations pile up at 0 and 1 (layer 5: ${pct(last('sigmoid-std1').saturatedShare)} within 0.05 of 0 or 1, > 50 %)`,
+      holds: last('sigmoid-std1').saturatedShare > 0.5,
+    },
+    {
+      claim: `sigmoid, std 0.01: activations concentrate at 0.5 (layer-5 std ${fmt(last('sigmoid-std0.01').std)} < 0.02)`,
+      holds: last('sigmoid-std0.01').std < 0.02 && Math.abs(last('sigmoid-std0.01').mean - 0.5) < 0.05,
+    },
+    {
+      claim: `sigmoid, Xavier: activations stay spread (layer-5 std ${fmt(last('sigmoid-xavier').std)} > 0.05) without ` +
+        `collapsing onto 0 or 1 (${pct(last('sigmoid-xavier').saturatedShare)} within 0.05 of them, < 5 %)`,
+      holds: last('sigmoid-xavier').std > 0.05 && last('sigmoid-xavier').saturatedShare < 0.05,
+    },
+    {
+      claim: `tanh, Xavier: activations spread symmetrically around 0 (layer-5 mean ${fmt(last('tanh-xavier').mean)}, ` +
+        `std ${fmt(last('tanh-xavier').std)} > 0.1)`,
+      holds: Math.abs(last('tanh-xavier').mean) < 0.05 && last('tanh-xavier').std > 0.1,
+    },
+    {
+      claim: `ReLU, std 0.01: activations shrink layer over layer (mean ${reluSmall.map((l) => fmt(l.mean)).join(' → ')})`,
+      holds: reluSmall.every((l, i) => i === 0 || l.mean < 0.5 * reluSmall[i - 1].mean),
+    },
+    {
+      claim: `ReLU, He: the spread stays similar across layers (layer-5 std / layer-1 std = ${fmt(heRatio)}, within 0.5…2)`,
+      holds: heRatio > 0.5 && heRatio < 2,
+    },
+    {
+      claim: `ReLU, Xavier: the spread shrinks with depth more than with He (std ratio ${fmt(xavierReluRatio)} < He's ${fmt(heRatio)})`,
+      holds: xavierReluRatio < heRatio,
+    },
+  ];
+  return ctx.finish({
+    summary: {
+      columns: ['setting', 'layer-1 mean', 'layer-1 std', 'layer-5 mean', 'layer-5 std', 'layer-5 within 0.05 of 0 or 1', 'layer-5 zeros'],
+      rows: SETTINGS.map((s) => [s.label, sig6(first(s.key).mean), sig6(first(s.key).std), sig6(last(s.key).mean),
+        sig6(last(s.key).std), sig6(last(s.key).saturatedShare), sig6(last(s.key).zeroShare)]),
+    },
+    findings,
+    results: {
+      inputs: N, nodes: NODES, layers: LAYERS, bins: BINS,
+      settings: Object.fromEntries(Object.entries(all).map(([k, v]) => [k, {
+        ...v, layers: v.layers.map((l) => Object.fromEntries(Object.entries(l).map(([m, x]) => [m, sig6(x)]))),
+      }])),
+    },
+  });
+}
+
+function pct(share: number): string {
+  return `${(100 * share).toFixed(1)} %`;
+}
+
+export const experiment: Experiment = {
+  name: 'init-histogram',
+  title: 'Activation distributions by layer for different initial weights (figures 6-10 … 6-14)',
+  run,
+};

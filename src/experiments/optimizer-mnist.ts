@@ -1,0 +1,78 @@
+// The book's ch06/optimizer_compare_mnist.py (figure 6-9): SGD, Momentum, AdaGrad and Adam with their default
+// learning rates train a 784-100-100-100-100-10 ReLU net (He init) on MNIST, batch 128, 2000 iterations, each net
+// on the same minibatches. All four nets start from the same weights (one seed), so only the optimizer differs.
+import { MultiLayerNet } from '../net/MultiLayerNet.js';
+import { createOptimizer } from '../optim/index.js';
+import { lineChart } from '../plot/specs.js';
+import { Context, curve, fmt, meanOfLast, sig6 } from './context.js';
+import { trainSideBySide } from './side-by-side.js';
+import type { Experiment, ExperimentOptions, ExperimentResult } from './types.js';
+
+const OPTIMIZERS = [
+  { name: 'SGD', key: 'sgd', lr: 0.01 },
+  { name: 'Momentum', key: 'momentum', lr: 0.01 },
+  { name: 'AdaGrad', key: 'adagrad', lr: 0.01 },
+  { name: 'Adam', key: 'adam', lr: 0.001 },
+];
+/** The book's run on this machine kind: loss at iteration 1900 (REFERENCE.md). */
+const BOOK_LOSS_AT_1900: Record<string, number> = { SGD: 0.157, Momentum: 0.092, AdaGrad: 0.0127, Adam: 0.0274 };
+
+const BATCH = 128;
+const ITERATIONS = 2000;
+const QUICK_ITERATIONS = 300;
+/** "End" of a run: the mean loss over its last iterations (one batch's loss is too noisy to compare). */
+const TAIL = 100;
+
+async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
+  const ctx = new Context(experiment.name, experiment.title, options);
+  await ctx.ready();
+  const data = await ctx.mnist();
+  const iterations = ctx.quick ? QUICK_ITERATIONS : ITERATIONS;
+  const contenders = OPTIMIZERS.map((o) => ({
+    name: o.name,
+    net: new MultiLayerNet({
+      inputSize: data.inputSize, hiddenSizes: [100, 100, 100, 100], outputSize: 10, activation: 'relu',
+      weightInit: 'he', seed: ctx.seed, backend: ctx.backend, maxBatchSize: BATCH,
+    }),
+    optimizer: createOptimizer(o.key, { lr: o.lr }),
+  }));
+  const losses = await trainSideBySide(ctx, data, contenders, iterations, BATCH, ctx.seed + 1);
+
+  const tail = Object.fromEntries(OPTIMIZERS.map((o) => [o.name, meanOfLast(losses[o.name], TAIL)]));
+  const at1900 = iterations > 1900 ? Object.fromEntries(OPTIMIZERS.map((o) => [o.name, losses[o.name][1900]])) : undefined;
+  for (const o of OPTIMIZERS) ctx.log(`${o.name}: mean loss of the last ${TAIL} iterations ${fmt(tail[o.name])}`);
+
+  await ctx.figure('optimizer-mnist', lineChart({
+    title: `MNIST, 4×100 ReLU net, batch ${BATCH}: loss by optimizer`,
+    xLabel: 'iterations', yLabel: 'loss', yDomain: [0, 1], smooth: 11,
+    series: OPTIMIZERS.map((o) => ({ name: `${o.name} (lr ${o.lr})`, y: losses[o.name] })),
+  }));
+
+  // "Far below": at most half of SGD's loss at the end.
+  const faster = ['Momentum', 'AdaGrad', 'Adam'];
+  return ctx.finish({
+    summary: {
+      columns: ['optimizer', 'lr', `mean loss, last ${TAIL} iter`, 'loss at iter 1900', 'book: loss at iter 1900'],
+      rows: OPTIMIZERS.map((o) => [o.name, o.lr, sig6(tail[o.name]), at1900 ? sig6(at1900[o.name]) : '–', BOOK_LOSS_AT_1900[o.name]]),
+    },
+    findings: [{
+      claim: `Momentum, AdaGrad and Adam end far below SGD (mean loss of the last ${TAIL} iterations at most half ` +
+        `of SGD's ${fmt(tail.SGD)}: ${faster.map((k) => `${k} ${fmt(tail[k])}`).join(', ')})`,
+      holds: faster.every((k) => tail[k] <= 0.5 * tail.SGD),
+    }],
+    results: {
+      iterations, batchSize: BATCH, tail: TAIL,
+      optimizers: OPTIMIZERS,
+      meanLossOfTail: tail,
+      lossAt1900: at1900 ?? null,
+      bookLossAt1900: BOOK_LOSS_AT_1900,
+      loss: Object.fromEntries(OPTIMIZERS.map((o) => [o.name, curve(losses[o.name])])),
+    },
+  });
+}
+
+export const experiment: Experiment = {
+  name: 'optimizer-mnist',
+  title: 'SGD vs Momentum vs AdaGrad vs Adam on MNIST (figure 6-9)',
+  run,
+};

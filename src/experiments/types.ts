@@ -1,0 +1,46 @@
+// What an experiment is and what it returns. One experiment mirrors one of the book's ch06 scripts.
+import type { MnistData } from '../data/mnist.js';
+
+export interface ExperimentOptions {
+  /** Folder for results.json and the figures (<name>.svg + <name>.vl.json); none = write nothing. */
+  out?: string;
+  /** Fixes initial weights, minibatch order, dropout masks and random draws (default 0). */
+  seed?: number;
+  /** A smaller run (fewer iterations / epochs / trials) that still shows the book's finding; for tests and demos. */
+  quick?: boolean;
+  /** Backend of the nets (default 'wasm'; `init()` is awaited for you). */
+  backend?: 'wasm' | 'js';
+  /** Progress lines (default: none). */
+  log?: (line: string) => void;
+  /**
+   * Checked between training steps and trials; the event loop gets a turn at least every ~50 ms so that it can
+   * fire. Once aborted, `run` rejects with `signal.reason` (a DOMException named 'AbortError' unless the caller
+   * gave another reason) and writes nothing more.
+   */
+  signal?: AbortSignal;
+  /** MNIST loaded beforehand (integer or one-hot labels), to share one load between runs. */
+  mnist?: MnistData;
+}
+
+export interface ExperimentResult {
+  name: string;
+  title: string;
+  /** A small table of the headline numbers (with the book's reference where there is one). */
+  summary: { columns: string[]; rows: (string | number)[][] };
+  /** The book's qualitative findings, as claims, with whether they held in this run. */
+  findings: { claim: string; holds: boolean }[];
+  /** All curves and numbers, JSON-serialisable. */
+  results: Record<string, unknown>;
+  /** Paths of the files written (SVGs; each has its Vega-Lite spec beside it as .vl.json). */
+  figures: string[];
+  /** Wall time of the run, seconds. */
+  seconds: number;
+  quick: boolean;
+  seed: number;
+}
+
+export interface Experiment {
+  name: string;
+  title: string;
+  run(options?: ExperimentOptions): Promise<ExperimentResult>;
+}

@@ -1,0 +1,71 @@
+// The two experiments without MNIST: optimizer paths on x²/20 + y², and the activation histograms.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { experiments, type ExperimentResult } from '../../src/experiments/index.js';
+import { optimizerPath, ySignChanges } from '../../src/experiments/optimizer-paths.js';
+import { expectFindingsHold, expectShape, expectWrittenFiles } from './files.js';
+
+let out: string;
+beforeAll(async () => { out = await mkdtemp(join(tmpdir(), 'zerodl-exp-')); });
+afterAll(async () => { await rm(out, { recursive: true, force: true }); });
+
+describe('optimizer-paths', () => {
+  let r: ExperimentResult;
+  beforeAll(async () => { r = await experiments['optimizer-paths'].run({ quick: true, out: join(out, 'paths') }); });
+
+  it('holds the book findings and writes results.json and the 2×2 figure', () => {
+    expectShape(r, 'optimizer-paths', true);
+    expectFindingsHold(r);
+    expectWrittenFiles(r, join(out, 'paths'), 1);
+  });
+
+  it('SGD with lr 0.95 follows the closed form: y ← −0.9·y, x ← 0.905·x', () => {
+    const path = optimizerPath('sgd', 0.95);
+    expect(path).toHaveLength(31);
+    expect(ySignChanges(path)).toBe(30);
+    expect(path[30][0]).toBeCloseTo(-7 * 0.905 ** 30, 4);
+    expect(path[30][1]).toBeCloseTo(2 * 0.9 ** 30, 4);
+  });
+
+  it('AdaGrad never crosses y = 0, and every path starts at (−7, 2)', () => {
+    expect(ySignChanges(optimizerPath('adagrad', 1.5))).toBe(0);
+    const paths = r.results.paths as Record<string, { points: [number, number][] }>;
+    expect(Object.keys(paths)).toEqual(['SGD', 'Momentum', 'AdaGrad', 'Adam']);
+    for (const p of Object.values(paths)) expect(p.points[0]).toEqual([-7, 2]);
+  });
+
+  it('is the same for the same seed', async () => {
+    const again = await experiments['optimizer-paths'].run({ quick: true });
+    expect(again.results).toEqual(r.results);
+    expect(again.figures).toEqual([]);
+  });
+});
+
+describe('init-histogram', () => {
+  let r: ExperimentResult;
+  beforeAll(async () => { r = await experiments['init-histogram'].run({ quick: true, out: join(out, 'hist') }); });
+
+  it('holds the book findings and writes one histogram grid per setting', () => {
+    expectShape(r, 'init-histogram', true);
+    expectFindingsHold(r);
+    expectWrittenFiles(r, join(out, 'hist'), 7);
+  });
+
+  it('layer statistics match the theory: He keeps ReLU outputs\' second moment ≈ 1 per layer', () => {
+    type Stats = { mean: number; std: number };
+    const s = r.results.settings as Record<string, { layers: Stats[] }>;
+    // With W ~ N(0, 2/n) and ReLU, E[z²] stays at E[x²]/1 = 1 in expectation: mean² + std² ≈ 1 at every layer.
+    for (const l of s['relu-he'].layers) expect(l.mean ** 2 + l.std ** 2).toBeGreaterThan(0.5);
+    for (const l of s['relu-he'].layers) expect(l.mean ** 2 + l.std ** 2).toBeLessThan(2);
+    // sigmoid(0) = 0.5: tiny weights leave every activation near it.
+    for (const l of s['sigmoid-std0.01'].layers) expect(l.mean).toBeCloseTo(0.5, 1);
+  });
+
+  it('a different seed changes the numbers, not the findings', async () => {
+    const other = await experiments['init-histogram'].run({ quick: true, seed: 5 });
+    expectFindingsHold(other);
+    expect(other.results).not.toEqual(r.results);
+  });
+});

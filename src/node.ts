@@ -12,3 +12,7 @@ export { loadMnist } from './data/mnist.js';
 export type { LoadMnistOptions, MnistData } from './data/mnist.js';
 export { writeFileAtomic, readFileBytes } from './io/file.js';
 export { renderSvg, writeSvg, writeSpec } from './plot/render.js';
+// init() reads the kernels' wasm with node:fs once this entry is loaded (load.ts itself names no Node module).
+import './backend/wasm/load-node.js';
+export { experiments, listExperiments, runExperiment } from './experiments/index.js';
+export type { Experiment, ExperimentOptions, ExperimentResult } from './experiments/types.js';

@@ -1,7 +1,8 @@
-// Builds what is stale: the wasm (assembly/ → build/zerodl.wasm) and the JS (src/ → dist/).
+// Builds what is stale: the wasm (assembly/ → build/zerodl[-relaxed].wasm) and the JS (src/ → dist/: index.js for
+// browsers and bundlers, node.js, inline.js with the wasm embedded, cli.js, the .d.ts files, and copies of the wasm).
 // `--force` rebuilds everything. Used by `npm test`, `npm start` and `npm run bench`.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,16 +29,45 @@ for (const [target, out] of [['release', 'build/zerodl.wasm'], ['relaxed', 'buil
   }
 }
 
-const tsSources = Math.max(newest('src'), mtime('package.json'));
-const outputs = ['dist/index.js', 'dist/node.js', ...(existsSync(join(root, 'src/cli/main.ts')) ? ['dist/cli.js'] : [])];
-if (force || outputs.some((f) => mtime(f) < tsSources)) {
+// The JS depends on the wasm too: dist/ gets copies of both binaries (the bundles load ./zerodl*.wasm beside
+// themselves) and dist/inline.js embeds them.
+const wasmFiles = ['zerodl.wasm', 'zerodl-relaxed.wasm'];
+const jsSources = Math.max(newest('src'), mtime('package.json'), mtime('scripts/build.mjs'),
+  ...wasmFiles.map((f) => mtime(join('build', f))));
+const hasCli = existsSync(join(root, 'src/cli/main.ts'));
+const outputs = ['dist/index.js', 'dist/node.js', 'dist/inline.js', ...wasmFiles.map((f) => `dist/${f}`),
+  ...(hasCli ? ['dist/cli.js'] : [])];
+if (force || outputs.some((f) => mtime(f) < jsSources)) {
   console.log('build: src/ → dist/');
-  const common = ['--bundle', '--format=esm', '--target=es2022', '--sourcemap', '--log-level=warning'];
-  run('esbuild', ['src/index.ts', '--outfile=dist/index.js', '--platform=neutral', '--packages=external', ...common]);
-  run('esbuild', ['src/node.ts', '--outfile=dist/node.js', '--platform=node', '--packages=external', ...common]);
-  if (existsSync(join(root, 'src/cli/main.ts'))) {
-    run('esbuild', ['src/cli/main.ts', '--outfile=dist/cli.js', '--platform=node', '--packages=external',
-      '--banner:js=#!/usr/bin/env node', ...common]);
-  }
+  const { build } = await import('esbuild');
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  for (const f of wasmFiles) copyFileSync(join(root, 'build', f), join(root, 'dist', f));
+  // src/wasm-url.ts points at ../build/ (right for src/ under vitest); each bundle instead loads the copies beside
+  // it. The literals stay literals, so Vite (and anything else that follows `new URL('…', import.meta.url)`) sees them.
+  const wasmBesideBundle = {
+    name: 'wasm-beside-bundle',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]src[\\/]wasm-url\.ts$/ }, (args) => ({
+        contents: readFileSync(args.path, 'utf8').replaceAll("new URL('../build/", "new URL('./"),
+        loader: 'ts',
+      }));
+    },
+  };
+  const common = {
+    absWorkingDir: root, bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning',
+    plugins: [wasmBesideBundle],
+  };
+  // The browser entries bundle their few dependencies (@assemblyscript/loader) so that a plain
+  // <script type="module"> can import them with no import map; the Node entries leave packages to Node.
+  const browser = { ...common, platform: 'neutral', mainFields: ['module', 'main'] };
+  const node = { ...common, platform: 'node', packages: 'external' };
+  await Promise.all([
+    // neutral: no Node built-ins, no browser globals assumed — the browser and bundler entry
+    build({ ...browser, entryPoints: ['src/index.ts'], outfile: 'dist/index.js' }),
+    build({ ...browser, entryPoints: ['src/inline.ts'], outfile: 'dist/inline.js', loader: { '.wasm': 'binary' } }),
+    build({ ...node, entryPoints: ['src/node.ts'], outfile: 'dist/node.js' }),
+    ...(hasCli ? [build({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js',
+      banner: { js: '#!/usr/bin/env node' } })] : []),
+  ]);
   run('tsc', ['-p', 'tsconfig.build.json']);
 }

@@ -1,5 +1,7 @@
-// Where the compiled kernels live, relative to this module. Kept at the top of src/ so that the same
-// relative path holds for src/*.ts (tests) and for the bundles dist/*.js: both sit beside build/.
+// Where the compiled kernels live, relative to this module. Kept at the top of src/ so that, from src/*.ts (tests),
+// the path leads to build/. The package build (scripts/build.mjs) rewrites '../build/' to './' and copies both
+// binaries into dist/, so that each bundle has its .wasm files beside it: a bundler user copies them next to their
+// own output, and Vite rewrites these `new URL('…', import.meta.url)` literals itself. Keep them string literals.
 export type SimdVariant = 'simd' | 'relaxed-simd';
 
 export const defaultWasmUrl = (variant: SimdVariant = 'simd'): URL =>

@@ -1,5 +1,9 @@
 // Compiling the kernels' wasm once per process (or page): bytes from the file system in Node (never `fetch` of a
-// file: URL), `fetch` + streaming compile in browsers. Instances are then made synchronously from the module.
+// file: URL), `fetch` in browsers. Instances are then made synchronously from the module.
+//
+// This file reaches browser bundles, so it names no Node module: file: URLs are read by a reader that the Node
+// entry (src/node.ts) registers with `setFileReader`, or else by `process.getBuiltinModule('fs/promises')`
+// (Node ≥ 20.16), which is a plain call that bundlers leave alone.
 //
 // Two binaries come from one source: plain SIMD128 (build/zerodl.wasm) and relaxed SIMD (build/zerodl-relaxed.wasm,
 // FMA in the gemm micro-kernel and the update loops). `simd: 'auto'` picks relaxed where the engine validates a
@@ -12,8 +16,12 @@ export type { SimdVariant } from '../../wasm-url.js';
 export interface InitOptions {
   /** Which binary: 'auto' (default) uses relaxed SIMD where the engine supports it; 'simd' or 'relaxed-simd' force one. */
   simd?: 'auto' | SimdVariant;
-  /** Where to fetch the .wasm from (browsers, bundlers); default: build/zerodl[-relaxed].wasm beside the package's JS. */
-  wasmUrl?: string | URL;
+  /**
+   * Where to fetch the .wasm from (browsers, bundlers); default: zerodl[-relaxed].wasm beside the package's JS.
+   * A relative string is resolved against that default. A function gets the variant `simd` chose, so that one
+   * setting serves both binaries: `init({ wasmUrl: (v) => v === 'simd' ? '/zerodl.wasm' : '/zerodl-relaxed.wasm' })`.
+   */
+  wasmUrl?: string | URL | ((variant: SimdVariant) => string | URL);
   /** The .wasm bytes themselves, or a compiled module (skips loading; `simd` then only labels it). */
   wasm?: BufferSource | WebAssembly.Module;
 }
@@ -43,9 +51,35 @@ export function hasRelaxedSimd(): boolean {
   }
 }
 
-function isNodeFileUrl(url: URL): boolean {
-  return url.protocol === 'file:' && typeof process !== 'undefined' && !!process.versions?.node;
+/** Reads a file: URL's bytes (Node). Throws with the system's message when the file cannot be read. */
+export type FileReader = (url: URL) => Promise<Uint8Array>;
+
+let fileReader: FileReader | undefined;
+
+/** Installs how file: URLs are read; the Node entry calls this with fs.readFile. */
+export function setFileReader(reader: FileReader): void {
+  fileReader = reader;
 }
+
+interface NodeProcess {
+  versions?: { node?: string };
+  getBuiltinModule?: (id: string) => unknown;
+}
+
+function nodeProcess(): NodeProcess | undefined {
+  const p = (globalThis as { process?: NodeProcess }).process;
+  return p?.versions?.node ? p : undefined;
+}
+
+function readerForFiles(): FileReader | undefined {
+  if (fileReader) return fileReader;
+  const fs = nodeProcess()?.getBuiltinModule?.('fs/promises') as
+    { readFile(url: URL): Promise<Uint8Array> } | undefined;
+  return fs ? (url) => fs.readFile(url) : undefined;
+}
+
+/** A file: URL as a path for messages (without the url module). */
+const filePath = (url: URL): string => decodeURIComponent(url.pathname);
 
 function checkMagic(bytes: Uint8Array, where: string): void {
   if (bytes.length < 8 || WASM_MAGIC.some((b, i) => bytes[i] !== b)) {
@@ -86,14 +120,18 @@ export async function compileKernels(options: InitOptions = {}): Promise<Compile
       : new Uint8Array(wasm.buffer, wasm.byteOffset, wasm.byteLength);
     return { module: await compileBytes(bytes, 'the wasm bytes given to init()'), variant };
   }
-  const url = options.wasmUrl ? new URL(options.wasmUrl, defaultWasmUrl(variant)) : defaultWasmUrl(variant);
-  if (isNodeFileUrl(url)) {
-    const { readFile } = await import('node:fs/promises');
-    const { fileURLToPath } = await import('node:url');
-    const path = fileURLToPath(url);
+  const given = typeof options.wasmUrl === 'function' ? options.wasmUrl(variant) : options.wasmUrl;
+  const url = given ? new URL(given, defaultWasmUrl(variant)) : defaultWasmUrl(variant);
+  if (url.protocol === 'file:' && nodeProcess()) {
+    const read = readerForFiles();
+    const path = filePath(url);
+    if (!read) {
+      throw new BackendError(`cannot read the kernels' wasm at ${path}: this Node has no process.getBuiltinModule; ` +
+        "import from 'zerodl/node', or pass init({ wasm: bytes })");
+    }
     let bytes: Uint8Array;
     try {
-      bytes = await readFile(path);
+      bytes = await read(url);
     } catch (e) {
       throw new BackendError(`cannot read the kernels' wasm at ${path}: ${(e as Error).message} (run \`npm run build\` first)`);
     }

@@ -1,0 +1,82 @@
+// The training worker: loads the kernels and the MNIST subset once, then trains, predicts and reports activations
+// on request. Training runs in zerodl's Trainer, which yields to the event loop every ~50 ms, so `stop` and
+// `predict` messages are handled between two steps while the page stays responsive.
+import { init, MultiLayerNet, simdVariant, Trainer } from 'zerodl';
+import { fetchSubset, type MnistSubset } from './data.js';
+import type { FromWorker, ToWorker, TrainConfig } from './protocol.js';
+import { softmax } from './preprocess.js';
+
+const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
+
+/** The net the page sees before the first run: an untrained 784-100-100-10. */
+const DEFAULT_NET: TrainConfig = {
+  hiddenSizes: [100, 100], activation: 'relu', weightInit: 'he', useBatchNorm: false, useDropout: false,
+  dropoutRatio: 0.5, weightDecayLambda: 0, optimizer: 'adam', lr: 0.001, batchSize: 100, epochs: 1, seed: 1,
+};
+
+let train: MnistSubset, test: MnistSubset;
+let net: MultiLayerNet;
+let current: AbortController | undefined;
+
+const makeNet = (c: TrainConfig) => new MultiLayerNet({
+  inputSize: 784, hiddenSizes: c.hiddenSizes, outputSize: 10, activation: c.activation, weightInit: c.weightInit,
+  useBatchNorm: c.useBatchNorm, useDropout: c.useDropout, dropoutRatio: c.dropoutRatio,
+  weightDecayLambda: c.weightDecayLambda, seed: c.seed,
+});
+
+const ready = (async () => {
+  // The wasm files sit beside this bundle (demo/build.mjs copies them), where zerodl looks by default.
+  await init();
+  [train, test] = await Promise.all([
+    fetchSubset(new URL('./data/train.bin', import.meta.url)),
+    fetchSubset(new URL('./data/test.bin', import.meta.url)),
+  ]);
+  net = makeNet(DEFAULT_NET);
+  post({ type: 'ready', variant: simdVariant() ?? '?', trainSize: train.count, testSize: test.count });
+})();
+ready.catch((e: Error) => post({ type: 'error', message: `${e.name}: ${e.message}` }));
+
+async function run(config: TrainConfig): Promise<void> {
+  current?.abort();
+  const controller = new AbortController();
+  current = controller;
+  net = makeNet(config);
+  let pending: number[] = [];
+  let lastPost = 0;
+  const t0 = performance.now();
+  const trainer = new Trainer(net, train.images, train.labels, test.images, test.labels, {
+    epochs: config.epochs, batchSize: config.batchSize, optimizer: config.optimizer,
+    optimizerParams: { lr: config.lr }, seed: config.seed, signal: controller.signal,
+    onIteration: ({ iter, loss, maxIter }) => {
+      pending.push(loss);
+      const now = performance.now();
+      if (now - lastPost > 100 || iter === maxIter) {
+        lastPost = now;
+        post({ type: 'progress', iter, maxIter, losses: pending, samplesPerSecond: (iter * config.batchSize) / ((now - t0) / 1000) });
+        pending = [];
+      }
+    },
+    onEpoch: ({ epoch, trainAcc, testAcc }) => post({ type: 'epoch', epoch, trainAcc, testAcc }),
+  });
+  const r = await trainer.train();
+  if (current === controller) current = undefined;
+  post({ type: 'done', aborted: r.aborted, finalTestAccuracy: r.finalTestAccuracy, samplesPerSecond: r.samplesPerSecond,
+    seconds: r.seconds });
+}
+
+self.onmessage = async (event: MessageEvent<ToWorker>) => {
+  const m = event.data;
+  try {
+    await ready;
+    if (m.type === 'start') await run(m.config);
+    else if (m.type === 'stop') current?.abort();
+    else if (m.type === 'predict') post({ type: 'prediction', id: m.id, probs: softmax(net.predict(m.x)) });
+    else if (m.type === 'activations') {
+      // 200 test images through the current net, test mode: one array per hidden layer.
+      const layers = net.hiddenActivations(test.images.subarray(0, 200 * 784)).map((a) => a.slice());
+      post({ type: 'activations', layers, activation: net.config.activation }, layers.map((a) => a.buffer));
+    }
+  } catch (e) {
+    post({ type: 'error', message: `${(e as Error).name}: ${(e as Error).message}` });
+  }
+};

@@ -36,7 +36,7 @@ const jsSources = Math.max(newest('src'), mtime('package.json'), mtime('scripts/
   ...wasmFiles.map((f) => mtime(join('build', f))));
 const hasCli = existsSync(join(root, 'src/cli/main.ts'));
 const outputs = ['dist/index.js', 'dist/node.js', 'dist/inline.js', ...wasmFiles.map((f) => `dist/${f}`),
-  ...(hasCli ? ['dist/cli.js'] : [])];
+  ...(hasCli ? ['dist/cli.js', 'dist/search-worker.js'] : [])];
 if (force || outputs.some((f) => mtime(f) < jsSources)) {
   console.log('build: src/ → dist/');
   const { build } = await import('esbuild');
@@ -67,7 +67,9 @@ if (force || outputs.some((f) => mtime(f) < jsSources)) {
     build({ ...browser, entryPoints: ['src/inline.ts'], outfile: 'dist/inline.js', loader: { '.wasm': 'binary' } }),
     build({ ...node, entryPoints: ['src/node.ts'], outfile: 'dist/node.js' }),
     ...(hasCli ? [build({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js',
-      banner: { js: '#!/usr/bin/env node' } })] : []),
+      banner: { js: '#!/usr/bin/env node' } }),
+    // the hyperparameter search's pool worker, loaded by path from beside cli.js / node.js (src/experiments/search/pool.ts)
+    build({ ...node, entryPoints: ['src/experiments/search/worker.ts'], outfile: 'dist/search-worker.js' })] : []),
   ]);
   run('tsc', ['-p', 'tsconfig.build.json']);
 }

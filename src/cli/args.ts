@@ -140,3 +140,13 @@ export function str(values: Parsed['values'], flag: string): string | undefined 
   const v = values[flag];
   return typeof v === 'string' ? v : undefined;
 }
+
+/** `--shard i/n`: a slice of a hyperparameter search, 1 ≤ i ≤ n. */
+export function shardSpec(value: string, flag: string, command?: string): { index: number; count: number } {
+  const m = /^\s*\+?(\d+)\s*\/\s*\+?(\d+)\s*$/.exec(value);
+  const index = m ? Number(m[1]) : NaN, count = m ? Number(m[2]) : NaN;
+  if (!(Number.isSafeInteger(index) && Number.isSafeInteger(count) && index >= 1 && index <= count)) {
+    bad(flag, value, 'i/n with integers 1 ≤ i ≤ n (like 2/4)', command);
+  }
+  return { index, count };
+}

@@ -1,8 +1,9 @@
 // `zerodl experiment <name>`: one of the book's ch06 scripts, re-run — its summary table, its findings checked
 // (✓ held, ✗ did not) and the figures written.
 import { join } from 'node:path';
+import { experiment as search, type SearchOptions } from '../experiments/hyperparameter-search.js';
 import { experiments, listExperiments, runExperiment, type ExperimentResult } from '../experiments/index.js';
-import { choice, type CliIO, integer, type OptionSpec, parse, str, UsageError } from './args.js';
+import { choice, type CliIO, integer, type OptionSpec, parse, positiveInt, shardSpec, str, UsageError } from './args.js';
 
 export const EXPERIMENT_OPTIONS: OptionSpec = {
   out: { type: 'string' },
@@ -13,7 +14,15 @@ export const EXPERIMENT_OPTIONS: OptionSpec = {
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
+  // hyperparameter-search only
+  workers: { type: 'string' },
+  shard: { type: 'string' },
+  trials: { type: 'string' },
+  epochs: { type: 'string' },
 };
+
+/** The flags only hyperparameter-search takes. */
+const SEARCH_FLAGS = ['workers', 'shard', 'trials', 'epochs'] as const;
 
 export function experimentUsage(): string {
   const names = listExperiments().map(({ name, title }) => `  ${name.padEnd(24)}${title}`).join('\n');
@@ -30,6 +39,13 @@ Re-runs one of the book's chapter-6 experiments: prints its summary and findings
   --json           print the result as one JSON object, the last line of stdout
   -q, --quiet      no progress lines
   -h, --help       show this help
+
+hyperparameter-search only:
+  --workers N      run trials in N worker threads               [1: inline]
+  --shard I/N      run only trials k ≡ I−1 (mod N), for \`zerodl search merge\`
+                   (default out: report/hyperparameter-search/shard-I-of-N/)
+  --trials N       number of trials                             [100, quick 20]
+  --epochs N       epochs per trial                             [50, quick 15]
 
 Experiments:
 ${names}`;
@@ -73,14 +89,23 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
   if (v.out !== undefined && v['no-out']) throw new UsageError('--out and --no-out contradict each other', 'experiment');
   const seed = integer(str(v, 'seed') ?? '0', 'seed', 'experiment');
   const backend = choice(str(v, 'backend') ?? 'wasm', 'backend', ['wasm', 'js'] as const, 'experiment');
-  const out = v['no-out'] ? undefined : str(v, 'out') ?? join('report', name);
+  const extra: SearchOptions = {};
+  for (const flag of SEARCH_FLAGS) {
+    const value = str(v, flag);
+    if (value === undefined) continue;
+    if (name !== search.name) throw new UsageError(`--${flag} applies to ${search.name} only`, 'experiment');
+    if (flag === 'shard') extra.shard = shardSpec(value, flag, 'experiment');
+    else extra[flag] = positiveInt(value, flag, 'experiment');
+  }
+  const defaultOut = extra.shard ? join('report', name, `shard-${extra.shard.index}-of-${extra.shard.count}`) : join('report', name);
+  const out = v['no-out'] ? undefined : str(v, 'out') ?? defaultOut;
   const human = v.json ? io.stderr : io.stdout;
   const say = (line: string) => { if (!v.quiet) human.write(line + '\n'); };
 
   say(`experiment ${name}${v.quick ? ' (quick)' : ''}, seed ${seed}, ${backend} backend`);
   let result: ExperimentResult;
   try {
-    result = await runExperiment(name, { out, seed, quick: !!v.quick, backend, log: say, signal: io.signal });
+    result = await runExperiment(name, { out, seed, quick: !!v.quick, backend, log: say, signal: io.signal, ...extra });
   } catch (error) {
     if (io.signal?.aborted) {
       io.stderr.write(`interrupted: experiment ${name} stopped, nothing more written\n`);
@@ -88,15 +113,23 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
     }
     throw error;
   }
+  printResult(result, out, io, !!v.json);
+  return 0;
+}
+
+/**
+ * The human summary (title, table, findings, files) — always, also with --quiet; with `json` it goes to stderr
+ * and stdout gets the result as one JSON line.
+ */
+export function printResult(result: ExperimentResult, out: string | undefined, io: CliIO, json: boolean): void {
   const lines = [`${result.title}  (${result.seconds.toFixed(1)} s${result.quick ? ', quick' : ''}, seed ${result.seed})`, ''];
   lines.push(...formatTable(result.summary.columns, result.summary.rows), '');
   for (const f of result.findings) lines.push(`${f.holds ? '✓' : '✗'} ${f.claim}`);
-  const held = result.findings.filter((f) => f.holds).length;
-  lines.push(`${held} of ${result.findings.length} findings held`);
+  const shard = (result.results as { shard?: { index: number; count: number } }).shard;
+  if (shard) lines.push(`shard ${shard.index}/${shard.count}: findings are judged on all trials, by \`zerodl search merge\``);
+  else lines.push(`${result.findings.filter((f) => f.holds).length} of ${result.findings.length} findings held`);
   if (result.figures.length > 0) lines.push('', `figures: ${result.figures.join(', ')}`);
   if (out) lines.push(`results: ${join(out, 'results.json')}`);
-  // The human summary always prints (also with --quiet); with --json it goes to stderr.
-  human.write(lines.join('\n') + '\n');
-  if (v.json) io.stdout.write(JSON.stringify(result) + '\n');
-  return 0;
+  (json ? io.stderr : io.stdout).write(lines.join('\n') + '\n');
+  if (json) io.stdout.write(JSON.stringify(result) + '\n');
 }

@@ -1,4 +1,4 @@
-// The `zerodl` command: dispatch to train / eval / predict / experiment, and the one place that turns errors
+// The `zerodl` command: dispatch to train / eval / predict / experiment / search, and the one place that turns errors
 // into exit codes: 2 for a wrong command line (with the usage), 1 for any ZerodlError or file-system error
 // (one line, no stack trace), 130 for an interrupted run. The bundle entry (dist/cli.js).
 import { readFileSync, realpathSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { type CliIO, UsageError } from './args.js';
 import { EVAL_USAGE, runEval } from './eval.js';
 import { experimentUsage, runExperimentCommand } from './experiment.js';
 import { PREDICT_USAGE, runPredict } from './predict.js';
+import { runSearchCommand, SEARCH_USAGE } from './search.js';
 import { runTrain, TRAIN_USAGE } from './train.js';
 
 const COMMANDS: Record<string, { run: (argv: string[], io: CliIO) => Promise<number>; usage: () => string; interruptible: boolean }> = {
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIO) => Promise<num
   eval: { run: runEval, usage: () => EVAL_USAGE, interruptible: false },
   predict: { run: runPredict, usage: () => PREDICT_USAGE, interruptible: false },
   experiment: { run: runExperimentCommand, usage: experimentUsage, interruptible: true },
+  search: { run: runSearchCommand, usage: () => SEARCH_USAGE, interruptible: false },
 };
 
 export const USAGE = `Usage: zerodl <command> [options]
@@ -26,6 +28,7 @@ Commands
   eval --model FILE      test accuracy of a saved model
   predict --model FILE   classify one test image and draw it
   experiment <name>      re-run one of the chapter's experiments (\`zerodl experiment list\`)
+  search merge <dir>...  combine the shards of a hyperparameter search into one report
 
   zerodl <command> --help   options of a command
   zerodl --version          the version`;

@@ -8,14 +8,20 @@
 // suffice to learn (lr ≈ 4e-3…1e-2) empty; so the quick trials are drawn by Latin hypercube sampling over the same
 // log-ranges (each 1/20 of each range gets exactly one trial, lr and weight decay paired at random), and the claim
 // is judged on the top 2 instead of the top 5.
+//
+// Parallel and sharded: every trial (its draws and seeds) is planned up front from the seed alone (search/plan.ts)
+// and run by one pure function (search/trial.ts), inline or in a pool of `workers` threads (search/pool.ts). With
+// `shard`, only the trials k ≡ i − 1 (mod n) run and results.json holds them, raw, for `zerodl search merge`
+// (search/merge.ts), which checks the shards and writes the same report as an unsharded run.
 import { splitValidation } from '../data/split.js';
-import { DivergenceError } from '../errors.js';
-import { MultiLayerNet } from '../net/MultiLayerNet.js';
+import { ValueError } from '../errors.js';
 import { facetLineGrid, scatterChart } from '../plot/specs.js';
-import { Rng } from '../rng.js';
-import { Trainer } from '../train/Trainer.js';
 import { Context, curve, fmt, sig6 } from './context.js';
+import { checkShard, hashData, planTrials, type SearchConfig, type Shard, shardTrials } from './search/plan.js';
+import { runTrial, type Trial, type TrialData } from './search/trial.js';
 import type { Experiment, ExperimentOptions, ExperimentResult } from './types.js';
+
+export { drawTrials } from './search/plan.js';
 
 const SAMPLES = 500;
 const VALIDATION_RATE = 0.2;
@@ -26,57 +32,108 @@ const QUICK = { trials: 20, epochs: 15, top: 2, need: 2, stratified: true };
 const GRAPH_DRAW_NUM = 20;
 const BOOK = 'best val 0.87 at lr 8.8e-3, wd 7.4e-6; top 5 all lr 5e-3…9.7e-3';
 
-interface Trial {
-  trial: number;
-  lr: number;
-  weightDecay: number;
-  valAcc: number[];
-  trainAcc: number[];
-  finalVal: number;
-  diverged: boolean;
+export interface SearchOptions extends ExperimentOptions {
+  /** Worker threads running trials (default 1: inline, no pool). Node only. */
+  workers?: number;
+  /** Run only shard i/n of the trials (1-based) and write them for `zerodl search merge`; no figures, no findings. */
+  shard?: Shard;
+  /** Override the mode's number of trials / epochs (small searches for tests; part of the search's config). */
+  trials?: number;
+  epochs?: number;
 }
 
-async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
-  const ctx = new Context(experiment.name, experiment.title, options);
-  await ctx.ready();
-  const data = await ctx.mnist();
-  const cfg = ctx.quick ? QUICK : FULL;
-  const I = data.inputSize;
-  const split = splitValidation(data.xTrain.subarray(0, SAMPLES * I), data.tTrain.subarray(0, SAMPLES), VALIDATION_RATE, ctx.seed, I);
-  const draws = drawTrials(cfg.trials, cfg.stratified, new Rng(ctx.seed));
+/** What a shard's results.json holds under `results`. */
+export interface ShardResults {
+  search: SearchConfig;
+  shard: Shard & { trials: number[] };
+  /** The shard's trials in index order, with unrounded curves. */
+  runs: Trial[];
+}
 
-  const trials: Trial[] = [];
-  for (let k = 0; k < cfg.trials; k++) {
-    ctx.checkAbort();
-    const { weightDecay, lr } = draws[k];
-    const net = new MultiLayerNet({
-      inputSize: I, hiddenSizes: HIDDEN, outputSize: 10, activation: 'relu', weightInit: 'he',
-      weightDecayLambda: weightDecay, seed: ctx.seed + 1 + k, backend: ctx.backend, maxBatchSize: BATCH,
-    });
-    const trainer = new Trainer(net, split.xTrain, split.tTrain, split.xVal, split.tVal, {
-      epochs: cfg.epochs, batchSize: BATCH, optimizer: 'sgd', optimizerParams: { lr }, seed: ctx.seed + 1001 + k,
-      signal: options.signal,
-    });
-    let trial: Trial;
-    try {
-      const r = await trainer.train();
-      ctx.checkAbort();
-      trial = { trial: k, lr, weightDecay, valAcc: r.testAcc, trainAcc: r.trainAcc, finalVal: r.testAcc[r.testAcc.length - 1], diverged: false };
-    } catch (e) {
-      if (!(e instanceof DivergenceError)) throw e;
-      trial = { trial: k, lr, weightDecay, valAcc: [], trainAcc: [], finalVal: 0, diverged: true };
-    }
-    trials.push(trial);
-    ctx.log(`val acc:${trial.finalVal} | lr:${lr}, weight decay:${weightDecay}${trial.diverged ? ' (diverged)' : ''}`);
+const name = 'hyperparameter-search';
+const title = 'Random search for learning rate and weight decay (figure 6-24)';
+
+async function run(options: SearchOptions = {}): Promise<ExperimentResult> {
+  const ctx = new Context(name, title, options);
+  const workers = options.workers ?? 1;
+  if (!Number.isSafeInteger(workers) || workers < 1) {
+    throw new ValueError(`${name}: workers must be an integer ≥ 1, got ${String(workers)}`);
   }
+  if (options.shard) checkShard(options.shard);
+  const mode = ctx.quick ? QUICK : FULL;
+  const trials = options.trials ?? mode.trials, epochs = options.epochs ?? mode.epochs;
+  for (const [key, v] of [['trials', trials], ['epochs', epochs]] as const) {
+    if (!Number.isSafeInteger(v) || v < 1) throw new ValueError(`${name}: ${key} must be an integer ≥ 1, got ${String(v)}`);
+  }
+  // Only the inline path needs the kernels here; workers load their own.
+  if (workers === 1) await ctx.ready();
+  else ctx.checkAbort();
+  const mnist = await ctx.mnist();
+  const I = mnist.inputSize;
+  const x = mnist.xTrain.subarray(0, SAMPLES * I), t = mnist.tTrain.subarray(0, SAMPLES);
+  const split = splitValidation(x, t, VALIDATION_RATE, ctx.seed, I);
+  const data: TrialData = { ...split, inputSize: I };
+  const config: SearchConfig = {
+    seed: ctx.seed, quick: ctx.quick, backend: ctx.backend, samples: SAMPLES, validationRate: VALIDATION_RATE,
+    trials, epochs, sampling: mode.stratified ? 'latin hypercube' : 'independent', batchSize: BATCH, hiddenSizes: HIDDEN,
+    top: mode.top, need: mode.need, dataHash: hashData(x, t),
+  };
 
+  const plan = planTrials(config);
+  const indices = options.shard ? shardTrials(trials, options.shard) : plan.map((s) => s.trial);
+  const specs = indices.map((k) => plan[k]);
+  if (options.shard) ctx.log(`shard ${options.shard.index}/${options.shard.count}: trials ${indices.join(', ') || '(none)'}`);
+  const logTrial = (r: Trial) =>
+    ctx.log(`trial ${r.trial}: val acc:${r.finalVal} | lr:${r.lr}, weight decay:${r.weightDecay}${r.diverged ? ' (diverged)' : ''}`);
+  let results: Trial[];
+  if (workers === 1) {
+    results = [];
+    for (const spec of specs) {
+      ctx.checkAbort();
+      const r = await runTrial(spec, config, data, options.signal);
+      logTrial(r);
+      results.push(r);
+    }
+  } else {
+    ctx.log(`${workers} workers`);
+    const { runTrialsInPool } = await import('./search/pool.js');
+    results = await runTrialsInPool(specs, config, data, { workers, signal: options.signal, onTrial: logTrial });
+  }
+  results.sort((a, b) => a.trial - b.trial);
+  ctx.checkAbort();
+
+  if (options.shard) {
+    const shardResults: ShardResults = { search: config, shard: { ...options.shard, trials: indices }, runs: results };
+    const ranked = [...results].sort((a, b) => b.finalVal - a.finalVal);
+    return ctx.finish({
+      summary: summaryTable(ranked),
+      findings: [], // judged on all the trials, by `zerodl search merge`
+      results: shardResults as unknown as Record<string, unknown>,
+    });
+  }
+  return report(ctx, config, results);
+}
+
+/** The ten best trials: rank, final validation accuracy, lr, weight decay. */
+function summaryTable(ranked: Trial[]): ExperimentResult['summary'] {
+  return {
+    columns: ['rank', 'final val acc', 'lr', 'weight decay'],
+    rows: ranked.slice(0, 10).map((t, i) => [i + 1, sig6(t.finalVal), sig6(t.lr), sig6(t.weightDecay)]),
+  };
+}
+
+/**
+ * The search's report from all its trials (in index order): ranking, the best-20 grid and the scatter figures,
+ * the summary table, the finding, and results.json. An unsharded run and `zerodl search merge` both end here.
+ */
+export async function report(ctx: Context, config: SearchConfig, trials: Trial[]): Promise<ExperimentResult> {
   const ranked = [...trials].sort((a, b) => b.finalVal - a.finalVal);
   ctx.log('=========== Hyper-Parameter Optimization Result ===========');
   ranked.slice(0, GRAPH_DRAW_NUM).forEach((t, i) => ctx.log(`Best-${i + 1}(val acc:${t.finalVal}) | lr:${t.lr}, weight decay:${t.weightDecay}`));
 
   const best = ranked.slice(0, GRAPH_DRAW_NUM).filter((t) => !t.diverged);
   await ctx.figure('hyperparameter-search-best', facetLineGrid({
-    title: `Random search, ${cfg.trials} trials × ${cfg.epochs} epochs: the best ${best.length} by validation accuracy`,
+    title: `Random search, ${config.trials} trials × ${config.epochs} epochs: the best ${best.length} by validation accuracy`,
     panels: best.map((t, i) => ({
       name: `Best-${i + 1} lr:${fmt(t.lr, 2)} wd:${fmt(t.weightDecay, 2)}`,
       series: [{ name: 'validation', y: t.valAcc }, { name: 'train', y: t.trainAcc }],
@@ -84,27 +141,26 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
     columns: 5, xLabel: 'epochs', yLabel: 'accuracy', yDomain: [0, 1], width: 150, height: 100,
   }));
   await ctx.figure('hyperparameter-search-scatter', scatterChart({
-    title: `Final validation accuracy over learning rate and weight decay (${cfg.trials} trials)`,
+    title: `Final validation accuracy over learning rate and weight decay (${config.trials} trials)`,
     points: trials.map((t) => ({ x: t.lr, y: t.weightDecay, value: t.finalVal, label: `trial ${t.trial}` })),
     xLabel: 'learning rate', yLabel: 'weight decay', logX: true, logY: true, colorLabel: 'validation accuracy',
     colorDomain: [0, 1],
   }));
 
-  const top = ranked.slice(0, cfg.top);
+  const top = ranked.slice(0, config.top);
   const inBand = top.filter((t) => t.lr >= 1e-3 && t.lr <= 1e-2).length;
+  const validationSize = Math.floor(config.samples * config.validationRate);
   return ctx.finish({
-    summary: {
-      columns: ['rank', 'final val acc', 'lr', 'weight decay'],
-      rows: ranked.slice(0, 10).map((t, i) => [i + 1, sig6(t.finalVal), sig6(t.lr), sig6(t.weightDecay)]),
-    },
+    summary: summaryTable(ranked),
     findings: [{
-      claim: `the best trials sit at a learning rate between 1e-3 and 1e-2: ${inBand} of the top ${cfg.top} ` +
-        `(≥ ${cfg.need}); best val acc ${fmt(ranked[0].finalVal)} at lr ${fmt(ranked[0].lr, 2)}`,
-      holds: inBand >= cfg.need,
+      claim: `the best trials sit at a learning rate between 1e-3 and 1e-2: ${inBand} of the top ${config.top} ` +
+        `(≥ ${config.need}); best val acc ${fmt(ranked[0].finalVal)} at lr ${fmt(ranked[0].lr, 2)}`,
+      holds: inBand >= config.need,
     }],
     results: {
-      samples: SAMPLES, validationRate: VALIDATION_RATE, trainSize: split.tTrain.length, validationSize: split.tVal.length,
-      trials: cfg.trials, epochs: cfg.epochs, sampling: cfg.stratified ? 'latin hypercube' : 'independent', batchSize: BATCH, hiddenSizes: HIDDEN, book: BOOK,
+      samples: config.samples, validationRate: config.validationRate, trainSize: config.samples - validationSize,
+      validationSize, trials: config.trials, epochs: config.epochs, sampling: config.sampling, batchSize: config.batchSize,
+      hiddenSizes: config.hiddenSizes, book: BOOK, search: config,
       ranking: ranked.map((t) => t.trial),
       runs: trials.map((t) => ({
         trial: t.trial, lr: t.lr, weightDecay: t.weightDecay, finalVal: t.finalVal, diverged: t.diverged,
@@ -114,30 +170,5 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
   });
 }
 
-/**
- * The (weight decay, lr) of each trial: weight decay = 10^U(−8, −4), lr = 10^U(−6, −2). Independent draws as the
- * book (wd first, then lr), or stratified: trial k's exponents fall in strata π(k) and σ(k) of n equal strata,
- * for random permutations π, σ.
- */
-export function drawTrials(n: number, stratified: boolean, rng: Rng): { weightDecay: number; lr: number }[] {
-  const strata = (): number[] => {
-    const p = Array.from({ length: n }, (_, i) => i);
-    for (let i = n - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      [p[i], p[j]] = [p[j], p[i]];
-    }
-    return p;
-  };
-  const wdStrata = stratified ? strata() : [], lrStrata = stratified ? strata() : [];
-  return Array.from({ length: n }, (_, k) => {
-    const u = stratified ? (wdStrata[k] + rng.uniform()) / n : rng.uniform();
-    const v = stratified ? (lrStrata[k] + rng.uniform()) / n : rng.uniform();
-    return { weightDecay: 10 ** (-8 + 4 * u), lr: 10 ** (-6 + 4 * v) };
-  });
-}
-
-export const experiment: Experiment = {
-  name: 'hyperparameter-search',
-  title: 'Random search for learning rate and weight decay (figure 6-24)',
-  run,
-};
+/** As every experiment, and `run` also takes the search's own options (workers, shard, trials, epochs). */
+export const experiment: Experiment & { run(options?: SearchOptions): Promise<ExperimentResult> } = { name, title, run };

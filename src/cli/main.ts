@@ -4,6 +4,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ZerodlError } from '../errors.js';
+import { enableRelaxedSimd } from './engine.js';
 import { type CliIO, UsageError } from './args.js';
 import { EVAL_USAGE, runEval } from './eval.js';
 import { experimentUsage, runExperimentCommand } from './experiment.js';
@@ -87,6 +88,7 @@ function isSystemError(error: unknown): boolean {
 
 /** As a process: real streams, Ctrl-C → abort (then, a second time, exit at once), exit code. */
 async function cli(): Promise<void> {
+  enableRelaxedSimd(); // before the first wasm compile
   const argv = process.argv.slice(2);
   const controller = new AbortController();
   const io: CliIO = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal };

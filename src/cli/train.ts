@@ -2,7 +2,7 @@
 // for every net and trainer option; progress, a summary, --json, a report folder and a saved model.
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { init } from '../backend/index.js';
+import { init, simdVariant } from '../backend/index.js';
 import { DivergenceError, ValueError } from '../errors.js';
 import { saveNet } from '../io/model-node.js';
 import { MultiLayerNet, type Activation, type MultiLayerNetOptions, type WeightInit } from '../net/MultiLayerNet.js';
@@ -262,10 +262,11 @@ export async function runTrain(argv: string[], io: CliIO): Promise<number> {
     trainLoss: result.trainLoss, trainAcc: result.trainAcc, testAcc: result.testAcc,
     finalTestAccuracy: result.finalTestAccuracy, samplesPerSecond: result.samplesPerSecond, seconds: result.seconds,
     iterations: result.iterations, epochs: result.epochs, aborted: result.aborted, config,
+    kernels: a.net.backend === 'wasm' ? simdVariant() : 'js',
     model: a.save ?? null,
   };
   tell(`final test accuracy ${result.finalTestAccuracy.toFixed(4)}: ${result.epochs} epochs, ${result.iterations} ` +
-    `iterations in ${result.seconds.toFixed(1)} s, ${fmtInt(result.samplesPerSecond)} samples/s`);
+    `iterations in ${result.seconds.toFixed(1)} s, ${fmtInt(result.samplesPerSecond)} samples/s (${report.kernels})`);
   await finish(a, net, report, io, tell);
   if (a.json) io.stdout.write(JSON.stringify(report) + '\n');
   return result.aborted ? 130 : 0;

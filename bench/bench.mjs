@@ -25,6 +25,17 @@ function time(fn, { minReps = 5, minSeconds = quick ? 0.05 : 0.5, warmup = 2 } =
   return samples[samples.length >> 1];
 }
 
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+/**
+ * This machine is shared: its speed drifts over seconds. So the contenders of one row are timed in interleaved
+ * rounds (A B C … A B C …) and each figure is the median over rounds of the per-round median.
+ */
+function interleaved(fns, rounds = quick ? 1 : 5, opts = { minReps: 3, minSeconds: quick ? 0.03 : 0.15, warmup: 1 }) {
+  const per = fns.map(() => []);
+  for (let r = 0; r < rounds; r++) fns.forEach((fn, i) => per[i].push(time(fn, opts)));
+  return per.map(median);
+}
+
 function randomFill(a, seed) {
   let s = seed | 0;
   for (let i = 0; i < a.length; i++) {
@@ -60,7 +71,6 @@ if (!only || only === 'gemm') {
     const bw = bufs(wasm), bj = bufs(js);
     randomFill(bw.a, 1); randomFill(bw.b, 2); bj.a.set(bw.a); bj.b.set(bw.b);
     const row = [`${M}×${K}×${N}`];
-    let plain = 0;
     for (const [, ta, tb] of variants) {
       wasm.gemm(bw.c, bw.a, bw.b, M, N, K, ta, tb, false);
       if (!big || !quick) {
@@ -69,18 +79,18 @@ if (!only || only === 'gemm') {
         for (let i = 0; i < M * N; i++) maxErr = Math.max(maxErr, Math.abs(bw.c[i] - bj.c[i]));
         if (maxErr > 1e-3 * Math.sqrt(K)) throw new Error(`gemm ${M}×${K}×${N} ta=${ta} tb=${tb}: wasm differs from js by ${maxErr}`);
       }
-      const tw = time(() => wasm.gemm(bw.c, bw.a, bw.b, M, N, K, ta, tb, false));
-      const gw = flops / tw / 1e9;
-      if (!ta && !tb) plain = gw;
-      row.push(fmt(gw));
     }
+    const times = interleaved(variants.map(([, ta, tb]) => () => wasm.gemm(bw.c, bw.a, bw.b, M, N, K, ta, tb, false)));
+    const plain = flops / times[0] / 1e9;
+    for (const t of times) row.push(fmt(flops / t / 1e9));
+    row.push(`${fmt(Math.max(...times) / Math.min(...times), 2)}x`);
     const tj = time(() => js.gemm(bj.c, bj.a, bj.b, M, N, K, false, false, false),
       big ? { minReps: 1, minSeconds: 0, warmup: 0 } : {});
     const gj = flops / tj / 1e9;
     row.push(fmt(gj, 2), `${fmt(plain / gj)}x`);
     rows.push(row);
   }
-  table(['M×K×N', 'wasm A·B', 'wasm Aᵀ·B', 'wasm A·Bᵀ', 'wasm Aᵀ·Bᵀ', 'js A·B', 'wasm/js'], rows);
+  table(['M×K×N', 'wasm A·B', 'wasm Aᵀ·B', 'wasm A·Bᵀ', 'wasm Aᵀ·Bᵀ', 'slowest/fastest', 'js A·B', 'wasm/js'], rows);
 }
 
 // ---- 2. training and 3. inference --------------------------------------------------------------------------------
@@ -104,10 +114,17 @@ if (!only || only === 'train') {
       const trainer = new Trainer(net, x, t, x.subarray(0, 784 * 10), t.subarray(0, 10), {
         batchSize: spec.batch, optimizer: createOptimizer('adam'),
       });
-      const opts = heavy || quick ? { minReps: 3, minSeconds: 0, warmup: 1 } : { minReps: 20, minSeconds: 2, warmup: 5 };
-      const step = time(() => trainer.step(), opts);
       const xi = x.subarray(0, 1000 * 784);
-      const infer = time(() => net.predict(xi), heavy || quick ? { minReps: 2, minSeconds: 0, warmup: 1 } : {});
+      let step, infer;
+      if (backend === 'wasm') {
+        // Training and inference interleaved over rounds (see `interleaved`).
+        [step, infer] = interleaved([() => trainer.step(), () => net.predict(xi)], quick ? 1 : 5,
+          { minReps: 5, minSeconds: quick ? 0.05 : 0.4, warmup: 2 });
+      } else {
+        const opts = heavy || quick ? { minReps: 3, minSeconds: 0, warmup: 1 } : { minReps: 10, minSeconds: 1, warmup: 2 };
+        step = time(() => trainer.step(), opts);
+        infer = time(() => net.predict(xi), heavy || quick ? { minReps: 2, minSeconds: 0, warmup: 1 } : {});
+      }
       results[backend] = { train: spec.batch / step, infer: 1000 / infer };
     }
     row.push(fmt(results.wasm.train), fmt(results.js.train), `${fmt(results.wasm.train / results.js.train)}x`,

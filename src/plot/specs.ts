@@ -358,8 +358,13 @@ export function lineChart(opts: LineChartOptions): VegaLiteSpec {
     }
   }
   const names = series.map((s) => s.name);
+  // Counts (epochs, iterations) get whole-number ticks only.
+  const integerX = smoothed.every((r) => Number.isInteger(r.x));
   const encoding = {
-    x: { field: 'x', type: 'quantitative', title: xLabel, scale: { zero: false, nice: false } },
+    x: {
+      field: 'x', type: 'quantitative', title: xLabel, scale: { zero: false, nice: false },
+      ...(integerX ? { axis: { tickMinStep: 1, format: 'd' } } : {}),
+    },
     y: { field: 'y', type: 'quantitative', title: yLabel, scale: axisScale(logY, yDomain) },
     color: {
       field: 's',

@@ -41,7 +41,12 @@
 // Micro-kernel MR×NR = 4×8: 8 f32x4 accumulators + 2 B vectors + 1 A splat
 // = 11 live v128 (V8 starts spilling at ~12).
 //
-// No allocation anywhere: packing buffers are static (memory.data).
+// No allocation anywhere. Packing buffers (PACK_A, PACK_B, TILE) are one
+// "scratch" block per thread: thread 0's is static (memory.data); each extra
+// thread of the threaded build (src/backend/wasm/threads.ts) owns one on the
+// heap and passes it to gemm_part, which computes a block C[i0:i1, j0:j1].
+// The K blocking depends on K only and every C element is summed by one
+// thread in one order, so any split of M or N is bit-identical to gemm().
 
 // ---------------------------------------------------------------------------
 // Block sizes — the one place they are defined.
@@ -61,9 +66,17 @@ const KC: i32 = 256;   // multiple of 4
 const MC: i32 = 128;   // multiple of MR
 const NC: i32 = 1024;  // multiple of NR
 
-const PACK_A: usize = memory.data(MC * KC * 4, 16);
-const PACK_B: usize = memory.data(KC * NC * 4, 16);
-const TILE: usize = memory.data(MR * NR * 4, 16);
+// Per-thread scratch: [PACK_A MC·KC·4 | PACK_B KC·NC·4 | TILE MR·NR·4], 16-byte aligned.
+const PACK_A_BYTES: usize = <usize>(MC * KC * 4);
+const PACK_B_BYTES: usize = <usize>(KC * NC * 4);
+const TILE_BYTES: usize = <usize>(MR * NR * 4);
+const SCRATCH_BYTES: usize = PACK_A_BYTES + PACK_B_BYTES + TILE_BYTES;
+// Thread 0's scratch is static. The threaded build imports its (shared) memory and needs --zeroFilledMemory,
+// else asc writes these 1.2 MB of zeros as a data segment that every instantiation would copy again.
+const SCRATCH0: usize = memory.data(<i32>SCRATCH_BYTES, 64);
+
+/** Bytes of gemm scratch each extra thread must own (16-byte aligned base). */
+export function gemm_scratch_bytes(): i32 { return <i32>SCRATCH_BYTES; }
 
 /** Address of the first byte after static data (for harnesses placing matrices). */
 export function heap_base(): usize {
@@ -78,7 +91,7 @@ export function heap_base(): usize {
 // Pack op(A)[i0:i0+mc, p0:p0+kc] into PACK_A.
 // Layout: strip s (rows i0+4s .. +3) at PACK_A + s·kc·16; within it, depth k
 // at +k·16 holds [a(i,k), a(i+1,k), a(i+2,k), a(i+3,k)].
-function gemm_pack_a(a: usize, K: i32, M: i32, transA: i32, i0: i32, mc: i32, p0: i32, kc: i32): void {
+function gemm_pack_a(PACK_A: usize, a: usize, K: i32, M: i32, transA: i32, i0: i32, mc: i32, p0: i32, kc: i32): void {
   let dst = PACK_A;
   const zero = f32x4.splat(0);
   if (transA == 0) {
@@ -161,7 +174,7 @@ function gemm_pack_a(a: usize, K: i32, M: i32, transA: i32, i0: i32, mc: i32, p0
 // Pack op(B)[p0:p0+kc, j0:j0+nc] into PACK_B.
 // Layout: strip s (columns j0+8s .. +7) at PACK_B + s·kc·32; within it,
 // depth k at +k·32 holds [b(k,j) .. b(k,j+7)].
-function gemm_pack_b(b: usize, K: i32, N: i32, transB: i32, j0: i32, nc: i32, p0: i32, kc: i32): void {
+function gemm_pack_b(PACK_B: usize, b: usize, K: i32, N: i32, transB: i32, j0: i32, nc: i32, p0: i32, kc: i32): void {
   let dst = PACK_B;
   const zero = f32x4.splat(0);
   if (transB == 0) {
@@ -271,7 +284,7 @@ function gemm_pack_b(b: usize, K: i32, N: i32, transB: i32, j0: i32, nc: i32, p0
 //   add = 0 → store, add != 0 → C += result.
 // ---------------------------------------------------------------------------
 // @ts-ignore: decorator
-@inline function gemm_kernel_4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
+@inline function gemm_kernel_4x8(TILE: usize, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -314,7 +327,7 @@ function gemm_pack_b(b: usize, K: i32, N: i32, transB: i32, j0: i32, nc: i32, p0
     v128.store(TILE, c10, 32); v128.store(TILE, c11, 48);
     v128.store(TILE, c20, 64); v128.store(TILE, c21, 80);
     v128.store(TILE, c30, 96); v128.store(TILE, c31, 112);
-    gemm_store_tile(c, ldc, add, mr, nr);
+    gemm_store_tile(TILE, c, ldc, add, mr, nr);
   }
 }
 
@@ -322,7 +335,7 @@ function gemm_pack_b(b: usize, K: i32, N: i32, transB: i32, j0: i32, nc: i32, p0
 // (e.g. N = 100 → 12 strips of 8 + one of 4; N = 10 → 8 + 2): reads only the
 // first half of each packed B row, so it does half the work of the 4×8 kernel.
 // @ts-ignore: decorator
-@inline function gemm_kernel_4x4(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
+@inline function gemm_kernel_4x4(TILE: usize, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   const end = pa + (<usize>kc << 4);
   while (pa < end) {
@@ -343,12 +356,12 @@ function gemm_pack_b(b: usize, K: i32, N: i32, transB: i32, j0: i32, nc: i32, p0
   } else {
     v128.store(TILE, c0, 0);  v128.store(TILE, c1, 32);
     v128.store(TILE, c2, 64); v128.store(TILE, c3, 96);
-    gemm_store_tile(c, ldc, add, mr, nr);
+    gemm_store_tile(TILE, c, ldc, add, mr, nr);
   }
 }
 
 // Copy the valid mr×nr corner of TILE (row stride NR floats) into C.
-function gemm_store_tile(c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
+function gemm_store_tile(TILE: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
   for (let i = 0; i < mr; i++) {
     const t = TILE + (<usize>i << 5);
     const cr = c + <usize>i * ldc;
@@ -374,47 +387,58 @@ function gemm_store_tile(c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void
  * C[M×N] = (accumulate ? C : 0) + op(A)·op(B); see the header for layouts.
  */
 export function gemm(c: usize, a: usize, b: usize, M: i32, N: i32, K: i32, transA: i32, transB: i32, accumulate: i32): void {
-  if (M <= 0 || N <= 0) return;
+  gemm_part(c, a, b, M, N, K, transA, transB, accumulate, 0, M, 0, N, SCRATCH0);
+}
+
+/**
+ * The block C[i0:i1, j0:j1] of the same product, with the caller's scratch
+ * (SCRATCH_BYTES at a 16-byte aligned address; 0 → thread 0's static scratch).
+ * The K blocking depends on K only, so any split of M/N gives bit-identical C.
+ */
+export function gemm_part(c: usize, a: usize, b: usize, M: i32, N: i32, K: i32, transA: i32, transB: i32, accumulate: i32,
+                          i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize): void {
+  if (scratch == 0) scratch = SCRATCH0;
+  const PACK_A = scratch;
+  const PACK_B = scratch + PACK_A_BYTES;
+  const TILE = PACK_B + PACK_B_BYTES;
+  const Mp = i1 - i0, Np = j1 - j0;
+  if (Mp <= 0 || Np <= 0) return;
   const ldc = <usize>N << 2;
   if (K <= 0) {
-    if (!accumulate) memory.fill(c, 0, (<usize>M * <usize>N) << 2);
+    if (!accumulate) for (let i = i0; i < i1; i++) memory.fill(c + ((<usize>i * <usize>N + <usize>j0) << 2), 0, <usize>Np << 2);
     return;
   }
-  // Split each dimension into equal blocks no larger than the limits above
-  // (K = 784 → 4 × 196 rather than 256+256+256+16), rounded to the packing
-  // granularity, so no block is a thin remainder.
-  const nb = (N + NC - 1) / NC;
-  const ncb = gemm_round_up((N + nb - 1) / nb, NR);
+  const nb = (Np + NC - 1) / NC;
+  const ncb = gemm_round_up((Np + nb - 1) / nb, NR);
   const kb = (K + KC - 1) / KC;
   const kcb = gemm_round_up((K + kb - 1) / kb, 4);
-  const mb = (M + MC - 1) / MC;
-  const mcb = gemm_round_up((M + mb - 1) / mb, MR);
-  for (let jc = 0; jc < N; jc += ncb) {
-    const nc = min(ncb, N - jc);
+  const mb = (Mp + MC - 1) / MC;
+  const mcb = gemm_round_up((Mp + mb - 1) / mb, MR);
+  for (let jc = j0; jc < j1; jc += ncb) {
+    const nc = min(ncb, j1 - jc);
     for (let pc = 0; pc < K; pc += kcb) {
       const kc = min(kcb, K - pc);
       const add = accumulate != 0 || pc != 0 ? 1 : 0;
-      gemm_pack_b(b, K, N, transB, jc, nc, pc, kc);
-      for (let ic = 0; ic < M; ic += mcb) {
-        const mc = min(mcb, M - ic);
-        gemm_pack_a(a, K, M, transA, ic, mc, pc, kc);
-        // Macro-kernel: B micro-panel (jr) stays in L1 while A strips stream from L2.
+      gemm_pack_b(PACK_B, b, K, N, transB, jc, nc, pc, kc);
+      for (let ic = i0; ic < i1; ic += mcb) {
+        const mc = min(mcb, i1 - ic);
+        gemm_pack_a(PACK_A, a, K, M, transA, ic, mc, pc, kc);
         let pb = PACK_B;
-        const strideA = <usize>kc << 4;  // bytes per packed A strip
-        const strideB = <usize>kc << 5;  // bytes per packed B strip
+        const strideA = <usize>kc << 4;
+        const strideB = <usize>kc << 5;
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           let pa = PACK_A;
           let cp = c + ((<usize>ic * <usize>N + <usize>(jc + jr)) << 2);
           if (nr > 4) {
             for (let ir = 0; ir < mc; ir += MR) {
-              gemm_kernel_4x8(kc, pa, pb, cp, ldc, add, min(MR, mc - ir), nr);
+              gemm_kernel_4x8(TILE, kc, pa, pb, cp, ldc, add, min(MR, mc - ir), nr);
               pa += strideA;
               cp += ldc << 2;
             }
           } else {
             for (let ir = 0; ir < mc; ir += MR) {
-              gemm_kernel_4x4(kc, pa, pb, cp, ldc, add, min(MR, mc - ir), nr);
+              gemm_kernel_4x4(TILE, kc, pa, pb, cp, ldc, add, min(MR, mc - ir), nr);
               pa += strideA;
               cp += ldc << 2;
             }

@@ -21,17 +21,19 @@ const mtime = (p) => (existsSync(join(root, p)) ? statSync(join(root, p)).mtimeM
 const run = (cmd, args) => execFileSync(join(root, 'node_modules', '.bin', cmd), args, { cwd: root, stdio: 'inherit' });
 
 const asSources = Math.max(newest('assembly'), mtime('asconfig.json'));
-// One source, two binaries: plain SIMD128, and relaxed SIMD (FMA) picked at init() where the engine has it.
-for (const [target, out] of [['release', 'build/zerodl.wasm'], ['relaxed', 'build/zerodl-relaxed.wasm']]) {
+// One source, four binaries: plain SIMD128, and relaxed SIMD (FMA) picked at init() where the engine has it; each
+// again as a threaded build on imported shared memory, for init({ threads }).
+for (const [target, out] of [['release', 'build/zerodl.wasm'], ['relaxed', 'build/zerodl-relaxed.wasm'],
+  ['threads', 'build/zerodl-threads.wasm'], ['threads-relaxed', 'build/zerodl-threads-relaxed.wasm']]) {
   if (force || mtime(out) < asSources) {
     console.log(`build: assembly/ → ${out}`);
     run('asc', ['assembly/index.ts', '--config', 'asconfig.json', '--target', target]);
   }
 }
 
-// The JS depends on the wasm too: dist/ gets copies of both binaries (the bundles load ./zerodl*.wasm beside
+// The JS depends on the wasm too: dist/ gets copies of the binaries (the bundles load ./zerodl*.wasm beside
 // themselves) and dist/inline.js embeds them.
-const wasmFiles = ['zerodl.wasm', 'zerodl-relaxed.wasm'];
+const wasmFiles = ['zerodl.wasm', 'zerodl-relaxed.wasm', 'zerodl-threads.wasm', 'zerodl-threads-relaxed.wasm'];
 const jsSources = Math.max(newest('src'), mtime('package.json'), mtime('scripts/build.mjs'),
   ...wasmFiles.map((f) => mtime(join('build', f))));
 const hasCli = existsSync(join(root, 'src/cli/main.ts'));

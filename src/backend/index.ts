@@ -1,25 +1,75 @@
 // Choosing a backend. `init()` compiles the wasm once; after it every constructor is synchronous.
-import { BackendError, NameError } from '../errors.js';
+import { BackendError, NameError, ValueError } from '../errors.js';
 import { createJsBackend } from './js/index.js';
 import type { Backend, BackendName } from './types.js';
 import { compileKernels, type CompiledKernels, type InitOptions, type SimdVariant } from './wasm/load.js';
-import { WasmBackend } from './wasm/index.js';
+import { ThreadedWasmBackend, WasmBackend } from './wasm/index.js';
+import { SharedHeap, ThreadPool, threadsUnavailable } from './wasm/threads.js';
 
 export type { Backend, BackendName } from './types.js';
-export type { InitOptions, SimdVariant } from './wasm/load.js';
+export type { InitOptions, SimdVariant, WasmSource } from './wasm/load.js';
 export { hasRelaxedSimd } from './wasm/load.js';
 
 let compiled: CompiledKernels | undefined;
 let pending: Promise<void> | undefined;
 const shared = new Map<BackendName, Backend>();
 
-/** Loads and compiles the wasm kernels (once; later calls return the same promise). */
+/** The shared memory of the threaded build (made by the first init({ threads: n > 1 }), kept for the process). */
+let heap: SharedHeap | undefined;
+let pool: ThreadPool | undefined;
+/** Threads the wasm backends made from now on use: 1, or pool.size. */
+let threads = 1;
+let threadsChange: Promise<void> = Promise.resolve();
+
+/** Initial and maximum pages (64 KiB) of the threads' shared memory: 2 MiB growing to at most 1 GiB. */
+const SHARED_PAGES = [32, 16384] as const;
+
+/**
+ * Loads and compiles the wasm kernels. The binary is chosen once: later calls return when the first has finished,
+ * except that each `threads` given (re)configures the threads of backends made afterwards.
+ */
 export function init(options: InitOptions = {}): Promise<void> {
+  const want = options.threads;
+  if (want !== undefined && (!Number.isInteger(want) || want < 1 || want > 256)) {
+    return Promise.reject(new ValueError(`init: threads must be an integer from 1 to 256, got ${String(want)}`));
+  }
   pending ??= compileKernels(options).then(
     (kernels) => { compiled = kernels; },
     (error: unknown) => { pending = undefined; throw error; },
   );
-  return pending;
+  if (want === undefined) return pending;
+  const next = threadsChange.then(() => pending).then(() => setThreads(want, options));
+  threadsChange = next.catch(() => undefined);
+  return next;
+}
+
+async function setThreads(want: number, options: InitOptions): Promise<void> {
+  if (want === threads) return;
+  if (want === 1) {
+    pool?.close(); // backends made with it go on single-threaded
+    pool = undefined;
+    threads = 1;
+    return;
+  }
+  const reason = threadsUnavailable();
+  if (reason !== undefined) {
+    console.warn(`zerodl: init({ threads: ${want} }) runs on one thread: ${reason}.`);
+    return;
+  }
+  if (!heap) {
+    const { module } = await compileKernels(options, true, compiled!.variant);
+    heap = new SharedHeap(module, SHARED_PAGES[0], SHARED_PAGES[1]);
+  }
+  pool?.close();
+  pool = undefined;
+  threads = 1;
+  pool = await ThreadPool.start(heap, want);
+  threads = want;
+}
+
+/** How many threads the kernels of wasm backends made now will use (1 unless `init({ threads })` set more). */
+export function threadCount(): number {
+  return threads;
 }
 
 /** True once `init()` has finished. */
@@ -39,7 +89,7 @@ export function createBackend(name: BackendName = 'wasm'): Backend {
   if (name === 'js') return createJsBackend();
   if (name === 'wasm') {
     if (!compiled) throw new BackendError("the wasm backend is not ready: call `await init()` first (or use backend 'js')");
-    return new WasmBackend(compiled.module);
+    return pool && heap ? new ThreadedWasmBackend(heap, pool) : new WasmBackend(compiled.module);
   }
   throw new NameError(`unknown backend '${String(name)}': expected one of ${BACKEND_NAMES.join(', ')}`);
 }
@@ -52,4 +102,9 @@ export function getBackend(name: BackendName = 'wasm'): Backend {
     shared.set(name, b);
   }
   return b;
+}
+
+/** The threads' shared heap, if made (for tests of its allocator). */
+export function sharedHeapForTests(): SharedHeap | undefined {
+  return heap;
 }

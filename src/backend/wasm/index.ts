@@ -10,10 +10,11 @@ import { instantiateSync } from '@assemblyscript/loader';
 import { BackendError } from '../../errors.js';
 import { registerBuffer } from '../registry.js';
 import type { Backend } from '../types.js';
+import { ELEMENTWISE_SPLIT_MIN, GEMM_SPLIT_MIN, type SharedHeap, type ThreadPool } from './threads.js';
 
 type Ptr = number;
 /** The raw exports of assembly/index.ts (pointers are byte offsets, flags are 0/1). */
-interface Kernels {
+export interface Kernels {
   memory: WebAssembly.Memory;
   heap_base(): number;
   gemm(c: Ptr, a: Ptr, b: Ptr, M: number, N: number, K: number, transA: number, transB: number, acc: number): void;
@@ -55,15 +56,20 @@ type View = Float32Array | Int32Array;
 export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
   generation = 0;
-  private readonly k: Kernels;
-  private buf: ArrayBuffer;
+  /** Threads a kernel call may use (see ThreadedWasmBackend). */
+  readonly threads: number = 1;
+  protected readonly k: Kernels;
+  protected buf: ArrayBufferLike;
   private top: number;
   /** Byte offset and length of every view handed out, so that `refresh` can re-make it after memory grew
    * (a detached view reports offset 0 and length 0). */
   private readonly places = new WeakMap<View, { ptr: number; length: number }>();
 
-  constructor(module: WebAssembly.Module) {
-    this.k = instantiateSync<Record<string, unknown>>(module, {}).instance.exports as unknown as Kernels;
+  /** A backend on a module instance of its own (its own linear memory), or on the given instance's exports. */
+  constructor(module: WebAssembly.Module | Kernels) {
+    this.k = module instanceof WebAssembly.Module
+      ? instantiateSync<Record<string, unknown>>(module, {}).instance.exports as unknown as Kernels
+      : module;
     this.buf = this.k.memory.buffer;
     this.top = align(this.k.heap_base());
   }
@@ -103,8 +109,8 @@ export class WasmBackend implements Backend {
     return fresh;
   }
 
-  private take(n: number): number {
-    if (!Number.isInteger(n) || n < 0) throw new BackendError(`alloc: length must be a non-negative integer, got ${n}`);
+  protected take(n: number): number {
+    checkLength(n);
     const ptr = this.top;
     this.ensure(ptr + align(4 * n));
     this.top = ptr + align(4 * n);
@@ -122,7 +128,7 @@ export class WasmBackend implements Backend {
   }
 
   /** The byte offset of a buffer of this backend; throws if it is detached (memory grew) or foreign. */
-  private p(view: View): number {
+  protected p(view: View): number {
     if (view.buffer !== this.buf) {
       throw new BackendError(this.places.has(view)
         ? 'a buffer was used after wasm memory grew: re-make it with backend.refresh(view) (see backend.generation)'
@@ -222,6 +228,141 @@ export class WasmBackend implements Backend {
   }
 }
 
+function checkLength(n: number): void {
+  if (!Number.isInteger(n) || n < 0) throw new BackendError(`alloc: length must be a non-negative integer, got ${n}`);
+}
+
 function align(bytes: number): number {
   return (bytes + ALIGN - 1) & ~(ALIGN - 1);
+}
+
+/**
+ * A wasm backend on the process-wide shared memory of `init({ threads })`: its buffers are blocks of that memory
+ * (returned to it when the backend is garbage-collected), and its gemms and large elementwise kernels are split
+ * across the thread pool. Shared memory never detaches views, so `generation` stays 0 and `refresh` is identity.
+ */
+export class ThreadedWasmBackend extends WasmBackend {
+  override readonly threads: number;
+  /** [ptr, bytes] of every block allocated, handed back to the heap when this backend is collected. */
+  private readonly blocks: [number, number][] = [];
+
+  constructor(private readonly heap: SharedHeap, readonly pool: ThreadPool | undefined) {
+    super(heap.exports as unknown as Kernels);
+    this.threads = pool?.size ?? 1;
+    heap.released.register(this, this.blocks);
+  }
+
+  override memoryBytes(): number {
+    return this.heap.memory.buffer.byteLength;
+  }
+
+  override reserve(floats: number): void {
+    this.heap.reserve(4 * floats);
+  }
+
+  protected override take(n: number): number {
+    checkLength(n);
+    const bytes = align(4 * n);
+    const ptr = this.heap.take(bytes);
+    this.blocks.push([ptr, bytes]);
+    this.buf = this.heap.buffer;
+    return ptr;
+  }
+
+  override refresh<T extends View>(view: T): T {
+    if (!this.heap.owns(view.buffer)) throw new BackendError('refresh: this buffer was not allocated by this wasm backend');
+    return view;
+  }
+
+  protected override p(view: View): number {
+    if (view.buffer !== this.buf && !this.heap.owns(view.buffer)) {
+      throw new BackendError('a buffer passed to a wasm kernel was not allocated by this backend (use backend.alloc)');
+    }
+    return view.byteOffset;
+  }
+
+  /** The pool, while it runs; kernels of a backend whose pool was closed (init({ threads: 1 })) run on one thread. */
+  private split(work: number, min: number): ThreadPool | undefined {
+    const pool = this.pool;
+    return pool !== undefined && work >= min && pool.active ? pool : undefined;
+  }
+
+  override gemm(c: Float32Array, a: Float32Array, b: Float32Array, M: number, N: number, K: number,
+    transA: boolean, transB: boolean, accumulate: boolean): void {
+    const pool = this.split(M * N * K, GEMM_SPLIT_MIN);
+    if (pool && Math.max(M, N) >= 32) {
+      pool.gemm(this.p(c), this.p(a), this.p(b), M, N, K, +transA, +transB, +accumulate);
+    } else {
+      super.gemm(c, a, b, M, N, K, transA, transB, accumulate);
+    }
+  }
+  override relu_forward(y: Float32Array, x: Float32Array, n: number): void {
+    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
+    if (pool) pool.elementwise('relu_forward', this.p(y), this.p(x), 0, 0, n);
+    else super.relu_forward(y, x, n);
+  }
+  override relu_backward(dx: Float32Array, dy: Float32Array, y: Float32Array, n: number): void {
+    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
+    if (pool) pool.elementwise('relu_backward', this.p(dx), this.p(dy), this.p(y), 0, n);
+    else super.relu_backward(dx, dy, y, n);
+  }
+  override sigmoid_forward(y: Float32Array, x: Float32Array, n: number): void {
+    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
+    if (pool) pool.elementwise('sigmoid_forward', this.p(y), this.p(x), 0, 0, n);
+    else super.sigmoid_forward(y, x, n);
+  }
+  override sigmoid_backward(dx: Float32Array, dy: Float32Array, y: Float32Array, n: number): void {
+    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
+    if (pool) pool.elementwise('sigmoid_backward', this.p(dx), this.p(dy), this.p(y), 0, n);
+    else super.sigmoid_backward(dx, dy, y, n);
+  }
+  override dropout_forward_infer(y: Float32Array, x: Float32Array, n: number, ratio: number): void {
+    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
+    if (pool) pool.elementwise('dropout_forward_infer', this.p(y), this.p(x), 0, 0, n, ratio);
+    else super.dropout_forward_infer(y, x, n, ratio);
+  }
+  override dropout_backward(dx: Float32Array, dy: Float32Array, mask: Float32Array, n: number): void {
+    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
+    if (pool) pool.elementwise('dropout_backward', this.p(dx), this.p(dy), this.p(mask), 0, n);
+    else super.dropout_backward(dx, dy, mask, n);
+  }
+  override sgd_update(p: Float32Array, g: Float32Array, n: number, lr: number): void {
+    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
+    if (pool) pool.elementwise('sgd_update', this.p(p), this.p(g), 0, 0, n, lr);
+    else super.sgd_update(p, g, n, lr);
+  }
+  override momentum_update(p: Float32Array, g: Float32Array, v: Float32Array, n: number, lr: number,
+    momentum: number): void {
+    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
+    if (pool) pool.elementwise('momentum_update', this.p(p), this.p(g), this.p(v), 0, n, lr, momentum);
+    else super.momentum_update(p, g, v, n, lr, momentum);
+  }
+  override nesterov_update(p: Float32Array, g: Float32Array, v: Float32Array, n: number, lr: number,
+    momentum: number): void {
+    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
+    if (pool) pool.elementwise('nesterov_update', this.p(p), this.p(g), this.p(v), 0, n, lr, momentum);
+    else super.nesterov_update(p, g, v, n, lr, momentum);
+  }
+  override adagrad_update(p: Float32Array, g: Float32Array, h: Float32Array, n: number, lr: number): void {
+    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
+    if (pool) pool.elementwise('adagrad_update', this.p(p), this.p(g), this.p(h), 0, n, lr);
+    else super.adagrad_update(p, g, h, n, lr);
+  }
+  override rmsprop_update(p: Float32Array, g: Float32Array, h: Float32Array, n: number, lr: number,
+    decay: number): void {
+    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
+    if (pool) pool.elementwise('rmsprop_update', this.p(p), this.p(g), this.p(h), 0, n, lr, decay);
+    else super.rmsprop_update(p, g, h, n, lr, decay);
+  }
+  override adam_update(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number, lrT: number,
+    beta1: number, beta2: number): void {
+    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
+    if (pool) pool.elementwise('adam_update', this.p(p), this.p(g), this.p(m), this.p(v), n, lrT, beta1, beta2);
+    else super.adam_update(p, g, m, v, n, lrT, beta1, beta2);
+  }
+  override weight_decay_backward(dw: Float32Array, w: Float32Array, n: number, lambda: number): void {
+    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
+    if (pool) pool.elementwise('weight_decay_backward', this.p(dw), this.p(w), 0, 0, n, lambda);
+    else super.weight_decay_backward(dw, w, n, lambda);
+  }
 }

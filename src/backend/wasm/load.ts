@@ -21,10 +21,24 @@ export interface InitOptions {
    * A relative string is resolved against that default. A function gets the variant `simd` chose, so that one
    * setting serves both binaries: `init({ wasmUrl: (v) => v === 'simd' ? '/zerodl.wasm' : '/zerodl-relaxed.wasm' })`.
    */
-  wasmUrl?: string | URL | ((variant: SimdVariant) => string | URL);
-  /** The .wasm bytes themselves, or a compiled module (skips loading; `simd` then only labels it). */
-  wasm?: BufferSource | WebAssembly.Module;
+  wasmUrl?: string | URL | ((variant: SimdVariant, threaded: boolean) => string | URL);
+  /**
+   * The .wasm bytes themselves, or a compiled module (skips loading; `simd` then only labels it). A plain value is
+   * the single-thread build; threads then load theirs from `wasmUrl`. A function is asked for each build it needs:
+   * `threaded` is true for the shared-memory build of `threads`.
+   */
+  wasm?: WasmSource | ((variant: SimdVariant, threaded: boolean) => WasmSource);
+  /**
+   * Threads for the kernels of the wasm backends made after this call (default 1; a later `init({ threads })`
+   * changes it for backends made after that). Gemms and large elementwise kernels are split across Web Workers or
+   * Node worker threads on one shared memory, with results bit-identical to one thread. Browsers allow shared
+   * memory only on cross-origin-isolated pages (COOP/COEP headers); elsewhere zerodl stays on one thread and says
+   * so on the console. `threadCount()` tells what is in use.
+   */
+  threads?: number;
 }
+
+export type WasmSource = BufferSource | WebAssembly.Module;
 
 export interface CompiledKernels {
   module: WebAssembly.Module;
@@ -111,17 +125,39 @@ async function compileBytes(bytes: Uint8Array, where: string): Promise<WebAssemb
   }
 }
 
-export async function compileKernels(options: InitOptions = {}): Promise<CompiledKernels> {
-  const variant = chooseVariant(options.simd);
-  const { wasm } = options;
+/** Whether a module is a threaded build (it imports its memory instead of defining one). */
+export function isThreadedModule(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
+}
+
+/**
+ * Compiles the kernels: the single-thread build of the variant `options.simd` picks, or with `threaded` the
+ * shared-memory build of the given variant.
+ */
+export async function compileKernels(options: InitOptions = {}, threaded = false,
+  variant: SimdVariant = chooseVariant(options.simd)): Promise<CompiledKernels> {
+  const compiled = await compileSource(options, threaded, variant);
+  if (isThreadedModule(compiled.module) !== threaded) {
+    throw new BackendError(threaded
+      ? 'the wasm given for threads is a single-thread build: threads need zerodl-threads[-relaxed].wasm'
+      : 'the wasm given to init() is a threaded build (zerodl-threads*.wasm): give the single-thread build, and ' +
+        'the threaded one through a `wasm` or `wasmUrl` function');
+  }
+  return compiled;
+}
+
+async function compileSource(options: InitOptions, threaded: boolean, variant: SimdVariant): Promise<CompiledKernels> {
+  const wasm = typeof options.wasm === 'function' ? options.wasm(variant, threaded)
+    : threaded ? undefined : options.wasm;
   if (wasm instanceof WebAssembly.Module) return { module: wasm, variant };
   if (wasm) {
     const bytes = wasm instanceof ArrayBuffer ? new Uint8Array(wasm)
       : new Uint8Array(wasm.buffer, wasm.byteOffset, wasm.byteLength);
     return { module: await compileBytes(bytes, 'the wasm bytes given to init()'), variant };
   }
-  const given = typeof options.wasmUrl === 'function' ? options.wasmUrl(variant) : options.wasmUrl;
-  const url = given ? new URL(given, defaultWasmUrl(variant)) : defaultWasmUrl(variant);
+  const given = typeof options.wasmUrl === 'function' ? options.wasmUrl(variant, threaded)
+    : threaded ? undefined : options.wasmUrl;
+  const url = given ? new URL(given, defaultWasmUrl(variant, threaded)) : defaultWasmUrl(variant, threaded);
   if (url.protocol === 'file:' && nodeProcess()) {
     const read = readerForFiles();
     const path = filePath(url);

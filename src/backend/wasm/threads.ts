@@ -1,0 +1,354 @@
+// Multi-core kernels: one shared wasm memory for the process (or page), the main thread's instance on it, and a
+// pool of kernel threads (Node worker_threads or Web Workers) with an instance each on the same memory.
+//
+// A parallel kernel call is one *job*: the caller writes the arguments into the control block, bumps the job
+// number and wakes the threads; then every participant, the caller included, takes chunks (rows or columns of a
+// gemm's C, runs of an elementwise kernel) from a shared counter until none are left, and the caller waits until
+// every thread has reported. Threads poll for `spinMs` after a job before sleeping in `Atomics.wait`, so in a
+// training loop they are awake for the next job (a round trip costs ~1 µs then, ~10–30 µs from sleep).
+//
+// Results are bit-identical to one thread: a gemm chunk is a block of C computed with the same K blocking and
+// summation order as the whole (see assembly/gemm.ts), and elementwise kernels have no order to change.
+// Reductions (bias/BatchNorm gradients, loss, accuracy) and dropout's random stream stay on the calling thread.
+import { BackendError } from '../../errors.js';
+import { THREAD_SOURCE, type ThreadInit } from './worker-source.js';
+
+/** Control block: Int32 slots, then Float64 arguments. Sent to the threads, which read it by name. */
+export const CTL = {
+  JOB: 0, DONE: 1, QUIT: 2, OP: 3, NEXT: 4, COUNT: 5, SIZE: 6, DIM: 7, FN: 8, WORKERS: 9, READY: 10, TAKEN: 11,
+  OP_GEMM: 1, OP_ELEMENTWISE: 2,
+  ARGS_BYTE: 64, ARG_COUNT: 12, ARG_N: 4,
+} as const;
+const CONTROL_BYTES = CTL.ARGS_BYTE + 8 * CTL.ARG_COUNT;
+
+/**
+ * Elementwise kernels that may be split: (pointers…, n, scalars…) with every pointer indexed by the same element.
+ * The value is the number of pointer arguments.
+ */
+export const ELEMENTWISE = {
+  relu_forward: 2, relu_backward: 3, sigmoid_forward: 2, sigmoid_backward: 3,
+  dropout_forward_infer: 2, dropout_backward: 3,
+  sgd_update: 2, momentum_update: 3, nesterov_update: 3, adagrad_update: 3, rmsprop_update: 3, adam_update: 4,
+  weight_decay_backward: 2,
+} as const;
+export type ElementwiseKernel = keyof typeof ELEMENTWISE;
+const ELEMENTWISE_NAMES = Object.keys(ELEMENTWISE) as ElementwiseKernel[];
+const ELEMENTWISE_INDEX = Object.fromEntries(ELEMENTWISE_NAMES.map((name, i) => [name, i])) as
+  Record<ElementwiseKernel, number>;
+
+/** Split a gemm when it has at least this many multiply-adds (M·N·K); below it a round trip costs more than it saves. */
+export const GEMM_SPLIT_MIN = 1 << 18;
+/** Split an elementwise kernel from this many elements. */
+export const ELEMENTWISE_SPLIT_MIN = 1 << 15;
+
+/** Starts a kernel thread running `source` (Node: worker_threads, eval; browsers: a Blob URL). */
+export type ThreadFactory = (source: string) => ThreadHandle;
+export interface ThreadHandle {
+  postMessage(message: unknown): void;
+  terminate(): unknown;
+}
+
+let threadFactory: ThreadFactory | undefined;
+
+/** Installs how threads are started; the Node entry registers worker_threads. */
+export function setThreadFactory(factory: ThreadFactory): void {
+  threadFactory = factory;
+}
+
+interface NodeWorkerThreads {
+  Worker: new (code: string, options: { eval: true }) => ThreadHandle & { unref(): void };
+}
+
+function defaultFactory(): ThreadFactory | undefined {
+  if (threadFactory) return threadFactory;
+  const p = (globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown } }).process;
+  if (p?.versions?.node) {
+    const wt = p.getBuiltinModule?.('worker_threads') as NodeWorkerThreads | undefined;
+    if (!wt) return undefined;
+    return (source) => {
+      const w = new wt.Worker(source, { eval: true });
+      w.unref(); // kernel threads never keep a process alive
+      return w;
+    };
+  }
+  const W = (globalThis as { Worker?: new (url: string) => ThreadHandle }).Worker;
+  if (!W) return undefined;
+  return (source) => {
+    const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+    try {
+      return new W(url);
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+  };
+}
+
+/**
+ * Why this engine cannot run kernel threads, or undefined if it can. Browsers need cross-origin isolation
+ * (COOP/COEP headers) for shared memory.
+ */
+export function threadsUnavailable(): string | undefined {
+  const g = globalThis as { crossOriginIsolated?: boolean; SharedArrayBuffer?: unknown };
+  if (g.crossOriginIsolated === false) {
+    return 'this page is not cross-origin isolated, so it has no shared memory; serve it with the headers ' +
+      '"Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp"';
+  }
+  if (typeof g.SharedArrayBuffer !== 'function') return 'this engine has no SharedArrayBuffer';
+  if (!defaultFactory()) return 'this engine cannot start workers (no Worker, no worker_threads)';
+  return undefined;
+}
+
+/** Whether this thread may block in Atomics.wait (not a browser's main thread). */
+function canBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+type Fn = (...args: number[]) => unknown;
+
+/** The shared memory, the main thread's instance on it, and its allocator. */
+export class SharedHeap {
+  readonly memory: WebAssembly.Memory;
+  readonly exports: Record<string, unknown>;
+  private top: number;
+  /** Free blocks [ptr, bytes], sorted by ptr, merged when adjacent. */
+  private free: [number, number][] = [];
+  /** Every SharedArrayBuffer object `memory.buffer` has been (a new one after each grow; all stay valid). */
+  private readonly buffers = new Set<ArrayBufferLike>();
+  private current: ArrayBufferLike;
+  readonly scratchBytes: number;
+  /** Returns a GC'd backend's blocks to the heap. */
+  readonly released = new FinalizationRegistry<[number, number][]>((blocks) => this.release(blocks));
+
+  constructor(readonly module: WebAssembly.Module, initialPages: number, maximumPages: number) {
+    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages, shared: true });
+    try {
+      this.exports = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports;
+    } catch (e) {
+      throw new BackendError(`the threaded kernels do not instantiate on shared memory: ${(e as Error).message}`);
+    }
+    this.current = this.memory.buffer;
+    this.buffers.add(this.current);
+    this.top = align((this.exports.heap_base as () => number)());
+    this.scratchBytes = (this.exports.gemm_scratch_bytes as () => number)();
+  }
+
+  get buffer(): ArrayBufferLike {
+    return this.current;
+  }
+
+  owns(buffer: ArrayBufferLike): boolean {
+    return buffer === this.current || this.buffers.has(buffer);
+  }
+
+  /** A zero-filled block of `bytes` (16-byte aligned), reusing freed blocks first. */
+  take(bytes: number): number {
+    bytes = align(bytes);
+    for (let i = 0; i < this.free.length; i++) {
+      const [ptr, size] = this.free[i];
+      if (size < bytes) continue;
+      if (size === bytes) this.free.splice(i, 1);
+      else this.free[i] = [ptr + bytes, size - bytes];
+      new Uint8Array(this.current, ptr, bytes).fill(0);
+      return ptr;
+    }
+    const ptr = this.top;
+    this.ensure(ptr + bytes);
+    this.top = ptr + bytes;
+    return ptr;
+  }
+
+  /** Grows memory (by half again at least) so that `end` bytes fit. */
+  ensure(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      const want = Math.max(end, Math.floor(have * 1.5));
+      try {
+        this.memory.grow(Math.ceil((want - have) / PAGE));
+      } catch {
+        this.memory.grow(Math.ceil((end - have) / PAGE));
+      }
+    }
+    const b = this.memory.buffer;
+    if (b !== this.current) {
+      this.current = b;
+      this.buffers.add(b);
+    }
+  }
+
+  /** Room for `bytes` more at the top (a net reserves what it will allocate). */
+  reserve(bytes: number): void {
+    this.ensure(this.top + align(bytes));
+  }
+
+  release(blocks: [number, number][]): void {
+    for (const [ptr, bytes] of blocks) {
+      if (bytes === 0) continue;
+      let i = 0;
+      while (i < this.free.length && this.free[i][0] < ptr) i++;
+      this.free.splice(i, 0, [ptr, bytes]);
+      // merge with the next, then with the previous block
+      if (i + 1 < this.free.length && ptr + bytes === this.free[i + 1][0]) {
+        this.free[i][1] += this.free[i + 1][1];
+        this.free.splice(i + 1, 1);
+      }
+      if (i > 0 && this.free[i - 1][0] + this.free[i - 1][1] === ptr) {
+        this.free[i - 1][1] += this.free[i][1];
+        this.free.splice(i, 1);
+        i--;
+      }
+      // a free block at the top goes back to the bump pointer
+      const last = this.free[this.free.length - 1];
+      if (last && last[0] + last[1] === this.top) {
+        this.top = last[0];
+        this.free.pop();
+      }
+    }
+  }
+
+  /** Bytes below the bump pointer that are in use (for tests: blocks come back when backends are collected). */
+  usedBytes(): number {
+    return this.top - this.free.reduce((s, [, b]) => s + b, 0);
+  }
+}
+
+/** Kernel threads sharing a SharedHeap's memory. */
+export class ThreadPool {
+  /** Threads taking part in a job, the caller included. */
+  readonly size: number;
+  private readonly ctl: Int32Array;
+  private readonly arg: Float64Array;
+  private readonly workers: ThreadHandle[] = [];
+  private readonly blocking = canBlock();
+  private readonly gemmPart: Fn;
+  private readonly fns: Record<string, Fn>;
+  private closed = false;
+
+  /** Started threads; `ready` resolves once each has instantiated the module. */
+  private constructor(private readonly heap: SharedHeap, threads: number, readonly spinMs: number) {
+    this.size = threads;
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    this.ctl = new Int32Array(control);
+    this.arg = new Float64Array(control, CTL.ARGS_BYTE, CTL.ARG_COUNT);
+    this.gemmPart = heap.exports.gemm_part as Fn;
+    this.fns = heap.exports as Record<string, Fn>;
+    const factory = defaultFactory();
+    if (!factory) throw new BackendError(`init({ threads: ${threads} }): ${threadsUnavailable() ?? 'no way to start threads'}`);
+    for (let index = 0; index < threads - 1; index++) {
+      const worker = factory(THREAD_SOURCE);
+      const message: ThreadInit = {
+        module: heap.module, memory: heap.memory, control, scratch: heap.take(heap.scratchBytes), index, spinMs,
+        layout: CTL as unknown as Record<string, number>, elementwise: ELEMENTWISE_NAMES,
+      };
+      worker.postMessage(message);
+      this.workers.push(worker);
+    }
+    this.ctl[CTL.WORKERS] = threads - 1;
+  }
+
+  /** A pool of `threads` participants (`threads − 1` workers), resolved when every worker is running. */
+  static async start(heap: SharedHeap, threads: number, spinMs = 2): Promise<ThreadPool> {
+    const pool = new ThreadPool(heap, threads, spinMs);
+    const deadline = Date.now() + 30_000;
+    while (Atomics.load(pool.ctl, CTL.READY) < threads - 1) {
+      if (Date.now() > deadline) {
+        pool.close();
+        throw new BackendError(`init({ threads: ${threads} }): the kernel threads did not start within 30 s`);
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    return pool;
+  }
+
+  /** Jobs posted, and chunks the worker threads (not the caller) have run, since the pool started. */
+  stats(): { jobs: number; workerChunks: number } {
+    return { jobs: Atomics.load(this.ctl, CTL.JOB), workerChunks: Atomics.load(this.ctl, CTL.TAKEN) };
+  }
+
+  get active(): boolean {
+    return !this.closed;
+  }
+
+  /** C = op(A)·op(B) split into blocks of rows (M ≥ N) or columns, as assembly/gemm.ts's gemm. */
+  gemm(c: number, a: number, b: number, M: number, N: number, K: number, tA: number, tB: number, acc: number): void {
+    const rows = M >= N;
+    const length = rows ? M : N, quantum = rows ? 4 : 8;
+    // about three chunks per thread, none thinner than 4 quanta
+    const size = Math.max(4 * quantum, Math.ceil(length / (3 * this.size) / quantum) * quantum);
+    const count = Math.ceil(length / size);
+    const arg = this.arg;
+    arg[0] = c; arg[1] = a; arg[2] = b; arg[3] = M; arg[4] = N; arg[5] = K; arg[6] = tA; arg[7] = tB; arg[8] = acc;
+    this.post(CTL.OP_GEMM, count, size, rows ? 1 : 0, 0);
+    const ctl = this.ctl, gemmPart = this.gemmPart;
+    let i: number;
+    while ((i = Atomics.add(ctl, CTL.NEXT, 1)) < count) {
+      const lo = i * size, hi = Math.min(lo + size, length);
+      gemmPart(c, a, b, M, N, K, tA, tB, acc, rows ? lo : 0, rows ? hi : M, rows ? 0 : lo, rows ? N : hi, 0);
+    }
+    this.join();
+  }
+
+  /**
+   * An elementwise kernel (pointers…, n, up to three scalars) split into runs of elements. Pointers past the
+   * kernel's own count are ignored.
+   */
+  elementwise(name: ElementwiseKernel, p0: number, p1: number, p2: number, p3: number, n: number,
+    s0 = 0, s1 = 0, s2 = 0): void {
+    const np = ELEMENTWISE[name];
+    const size = Math.ceil(n / (2 * this.size) / 16) * 16; // whole 64-byte lines per chunk
+    const count = Math.ceil(n / size);
+    const arg = this.arg;
+    arg[0] = p0; arg[1] = p1; arg[2] = p2; arg[3] = p3;
+    arg[CTL.ARG_N] = n; arg[5] = s0; arg[6] = s1; arg[7] = s2;
+    this.post(CTL.OP_ELEMENTWISE, count, size, np, ELEMENTWISE_INDEX[name]);
+    const ctl = this.ctl, f = this.fns[name];
+    let i: number;
+    while ((i = Atomics.add(ctl, CTL.NEXT, 1)) < count) {
+      const lo = i * size, len = Math.min(size, n - lo), o = 4 * lo;
+      if (np === 2) f(p0 + o, p1 + o, len, s0, s1, s2);
+      else if (np === 3) f(p0 + o, p1 + o, p2 + o, len, s0, s1, s2);
+      else f(p0 + o, p1 + o, p2 + o, p3 + o, len, s0, s1, s2);
+    }
+    this.join();
+  }
+
+  private post(op: number, count: number, size: number, dim: number, fn: number): void {
+    const ctl = this.ctl;
+    ctl[CTL.OP] = op; ctl[CTL.COUNT] = count; ctl[CTL.SIZE] = size; ctl[CTL.DIM] = dim; ctl[CTL.FN] = fn;
+    Atomics.store(ctl, CTL.NEXT, 0);
+    Atomics.store(ctl, CTL.DONE, 0);
+    Atomics.add(ctl, CTL.JOB, 1); // publishes the writes above
+    Atomics.notify(ctl, CTL.JOB);
+  }
+
+  /** Waits until every worker has reported the job (polls ~1 ms, then sleeps where this thread may). */
+  private join(): void {
+    const ctl = this.ctl, want = this.workers.length;
+    let d = Atomics.load(ctl, CTL.DONE);
+    if (d === want) return;
+    const t0 = performance.now();
+    while ((d = Atomics.load(ctl, CTL.DONE)) < want) {
+      if (this.blocking && performance.now() - t0 > 1) Atomics.wait(ctl, CTL.DONE, d, 50);
+    }
+  }
+
+  /** Stops the threads (after the job they are on). Backends using this pool go back to one thread. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    Atomics.store(this.ctl, CTL.QUIT, 1);
+    Atomics.add(this.ctl, CTL.JOB, 1);
+    Atomics.notify(this.ctl, CTL.JOB);
+    for (const w of this.workers) void w.terminate();
+  }
+}
+
+const PAGE = 65536;
+
+function align(bytes: number): number {
+  return (bytes + 15) & ~15;
+}

@@ -1,6 +1,7 @@
 // `zerodl experiment <name>`: one of the book's ch06 scripts, re-run — its summary table, its findings checked
 // (✓ held, ✗ did not) and the figures written.
 import { join } from 'node:path';
+import { init, threadCount } from '../backend/index.js';
 import { experiment as search, type SearchOptions } from '../experiments/hyperparameter-search.js';
 import { experiments, listExperiments, runExperiment, type ExperimentResult } from '../experiments/index.js';
 import { choice, type CliIO, integer, type OptionSpec, parse, positiveInt, shardSpec, str, UsageError } from './args.js';
@@ -11,6 +12,7 @@ export const EXPERIMENT_OPTIONS: OptionSpec = {
   seed: { type: 'string' },
   quick: { type: 'boolean' },
   backend: { type: 'string' },
+  threads: { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
@@ -36,6 +38,7 @@ Re-runs one of the book's chapter-6 experiments: prints its summary and findings
   --seed N         initial weights, batches, masks, draws       [0]
   --quick          a smaller run that still shows the finding
   --backend NAME   wasm | js                                    [wasm]
+  --threads N      kernel threads of the wasm backend           [1]
   --json           print the result as one JSON object, the last line of stdout
   -q, --quiet      no progress lines
   -h, --help       show this help
@@ -97,12 +100,19 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
     if (flag === 'shard') extra.shard = shardSpec(value, flag, 'experiment');
     else extra[flag] = positiveInt(value, flag, 'experiment');
   }
+  const threads = positiveInt(str(v, 'threads') ?? '1', 'threads', 'experiment');
+  if (threads > 1 && backend !== 'wasm') throw new UsageError('--threads applies to the wasm backend only', 'experiment');
+  if (threads > 1 && (extra.workers ?? 1) > 1) {
+    throw new UsageError('--threads and --workers both spread work over the cores: use one of them', 'experiment');
+  }
+  if (threads > 1) await init({ threads });
   const defaultOut = extra.shard ? join('report', name, `shard-${extra.shard.index}-of-${extra.shard.count}`) : join('report', name);
   const out = v['no-out'] ? undefined : str(v, 'out') ?? defaultOut;
   const human = v.json ? io.stderr : io.stdout;
   const say = (line: string) => { if (!v.quiet) human.write(line + '\n'); };
 
-  say(`experiment ${name}${v.quick ? ' (quick)' : ''}, seed ${seed}, ${backend} backend`);
+  say(`experiment ${name}${v.quick ? ' (quick)' : ''}, seed ${seed}, ${backend} backend` +
+    `${threadCount() > 1 ? `, ${threadCount()} threads` : ''}`);
   let result: ExperimentResult;
   try {
     result = await runExperiment(name, { out, seed, quick: !!v.quick, backend, log: say, signal: io.signal, ...extra });

@@ -2,7 +2,7 @@
 // for every net and trainer option; progress, a summary, --json, a report folder and a saved model.
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { init, simdVariant } from '../backend/index.js';
+import { init, simdVariant, threadCount } from '../backend/index.js';
 import { DivergenceError, ValueError } from '../errors.js';
 import { saveNet } from '../io/model-node.js';
 import { MultiLayerNet, type Activation, type MultiLayerNetOptions, type WeightInit } from '../net/MultiLayerNet.js';
@@ -51,6 +51,7 @@ export const TRAIN_OPTIONS: OptionSpec = {
   'eval-samples': { type: 'string' },
   seed: { type: 'string' },
   backend: { type: 'string' },
+  threads: { type: 'string' },
   data: { type: 'string' },
   save: { type: 'string' },
   out: { type: 'string' },
@@ -84,6 +85,8 @@ Training
   --eval-samples N      per-epoch accuracy on the first N images only     [all]
   --seed N              initial weights, dropout masks and batch order     [0]
   --backend NAME        wasm | js                                          [wasm]
+  --threads N           kernel threads of the wasm backend (bit-identical
+                        results; worth it for wide nets, e.g. 2x1024)      [1]
   --data DIR            a folder of the four IDX files (Fashion-MNIST…)  [MNIST]
 Output
   --save FILE           save the trained net (safetensors; also on Ctrl-C or divergence)
@@ -105,6 +108,7 @@ export interface TrainArgs {
   trainSize?: number;
   evaluateSampleNumPerEpoch?: number;
   seed: number;
+  threads: number;
   data?: string;
   save?: string;
   out?: string;
@@ -143,6 +147,9 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     optimizerParams[key] = value;
   }
   if (v.out !== undefined && v['no-out']) throw new UsageError('--out and --no-out contradict each other', C);
+  const backend = choice(s('backend') ?? 'wasm', 'backend', ['wasm', 'js'] as const, C);
+  const threads = opt('threads', positiveInt) ?? 1;
+  if (threads > 1 && backend !== 'wasm') throw new UsageError('--threads applies to the wasm backend only', C);
 
   return {
     help: !!v.help,
@@ -155,7 +162,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
       ...(dropout !== undefined ? { dropoutRatio: dropout } : {}),
       weightDecayLambda: opt('weight-decay', nonNegativeNumber) ?? 0,
       seed,
-      backend: choice(s('backend') ?? 'wasm', 'backend', ['wasm', 'js'] as const, C),
+      backend,
     },
     optimizer,
     optimizerParams,
@@ -164,6 +171,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     trainSize: opt('train-size', positiveInt),
     evaluateSampleNumPerEpoch: opt('eval-samples', positiveInt),
     seed,
+    threads,
     data: s('data'),
     save: s('save'),
     out: v['no-out'] ? undefined : s('out') ?? DEFAULT_OUT,
@@ -197,7 +205,7 @@ export async function runTrain(argv: string[], io: CliIO): Promise<number> {
   // Fail before training, not after it, if the output places cannot be made.
   if (a.out) await mkdir(a.out, { recursive: true });
   if (a.save) await mkdir(dirname(a.save), { recursive: true });
-  if (a.net.backend === 'wasm') await init();
+  if (a.net.backend === 'wasm') await init(a.threads > 1 ? { threads: a.threads } : {});
   const data = await loadData(a.data);
   const I = data.rows * data.cols;
   const nTrain = a.trainSize ?? data.trainSize;
@@ -238,7 +246,8 @@ export async function runTrain(argv: string[], io: CliIO): Promise<number> {
     `${c.useBatchNorm ? ', batchnorm' : ''}${c.useDropout ? `, dropout ${c.dropoutRatio}` : ''}` +
     `${c.weightDecayLambda ? `, weight decay ${c.weightDecayLambda}` : ''}; ${a.optimizer} ` +
     `${Object.entries(config.trainer.optimizerParams).map(([k, x]) => `${k} ${x}`).join(' ')}; batch ${a.batchSize}, ` +
-    `${a.epochs} epochs (${trainer.maxIter} iterations) on ${nTrain} ${config.data.source} images; ${c.backend} backend`);
+    `${a.epochs} epochs (${trainer.maxIter} iterations) on ${nTrain} ${config.data.source} images; ${c.backend} backend` +
+    `${a.net.backend === 'wasm' && threadCount() > 1 ? `, ${threadCount()} threads` : ''}`);
 
   let result: TrainResult;
   try {
@@ -263,10 +272,11 @@ export async function runTrain(argv: string[], io: CliIO): Promise<number> {
     finalTestAccuracy: result.finalTestAccuracy, samplesPerSecond: result.samplesPerSecond, seconds: result.seconds,
     iterations: result.iterations, epochs: result.epochs, aborted: result.aborted, config,
     kernels: a.net.backend === 'wasm' ? simdVariant() : 'js',
+    threads: a.net.backend === 'wasm' ? threadCount() : 1,
     model: a.save ?? null,
   };
   tell(`final test accuracy ${result.finalTestAccuracy.toFixed(4)}: ${result.epochs} epochs, ${result.iterations} ` +
-    `iterations in ${result.seconds.toFixed(1)} s, ${fmtInt(result.samplesPerSecond)} samples/s (${report.kernels})`);
+    `iterations in ${result.seconds.toFixed(1)} s, ${fmtInt(result.samplesPerSecond)} samples/s (${report.kernels}${report.threads > 1 ? `, ${report.threads} threads` : ''})`);
   await finish(a, net, report, io, tell);
   if (a.json) io.stdout.write(JSON.stringify(report) + '\n');
   return result.aborted ? 130 : 0;

@@ -18,8 +18,8 @@ describe('zerodl train: flags → options', () => {
         weightDecayLambda: 0, seed: 0, backend: 'wasm',
       },
       optimizer: 'adam', optimizerParams: {}, epochs: DEFAULT_EPOCHS, batchSize: 100, trainSize: undefined,
-      evaluateSampleNumPerEpoch: undefined, seed: 0, data: undefined, save: undefined, out: 'report', json: false,
-      quiet: false,
+      evaluateSampleNumPerEpoch: undefined, seed: 0, threads: 1, data: undefined, save: undefined, out: 'report',
+      json: false, quiet: false,
     });
   });
 
@@ -37,9 +37,10 @@ describe('zerodl train: flags → options', () => {
         dropoutRatio: 0.2, weightDecayLambda: 0.1, seed: -3, backend: 'js',
       },
       optimizer: 'momentum', optimizerParams: { lr: 0.05, momentum: 0.8 }, epochs: 7, batchSize: 128, trainSize: 300,
-      evaluateSampleNumPerEpoch: 1000, seed: -3, data: 'fashion/', save: 'm.safetensors', out: 'rep', json: true,
-      quiet: true,
+      evaluateSampleNumPerEpoch: 1000, seed: -3, threads: 1, data: 'fashion/', save: 'm.safetensors', out: 'rep',
+      json: true, quiet: true,
     });
+    expect(parseTrainArgs(['--threads', '2']).threads).toBe(2);
   });
 
   it('--init takes a std, --hidden "" no hidden layer, optimizer-specific flags, --no-out, --flag=value', () => {
@@ -79,6 +80,8 @@ describe('zerodl train: flags → options', () => {
     [['--eval-samples', 'all'], /^--eval-samples: /],
     [['--seed', '1.5'], /^--seed: expected an integer/],
     [['--backend', 'gpu'], /^--backend: expected one of wasm, js, got 'gpu'$/],
+    [['--threads', '0'], /^--threads: expected a positive integer, got '0'$/],
+    [['--threads', '2', '--backend', 'js'], /^--threads applies to the wasm backend only$/],
     [['--foo'], /--foo/],
     [['--lr'], /--lr/],
     [['--batchnorm=yes'], /--batchnorm/],

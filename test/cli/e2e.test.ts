@@ -59,6 +59,21 @@ describe('node dist/cli.js', () => {
     expect(p.stdout).toMatch(/^test image 0: predicted \d, label 7/);
   });
 
+  it('train --threads 2: the same run, bit for bit, as on one thread', async () => {
+    const args = ['train', '--hidden', '256,256', '--train-size', '1000', '--epochs', '1', '--batch-size', '250',
+      '--json', '--no-out', '-q'];
+    const one = await zerodl(args);
+    const two = await zerodl([...args, '--threads', '2']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(two.code, two.stderr).toBe(0);
+    const a = JSON.parse(lastLine(one.stdout)), b = JSON.parse(lastLine(two.stdout));
+    expect(a.threads).toBe(1);
+    expect(b.threads).toBe(2);
+    expect(b.trainLoss).toEqual(a.trainLoss);
+    expect(b.finalTestAccuracy).toBe(a.finalTestAccuracy);
+    expect(two.stderr).toMatch(/, 2 threads\)/);
+  });
+
   it('Ctrl-C after the first progress line: stops cleanly, exit 130, report and model written', async () => {
     let sent = false;
     const r = await zerodl(['train', '--epochs', '3', '--save', 'int.safetensors', '--out', 'int'], (text, child) => {

@@ -2,6 +2,8 @@
 // Content-Type for .wasm (application/wasm) and .js modules, no directory listings, nothing outside the root.
 //   node scripts/serve.mjs [folder=dist-demo] [--port N] [--host H]   → prints the URL
 // or `import { serveStatic } from './serve.mjs'` → { url, close() } (port 0 = any free port).
+// `--isolated` (or `isolated: true`) adds the COOP/COEP headers that make pages cross-origin isolated, which
+// browsers require for shared memory and so for init({ threads }).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -15,7 +17,9 @@ const TYPES = {
 };
 
 /** Serves `root` on http://host:port/ until close(); resolves once listening. */
-export function serveStatic({ root, port = 0, host = '127.0.0.1' }) {
+export function serveStatic({ root, port = 0, host = '127.0.0.1', isolated = false }) {
+  const isolation = isolated
+    ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {};
   const base = resolve(root);
   const server = createServer(async (req, res) => {
     const send = (status, text) => { res.writeHead(status, { 'Content-Type': 'text/plain' }); res.end(text); };
@@ -38,6 +42,7 @@ export function serveStatic({ root, port = 0, host = '127.0.0.1' }) {
         'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
         'Content-Length': info.size,
         'Cache-Control': 'no-cache',
+        ...isolation,
       });
       if (req.method === 'HEAD') return res.end();
       createReadStream(file).pipe(res);
@@ -61,7 +66,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args.splice(i, 2)[1] : dflt; };
   const port = Number(opt('--port', process.env.PORT ?? 8080));
   const host = opt('--host', '127.0.0.1');
-  const root = args[0] ?? 'dist-demo';
-  const { url } = await serveStatic({ root, port, host });
-  console.log(`serving ${root}/ at ${url}  (Ctrl-C to stop)`);
+  const isolated = args.includes('--isolated');
+  const root = args.filter((a) => a !== '--isolated')[0] ?? 'dist-demo';
+  const { url } = await serveStatic({ root, port, host, isolated });
+  console.log(`serving ${root}/ at ${url}${isolated ? ' (cross-origin isolated)' : ''}  (Ctrl-C to stop)`);
 }

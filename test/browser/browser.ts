@@ -25,18 +25,19 @@ export interface Server {
   close(): Promise<void>;
 }
 
-export const serve = (root: string): Promise<Server> => serveStatic({ root });
+export const serve = (root: string, isolated = false): Promise<Server> => serveStatic({ root, isolated });
 
 export interface Session {
   context: BrowserContext;
   url: string;
   /** A new page at `path` (relative to the server root); its console errors and page errors collect in `errors`. */
-  open(path: string, base?: string): Promise<{ page: Page; errors: string[]; requests: string[] }>;
+  open(path: string, base?: string): Promise<{ page: Page; errors: string[]; warnings: string[]; requests: string[] }>;
   close(): Promise<void>;
 }
 
-export async function startSession(root = ROOT): Promise<Session> {
-  const server = await serve(root);
+/** A browser and a server over `root`; `isolated`: the server sends COOP/COEP (shared memory, threads). */
+export async function startSession(root = ROOT, isolated = false): Promise<Session> {
+  const server = await serve(root, isolated);
   const browser: { context: BrowserContext; close(): Promise<void> } = await launch();
   return {
     context: browser.context,
@@ -44,13 +45,17 @@ export async function startSession(root = ROOT): Promise<Session> {
     async open(path, base = server.url) {
       const page = await browser.context.newPage();
       const errors: string[] = [];
+      const warnings: string[] = [];
       const requests: string[] = [];
-      page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+        if (m.type() === 'warning') warnings.push(m.text());
+      });
       page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
       page.on('request', (r) => requests.push(r.url()));
       page.on('worker', (w) => w.on('console', (m) => { if (m.type() === 'error') errors.push(`worker console: ${m.text()}`); }));
       await page.goto(new URL(path, base).href);
-      return { page, errors, requests };
+      return { page, errors, warnings, requests };
     },
     async close() {
       await browser.close();

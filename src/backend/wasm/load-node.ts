@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { setFileReader } from './load.js';
 import { setThreadFactory } from './threads.js';
+import { threadScript } from './worker-source.js';
 
 setFileReader(async (url) => {
   const buf = await readFile(url);
@@ -11,8 +12,8 @@ setFileReader(async (url) => {
 });
 
 // Kernel threads (init({ threads })) are worker_threads running the thread source as an eval'd script.
-setThreadFactory((source) => {
-  const worker = new Worker(source, { eval: true });
+setThreadFactory(() => {
+  const worker = new Worker(threadScript("require('node:worker_threads').parentPort"), { eval: true });
   worker.unref(); // kernel threads never keep the process alive
   return worker;
 });

@@ -11,7 +11,7 @@
 // summation order as the whole (see assembly/gemm.ts), and elementwise kernels have no order to change.
 // Reductions (bias/BatchNorm gradients, loss, accuracy) and dropout's random stream stay on the calling thread.
 import { BackendError } from '../../errors.js';
-import { THREAD_SOURCE, type ThreadInit } from './worker-source.js';
+import { threadScript, type ThreadInit } from './worker-source.js';
 
 /** Control block: Int32 slots, then Float64 arguments. Sent to the threads, which read it by name. */
 export const CTL = {
@@ -41,8 +41,8 @@ export const GEMM_SPLIT_MIN = 1 << 18;
 /** Split an elementwise kernel from this many elements. */
 export const ELEMENTWISE_SPLIT_MIN = 1 << 15;
 
-/** Starts a kernel thread running `source` (Node: worker_threads, eval; browsers: a Blob URL). */
-export type ThreadFactory = (source: string) => ThreadHandle;
+/** Starts a kernel thread (Node: worker_threads on an eval'd script; browsers: a Worker from a Blob URL). */
+export type ThreadFactory = () => ThreadHandle;
 export interface ThreadHandle {
   postMessage(message: unknown): void;
   terminate(): unknown;
@@ -65,16 +65,16 @@ function defaultFactory(): ThreadFactory | undefined {
   if (p?.versions?.node) {
     const wt = p.getBuiltinModule?.('worker_threads') as NodeWorkerThreads | undefined;
     if (!wt) return undefined;
-    return (source) => {
-      const w = new wt.Worker(source, { eval: true });
+    return () => {
+      const w = new wt.Worker(threadScript("process.getBuiltinModule('worker_threads').parentPort"), { eval: true });
       w.unref(); // kernel threads never keep a process alive
       return w;
     };
   }
   const W = (globalThis as { Worker?: new (url: string) => ThreadHandle }).Worker;
   if (!W) return undefined;
-  return (source) => {
-    const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  return () => {
+    const url = URL.createObjectURL(new Blob([threadScript()], { type: 'text/javascript' }));
     try {
       return new W(url);
     } finally {
@@ -239,7 +239,7 @@ export class ThreadPool {
     const factory = defaultFactory();
     if (!factory) throw new BackendError(`init({ threads: ${threads} }): ${threadsUnavailable() ?? 'no way to start threads'}`);
     for (let index = 0; index < threads - 1; index++) {
-      const worker = factory(THREAD_SOURCE);
+      const worker = factory();
       const message: ThreadInit = {
         module: heap.module, memory: heap.memory, control, scratch: heap.take(heap.scratchBytes), index, spinMs,
         layout: CTL as unknown as Record<string, number>, elementwise: ELEMENTWISE_NAMES,

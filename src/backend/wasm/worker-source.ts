@@ -23,7 +23,8 @@ export interface ThreadInit {
   elementwise: readonly string[];
 }
 
-function threadMain(): void {
+/** `port`: Node's parentPort (browsers: undefined, messages come to the worker's global onmessage). */
+function threadMain(port?: { once(event: 'message', f: (d: ThreadInit) => void): void }): void {
   type Fn = (...args: number[]) => unknown;
   const start = (d: ThreadInit): void => {
     const k = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports as Record<string, Fn>;
@@ -73,12 +74,10 @@ function threadMain(): void {
       Atomics.notify(ctl, L.DONE);
     }
   };
-  const g = globalThis as unknown as { require?: (id: string) => unknown; onmessage?: unknown };
-  if (typeof g.require === 'function') {
-    const { parentPort } = g.require('node:worker_threads') as
-      { parentPort: { once(event: 'message', f: (d: ThreadInit) => void): void } };
-    parentPort.once('message', start);
+  if (port) {
+    port.once('message', start);
   } else {
+    const g = globalThis as unknown as { onmessage: unknown };
     g.onmessage = (e: MessageEvent<ThreadInit>) => {
       g.onmessage = null;
       start(e.data);
@@ -86,5 +85,11 @@ function threadMain(): void {
   }
 }
 
-/** The thread's source text, runnable as a classic script (browsers) or an eval'd CommonJS worker (Node). */
-export const THREAD_SOURCE = `(${threadMain.toString()})();\n`;
+/**
+ * The thread's script: a classic script for a browser worker, or with `port` (an expression for Node's
+ * worker_threads parentPort, which the Node side supplies so that browser bundles never name a Node module)
+ * an eval'd Node worker.
+ */
+export function threadScript(port?: string): string {
+  return `(${threadMain.toString()})(${port ?? ''});\n`;
+}

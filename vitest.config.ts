@@ -16,7 +16,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'relaxed-simd', include: kernelTests, execArgv: ['--experimental-wasm-relaxed-simd'] },
+        test: { name: 'relaxed-simd', include: kernelTests, execArgv: ['--experimental-wasm-relaxed-simd', '--expose-gc'] },
       },
     ],
   },

@@ -54,7 +54,7 @@ const table = (header, rows) => {
   console.log();
 };
 
-console.log(`zerodl bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, wasm binary: ${simdVariant()}, single thread${quick ? ', QUICK' : ''}\n`);
+console.log(`zerodl bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, wasm binary: ${simdVariant()}, single thread (threads: section 4)${quick ? ', QUICK' : ''}\n`);
 
 // ---- 1. gemm ---------------------------------------------------------------------------------------------------
 if (!only || only === 'gemm') {
@@ -132,4 +132,54 @@ if (!only || only === 'train') {
     rows.push(row);
   }
   table(['net', 'batch', 'wasm train/s', 'js train/s', 'ratio', 'wasm infer/s', 'js infer/s', 'ratio'], rows);
+}
+
+// ---- 4. threads ------------------------------------------------------------------------------------------------
+// init({ threads }) against one thread, the same binary, interleaved: gemm, training and inference. The results are
+// bit-identical (test/backend/threads.test.ts); this measures what the second core buys.
+if (!only || only === 'threads') {
+  const cores = (await import('node:os')).availableParallelism();
+  const T = Math.min(cores, Number(process.env.ZERODL_BENCH_THREADS ?? 2));
+  const one = { gemm: createBackend('wasm') };
+  const nets = [
+    { name: '784-100x4-10', hiddenSizes: [100, 100, 100, 100], batch: 128 },
+    { name: '784-1024x2-10', hiddenSizes: [1024, 1024], batch: 256 },
+  ];
+  const N = 2048;
+  const x = new Float32Array(N * 784), t = new Uint8Array(N);
+  randomFill(x, 3);
+  for (let i = 0; i < N; i++) t[i] = i % 10;
+  const xi = x.subarray(0, 1000 * 784);
+  const makeNet = (spec) => {
+    const net = new MultiLayerNet({ inputSize: 784, hiddenSizes: spec.hiddenSizes, outputSize: 10, seed: 1, maxBatchSize: 1000 });
+    const trainer = new Trainer(net, x, t, x.subarray(0, 784 * 10), t.subarray(0, 10), {
+      batchSize: spec.batch, optimizer: createOptimizer('adam'),
+    });
+    return { net, trainer };
+  };
+  const single = nets.map(makeNet);
+  await init({ threads: T });
+  const multi = nets.map(makeNet);
+  const many = { gemm: createBackend('wasm') };
+  console.log(`threads: ${T} threads (init({ threads: ${T} })) vs 1, same binary, interleaved; this machine has ${cores} cores`);
+  const rows = [];
+  for (const [M, K, N2] of [[512, 512, 512], [256, 1024, 1024], [128, 784, 100]]) {
+    const flops = 2 * M * K * N2;
+    const bufs = (k) => { k.reserve(M * K + K * N2 + M * N2 + 64); const b = { a: k.alloc(M * K), b: k.alloc(K * N2), c: k.alloc(M * N2) }; randomFill(b.a, 1); randomFill(b.b, 2); return b; };
+    const b1 = bufs(one.gemm), bT = bufs(many.gemm);
+    const [t1, tT] = interleaved([
+      () => one.gemm.gemm(b1.c, b1.a, b1.b, M, N2, K, false, false, false),
+      () => many.gemm.gemm(bT.c, bT.a, bT.b, M, N2, K, false, false, false),
+    ], quick ? 1 : 7);
+    rows.push([`gemm ${M}×${K}×${N2} GFLOP/s`, fmt(flops / t1 / 1e9), fmt(flops / tT / 1e9), `${fmt(t1 / tT, 2)}x`]);
+  }
+  for (let i = 0; i < nets.length; i++) {
+    const s = single[i], m = multi[i], B = nets[i].batch;
+    const [ts, tm, is, im] = interleaved([() => s.trainer.step(), () => m.trainer.step(), () => s.net.predict(xi), () => m.net.predict(xi)],
+      quick ? 1 : 7, { minReps: 5, minSeconds: quick ? 0.05 : 0.3, warmup: 2 });
+    rows.push([`train ${nets[i].name} b${B} samples/s`, fmt(B / ts), fmt(B / tm), `${fmt(ts / tm, 2)}x`]);
+    rows.push([`infer ${nets[i].name} b1000 samples/s`, fmt(1000 / is), fmt(1000 / im), `${fmt(is / im, 2)}x`]);
+  }
+  table(['', '1 thread', `${T} threads`, 'speed-up'], rows);
+  await init({ threads: 1 });
 }

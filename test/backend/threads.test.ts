@@ -6,7 +6,7 @@ import {
   type MultiLayerNetOptions,
 } from '../../src/index.js';
 import { Rng } from '../../src/rng.js';
-import { GEMM_SPLIT_MIN, ELEMENTWISE_SPLIT_MIN, type ThreadPool } from '../../src/backend/wasm/threads.js';
+import { GEMM_SPLIT_MIN, ELEMENTWISE_SPLIT_MIN, ThreadPool } from '../../src/backend/wasm/threads.js';
 import { randomBatch } from '../net/fixtures.js';
 
 let one: Backend, two: Backend;
@@ -99,6 +99,40 @@ describe('threads: kernels are bit-identical to one thread', () => {
     two.sgd_update(p, g, 1000, 0.01);
     s1 = pool.stats();
     expect(s1.jobs).toBe(s0.jobs);
+  });
+
+  it('stress: thousands of back-to-back jobs with threads that sleep between them (late wake-ups) stay exact', async () => {
+    // spinMs 0: a thread sleeps after every job, so it often wakes when its job is over or the next one is being
+    // written; accumulate = true turns any chunk run twice, or with the wrong job's arguments, into a wrong sum.
+    const { sharedHeapForTests } = await import('../../src/backend/index.js');
+    const { ThreadedWasmBackend } = await import('../../src/backend/wasm/index.js');
+    const heap = sharedHeapForTests()!;
+    const pool = await ThreadPool.start(heap, 2, 0);
+    try {
+      const k = new ThreadedWasmBackend(heap, pool);
+      const shapes: [number, number, number][] = [[64, 64, 64], [96, 40, 80], [40, 70, 128]];
+      const bufs = shapes.map(([M, K, N], i) => ({
+        a1: fill(one.alloc(M * K), 10 + i), b1: fill(one.alloc(K * N), 20 + i), c1: one.alloc(M * N),
+        a2: k.alloc(M * K), b2: k.alloc(K * N), c2: k.alloc(M * N),
+      }));
+      for (const b of bufs) { b.a2.set(b.a1); b.b2.set(b.b1); }
+      const n = ELEMENTWISE_SPLIT_MIN + 100, p1 = fill(one.alloc(n), 5), g1 = fill(one.alloc(n), 6);
+      const p2 = k.alloc(n), g2 = k.alloc(n);
+      p2.set(p1); g2.set(g1);
+      const before = pool.stats();
+      for (let r = 0; r < 1500; r++) {
+        const i = r % 3, [M, K, N] = shapes[i], b = bufs[i];
+        one.gemm(b.c1, b.a1, b.b1, M, N, K, r % 2 === 0, false, true);
+        k.gemm(b.c2, b.a2, b.b2, M, N, K, r % 2 === 0, false, true);
+        one.sgd_update(p1, g1, n, 1e-3);
+        k.sgd_update(p2, g2, n, 1e-3);
+      }
+      expect(pool.stats().jobs - before.jobs).toBeGreaterThanOrEqual(3000 - 1000); // 40×70×128 is below the split
+      bufs.forEach((b, i) => expect(firstDifference(b.c1, b.c2), `shape ${i}`).toBe(-1));
+      expect(firstDifference(p1, p2)).toBe(-1);
+    } finally {
+      pool.close();
+    }
   });
 
   it('gemm writes nothing outside C', () => {

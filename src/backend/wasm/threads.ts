@@ -4,7 +4,9 @@
 // A parallel kernel call is one *job*: the caller writes the arguments into the control block, bumps the job
 // number and wakes the threads; then every participant, the caller included, takes chunks (rows or columns of a
 // gemm's C, runs of an elementwise kernel) from a shared counter until none are left, and the caller waits until
-// every thread has reported. Threads poll for `spinMs` after a job before sleeping in `Atomics.wait`, so in a
+// every chunk is finished. It never waits for a thread that has not taken a chunk: one that is asleep or
+// descheduled (another process on the core) costs nothing, the caller does its share; a thread that wakes after
+// its job is over finds the counter tagged with a newer job and takes nothing. Threads poll for `spinMs` after a job before sleeping in `Atomics.wait`, so in a
 // training loop they are awake for the next job (a round trip costs ~1 µs then, ~10–30 µs from sleep).
 //
 // Results are bit-identical to one thread: a gemm chunk is a block of C computed with the same K blocking and
@@ -17,7 +19,12 @@ import { threadScript, type ThreadInit } from './worker-source.js';
 export const CTL = {
   JOB: 0, DONE: 1, QUIT: 2, OP: 3, NEXT: 4, COUNT: 5, SIZE: 6, DIM: 7, FN: 8, WORKERS: 9, READY: 10, TAKEN: 11,
   OP_GEMM: 1, OP_ELEMENTWISE: 2,
-  ARGS_BYTE: 64, ARG_COUNT: 12, ARG_N: 4,
+  /**
+   * JOB counts by two: odd while the caller writes a job, even when it is published (a sequence lock).
+   * NEXT = ((JOB / 2) mod 2^20) << INDEX_BITS | next chunk index; a job has fewer than 2^INDEX_BITS chunks.
+   */
+  INDEX_BITS: 12, INDEX_MASK: 0xfff, JOB_MASK: 0xfffff,
+  ARGS_BYTE: 64, ARG_COUNT: 12,
 } as const;
 const CONTROL_BYTES = CTL.ARGS_BYTE + 8 * CTL.ARG_COUNT;
 
@@ -38,6 +45,8 @@ const ELEMENTWISE_INDEX = Object.fromEntries(ELEMENTWISE_NAMES.map((name, i) => 
 
 /** Split a gemm when it has at least this many multiply-adds (M·N·K); below it a round trip costs more than it saves. */
 export const GEMM_SPLIT_MIN = 1 << 18;
+/** Rows or columns of C below which a gemm block is not split further (see ThreadPool.gemm). */
+export const CHUNK_MIN = 64;
 /** Split an elementwise kernel from this many elements. */
 export const ELEMENTWISE_SPLIT_MIN = 1 << 15;
 
@@ -227,6 +236,8 @@ export class ThreadPool {
   private readonly gemmPart: Fn;
   private readonly fns: Record<string, Fn>;
   private closed = false;
+  /** CHUNK_MIN, for experiments. */
+  chunkMin: number = CHUNK_MIN;
 
   /** Started threads; `ready` resolves once each has instantiated the module. */
   private constructor(private readonly heap: SharedHeap, threads: number, readonly spinMs: number) {
@@ -266,7 +277,7 @@ export class ThreadPool {
 
   /** Jobs posted, and chunks the worker threads (not the caller) have run, since the pool started. */
   stats(): { jobs: number; workerChunks: number } {
-    return { jobs: Atomics.load(this.ctl, CTL.JOB), workerChunks: Atomics.load(this.ctl, CTL.TAKEN) };
+    return { jobs: Atomics.load(this.ctl, CTL.JOB) >>> 1, workerChunks: Atomics.load(this.ctl, CTL.TAKEN) };
   }
 
   get active(): boolean {
@@ -275,21 +286,26 @@ export class ThreadPool {
 
   /** C = op(A)·op(B) split into blocks of rows (M ≥ N) or columns, as assembly/gemm.ts's gemm. */
   gemm(c: number, a: number, b: number, M: number, N: number, K: number, tA: number, tB: number, acc: number): void {
+    // Split the longer side of C: a block of rows packs all of op(B) again (K·N floats), a block of columns all of
+    // op(A) (M·K), so the longer side makes fewer duplicates per block.
     const rows = M >= N;
     const length = rows ? M : N, quantum = rows ? 4 : 8;
-    // about three chunks per thread, none thinner than 4 quanta
-    const size = Math.max(4 * quantum, Math.ceil(length / (3 * this.size) / quantum) * quantum);
-    const count = Math.ceil(length / size);
+    // One block per thread at least; up to three (for balance when a thread is slowed) while blocks stay
+    // CHUNK_MIN long, since each block re-packs the shared operand.
+    const count = Math.min(3 * this.size, Math.max(this.size, Math.floor(length / this.chunkMin)));
+    const size = Math.ceil(length / count / quantum) * quantum;
     const arg = this.arg;
     arg[0] = c; arg[1] = a; arg[2] = b; arg[3] = M; arg[4] = N; arg[5] = K; arg[6] = tA; arg[7] = tB; arg[8] = acc;
-    this.post(CTL.OP_GEMM, count, size, rows ? 1 : 0, 0);
+    const tag = this.post(CTL.OP_GEMM, count, size, rows ? 1 : 0, 0);
     const ctl = this.ctl, gemmPart = this.gemmPart;
     let i: number;
-    while ((i = Atomics.add(ctl, CTL.NEXT, 1)) < count) {
+    // the caller is never stale, so a plain increment serves it (the index cannot overflow: count + threads ≪ 4096)
+    while ((i = (Atomics.add(ctl, CTL.NEXT, 1) - tag)) < count) {
       const lo = i * size, hi = Math.min(lo + size, length);
       gemmPart(c, a, b, M, N, K, tA, tB, acc, rows ? lo : 0, rows ? hi : M, rows ? 0 : lo, rows ? N : hi, 0);
+      Atomics.add(ctl, CTL.DONE, 1);
     }
-    this.join();
+    this.join(count);
   }
 
   /**
@@ -303,35 +319,42 @@ export class ThreadPool {
     const count = Math.ceil(n / size);
     const arg = this.arg;
     arg[0] = p0; arg[1] = p1; arg[2] = p2; arg[3] = p3;
-    arg[CTL.ARG_N] = n; arg[5] = s0; arg[6] = s1; arg[7] = s2;
-    this.post(CTL.OP_ELEMENTWISE, count, size, np, ELEMENTWISE_INDEX[name]);
+    arg[4] = n; arg[5] = s0; arg[6] = s1; arg[7] = s2;
+    const tag = this.post(CTL.OP_ELEMENTWISE, count, size, np, ELEMENTWISE_INDEX[name]);
     const ctl = this.ctl, f = this.fns[name];
     let i: number;
-    while ((i = Atomics.add(ctl, CTL.NEXT, 1)) < count) {
+    while ((i = (Atomics.add(ctl, CTL.NEXT, 1) - tag)) < count) {
       const lo = i * size, len = Math.min(size, n - lo), o = 4 * lo;
       if (np === 2) f(p0 + o, p1 + o, len, s0, s1, s2);
       else if (np === 3) f(p0 + o, p1 + o, p2 + o, len, s0, s1, s2);
       else f(p0 + o, p1 + o, p2 + o, p3 + o, len, s0, s1, s2);
+      Atomics.add(ctl, CTL.DONE, 1);
     }
-    this.join();
+    this.join(count);
   }
 
-  private post(op: number, count: number, size: number, dim: number, fn: number): void {
+  /** Publishes a job; returns its tag (the value of NEXT before its first chunk is taken). */
+  private post(op: number, count: number, size: number, dim: number, fn: number): number {
     const ctl = this.ctl;
+    const job = Atomics.load(ctl, CTL.JOB);
+    Atomics.store(ctl, CTL.JOB, job + 1); // writing: a thread reading the fields now will retry
+    const next = (job + 2) | 0;
+    const tag = (((next >>> 1) & CTL.JOB_MASK) << CTL.INDEX_BITS) | 0;
     ctl[CTL.OP] = op; ctl[CTL.COUNT] = count; ctl[CTL.SIZE] = size; ctl[CTL.DIM] = dim; ctl[CTL.FN] = fn;
-    Atomics.store(ctl, CTL.NEXT, 0);
     Atomics.store(ctl, CTL.DONE, 0);
-    Atomics.add(ctl, CTL.JOB, 1); // publishes the writes above
+    Atomics.store(ctl, CTL.NEXT, tag);
+    Atomics.store(ctl, CTL.JOB, next); // published
     Atomics.notify(ctl, CTL.JOB);
+    return tag;
   }
 
-  /** Waits until every worker has reported the job (polls ~1 ms, then sleeps where this thread may). */
-  private join(): void {
-    const ctl = this.ctl, want = this.workers.length;
-    let d = Atomics.load(ctl, CTL.DONE);
-    if (d === want) return;
+  /** Waits until all `count` chunks are finished (polls ~1 ms, then sleeps where this thread may block). */
+  private join(count: number): void {
+    const ctl = this.ctl;
+    let d: number;
+    if (Atomics.load(ctl, CTL.DONE) === count) return;
     const t0 = performance.now();
-    while ((d = Atomics.load(ctl, CTL.DONE)) < want) {
+    while ((d = Atomics.load(ctl, CTL.DONE)) < count) {
       if (this.blocking && performance.now() - t0 > 1) Atomics.wait(ctl, CTL.DONE, d, 50);
     }
   }
@@ -341,7 +364,7 @@ export class ThreadPool {
     if (this.closed) return;
     this.closed = true;
     Atomics.store(this.ctl, CTL.QUIT, 1);
-    Atomics.add(this.ctl, CTL.JOB, 1);
+    Atomics.add(this.ctl, CTL.JOB, 2);
     Atomics.notify(this.ctl, CTL.JOB);
     for (const w of this.workers) void w.terminate();
   }

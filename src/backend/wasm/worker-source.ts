@@ -5,7 +5,7 @@
 // A thread gets one message: the compiled module, the shared memory, the control block and its gemm scratch. It
 // instantiates the module on that memory and then loops, never returning to its event loop: wait for the job
 // number to change (spinning `spinMs` first, then `Atomics.wait`), take chunks of the job from the shared counter
-// until none are left, report done. The layout of the control block is `CTL` of threads.ts, sent with the message.
+// until none are left, counting each finished chunk. The layout of the control block is `CTL` of threads.ts, sent with the message.
 
 /** What a thread is sent once, when it starts. */
 export interface ThreadInit {
@@ -37,41 +37,60 @@ function threadMain(port?: { once(event: 'message', f: (d: ThreadInit) => void):
     let seen = Atomics.load(ctl, L.JOB);
     Atomics.add(ctl, L.READY, 1);
     Atomics.notify(ctl, L.READY);
+    // Takes the next chunk of job `seen`, or returns −1 when it has none left or a newer job has replaced it (a
+    // thread that wakes late must not run chunks of the next job with this one's arguments): NEXT holds the job's
+    // tag in its high bits and the next chunk index in its low INDEX_BITS.
+    const take = (tag: number, count: number): number => {
+      for (;;) {
+        const v = Atomics.load(ctl, L.NEXT);
+        const i = v & L.INDEX_MASK;
+        if ((v & ~L.INDEX_MASK) !== tag || i >= count) return -1;
+        if (Atomics.compareExchange(ctl, L.NEXT, v, v + 1) === v) return i;
+      }
+    };
+    const finish = (count: number): void => {
+      if (Atomics.add(ctl, L.DONE, 1) + 1 === count) Atomics.notify(ctl, L.DONE);
+    };
     for (;;) {
       if (Atomics.load(ctl, L.JOB) === seen) {
         const t0 = now();
         while (Atomics.load(ctl, L.JOB) === seen && now() - t0 < d.spinMs) { /* poll */ }
         while (Atomics.load(ctl, L.JOB) === seen) Atomics.wait(ctl, L.JOB, seen);
       }
-      seen = Atomics.load(ctl, L.JOB);
+      // JOB is a sequence lock: odd while the caller writes a job's fields, even once published. Read the fields,
+      // then check that JOB did not move meanwhile; else they may be half of the next job's.
+      const job = Atomics.load(ctl, L.JOB);
+      if ((job & 1) !== 0) continue;
       if (Atomics.load(ctl, L.QUIT) !== 0) return;
-      const op = ctl[L.OP];
-      if (d.index < ctl[L.WORKERS]) {
-        const count = ctl[L.COUNT], size = ctl[L.SIZE];
-        let i: number, taken = 0;
-        if (op === L.OP_GEMM) {
-          const M = arg[3], N = arg[4], rows = ctl[L.DIM] === 1;
-          while ((i = Atomics.add(ctl, L.NEXT, 1)) < count) {
-            const lo = i * size, hi = Math.min(lo + size, rows ? M : N);
-            gemmPart(arg[0], arg[1], arg[2], M, N, arg[5], arg[6], arg[7], arg[8],
-              rows ? lo : 0, rows ? hi : M, rows ? 0 : lo, rows ? N : hi, d.scratch);
-            taken++;
-          }
-        } else if (op === L.OP_ELEMENTWISE) {
-          const f = fns[ctl[L.FN]], n = arg[L.ARG_N], pointers = ctl[L.DIM];
-          while ((i = Atomics.add(ctl, L.NEXT, 1)) < count) {
-            const lo = i * size, len = Math.min(size, n - lo), o = 4 * lo;
-            // (pointers…, n, scalars…): each pointer moves to element lo
-            if (pointers === 2) f(arg[0] + o, arg[1] + o, len, arg[5], arg[6], arg[7]);
-            else if (pointers === 3) f(arg[0] + o, arg[1] + o, arg[2] + o, len, arg[5], arg[6], arg[7]);
-            else f(arg[0] + o, arg[1] + o, arg[2] + o, arg[3] + o, len, arg[5], arg[6], arg[7]);
-            taken++;
-          }
+      const op = ctl[L.OP], count = ctl[L.COUNT], size = ctl[L.SIZE], dim = ctl[L.DIM], fn = ctl[L.FN];
+      const a0 = arg[0], a1 = arg[1], a2 = arg[2], a3 = arg[3], a4 = arg[4], a5 = arg[5], a6 = arg[6], a7 = arg[7];
+      const a8 = arg[8];
+      if (Atomics.load(ctl, L.JOB) !== job) continue;
+      seen = job;
+      if (d.index >= ctl[L.WORKERS]) continue;
+      const tag = (((job >>> 1) & L.JOB_MASK) << L.INDEX_BITS) | 0;
+      let i: number, taken = 0;
+      if (op === L.OP_GEMM) {
+        const M = a3, N = a4, rows = dim === 1;
+        while ((i = take(tag, count)) >= 0) {
+          const lo = i * size, hi = Math.min(lo + size, rows ? M : N);
+          gemmPart(a0, a1, a2, M, N, a5, a6, a7, a8, rows ? lo : 0, rows ? hi : M, rows ? 0 : lo, rows ? N : hi, d.scratch);
+          taken++;
+          finish(count);
         }
-        if (taken > 0) Atomics.add(ctl, L.TAKEN, taken);
+      } else if (op === L.OP_ELEMENTWISE) {
+        const f = fns[fn], n = a4, pointers = dim, p0 = a0, p1 = a1, p2 = a2, p3 = a3, s0 = a5, s1 = a6, s2 = a7;
+        while ((i = take(tag, count)) >= 0) {
+          const lo = i * size, len = Math.min(size, n - lo), o = 4 * lo;
+          // (pointers…, n, scalars…): each pointer moves to element lo
+          if (pointers === 2) f(p0 + o, p1 + o, len, s0, s1, s2);
+          else if (pointers === 3) f(p0 + o, p1 + o, p2 + o, len, s0, s1, s2);
+          else f(p0 + o, p1 + o, p2 + o, p3 + o, len, s0, s1, s2);
+          taken++;
+          finish(count);
+        }
       }
-      Atomics.add(ctl, L.DONE, 1);
-      Atomics.notify(ctl, L.DONE);
+      if (taken > 0) Atomics.add(ctl, L.TAKEN, taken);
     }
   };
   if (port) {

@@ -19,6 +19,8 @@ export interface Backend {
    * Always 0 for `js`.
    */
   readonly generation: number;
+  /** Threads its kernels may use: 1, or for wasm backends made after `init({ threads: n })`, n. */
+  readonly threads: number;
 
   /** A zero-filled buffer of n floats that lives as long as the backend. */
   alloc(n: number): Float32Array;

@@ -33,8 +33,8 @@ function firstDifference(a: Float32Array, b: Float32Array): number {
 describe('threads: setup', () => {
   it('threadCount() and the backends report the threads in use', () => {
     expect(threadCount()).toBe(2);
-    expect((two as { threads?: number }).threads).toBe(2);
-    expect((one as { threads?: number }).threads).toBe(1);
+    expect(two.threads).toBe(2);
+    expect(one.threads).toBe(1);
   });
 
   it('rejects a thread count that is not a positive integer', async () => {
@@ -204,7 +204,7 @@ describe('threads: training', () => {
       const a = train(8, activation);
       await init({ threads: 2 });
       const b = train(8, activation);
-      expect((b.net.backend as { threads?: number }).threads).toBe(2);
+      expect(b.net.backend.threads).toBe(2);
       expect(b.losses).toEqual(a.losses);
       for (const k of a.net.paramNames) expect(firstDifference(a.net.params[k], b.net.params[k]), k).toBe(-1);
       const { x } = randomBatch(1000, spec.inputSize, spec.outputSize, 3);
@@ -219,7 +219,7 @@ describe('threads: training', () => {
     const before = c.slice();
     await init({ threads: 1 });
     expect(threadCount()).toBe(1);
-    expect((createBackend('wasm') as { threads?: number }).threads).toBe(1);
+    expect(createBackend('wasm').threads).toBe(1);
     c.fill(0);
     two.gemm(c, a, b, M, N, K, false, false, false);
     expect(firstDifference(before, c)).toBe(-1);

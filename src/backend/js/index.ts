@@ -14,6 +14,7 @@ export function createJsBackend(): Backend {
   const backend: Backend = {
     name: 'js',
     generation: 0,
+    threads: 1,
     alloc(n: number): Float32Array {
       bytes += 4 * n;
       const view = new Float32Array(n);

@@ -183,3 +183,47 @@ if (!only || only === 'threads') {
   table(['', '1 thread', `${T} threads`, 'speed-up'], rows);
   await init({ threads: 1 });
 }
+
+// ---- 5. where a training step's time goes ------------------------------------------------------------------------
+// Each kernel call of the net's backend timed (performance.now around it; ~0.1 µs per call added), one thread:
+// gemm's share against the rest (bias, activations, softmax, BatchNorm, dropout, optimizer) and JS around them.
+if (!only || only === 'breakdown') {
+  console.log('where a training step goes (one thread, Adam, ReLU; ms per step; the rest is JS: batch gather, layer glue)');
+  const rows = [];
+  for (const spec of [
+    { name: '784-100x4-10', hiddenSizes: [100, 100, 100, 100], batch: 128 },
+    { name: '784-1024x2-10', hiddenSizes: [1024, 1024], batch: 256 },
+    { name: '784-100x4-10 +BN +dropout', hiddenSizes: [100, 100, 100, 100], batch: 128, bn: true },
+  ]) {
+    const N = 2048;
+    const x = new Float32Array(N * 784), t = new Uint8Array(N);
+    randomFill(x, 3);
+    for (let i = 0; i < N; i++) t[i] = i % 10;
+    const net = new MultiLayerNet({ inputSize: 784, hiddenSizes: spec.hiddenSizes, outputSize: 10, seed: 1,
+      useBatchNorm: !!spec.bn, useDropout: !!spec.bn, dropoutRatio: 0.2 });
+    const trainer = new Trainer(net, x, t, x.subarray(0, 7840), t.subarray(0, 10), { batchSize: spec.batch, optimizer: createOptimizer('adam') });
+    const k = net.backend;
+    const spent = {};
+    for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(k)).concat(Object.getOwnPropertyNames(Object.getPrototypeOf(Object.getPrototypeOf(k))))) {
+      if (name === 'constructor' || typeof k[name] !== 'function' || ['alloc', 'allocInt32', 'refresh', 'reserve', 'memoryBytes', 'take', 'p', 'ensure', 'split'].includes(name)) continue;
+      if (Object.hasOwn(k, name)) continue;
+      const f = k[name].bind(k);
+      spent[name] = 0;
+      k[name] = (...a) => { const t0 = performance.now(); const r = f(...a); spent[name] += performance.now() - t0; return r; };
+    }
+    for (let i = 0; i < 20; i++) trainer.step();
+    for (const key in spent) spent[key] = 0;
+    const steps = quick ? 50 : 400;
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) trainer.step();
+    const total = (performance.now() - t0) / steps;
+    const per = Object.fromEntries(Object.entries(spent).map(([n, v]) => [n, v / steps]));
+    const gemm = per.gemm ?? 0;
+    const kernels = Object.values(per).reduce((a, b) => a + b, 0);
+    const top = Object.entries(per).filter(([n]) => n !== 'gemm').sort((a, b) => b[1] - a[1]).slice(0, 3)
+      .map(([n, v]) => `${n} ${(100 * v / total).toFixed(1)}%`).join(', ');
+    rows.push([spec.name, spec.batch, total.toFixed(3), `${(100 * gemm / total).toFixed(1)}%`,
+      `${(100 * (kernels - gemm) / total).toFixed(1)}%`, `${(100 * (total - kernels) / total).toFixed(1)}%`, top]);
+  }
+  table(['net', 'batch', 'ms/step', 'gemm', 'other kernels', 'JS', 'largest other kernels'], rows);
+}

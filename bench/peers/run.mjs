@@ -1,10 +1,12 @@
-// `npm run bench:peers`: zerodl against TensorFlow.js (wasm and cpu backends) and ConvNetJS.
+// `npm run bench:peers`: zerodl against TensorFlow.js (wasm and cpu backends), ConvNetJS, and the book's numpy code
+// in float32 on numpy's OpenBLAS at 1 and 2 BLAS threads (numpy-f32, numpy-f32-2t: `python3 bench/peers/numpy_peer.py`;
+// skipped when python3 or numpy is missing).
 //
-// Every (contender, workload) measurement is a fresh Node process (`node bench/peers/<script>.mjs --work <w>
-// --json`), and the contenders take turns — A B C … A B C … — for several rounds, so that a burst of load on this
-// shared machine hits every contender alike instead of one. Each figure is the median of the rounds, with their
-// min–max. Prints markdown tables (absolute figures, then ratios against zerodl wasm) and a scaling table, writes
-// bench/results/<YYYY-MM-DD>.json and bench/results/scaling.svg.
+// Every (contender, workload) measurement is a fresh process (`node bench/peers/<script>.mjs --work <w> --json`,
+// or the contender's `command`, e.g. python3), and the contenders take turns — A B C … A B C … — for several rounds,
+// so that a burst of load on this shared machine hits every contender alike instead of one. Each figure is the
+// median of the rounds, with their min–max. Prints markdown tables (absolute figures, then ratios against zerodl
+// wasm) and a scaling table, writes bench/results/<YYYY-MM-DD>.json and bench/results/scaling.svg.
 //
 //   node bench/peers/run.mjs [--quick] [--only name[,name…]] [--rounds n] [--report [file.json]]
 //
@@ -30,6 +32,29 @@ const resultsDir = join(root, 'bench', 'results');
 
 // ---- contenders -----------------------------------------------------------------------------------------------
 
+/** The environment that fixes a BLAS's thread count (numpy_peer.py sets it too, before importing numpy). */
+function blasThreads(n) {
+  return { OPENBLAS_NUM_THREADS: String(n), OMP_NUM_THREADS: String(n), MKL_NUM_THREADS: String(n) };
+}
+
+/** numpy's version under `python3`, or undefined when python3 or numpy is missing (asked once). */
+let numpyVersion;
+function numpyAvailable() {
+  if (numpyVersion === undefined) {
+    try {
+      numpyVersion = execFileSync('python3', ['-c', 'import numpy; print(numpy.__version__)'], {
+        encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60000,
+      }).trim() || null;
+    } catch {
+      numpyVersion = null;
+    }
+  }
+  return numpyVersion ?? undefined;
+}
+
+// Optional fields: `command` to run `script` with (default: this Node), `node` (Node flags), `env` (added to the
+// child's environment), `requires` (a file the contender needs), `requiresNumpy` (python3 with numpy), `slow`,
+// `skipWorks`.
 const CONTENDERS = [
   { id: 'zerodl-wasm', label: 'zerodl wasm', script: 'zerodl.mjs', args: ['--variant', 'wasm'] },
   {
@@ -38,6 +63,14 @@ const CONTENDERS = [
     node: Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [],
     requires: 'build/zerodl-relaxed.wasm',
     skipWorks: ['scale-width', 'scale-batch'],
+  },
+  {
+    id: 'numpy-f32', label: 'numpy f32, 1 thread', command: 'python3', script: 'numpy_peer.py', args: ['--threads', '1'],
+    env: blasThreads(1), requiresNumpy: true, skipWorks: ['epoch', 'scale-width', 'scale-batch'],
+  },
+  {
+    id: 'numpy-f32-2t', label: 'numpy f32, 2 threads', command: 'python3', script: 'numpy_peer.py', args: ['--threads', '2'],
+    env: blasThreads(2), requiresNumpy: true, skipWorks: ['epoch', 'scale-width', 'scale-batch'],
   },
   { id: 'zerodl-js', label: 'zerodl js', script: 'zerodl.mjs', args: ['--variant', 'js'], slow: true, skipWorks: ['scale-width', 'scale-batch'] },
   { id: 'tfjs-wasm', label: 'tfjs wasm', script: 'tfjs.mjs', args: ['--variant', 'wasm'] },
@@ -110,6 +143,7 @@ function machine() {
       '@tensorflow/tfjs-backend-wasm': pkg('@tensorflow/tfjs-backend-wasm'),
       '@tensorflow/tfjs-backend-cpu': pkg('@tensorflow/tfjs-backend-cpu'),
       convnetjs: pkg('convnetjs'),
+      numpy: numpyAvailable() ?? 'missing',
     },
   };
 }
@@ -118,13 +152,15 @@ function machine() {
 
 function runChild(c, work) {
   const args = [...(c.node ?? []), join(here, c.script), ...c.args, '--work', work, '--json', ...(quick ? ['--quick'] : [])];
+  const env = c.env ? { ...process.env, ...c.env } : process.env;
   return new Promise((resolve) => {
     const t0 = performance.now();
     const load = loadavg()[0];
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(c.command ?? process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '', err = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { err += d; });
+    child.on('error', (e) => { err += `${e}\n`; });
     child.on('close', (code) => {
       const wall = (performance.now() - t0) / 1000;
       const line = out.split('\n').find((l) => l.startsWith('@@RESULT '));
@@ -165,6 +201,7 @@ async function measure(data) {
   const skipped = {};
   for (const c of active) {
     if (c.requires && !existsSync(join(root, c.requires))) skipped[c.id] = `${c.requires} is absent (no relaxed build): skipped`;
+    if (c.requiresNumpy && !numpyAvailable()) skipped[c.id] = '`python3 -c "import numpy"` failed (no python3 or no numpy): skipped';
   }
   const started = performance.now();
   for (const work of works) {
@@ -275,15 +312,16 @@ function printTables(data) {
   const runs = data.runs ?? [];
   out.push(`## zerodl peer benchmark — ${data.date}${data.quick ? ' (QUICK: not for quoting)' : ''}`);
   out.push('');
-  out.push(`Node ${m.node}, ${m.cpu}, ${m.cores} cores (shared), ${m.memoryGiB} GiB; single thread everywhere. ` +
+  out.push(`Node ${m.node}, ${m.cpu}, ${m.cores} cores (shared), ${m.memoryGiB} GiB; one thread unless the label says otherwise. ` +
     `TF.js ${m.versions['@tensorflow/tfjs-core']} (layers ${m.versions['@tensorflow/tfjs-layers']}, backend-wasm ` +
-    `${m.versions['@tensorflow/tfjs-backend-wasm']}, backend-cpu ${m.versions['@tensorflow/tfjs-backend-cpu']}), ConvNetJS ${m.versions.convnetjs}.`);
+    `${m.versions['@tensorflow/tfjs-backend-wasm']}, backend-cpu ${m.versions['@tensorflow/tfjs-backend-cpu']}), ConvNetJS ${m.versions.convnetjs}` +
+    (m.versions.numpy && m.versions.numpy !== 'missing' ? `, numpy ${m.versions.numpy}.` : '.'));
   for (const r of runs) {
     out.push(`- run ${r.started}${r.only?.length ? ` (--only ${r.only.join(',')})` : ''}: ${r.seconds ? `${Math.round(r.seconds)} s; ` : ''}` +
       `load before \`${r.uptimeBefore.replace(/^.*load average/, 'load average')}\`, after \`${(r.uptimeAfter ?? '').replace(/^.*load average/, 'load average')}\``);
   }
   out.push('');
-  out.push('Each cell: median over rounds (min–max), each round a fresh Node process, contenders interleaved. ' +
+  out.push('Each cell: median over rounds (min–max), each round a fresh process, contenders interleaved. ' +
     `Rounds: ${data.rounds ?? '?'}; fewer on the long workloads of the slow contenders (zerodl js, tfjs cpu, ConvNetJS: ` +
     '1 for gemm and the epoch, 2 for the 2x1024 net) and of tfjs wasm (2 for gemm and the width scaling). A cell without ' +
     'min–max had one round. A measured call longer than its time budget is timed once (after one warm-up call for wasm).');
@@ -301,7 +339,8 @@ function printTables(data) {
     out.push('');
     out.push('Training: one minibatch drawn from 2,048 random samples + gradient + Adam (lr 0.001) update; ReLU, He init, ' +
       'softmax cross-entropy. zerodl: `Trainer.step()`; TF.js: `model.trainOnBatch` (tensor creation included); ConvNetJS: ' +
-      '`Trainer.train` per sample with an Adam update added. Inference: scores for 1,000 samples (input copy included). ' +
+      '`Trainer.train` per sample with an Adam update added; numpy: the book\'s `MultiLayerNet.gradient` + `Adam.update` ' +
+      'in float32 on numpy\'s OpenBLAS (1 or 2 BLAS threads), minibatch gathered by `x[idx]`. Inference: scores for 1,000 samples (input copy included). ' +
       (data.quick ? 'Epoch (QUICK: 6,000 samples, 47 minibatches): ' : 'Epoch: 469 minibatches over a fixed permutation of the 60,000 MNIST training images, ') +
       'wall time of the steps.');
     const accs = cs.map((c) => [c, data.results.epoch?.[c.id]?.notes]).filter(([, n]) => n && Number.isFinite(n.testAccuracy));
@@ -330,7 +369,7 @@ function printTables(data) {
     out.push('### gemm GFLOP/s');
     out.push('');
     out.push('C[M×N] = op(A)·op(B), 2·M·N·K flops per call. zerodl: `backend.gemm` on its own buffers; TF.js: ' +
-      '`tf.matMul(a, b, transposeA, transposeB)` + `dataSync()`. Shapes: the 784-100x4-10 net at batch 128 ' +
+      '`tf.matMul(a, b, transposeA, transposeB)` + `dataSync()`; numpy: `np.matmul(op(A), op(B), out=C)` in float32. Shapes: the 784-100x4-10 net at batch 128 ' +
       '(first layer forward X·W, its dW = Xᵀ·dY and dX = dY·Wᵀ, a hidden layer, the last layer) and two squares; ' +
       'the op column is the transpose variant timed.');
     out.push('');

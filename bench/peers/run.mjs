@@ -65,6 +65,17 @@ const CONTENDERS = [
     skipWorks: ['scale-width', 'scale-batch'],
   },
   {
+    id: 'zerodl-wasm-2t', label: 'zerodl wasm, 2 threads', script: 'zerodl.mjs', args: ['--variant', 'wasm', '--threads', '2'],
+    skipWorks: ['scale-width', 'scale-batch'],
+  },
+  {
+    id: 'zerodl-relaxed-2t', label: 'zerodl relaxed, 2 threads', script: 'zerodl.mjs',
+    args: ['--variant', 'relaxed', '--threads', '2'],
+    node: Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [],
+    requires: 'build/zerodl-threads-relaxed.wasm',
+    skipWorks: ['scale-width', 'scale-batch'],
+  },
+  {
     id: 'numpy-f32', label: 'numpy f32, 1 thread', command: 'python3', script: 'numpy_peer.py', args: ['--threads', '1'],
     env: blasThreads(1), requiresNumpy: true, skipWorks: ['epoch', 'scale-width', 'scale-batch'],
   },

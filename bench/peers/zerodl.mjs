@@ -1,14 +1,18 @@
 // zerodl as a peer-benchmark contender: --variant wasm (plain SIMD), relaxed (relaxed SIMD: needs
-// build/zerodl-relaxed.wasm and, on Node 20, --experimental-wasm-relaxed-simd) or js.
-import { createBackend, createOptimizer, init, MultiLayerNet, simdVariant, Trainer } from '../../dist/index.js';
+// build/zerodl-relaxed.wasm and, on Node 20, --experimental-wasm-relaxed-simd) or js; --threads n for
+// init({ threads: n }).
+import { createBackend, createOptimizer, init, MultiLayerNet, simdVariant, threadCount, Trainer } from '../../dist/index.js';
 import { CLASSES, INPUT, randomFill, runContender, runWork } from './common.mjs';
 
 const NAMES = { wasm: 'zerodl-wasm', relaxed: 'zerodl-relaxed', js: 'zerodl-js' };
+const i = process.argv.indexOf('--threads');
+const threads = i >= 0 ? Number(process.argv[i + 1]) : 1;
+const name = (variant) => `${NAMES[variant]}${threads > 1 ? `-${threads}t` : ''}`;
 
-await runContender((args) => NAMES[args.variant ?? 'wasm'], async (args) => {
+await runContender((args) => name(args.variant ?? 'wasm'), async (args) => {
   const variant = args.variant ?? 'wasm';
   if (!NAMES[variant]) throw new Error(`--variant must be wasm, relaxed or js; got ${variant}`);
-  await init({ simd: variant === 'relaxed' ? 'relaxed-simd' : 'simd' });
+  await init({ simd: variant === 'relaxed' ? 'relaxed-simd' : 'simd', threads });
   const backend = variant === 'js' ? 'js' : 'wasm';
   const makeNet = (hidden, maxBatch) => new MultiLayerNet({
     inputSize: INPUT, hiddenSizes: hidden, outputSize: CLASSES, activation: 'relu', weightInit: 'he',
@@ -16,7 +20,7 @@ await runContender((args) => NAMES[args.variant ?? 'wasm'], async (args) => {
   });
   const lib = {
     wasm: backend === 'wasm',
-    notes: { backend, simd: backend === 'wasm' ? simdVariant() : undefined },
+    notes: { backend, simd: backend === 'wasm' ? simdVariant() : undefined, threads: threadCount() },
     gemm(M, K, N, ta, tb) {
       const k = createBackend(backend);
       // Reserve first: an allocation that grows wasm memory detaches the views made before it.

@@ -16,8 +16,6 @@ export interface ThreadInit {
   scratch: number;
   /** This thread's index among the workers: 0, 1, … */
   index: number;
-  /** How long a thread keeps polling for the next job before it sleeps, in ms. */
-  spinMs: number;
   layout: Record<string, number>;
   /** Names of the elementwise kernels, indexed by a job's `fn`. */
   elementwise: readonly string[];
@@ -51,10 +49,15 @@ function threadMain(port?: { once(event: 'message', f: (d: ThreadInit) => void):
     const finish = (count: number): void => {
       if (Atomics.add(ctl, L.DONE, 1) + 1 === count) Atomics.notify(ctl, L.DONE);
     };
+    let worked = 0; // ms this thread spent on its chunks of the last job it took part in
     for (;;) {
       if (Atomics.load(ctl, L.JOB) === seen) {
         const t0 = now();
-        while (Atomics.load(ctl, L.JOB) === seen && now() - t0 < d.spinMs) { /* poll */ }
+        // Poll about as long as this thread's share of the last job took (20 µs at least, SPIN_US at most): in a
+        // training loop the next job comes sooner than that; on a busy machine polling would take a core from
+        // the caller or another process, so a thread that got little to do sleeps soon.
+        const spin = Math.min(Atomics.load(ctl, L.SPIN_US) / 1000, Math.max(0.02, worked));
+        while (Atomics.load(ctl, L.JOB) === seen && now() - t0 < spin) { /* poll */ }
         while (Atomics.load(ctl, L.JOB) === seen) Atomics.wait(ctl, L.JOB, seen);
       }
       // JOB is a sequence lock: odd while the caller writes a job's fields, even once published. Read the fields,
@@ -69,6 +72,7 @@ function threadMain(port?: { once(event: 'message', f: (d: ThreadInit) => void):
       seen = job;
       if (d.index >= ctl[L.WORKERS]) continue;
       const tag = (((job >>> 1) & L.JOB_MASK) << L.INDEX_BITS) | 0;
+      const started = now();
       let i: number, taken = 0;
       if (op === L.OP_GEMM) {
         const M = a3, N = a4, rows = dim === 1;
@@ -91,6 +95,7 @@ function threadMain(port?: { once(event: 'message', f: (d: ThreadInit) => void):
         }
       }
       if (taken > 0) Atomics.add(ctl, L.TAKEN, taken);
+      worked = taken > 0 ? now() - started : 0;
     }
   };
   if (port) {

@@ -135,6 +135,21 @@ describe('threads: kernels are bit-identical to one thread', () => {
     }
   });
 
+  it('a wasm trap in a split kernel (bad pointers) throws, and the pool goes on with the next job', () => {
+    const pool = (two as unknown as { pool: ThreadPool }).pool;
+    const [M, K, N] = [256, 256, 256];
+    const a = fill(two.alloc(M * K), 1), b = fill(two.alloc(K * N), 2), c = two.alloc(M * N);
+    const beyond = two.memoryBytes(); // C, or p, wholly past the end of memory: every chunk traps, none writes
+    expect(() => pool.gemm(beyond, a.byteOffset, b.byteOffset, M, N, K, 0, 0, 0)).toThrow(/out of bounds|trapped/);
+    expect(() => pool.elementwise('sgd_update', beyond, a.byteOffset, 0, 0, 60_000, 0.1)).toThrow(/out of bounds|trapped/);
+    expect(pool.stats().workerChunks).toBeGreaterThan(0);
+    const c1 = one.alloc(M * N), a1 = one.alloc(M * K), b1 = one.alloc(K * N);
+    a1.set(a); b1.set(b);
+    one.gemm(c1, a1, b1, M, N, K, false, false, false);
+    two.gemm(c, a, b, M, N, K, false, false, false);
+    expect(firstDifference(c1, c)).toBe(-1);
+  });
+
   it('gemm writes nothing outside C', () => {
     const [M, K, N] = [200, 300, 400];
     const a = fill(two.alloc(M * K), 4), b = fill(two.alloc(K * N), 5);

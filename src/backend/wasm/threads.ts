@@ -20,7 +20,7 @@ import { threadScript, type ThreadInit } from './worker-source.js';
 
 /** Control block: Int32 slots, then Float64 arguments. Sent to the threads, which read it by name. */
 export const CTL = {
-  JOB: 0, DONE: 1, QUIT: 2, OP: 3, NEXT: 4, COUNT: 5, SIZE: 6, DIM: 7, FN: 8, WORKERS: 9, READY: 10, TAKEN: 11, SPIN_US: 12,
+  JOB: 0, DONE: 1, QUIT: 2, OP: 3, NEXT: 4, COUNT: 5, SIZE: 6, DIM: 7, FN: 8, WORKERS: 9, READY: 10, TAKEN: 11, SPIN_US: 12, FAILED: 13,
   OP_GEMM: 1, OP_ELEMENTWISE: 2,
   /**
    * JOB counts by two: odd while the caller writes a job, even when it is published (a sequence lock).
@@ -315,12 +315,18 @@ export class ThreadPool {
     const started = performance.now();
     let i: number;
     // the caller is never stale, so a plain increment serves it (the index cannot overflow: count + threads ≪ 4096)
+    let error: unknown = NO_ERROR;
     while ((i = (Atomics.add(ctl, CTL.NEXT, 1) - tag)) < count) {
       const lo = i * size, hi = Math.min(lo + size, length);
-      gemmPart(c, a, b, M, N, K, tA, tB, acc, rows ? lo : 0, rows ? hi : M, rows ? 0 : lo, rows ? N : hi, 0);
+      try {
+        gemmPart(c, a, b, M, N, K, tA, tB, acc, rows ? lo : 0, rows ? hi : M, rows ? 0 : lo, rows ? N : hi, 0);
+      } catch (e) {
+        if (error === NO_ERROR) error = e;
+      }
       Atomics.add(ctl, CTL.DONE, 1);
     }
     this.join(count, performance.now() - started);
+    this.check(error, 'gemm');
   }
 
   /**
@@ -339,14 +345,30 @@ export class ThreadPool {
     const ctl = this.ctl, f = this.fns[name];
     const started = performance.now();
     let i: number;
+    let error: unknown = NO_ERROR;
     while ((i = (Atomics.add(ctl, CTL.NEXT, 1) - tag)) < count) {
       const lo = i * size, len = Math.min(size, n - lo), o = 4 * lo;
-      if (np === 2) f(p0 + o, p1 + o, len, s0, s1, s2);
-      else if (np === 3) f(p0 + o, p1 + o, p2 + o, len, s0, s1, s2);
-      else f(p0 + o, p1 + o, p2 + o, p3 + o, len, s0, s1, s2);
+      try {
+        if (np === 2) f(p0 + o, p1 + o, len, s0, s1, s2);
+        else if (np === 3) f(p0 + o, p1 + o, p2 + o, len, s0, s1, s2);
+        else f(p0 + o, p1 + o, p2 + o, p3 + o, len, s0, s1, s2);
+      } catch (e) {
+        if (error === NO_ERROR) error = e;
+      }
       Atomics.add(ctl, CTL.DONE, 1);
     }
     this.join(count, performance.now() - started);
+    this.check(error, name);
+  }
+
+  /**
+   * After a job: rethrows the caller's own error (a wasm trap) or reports a thread's. Every chunk, failed or not,
+   * was counted, so the pool is ready for the next job either way.
+   */
+  private check(error: unknown, kernel: string): void {
+    const failed = Atomics.exchange(this.ctl, CTL.FAILED, 0) !== 0;
+    if (error !== NO_ERROR) throw error;
+    if (failed) throw new BackendError(`${kernel}: a kernel thread trapped (out-of-bounds memory?); the output is incomplete`);
   }
 
   /** Publishes a job; returns its tag (the value of NEXT before its first chunk is taken). */
@@ -391,6 +413,7 @@ export class ThreadPool {
 }
 
 const PAGE = 65536;
+const NO_ERROR = Symbol('no error');
 
 function align(bytes: number): number {
   return (bytes + 15) & ~15;

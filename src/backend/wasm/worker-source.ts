@@ -78,7 +78,11 @@ function threadMain(port?: { once(event: 'message', f: (d: ThreadInit) => void):
         const M = a3, N = a4, rows = dim === 1;
         while ((i = take(tag, count)) >= 0) {
           const lo = i * size, hi = Math.min(lo + size, rows ? M : N);
-          gemmPart(a0, a1, a2, M, N, a5, a6, a7, a8, rows ? lo : 0, rows ? hi : M, rows ? 0 : lo, rows ? N : hi, d.scratch);
+          try {
+            gemmPart(a0, a1, a2, M, N, a5, a6, a7, a8, rows ? lo : 0, rows ? hi : M, rows ? 0 : lo, rows ? N : hi, d.scratch);
+          } catch {
+            Atomics.store(ctl, L.FAILED, 1); // a wasm trap: the caller throws once every chunk is accounted for
+          }
           taken++;
           finish(count);
         }
@@ -87,9 +91,13 @@ function threadMain(port?: { once(event: 'message', f: (d: ThreadInit) => void):
         while ((i = take(tag, count)) >= 0) {
           const lo = i * size, len = Math.min(size, n - lo), o = 4 * lo;
           // (pointers…, n, scalars…): each pointer moves to element lo
-          if (pointers === 2) f(p0 + o, p1 + o, len, s0, s1, s2);
-          else if (pointers === 3) f(p0 + o, p1 + o, p2 + o, len, s0, s1, s2);
-          else f(p0 + o, p1 + o, p2 + o, p3 + o, len, s0, s1, s2);
+          try {
+            if (pointers === 2) f(p0 + o, p1 + o, len, s0, s1, s2);
+            else if (pointers === 3) f(p0 + o, p1 + o, p2 + o, len, s0, s1, s2);
+            else f(p0 + o, p1 + o, p2 + o, p3 + o, len, s0, s1, s2);
+          } catch {
+            Atomics.store(ctl, L.FAILED, 1);
+          }
           taken++;
           finish(count);
         }

@@ -133,6 +133,9 @@ describe('threads: kernels are bit-identical to one thread', () => {
     } finally {
       pool.close();
     }
+    // close() gave the thread's gemm scratch back: a new pool takes the very same block
+    const scratch = (pool as unknown as { scratch: unknown[] }).scratch;
+    expect(scratch).toEqual([]);
   });
 
   it('a wasm trap in a split kernel (bad pointers) throws, and the pool goes on with the next job', () => {
@@ -251,6 +254,21 @@ describe('threads: training', () => {
     const bytes = net.backend.memoryBytes();
     for (let i = 0; i < 30; i++) step();
     expect(net.backend.memoryBytes()).toBe(bytes);
+  });
+
+  it('a block handed out again is zero-filled, also when it comes back below the bump pointer', async () => {
+    const { sharedHeapForTests } = await import('../../src/backend/index.js');
+    const heap = sharedHeapForTests()!;
+    // larger than every free block, so that it comes from the bump pointer, and released it lowers the pointer
+    const free = (heap as unknown as { free: [number, number][] }).free;
+    const bytes = Math.max(4096, ...free.map(([, b]) => b)) + 16;
+    const ptr = heap.take(bytes);
+    new Uint8Array(heap.buffer, ptr, bytes).fill(7);
+    heap.release([[ptr, bytes]]);
+    const again = heap.take(bytes);
+    expect(again).toBe(ptr);
+    expect(new Uint8Array(heap.buffer, again, bytes).every((v) => v === 0)).toBe(true);
+    heap.release([[again, bytes]]);
   });
 
   it('blocks of a collected backend go back to the shared heap', async ({ skip }) => {

@@ -20,7 +20,8 @@ import { threadScript, type ThreadInit } from './worker-source.js';
 
 /** Control block: Int32 slots, then Float64 arguments. Sent to the threads, which read it by name. */
 export const CTL = {
-  JOB: 0, DONE: 1, QUIT: 2, OP: 3, NEXT: 4, COUNT: 5, SIZE: 6, DIM: 7, FN: 8, WORKERS: 9, READY: 10, TAKEN: 11, SPIN_US: 12, FAILED: 13,
+  JOB: 0, DONE: 1, QUIT: 2, OP: 3, NEXT: 4, COUNT: 5, SIZE: 6, DIM: 7, FN: 8, WORKERS: 9, READY: 10, TAKEN: 11,
+  SPIN_US: 12, FAILED: 13,
   OP_GEMM: 1, OP_ELEMENTWISE: 2,
   /**
    * JOB counts by two: odd while the caller writes a job, even when it is published (a sequence lock).
@@ -157,20 +158,27 @@ export class SharedHeap {
     return buffer === this.current || this.buffers.has(buffer);
   }
 
-  /** A zero-filled block of `bytes` (16-byte aligned), reusing freed blocks first. */
+  /**
+   * A zero-filled block of `bytes` (16-byte aligned), reusing freed blocks first. Every block is cleared: memory
+   * above the bump pointer is not necessarily fresh, since freed blocks at the top lower the pointer.
+   */
   take(bytes: number): number {
     bytes = align(bytes);
+    let ptr = -1;
     for (let i = 0; i < this.free.length; i++) {
-      const [ptr, size] = this.free[i];
+      const [at, size] = this.free[i];
       if (size < bytes) continue;
       if (size === bytes) this.free.splice(i, 1);
-      else this.free[i] = [ptr + bytes, size - bytes];
-      new Uint8Array(this.current, ptr, bytes).fill(0);
-      return ptr;
+      else this.free[i] = [at + bytes, size - bytes];
+      ptr = at;
+      break;
     }
-    const ptr = this.top;
-    this.ensure(ptr + bytes);
-    this.top = ptr + bytes;
+    if (ptr < 0) {
+      ptr = this.top;
+      this.ensure(ptr + bytes);
+      this.top = ptr + bytes;
+    }
+    new Uint8Array(this.current, ptr, bytes).fill(0);
     return ptr;
   }
 
@@ -244,7 +252,10 @@ export class ThreadPool {
   /** The most the caller polls for the last chunks before it sleeps, in µs (see join). */
   joinSpinUs = 1000;
 
-  /** Started threads; `ready` resolves once each has instantiated the module. */
+  /** The threads' gemm scratch blocks, returned to the heap by close(). */
+  private readonly scratch: [number, number][] = [];
+
+  /** Starts the threads; `start` waits until each has instantiated the module. */
   private constructor(private readonly heap: SharedHeap, threads: number, spinMs: number) {
     this.size = threads;
     const control = new SharedArrayBuffer(CONTROL_BYTES);
@@ -256,8 +267,10 @@ export class ThreadPool {
     if (!factory) throw new BackendError(`init({ threads: ${threads} }): ${threadsUnavailable() ?? 'no way to start threads'}`);
     for (let index = 0; index < threads - 1; index++) {
       const worker = factory();
+      const scratch = heap.take(heap.scratchBytes);
+      this.scratch.push([scratch, heap.scratchBytes]);
       const message: ThreadInit = {
-        module: heap.module, memory: heap.memory, control, scratch: heap.take(heap.scratchBytes), index,
+        module: heap.module, memory: heap.memory, control, scratch, index,
         layout: CTL as unknown as Record<string, number>, elementwise: ELEMENTWISE_NAMES,
       };
       worker.postMessage(message);
@@ -401,7 +414,10 @@ export class ThreadPool {
   }
 
 
-  /** Stops the threads (after the job they are on). Backends using this pool go back to one thread. */
+  /**
+   * Stops the threads (called between jobs: they are idle) and returns their scratch to the heap. Backends using
+   * this pool go back to one thread.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -409,7 +425,9 @@ export class ThreadPool {
     Atomics.add(this.ctl, CTL.JOB, 2);
     Atomics.notify(this.ctl, CTL.JOB);
     for (const w of this.workers) void w.terminate();
+    this.heap.release(this.scratch.splice(0));
   }
+
 }
 
 const PAGE = 65536;

@@ -38,7 +38,7 @@ const rows = [
   ['core JS (src/index.ts minified, without plot specs)', core.length, gz(core)],
   ['  the same with the Vega-Lite spec builders', full.length, gz(full)],
   ...Object.entries(wasm).map(([f, b]) => [`dist/${f}`, b.length, gz(b)]),
-  ['zerodl/inline (both binaries embedded, without plot specs)', inline.length, gz(inline)],
+  ['zerodl/inline (all four binaries embedded, without plot specs)', inline.length, gz(inline)],
 ];
 console.log('                                                              raw     gzip -9');
 for (const [name, raw, z] of rows) console.log(`${name.padEnd(58)} ${kB(raw).padStart(9)} ${kB(z).padStart(9)}`);

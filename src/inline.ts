@@ -1,5 +1,6 @@
-// zerodl with the kernel binaries embedded in the JS (base64; 41.3 kB gzipped against 30.5 for the main entry with one wasm), for
-// setups that cannot serve a .wasm file: a single-file bundle, a CDN that drops unknown types, a data: URL worker.
+// zerodl with the four kernel binaries embedded in the JS (base64; 41.3 kB gzipped, against 30.5 kB for the main
+// entry with one wasm), for setups that cannot serve a .wasm file: a single-file bundle, a CDN that drops unknown
+// types, a data: URL worker.
 // Everything else is the main entry; only `init()` differs: it compiles the embedded bytes instead of fetching.
 import { hasRelaxedSimd, init as initFrom, type InitOptions } from './index.js';
 import relaxedWasm from '../build/zerodl-relaxed.wasm';

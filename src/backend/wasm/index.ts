@@ -10,7 +10,7 @@ import { instantiateSync } from '@assemblyscript/loader';
 import { BackendError } from '../../errors.js';
 import { registerBuffer } from '../registry.js';
 import type { Backend } from '../types.js';
-import { ELEMENTWISE_SPLIT_MIN, GEMM_SPLIT_MIN, type SharedHeap, type ThreadPool } from './threads.js';
+import { ELEMENTWISE_SPLIT_MIN, type ElementwiseKernel, GEMM_SPLIT_MIN, type SharedHeap, type ThreadPool } from './threads.js';
 
 type Ptr = number;
 /** The raw exports of assembly/index.ts (pointers are byte offsets, flags are 0/1). */
@@ -296,73 +296,70 @@ export class ThreadedWasmBackend extends WasmBackend {
       super.gemm(c, a, b, M, N, K, transA, transB, accumulate);
     }
   }
-  override relu_forward(y: Float32Array, x: Float32Array, n: number): void {
+  /**
+   * An elementwise kernel (pointers a…d, n, scalars) split across the pool: false, for the caller to run it itself,
+   * when it is too small to split or the pool was closed.
+   */
+  private splitElementwise(name: ElementwiseKernel, n: number, a: Float32Array, b: Float32Array,
+    c?: Float32Array, d?: Float32Array, s0 = 0, s1 = 0, s2 = 0): boolean {
     const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
-    if (pool) pool.elementwise('relu_forward', this.p(y), this.p(x), 0, 0, n);
-    else super.relu_forward(y, x, n);
+    if (!pool) return false;
+    pool.elementwise(name, this.p(a), this.p(b), c ? this.p(c) : 0, d ? this.p(d) : 0, n, s0, s1, s2);
+    return true;
+  }
+  override relu_forward(y: Float32Array, x: Float32Array, n: number): void {
+    if (!this.splitElementwise('relu_forward', n, y, x)) super.relu_forward(y, x, n);
   }
   override relu_backward(dx: Float32Array, dy: Float32Array, y: Float32Array, n: number): void {
-    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
-    if (pool) pool.elementwise('relu_backward', this.p(dx), this.p(dy), this.p(y), 0, n);
-    else super.relu_backward(dx, dy, y, n);
+    if (!this.splitElementwise('relu_backward', n, dx, dy, y)) super.relu_backward(dx, dy, y, n);
   }
   override sigmoid_forward(y: Float32Array, x: Float32Array, n: number): void {
-    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
-    if (pool) pool.elementwise('sigmoid_forward', this.p(y), this.p(x), 0, 0, n);
-    else super.sigmoid_forward(y, x, n);
+    if (!this.splitElementwise('sigmoid_forward', n, y, x)) super.sigmoid_forward(y, x, n);
   }
   override sigmoid_backward(dx: Float32Array, dy: Float32Array, y: Float32Array, n: number): void {
-    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
-    if (pool) pool.elementwise('sigmoid_backward', this.p(dx), this.p(dy), this.p(y), 0, n);
-    else super.sigmoid_backward(dx, dy, y, n);
+    if (!this.splitElementwise('sigmoid_backward', n, dx, dy, y)) super.sigmoid_backward(dx, dy, y, n);
   }
   override dropout_forward_infer(y: Float32Array, x: Float32Array, n: number, ratio: number): void {
-    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
-    if (pool) pool.elementwise('dropout_forward_infer', this.p(y), this.p(x), 0, 0, n, ratio);
-    else super.dropout_forward_infer(y, x, n, ratio);
+    if (!this.splitElementwise('dropout_forward_infer', n, y, x, undefined, undefined, ratio)) {
+      super.dropout_forward_infer(y, x, n, ratio);
+    }
   }
   override dropout_backward(dx: Float32Array, dy: Float32Array, mask: Float32Array, n: number): void {
-    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
-    if (pool) pool.elementwise('dropout_backward', this.p(dx), this.p(dy), this.p(mask), 0, n);
-    else super.dropout_backward(dx, dy, mask, n);
+    if (!this.splitElementwise('dropout_backward', n, dx, dy, mask)) super.dropout_backward(dx, dy, mask, n);
   }
   override sgd_update(p: Float32Array, g: Float32Array, n: number, lr: number): void {
-    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
-    if (pool) pool.elementwise('sgd_update', this.p(p), this.p(g), 0, 0, n, lr);
-    else super.sgd_update(p, g, n, lr);
+    if (!this.splitElementwise('sgd_update', n, p, g, undefined, undefined, lr)) super.sgd_update(p, g, n, lr);
   }
   override momentum_update(p: Float32Array, g: Float32Array, v: Float32Array, n: number, lr: number,
     momentum: number): void {
-    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
-    if (pool) pool.elementwise('momentum_update', this.p(p), this.p(g), this.p(v), 0, n, lr, momentum);
-    else super.momentum_update(p, g, v, n, lr, momentum);
+    if (!this.splitElementwise('momentum_update', n, p, g, v, undefined, lr, momentum)) {
+      super.momentum_update(p, g, v, n, lr, momentum);
+    }
   }
   override nesterov_update(p: Float32Array, g: Float32Array, v: Float32Array, n: number, lr: number,
     momentum: number): void {
-    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
-    if (pool) pool.elementwise('nesterov_update', this.p(p), this.p(g), this.p(v), 0, n, lr, momentum);
-    else super.nesterov_update(p, g, v, n, lr, momentum);
+    if (!this.splitElementwise('nesterov_update', n, p, g, v, undefined, lr, momentum)) {
+      super.nesterov_update(p, g, v, n, lr, momentum);
+    }
   }
   override adagrad_update(p: Float32Array, g: Float32Array, h: Float32Array, n: number, lr: number): void {
-    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
-    if (pool) pool.elementwise('adagrad_update', this.p(p), this.p(g), this.p(h), 0, n, lr);
-    else super.adagrad_update(p, g, h, n, lr);
+    if (!this.splitElementwise('adagrad_update', n, p, g, h, undefined, lr)) super.adagrad_update(p, g, h, n, lr);
   }
   override rmsprop_update(p: Float32Array, g: Float32Array, h: Float32Array, n: number, lr: number,
     decay: number): void {
-    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
-    if (pool) pool.elementwise('rmsprop_update', this.p(p), this.p(g), this.p(h), 0, n, lr, decay);
-    else super.rmsprop_update(p, g, h, n, lr, decay);
+    if (!this.splitElementwise('rmsprop_update', n, p, g, h, undefined, lr, decay)) {
+      super.rmsprop_update(p, g, h, n, lr, decay);
+    }
   }
   override adam_update(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number, lrT: number,
     beta1: number, beta2: number): void {
-    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
-    if (pool) pool.elementwise('adam_update', this.p(p), this.p(g), this.p(m), this.p(v), n, lrT, beta1, beta2);
-    else super.adam_update(p, g, m, v, n, lrT, beta1, beta2);
+    if (!this.splitElementwise('adam_update', n, p, g, m, v, lrT, beta1, beta2)) {
+      super.adam_update(p, g, m, v, n, lrT, beta1, beta2);
+    }
   }
   override weight_decay_backward(dw: Float32Array, w: Float32Array, n: number, lambda: number): void {
-    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
-    if (pool) pool.elementwise('weight_decay_backward', this.p(dw), this.p(w), 0, 0, n, lambda);
-    else super.weight_decay_backward(dw, w, n, lambda);
+    if (!this.splitElementwise('weight_decay_backward', n, dw, w, undefined, undefined, lambda)) {
+      super.weight_decay_backward(dw, w, n, lambda);
+    }
   }
 }

@@ -247,10 +247,6 @@ export class ThreadPool {
   private readonly gemmPart: Fn;
   private readonly fns: Record<string, Fn>;
   private closed = false;
-  /** CHUNK_MIN, for experiments. */
-  chunkMin: number = CHUNK_MIN;
-  /** The most the caller polls for the last chunks before it sleeps, in µs (see join). */
-  joinSpinUs = 1000;
 
   /** The threads' gemm scratch blocks, returned to the heap by close(). */
   private readonly scratch: [number, number][] = [];
@@ -299,14 +295,6 @@ export class ThreadPool {
     return { jobs: Atomics.load(this.ctl, CTL.JOB) >>> 1, workerChunks: Atomics.load(this.ctl, CTL.TAKEN) };
   }
 
-  /** The most the threads poll for the next job before they sleep, in µs (see the thread's loop). */
-  get spinUs(): number {
-    return Atomics.load(this.ctl, CTL.SPIN_US);
-  }
-  set spinUs(us: number) {
-    Atomics.store(this.ctl, CTL.SPIN_US, Math.max(0, Math.round(us)));
-  }
-
   get active(): boolean {
     return !this.closed;
   }
@@ -319,7 +307,7 @@ export class ThreadPool {
     const length = rows ? M : N, quantum = rows ? 4 : 8;
     // One block per thread at least; up to three (for balance when a thread is slowed) while blocks stay
     // CHUNK_MIN long, since each block re-packs the shared operand.
-    const count = Math.min(3 * this.size, Math.max(this.size, Math.floor(length / this.chunkMin)));
+    const count = Math.min(3 * this.size, Math.max(this.size, Math.floor(length / CHUNK_MIN)));
     const size = Math.ceil(length / count / quantum) * quantum;
     const arg = this.arg;
     arg[0] = c; arg[1] = a; arg[2] = b; arg[3] = M; arg[4] = N; arg[5] = K; arg[6] = tA; arg[7] = tB; arg[8] = acc;
@@ -405,9 +393,9 @@ export class ThreadPool {
     let d: number;
     if (Atomics.load(ctl, CTL.DONE) === count) return;
     const t0 = performance.now();
-    // Poll about as long as the caller's own share took (20 µs at least, joinSpinUs at most), then sleep: a thread
-    // still on its chunk after that has likely been descheduled, and sleeping hands it this core.
-    const spin = Math.min(this.joinSpinUs / 1000, Math.max(0.02, worked));
+    // Poll about as long as the caller's own share took (20 µs at least, 1 ms at most), then sleep: a thread still
+    // on its chunk after that has likely been descheduled, and sleeping hands it this core.
+    const spin = Math.min(1, Math.max(0.02, worked));
     while ((d = Atomics.load(ctl, CTL.DONE)) < count) {
       if (this.blocking && performance.now() - t0 > spin) Atomics.wait(ctl, CTL.DONE, d, 50);
     }

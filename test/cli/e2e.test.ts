@@ -74,10 +74,12 @@ describe('node dist/cli.js', () => {
     expect(two.stderr).toMatch(/, 2 threads\)/);
   });
 
+  // The first progress line is the epoch-1 line or a plain "iter" line, whichever comes first: on a fast machine an
+  // epoch's steps take under the 1 s between plain lines, so only epoch lines are printed.
   it('Ctrl-C after the first progress line: stops cleanly, exit 130, report and model written', async () => {
     let sent = false;
-    const r = await zerodl(['train', '--epochs', '3', '--save', 'int.safetensors', '--out', 'int'], (text, child) => {
-      if (!sent && /^epoch 1\/3 {2}iter \d+\/1800 {2}loss /m.test(text)) {
+    const r = await zerodl(['train', '--epochs', '5', '--save', 'int.safetensors', '--out', 'int'], (text, child) => {
+      if (!sent && /^epoch 1\/5 {2}(iter \d+\/3000|train acc) /m.test(text)) {
         sent = true;
         child.kill('SIGINT');
       }
@@ -85,12 +87,12 @@ describe('node dist/cli.js', () => {
     expect(sent, r.stdout).toBe(true);
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toMatch(/stopping after the current step/);
-    expect(r.stderr).toMatch(/interrupted after \d+ of 1800 iterations/);
+    expect(r.stderr).toMatch(/interrupted after \d+ of 3000 iterations/);
     expect(r.stdout).toMatch(/^final test accuracy 0\.\d{4}/m);
     const res = JSON.parse(await readFile(join(dir, 'int', 'results.json'), 'utf8'));
     expect(res.aborted).toBe(true);
     expect(res.iterations).toBeGreaterThan(0);
-    expect(res.iterations).toBeLessThan(1800);
+    expect(res.iterations).toBeLessThan(3000);
     expect(res.trainLoss).toHaveLength(res.iterations);
     await stat(join(dir, 'int', 'loss.svg'));
     await stat(join(dir, 'int.safetensors'));

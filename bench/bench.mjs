@@ -4,11 +4,23 @@
 //   3. inference samples/s at batch 1000.
 // Each figure is the median of several timed repetitions after a warm-up; kernels are validated against the js
 // reference before they are timed. `--quick` shortens every measurement (a smoke run, not for quoting).
+// It starts by measuring this host's own SIMD128 peak (bench/peak.mjs: register-only mul+add for the plain
+// binary, relaxed_madd for the relaxed one) and gives every gemm and training figure also as a share of it.
+// A full run records its figures, the CPU and the peak in bench/results/bench-<cpu>.json (one file per CPU kind,
+// one entry per binary), so figures from different CPUs are never mixed.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createBackend, init, MultiLayerNet, Trainer, createOptimizer, simdVariant } from '../dist/index.js';
+import { hostInfo, hostSlug, measurePeak } from './peak.mjs';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 await init();
+const host = hostInfo();
+const peak = await measurePeak({ relaxed: simdVariant() === 'relaxed-simd', ms: quick ? 5 : 25, reps: quick ? 2 : 5 });
+const record = { date: new Date().toISOString(), node: process.version, variant: simdVariant(), quick, host, peak,
+  gemm: [], train: [] };
+/** A figure as a share of the peak, e.g. '87%'. */
+const ofPeak = (gflops) => `${Math.round((100 * gflops) / peak.gflops)}%`;
 
 /** Median seconds per call of fn, timed until `minSeconds` have passed and at least `minReps` calls were made. */
 function time(fn, { minReps = 5, minSeconds = quick ? 0.05 : 0.5, warmup = 2 } = {}) {
@@ -54,7 +66,10 @@ const table = (header, rows) => {
   console.log();
 };
 
-console.log(`zerodl bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, wasm binary: ${simdVariant()}, single thread (threads: section 4)${quick ? ', QUICK' : ''}\n`);
+console.log(`zerodl bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, wasm binary: ${simdVariant()}, single thread (threads: section 4)${quick ? ', QUICK' : ''}`);
+console.log(`host: ${host.model}, ${host.cores} cores, ${Object.entries(host.caches).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+console.log(`host SIMD128 peak (${peak.op}, register-only, best of ${Object.keys(peak.perChains).join('/')} chains): ` +
+  `${peak.gflops.toFixed(1)} GFLOP/s with ${peak.chains} chains — "of peak" below is a share of it\n`);
 
 // ---- 1. gemm ---------------------------------------------------------------------------------------------------
 if (!only || only === 'gemm') {
@@ -84,13 +99,17 @@ if (!only || only === 'gemm') {
     const plain = flops / times[0] / 1e9;
     for (const t of times) row.push(fmt(flops / t / 1e9));
     row.push(`${fmt(Math.max(...times) / Math.min(...times), 2)}x`);
+    const slowest = flops / Math.max(...times) / 1e9;
+    row.push(`${ofPeak(flops / Math.min(...times) / 1e9)} / ${ofPeak(slowest)}`);
+    record.gemm.push({ shape: [M, K, N], gflops: Object.fromEntries(variants.map(([name], i) => [name, flops / times[i] / 1e9])),
+      worstOfPeak: slowest / peak.gflops });
     const tj = time(() => js.gemm(bj.c, bj.a, bj.b, M, N, K, false, false, false),
       big ? { minReps: 1, minSeconds: 0, warmup: 0 } : {});
     const gj = flops / tj / 1e9;
     row.push(fmt(gj, 2), `${fmt(plain / gj)}x`);
     rows.push(row);
   }
-  table(['M×K×N', 'wasm A·B', 'wasm Aᵀ·B', 'wasm A·Bᵀ', 'wasm Aᵀ·Bᵀ', 'slowest/fastest', 'js A·B', 'wasm/js'], rows);
+  table(['M×K×N', 'wasm A·B', 'wasm Aᵀ·B', 'wasm A·Bᵀ', 'wasm Aᵀ·Bᵀ', 'slowest/fastest', 'of peak best/worst', 'js A·B', 'wasm/js'], rows);
 }
 
 // ---- 2. training and 3. inference --------------------------------------------------------------------------------
@@ -127,11 +146,18 @@ if (!only || only === 'train') {
       }
       results[backend] = { train: spec.batch / step, infer: 1000 / infer };
     }
-    row.push(fmt(results.wasm.train), fmt(results.js.train), `${fmt(results.wasm.train / results.js.train)}x`,
+    // The step's gemm work: per affine layer Y = X·W and dW = Xᵀ·dY, and dX = dY·Wᵀ below the first layer.
+    const sizes = [784, ...spec.hiddenSizes, 10];
+    let stepFlops = 0;
+    for (let l = 1; l < sizes.length; l++) stepFlops += 2 * spec.batch * sizes[l - 1] * sizes[l] * (l > 1 ? 3 : 2);
+    const trainGflops = (stepFlops * results.wasm.train) / spec.batch / 1e9;
+    row.push(fmt(results.wasm.train), ofPeak(trainGflops), fmt(results.js.train), `${fmt(results.wasm.train / results.js.train)}x`,
       fmt(results.wasm.infer), fmt(results.js.infer), `${fmt(results.wasm.infer / results.js.infer)}x`);
     rows.push(row);
+    record.train.push({ net: spec.name, batch: spec.batch, samplesPerSecond: results.wasm.train, gemmGflops: trainGflops,
+      ofPeak: trainGflops / peak.gflops, jsSamplesPerSecond: results.js.train, inferSamplesPerSecond: results.wasm.infer });
   }
-  table(['net', 'batch', 'wasm train/s', 'js train/s', 'ratio', 'wasm infer/s', 'js infer/s', 'ratio'], rows);
+  table(['net', 'batch', 'wasm train/s', 'of peak (gemm flops)', 'js train/s', 'ratio', 'wasm infer/s', 'js infer/s', 'ratio'], rows);
 }
 
 // ---- 4. threads ------------------------------------------------------------------------------------------------
@@ -226,4 +252,17 @@ if (!only || only === 'breakdown') {
       `${(100 * (kernels - gemm) / total).toFixed(1)}%`, `${(100 * (total - kernels) / total).toFixed(1)}%`, top]);
   }
   table(['net', 'batch', 'ms/step', 'gemm', 'other kernels', 'JS', 'largest other kernels'], rows);
+}
+
+// ---- the record ---------------------------------------------------------------------------------------------------
+if (!quick && !only) {
+  const dir = new URL('./results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  const file = new URL(`bench-${hostSlug(host)}.json`, dir);
+  let all = {};
+  try { all = JSON.parse(readFileSync(file, 'utf8')); } catch { /* first run on this CPU kind */ }
+  all.host = host;
+  all[record.variant] = record;
+  writeFileSync(file, JSON.stringify(all, null, 1) + '\n');
+  console.log(`recorded in bench/results/bench-${hostSlug(host)}.json (${record.variant})`);
 }

@@ -254,6 +254,57 @@ if (!only || only === 'breakdown') {
   table(['net', 'batch', 'ms/step', 'gemm', 'other kernels', 'JS', 'largest other kernels'], rows);
 }
 
+// ---- 6. long runs: the subnormal cliff ----------------------------------------------------------------------------
+// A parameter whose gradient is exactly 0 (a ReLU unit that died) has its optimizer state decay geometrically: Adam's
+// m by β1 per step, Momentum's v by μ, RMSprop's h by its decay rate. Left alone it reaches the subnormal range after
+// some hundreds of steps, which x86 CPUs compute far more slowly, and wasm does not flush subnormals by itself.
+// Each stateful optimizer trains the 4x100 net on random data (labels i mod 10, so units die) for ≥ 3,000 steps;
+// the time per step of the last 500 steps against the first 500 (after a warm-up) shows such a cliff, and the count
+// of subnormal state entries (the most seen at any window's end) shows its cause.
+if (!only || only === 'longrun') {
+  const steps = quick ? 600 : 3000, window = quick ? 100 : 500;
+  console.log(`long runs: ${steps} steps of 784-100x4-10, batch 128, random data; ms per step, first vs last ${window} steps`);
+  const N = 2048;
+  const x = new Float32Array(N * 784), t = new Uint8Array(N);
+  randomFill(x, 5);
+  for (let i = 0; i < N; i++) t[i] = i % 10;
+  const FLT_MIN = 1.1754943508222875e-38;
+  const rows = [];
+  for (const name of ['adam', 'momentum', 'nesterov', 'rmsprop', 'adagrad']) {
+    const net = new MultiLayerNet({ inputSize: 784, hiddenSizes: [100, 100, 100, 100], outputSize: 10, seed: 1 });
+    const opt = createOptimizer(name);
+    const trainer = new Trainer(net, x, t, x.subarray(0, 7840), t.subarray(0, 10), { batchSize: 128, optimizer: opt });
+    for (let i = 0; i < 20; i++) trainer.step();
+    // Subnormal entries of the optimizer's state (counted at the end of each window, outside the timing).
+    let total = 0;
+    const countSubnormal = () => {
+      let c = 0;
+      total = 0;
+      for (const slots of opt.slots.values()) {
+        for (const s of slots) for (let i = 0; i < s.length; i++) { total++; if (s[i] !== 0 && Math.abs(s[i]) < FLT_MIN) c++; }
+      }
+      return c;
+    };
+    const windowMs = [], subnormalCounts = [];
+    let t0 = performance.now();
+    for (let i = 1; i <= steps; i++) {
+      trainer.step();
+      if (i % window === 0) {
+        windowMs.push((performance.now() - t0) / window);
+        subnormalCounts.push(countSubnormal());
+        t0 = performance.now();
+      }
+    }
+    const subnormal = Math.max(...subnormalCounts);
+    const first = windowMs[0], last = windowMs[windowMs.length - 1], worst = Math.max(...windowMs);
+    rows.push([name, first.toFixed(3), last.toFixed(3), `${fmt(last / first, 2)}x`, `${fmt(worst / first, 2)}x`,
+      `${subnormal} of ${total}`]);
+    record.longRun ??= [];
+    record.longRun.push({ optimizer: name, steps, windowMs, subnormalStateEntries: subnormalCounts, stateEntries: total });
+  }
+  table(['optimizer', `first ${window}`, `last ${window}`, 'last/first', 'slowest/first', 'subnormal state entries (most seen)'], rows);
+}
+
 // ---- the record ---------------------------------------------------------------------------------------------------
 if (!quick && !only) {
   const dir = new URL('./results/', import.meta.url);

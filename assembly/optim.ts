@@ -3,7 +3,9 @@
 //
 //   sgd_update       p −= lr · g
 //   momentum_update  v = momentum · v − lr · g;  p += v
-//   nesterov_update  v = momentum · v − lr · g;  p += momentum² · v − (1 + momentum) · lr · g   (uses the new v)
+//   nesterov_update  p += momentum² · v − (1 + momentum) · lr · g;  v = momentum · v − lr · g
+//                    (p first, with the OLD v: the book's form since its commit "Fix Nesterov update function",
+//                    2021-01-18; before it, v was updated first and p used the new v)
 //   adagrad_update   h += g²;  p −= lr · g / (sqrt(h) + 1e-7)
 //   rmsprop_update   h = decay · h + (1 − decay) · g²;  p −= lr · g / (sqrt(h) + 1e-7)
 //   adam_update      m += (1 − beta1)(g − m);  v += (1 − beta2)(g² − v);  p −= lrT · m / (sqrt(v) + 1e-7)
@@ -49,15 +51,15 @@ export function nesterov_update(p: usize, g: usize, v: usize, n: i32, lr: f32, m
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const gi = v128.load(g + off(i));
-    const vi = nmadd(vLr, gi, f32x4.mul(vMom, v128.load(v + off(i))));
-    v128.store(v + off(i), vi);
-    v128.store(p + off(i), nmadd(vGStep, gi, madd(vMom2, vi, v128.load(p + off(i)))));
+    const vOld = v128.load(v + off(i));
+    v128.store(p + off(i), nmadd(vGStep, gi, madd(vMom2, vOld, v128.load(p + off(i)))));
+    v128.store(v + off(i), nmadd(vLr, gi, f32x4.mul(vMom, vOld)));
   }
   for (; i < n; i++) {
     const gi = load<f32>(g + off(i));
-    const vi = momentum * load<f32>(v + off(i)) - lr * gi;
-    store<f32>(v + off(i), vi);
-    store<f32>(p + off(i), load<f32>(p + off(i)) + mom2 * vi - gStep * gi);
+    const vOld = load<f32>(v + off(i));
+    store<f32>(p + off(i), load<f32>(p + off(i)) + mom2 * vOld - gStep * gi);
+    store<f32>(v + off(i), momentum * vOld - lr * gi);
   }
 }
 

@@ -112,7 +112,10 @@ export interface Backend {
   sgd_update(p: Float32Array, g: Float32Array, n: number, lr: number): void;
   /** v = momentum · v − lr · g;  p += v */
   momentum_update(p: Float32Array, g: Float32Array, v: Float32Array, n: number, lr: number, momentum: number): void;
-  /** v = momentum · v − lr · g;  p += momentum² · v − (1 + momentum) · lr · g   (the book's Nesterov) */
+  /**
+   * p += momentum² · v − (1 + momentum) · lr · g  with the OLD v, then  v = momentum · v − lr · g
+   * (the book's Nesterov since its commit "Fix Nesterov update function", 2021-01-18).
+   */
   nesterov_update(p: Float32Array, g: Float32Array, v: Float32Array, n: number, lr: number, momentum: number): void;
   /** h += g²;  p −= lr · g / (sqrt(h) + 1e-7) */
   adagrad_update(p: Float32Array, g: Float32Array, h: Float32Array, n: number, lr: number): void;

@@ -8,7 +8,7 @@ export class AdaGrad extends Optimizer {
   readonly name = 'AdaGrad';
   readonly lr: number;
   constructor({ lr = 0.01 }: AdaGradOptions = {}) {
-    super(1);
+    super(['h']);
     this.lr = checkRate(lr, 'AdaGrad lr');
   }
   protected step(k: Backend, p: Float32Array, g: Float32Array, s: Float32Array[], n: number): void {

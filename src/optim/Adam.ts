@@ -15,7 +15,7 @@ export class Adam extends Optimizer {
   private lrT = 0;
 
   constructor({ lr = 0.001, beta1 = 0.9, beta2 = 0.999 }: AdamOptions = {}) {
-    super(2);
+    super(['m', 'v']);
     this.lr = checkRate(lr, 'Adam lr');
     this.beta1 = checkUnit(beta1, 'Adam beta1');
     this.beta2 = checkUnit(beta2, 'Adam beta2');

@@ -9,7 +9,7 @@ export class Momentum extends Optimizer {
   readonly lr: number;
   readonly momentum: number;
   constructor({ lr = 0.01, momentum = 0.9 }: MomentumOptions = {}) {
-    super(1);
+    super(['v']);
     this.lr = checkRate(lr, 'Momentum lr');
     this.momentum = checkUnit(momentum, 'Momentum momentum');
   }

@@ -14,7 +14,26 @@ export abstract class Optimizer {
   private backend: Backend | undefined;
   private generation = 0;
 
-  constructor(private readonly slotCount: number) {}
+  /** The book's names of the state buffers each parameter gets (Momentum ['v'], AdaGrad ['h'], Adam ['m', 'v']…). */
+  constructor(readonly slotNames: readonly string[]) {}
+
+  private get slotCount(): number { return this.slotNames.length; }
+
+  /**
+   * The state as the book's optimizer holds it: `{ v: { W1: …, b1: … } }` for Momentum, `{ m: …, v: … }` for Adam,
+   * `{}` for SGD or before the first update. The arrays are the optimizer's own buffers (read them, copy to keep).
+   */
+  state(): Record<string, ParamRecord> {
+    const out: Record<string, ParamRecord> = {};
+    if (!this.backend) return out;
+    if (this.backend.generation !== this.generation) this.refresh(this.backend);
+    this.slotNames.forEach((slot, i) => {
+      const rec: ParamRecord = {};
+      for (const [key, s] of this.slots) rec[key] = s[i];
+      out[slot] = rec;
+    });
+    return out;
+  }
 
   /** Updates every params[key] in place from grads[key]. */
   update(params: ParamRecord, grads: ParamRecord): void {

@@ -9,7 +9,7 @@ export class RMSprop extends Optimizer {
   readonly lr: number;
   readonly decayRate: number;
   constructor({ lr = 0.01, decayRate = 0.99 }: RMSpropOptions = {}) {
-    super(1);
+    super(['h']);
     this.lr = checkRate(lr, 'RMSprop lr');
     this.decayRate = checkUnit(decayRate, 'RMSprop decayRate');
   }

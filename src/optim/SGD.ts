@@ -8,7 +8,7 @@ export class SGD extends Optimizer {
   readonly name = 'SGD';
   readonly lr: number;
   constructor({ lr = 0.01 }: SGDOptions = {}) {
-    super(0);
+    super([]);
     this.lr = checkRate(lr, 'SGD lr');
   }
   protected step(k: Backend, p: Float32Array, g: Float32Array, _s: Float32Array[], n: number): void {

@@ -1,12 +1,14 @@
 // The kernels of activation, softmax_ce, batchnorm, dropout and optim (src/backend/types.ts):
 //   1. wasm against js on identical random inputs, at many sizes (SIMD bodies, scalar tails, both together),
 //      for every output including running stats, masks, the RNG state and optimizer state;
-//   2. known answers independent of either backend: hand-computed optimizer steps, a hand softmax example,
-//      finite differences for the backward passes, BatchNorm running stats, dropout statistics.
+//   2. known answers independent of either backend: hand-computed optimizer steps (Nesterov: the book's own
+//      numbers), a hand softmax example, finite differences for the backward passes, BatchNorm running stats,
+//      dropout statistics.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, init } from '../../src/backend/index.js';
 import type { Backend } from '../../src/backend/types.js';
 import { Rng } from '../../src/rng.js';
+import { book } from '../book/vectors.js';
 import { expectClose, expectCloseTo } from '../helpers.js';
 
 let js: Backend;
@@ -438,19 +440,23 @@ describe.each(['js', 'wasm'] as const)('known answers (%s)', (name) => {
       });
     });
 
-    it('Nesterov (the book: v *= m; v -= lr·g; p += m²·v; p -= (1 + m)·lr·g)', () => {
-      const p = [...p0];
-      const v = [0, 0];
-      check(1, (b, pp, g, [vv]) => b.nesterov_update(pp, g, vv, 2, lr, momentum), (t) => {
-        for (let i = 0; i < 2; i++) {
-          const g = grads[t - 1][i];
-          v[i] *= momentum;
-          v[i] -= lr * g;
-          p[i] += momentum * momentum * v[i];
-          p[i] -= (1 + momentum) * lr * g;
+    it('Nesterov: the book\'s own numbers (p moves with the OLD v, then v is updated)', () => {
+      // From the book's common/optimizer.py (test/fixtures/book-vectors.json): W of 12 elements over 3 steps, run
+      // whole (SIMD body) and as its first 7 elements (body + scalar tail). float32 vs float64: 1e-6 relative.
+      const run = book.optimizers.runs.Nesterov;
+      for (const n of [12, 7]) {
+        const b = be();
+        b.reserve(64);
+        const p = f(b, book.optimizers.start_params.W.data.slice(0, n));
+        const v = f(b, new Array(n).fill(0));
+        const g = f(b, new Array(n).fill(0));
+        for (let t = 0; t < 3; t++) {
+          g.set(book.optimizers.grads[t].W.data.slice(0, n));
+          b.nesterov_update(p, g, v, n, run.hyperparameters.lr, run.hyperparameters.momentum);
+          expectClose(p, run.params_after[t].W.data.slice(0, n), 1e-6, `n=${n} step ${t + 1} p`);
+          expectClose(v, run.state_after[t].v.W.data.slice(0, n), 1e-6, `n=${n} step ${t + 1} v`);
         }
-        return [[...p], [...v]];
-      });
+      }
     });
 
     it('AdaGrad', () => {

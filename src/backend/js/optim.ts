@@ -17,18 +17,21 @@ export function momentum_update(p: Float32Array, g: Float32Array, v: Float32Arra
   }
 }
 
-/** Nesterov: v *= momentum;  v −= lr · g;  p += momentum · momentum · v;  p −= (1 + momentum) · lr · g */
+/**
+ * Nesterov (the book's form since its commit "Fix Nesterov update function", 2021-01-18): the params move with the
+ * OLD v, then v is updated:  p += momentum · momentum · v;  p −= (1 + momentum) · lr · g;  v *= momentum;  v −= lr · g
+ */
 export function nesterov_update(p: Float32Array, g: Float32Array, v: Float32Array, n: number, lr: number,
   momentum: number): void {
   for (let i = 0; i < n; i++) {
+    let pi = p[i];
+    pi += momentum * momentum * v[i];
+    pi -= (1 + momentum) * lr * g[i];
     let vi = v[i];
     vi *= momentum;
     vi -= lr * g[i];
-    let pi = p[i];
-    pi += momentum * momentum * vi;
-    pi -= (1 + momentum) * lr * g[i];
-    v[i] = vi;
     p[i] = pi;
+    v[i] = vi;
   }
 }
 

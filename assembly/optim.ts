@@ -12,7 +12,11 @@
 //                    (lrT = lr · sqrt(1 − beta2^t) / (1 − beta1^t), bias correction done by the caller)
 //   weight_decay_backward  dw += lambda · w
 //   sum_squares      Σ w², accumulated in f64 (returned as f64)
-import { off, madd, nmadd } from './simd';
+//
+// Every new state value (v, h, m) of magnitude below 2⁻¹²⁶ is stored as 0 (flushSubnormal) before it is used: the
+// state of a parameter whose gradient is 0 decays geometrically, and subnormals are slow on x86. src/backend/js/optim.ts
+// flushes the same values.
+import { flushSubnormal, flushSubnormal1, off, madd, nmadd } from './simd';
 
 const EPS: f32 = 1e-7;
 
@@ -30,12 +34,12 @@ export function momentum_update(p: usize, g: usize, v: usize, n: i32, lr: f32, m
   const vMom = f32x4.splat(momentum);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
-    const vi = nmadd(vLr, v128.load(g + off(i)), f32x4.mul(vMom, v128.load(v + off(i))));
+    const vi = flushSubnormal(nmadd(vLr, v128.load(g + off(i)), f32x4.mul(vMom, v128.load(v + off(i)))));
     v128.store(v + off(i), vi);
     v128.store(p + off(i), f32x4.add(v128.load(p + off(i)), vi));
   }
   for (; i < n; i++) {
-    const vi = momentum * load<f32>(v + off(i)) - lr * load<f32>(g + off(i));
+    const vi = flushSubnormal1(momentum * load<f32>(v + off(i)) - lr * load<f32>(g + off(i)));
     store<f32>(v + off(i), vi);
     store<f32>(p + off(i), load<f32>(p + off(i)) + vi);
   }
@@ -53,13 +57,13 @@ export function nesterov_update(p: usize, g: usize, v: usize, n: i32, lr: f32, m
     const gi = v128.load(g + off(i));
     const vOld = v128.load(v + off(i));
     v128.store(p + off(i), nmadd(vGStep, gi, madd(vMom2, vOld, v128.load(p + off(i)))));
-    v128.store(v + off(i), nmadd(vLr, gi, f32x4.mul(vMom, vOld)));
+    v128.store(v + off(i), flushSubnormal(nmadd(vLr, gi, f32x4.mul(vMom, vOld))));
   }
   for (; i < n; i++) {
     const gi = load<f32>(g + off(i));
     const vOld = load<f32>(v + off(i));
     store<f32>(p + off(i), load<f32>(p + off(i)) + mom2 * vOld - gStep * gi);
-    store<f32>(v + off(i), momentum * vOld - lr * gi);
+    store<f32>(v + off(i), flushSubnormal1(momentum * vOld - lr * gi));
   }
 }
 
@@ -69,14 +73,14 @@ export function adagrad_update(p: usize, g: usize, h: usize, n: i32, lr: f32): v
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const gi = v128.load(g + off(i));
-    const hi = madd(gi, gi, v128.load(h + off(i)));
+    const hi = flushSubnormal(madd(gi, gi, v128.load(h + off(i))));
     v128.store(h + off(i), hi);
     const step = f32x4.div(f32x4.mul(vLr, gi), f32x4.add(f32x4.sqrt(hi), vEps));
     v128.store(p + off(i), f32x4.sub(v128.load(p + off(i)), step));
   }
   for (; i < n; i++) {
     const gi = load<f32>(g + off(i));
-    const hi = load<f32>(h + off(i)) + gi * gi;
+    const hi = flushSubnormal1(load<f32>(h + off(i)) + gi * gi);
     store<f32>(h + off(i), hi);
     store<f32>(p + off(i), load<f32>(p + off(i)) - lr * gi / (Mathf.sqrt(hi) + EPS));
   }
@@ -91,14 +95,14 @@ export function rmsprop_update(p: usize, g: usize, h: usize, n: i32, lr: f32, de
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const gi = v128.load(g + off(i));
-    const hi = madd(vKeep, f32x4.mul(gi, gi), f32x4.mul(vDecay, v128.load(h + off(i))));
+    const hi = flushSubnormal(madd(vKeep, f32x4.mul(gi, gi), f32x4.mul(vDecay, v128.load(h + off(i)))));
     v128.store(h + off(i), hi);
     const step = f32x4.div(f32x4.mul(vLr, gi), f32x4.add(f32x4.sqrt(hi), vEps));
     v128.store(p + off(i), f32x4.sub(v128.load(p + off(i)), step));
   }
   for (; i < n; i++) {
     const gi = load<f32>(g + off(i));
-    const hi = decay * load<f32>(h + off(i)) + keep * (gi * gi);
+    const hi = flushSubnormal1(decay * load<f32>(h + off(i)) + keep * (gi * gi));
     store<f32>(h + off(i), hi);
     store<f32>(p + off(i), load<f32>(p + off(i)) - lr * gi / (Mathf.sqrt(hi) + EPS));
   }
@@ -116,8 +120,8 @@ export function adam_update(p: usize, g: usize, m: usize, v: usize, n: i32, lrT:
     const gi = v128.load(g + off(i));
     let mi = v128.load(m + off(i));
     let vi = v128.load(v + off(i));
-    mi = madd(vA1, f32x4.sub(gi, mi), mi);
-    vi = madd(vA2, f32x4.sub(f32x4.mul(gi, gi), vi), vi);
+    mi = flushSubnormal(madd(vA1, f32x4.sub(gi, mi), mi));
+    vi = flushSubnormal(madd(vA2, f32x4.sub(f32x4.mul(gi, gi), vi), vi));
     v128.store(m + off(i), mi);
     v128.store(v + off(i), vi);
     const step = f32x4.div(f32x4.mul(vLrT, mi), f32x4.add(f32x4.sqrt(vi), vEps));
@@ -127,8 +131,8 @@ export function adam_update(p: usize, g: usize, m: usize, v: usize, n: i32, lrT:
     const gi = load<f32>(g + off(i));
     let mi = load<f32>(m + off(i));
     let vi = load<f32>(v + off(i));
-    mi += a1 * (gi - mi);
-    vi += a2 * (gi * gi - vi);
+    mi = flushSubnormal1(mi + a1 * (gi - mi));
+    vi = flushSubnormal1(vi + a2 * (gi * gi - vi));
     store<f32>(m + off(i), mi);
     store<f32>(v + off(i), vi);
     store<f32>(p + off(i), load<f32>(p + off(i)) - lrT * mi / (Mathf.sqrt(vi) + EPS));

@@ -21,6 +21,25 @@
   }
 }
 
+/** The smallest positive normal f32, 2⁻¹²⁶. */
+export const FLT_MIN: f32 = 1.17549435e-38;
+
+/**
+ * x with every lane of magnitude below FLT_MIN (a subnormal, or ±0) set to +0; NaN and ±Inf pass through.
+ * Optimizer state (v, h, m) that decays geometrically reaches the subnormal range, which x86 CPUs compute far more
+ * slowly, and wasm does not flush subnormals itself; the update kernels flush their state with this.
+ */
+// @ts-ignore: decorator
+@inline export function flushSubnormal(x: v128): v128 {
+  return v128.andnot(x, f32x4.lt(f32x4.abs(x), f32x4.splat(FLT_MIN)));
+}
+
+/** The scalar flushSubnormal. */
+// @ts-ignore: decorator
+@inline export function flushSubnormal1(x: f32): f32 {
+  return Mathf.abs(x) < FLT_MIN ? <f32>0 : x;
+}
+
 /** Byte offset of float/int32 element i. */
 // @ts-ignore: decorator
 @inline export function off(i: i32): usize {

@@ -1,6 +1,17 @@
 // optim.ts — the reference optimizers, one in-place step over n parameters, as the book's
 // common/optimizer.py writes them; plus the L2 weight-decay helpers. Twin of assembly/optim.ts.
 // Each element is updated in doubles (the book's statements in order) and stored to f32 once.
+// A new state value (v, h, m) that would be stored as an f32 of magnitude below 2⁻¹²⁶ (a subnormal) is 0 instead,
+// as in assembly/optim.ts: decaying state of a parameter whose gradient is 0 would otherwise go subnormal, which
+// x86 CPUs compute far more slowly (the book's numpy float64 never gets there in practice).
+
+/** The smallest positive normal f32, 2⁻¹²⁶. */
+const FLT_MIN = 2 ** -126;
+
+/** x, or 0 where x stored as an f32 would be a subnormal (or ±0); NaN and ±Inf pass through. */
+function flushSubnormal(x: number): number {
+  return Math.abs(Math.fround(x)) < FLT_MIN ? 0 : x;
+}
 
 /** SGD: p −= lr · g */
 export function sgd_update(p: Float32Array, g: Float32Array, n: number, lr: number): void {
@@ -11,7 +22,7 @@ export function sgd_update(p: Float32Array, g: Float32Array, n: number, lr: numb
 export function momentum_update(p: Float32Array, g: Float32Array, v: Float32Array, n: number, lr: number,
   momentum: number): void {
   for (let i = 0; i < n; i++) {
-    const vi = momentum * v[i] - lr * g[i];
+    const vi = flushSubnormal(momentum * v[i] - lr * g[i]);
     v[i] = vi;
     p[i] += vi;
   }
@@ -31,14 +42,14 @@ export function nesterov_update(p: Float32Array, g: Float32Array, v: Float32Arra
     vi *= momentum;
     vi -= lr * g[i];
     p[i] = pi;
-    v[i] = vi;
+    v[i] = flushSubnormal(vi);
   }
 }
 
 /** AdaGrad: h += g · g;  p −= lr · g / (sqrt(h) + 1e-7) */
 export function adagrad_update(p: Float32Array, g: Float32Array, h: Float32Array, n: number, lr: number): void {
   for (let i = 0; i < n; i++) {
-    const hi = h[i] + g[i] * g[i];
+    const hi = flushSubnormal(h[i] + g[i] * g[i]);
     h[i] = hi;
     p[i] -= (lr * g[i]) / (Math.sqrt(hi) + 1e-7);
   }
@@ -51,6 +62,7 @@ export function rmsprop_update(p: Float32Array, g: Float32Array, h: Float32Array
     let hi = h[i];
     hi *= decay;
     hi += (1 - decay) * g[i] * g[i];
+    hi = flushSubnormal(hi);
     h[i] = hi;
     p[i] -= (lr * g[i]) / (Math.sqrt(hi) + 1e-7);
   }
@@ -67,6 +79,8 @@ export function adam_update(p: Float32Array, g: Float32Array, m: Float32Array, v
     let vi = v[i];
     mi += (1 - beta1) * (g[i] - mi);
     vi += (1 - beta2) * (g[i] * g[i] - vi);
+    mi = flushSubnormal(mi);
+    vi = flushSubnormal(vi);
     m[i] = mi;
     v[i] = vi;
     p[i] -= (lrT * mi) / (Math.sqrt(vi) + 1e-7);

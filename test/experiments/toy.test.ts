@@ -21,12 +21,12 @@ describe('optimizer-paths', () => {
     expectWrittenFiles(r, join(out, 'paths'), 1);
   });
 
-  it('SGD with lr 0.95 follows the closed form: y ← −0.9·y, x ← 0.905·x', () => {
+  it('SGD with lr 0.95 follows the closed form: y ← −0.9·y, x ← 0.905·x; 30 points, as the book plots', () => {
     const path = optimizerPath('sgd', 0.95);
-    expect(path).toHaveLength(31);
-    expect(ySignChanges(path)).toBe(30);
-    expect(path[30][0]).toBeCloseTo(-7 * 0.905 ** 30, 4);
-    expect(path[30][1]).toBeCloseTo(2 * 0.9 ** 30, 4);
+    expect(path).toHaveLength(30); // the positions before each of the 30 updates (the book's x_history)
+    expect(ySignChanges(path)).toBe(29);
+    expect(path[29][0]).toBeCloseTo(-7 * 0.905 ** 29, 4);
+    expect(path[29][1]).toBeCloseTo(2 * (-0.9) ** 29, 4);
   });
 
   it('AdaGrad never crosses y = 0, and every path starts at (−7, 2)', () => {

@@ -4,7 +4,7 @@ export type { Backend, BackendName, InitOptions, SimdVariant, WasmSource } from 
 export * from './errors.js';
 export { Rng, mulberry32Next, seedState } from './rng.js';
 export { MultiLayerNet, initScale } from './net/MultiLayerNet.js';
-export type { Activation, WeightInit, MultiLayerNetOptions, NetConfig, ParamRecord } from './net/MultiLayerNet.js';
+export type { Activation, WeightInit, MultiLayerNetOptions, NetConfig, ParamRecord, DropoutMaskSource } from './net/MultiLayerNet.js';
 export { netToBytes, netFromBytes, MODEL_FORMAT, MODEL_VERSION } from './io/model.js';
 export type { LoadNetOptions } from './io/model.js';
 export type { Targets } from './net/validate.js';

@@ -16,3 +16,4 @@ export { renderSvg, writeSvg, writeSpec } from './plot/render.js';
 import './backend/wasm/load-node.js';
 export { experiments, listExperiments, runExperiment } from './experiments/index.js';
 export type { Experiment, ExperimentOptions, ExperimentResult } from './experiments/types.js';
+export type { HistogramBinning, InitHistogramOptions } from './experiments/init-histogram.js';

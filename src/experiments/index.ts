@@ -1,6 +1,7 @@
 // The chapter-6 experiments by name, each a TS twin of one of the book's ch06 scripts.
 import { NameError } from '../errors.js';
 import { experiment as batchnorm } from './batchnorm.js';
+import { experiment as batchnormGradientCheck } from './batchnorm-gradient-check.js';
 import { experiment as dropout } from './dropout.js';
 import { experiment as hyperparameterSearch } from './hyperparameter-search.js';
 import { experiment as initHistogram } from './init-histogram.js';
@@ -14,7 +15,8 @@ export type { Experiment, ExperimentOptions, ExperimentResult } from './types.js
 
 /** In the book's order. */
 export const experiments: Record<string, Experiment> = Object.fromEntries(
-  [optimizerPaths, optimizerMnist, initHistogram, initMnist, batchnorm, weightDecay, dropout, hyperparameterSearch]
+  [optimizerPaths, optimizerMnist, initHistogram, initMnist, batchnorm, batchnormGradientCheck, weightDecay, dropout,
+    hyperparameterSearch]
     .map((e) => [e.name, e]),
 );
 

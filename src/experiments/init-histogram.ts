@@ -2,8 +2,14 @@
 // go through 5 layers of 100 units, a = x·W (no bias), z = act(a), with W ~ N(0, std²); we histogram each layer's z.
 // A plain float64 forward pass in TS (tanh is not a net activation, and biases are absent here).
 //
-// The ReLU histograms leave out exact zeros (about half of all outputs), as the book's ReLU figure does, so that
-// the positive part stays visible; the statistics below include them.
+// The script runs one setting; its commented-out lines offer 4 weight scales (1, 0.01, √(1/n), √(2/n)) and 3
+// activations (sigmoid, ReLU, tanh): all 12 combinations are run here.
+//
+// Binning. 'book' (the default): as the script's plt.hist(a.flatten(), 30, range=(0, 1)) — every activation,
+// ReLU's exact zeros included, in 30 bins on [0, 1]; values outside it (tanh's negative half, ReLU's values
+// above 1) are not drawn. 'range': per-activation ranges instead (sigmoid [0, 1], tanh [−1, 1], ReLU [0, max])
+// with ReLU's exact zeros left out, so that the positive part stays visible. The statistics include every value.
+import { ValueError } from '../errors.js';
 import { histogramGrid } from '../plot/specs.js';
 import { Rng } from '../rng.js';
 import { Context, fmt, sig6 } from './context.js';
@@ -15,6 +21,13 @@ const LAYERS = 5;
 const BINS = 30;
 
 type ActName = 'sigmoid' | 'tanh' | 'relu';
+
+/** How the figures bin the activations (see the header). */
+export type HistogramBinning = 'book' | 'range';
+export interface InitHistogramOptions extends ExperimentOptions {
+  /** 'book' (default): 30 bins on [0, 1], every value; 'range': per-activation ranges, ReLU zeros left out. */
+  binning?: HistogramBinning;
+}
 const ACTS: Record<ActName, (a: number) => number> = {
   sigmoid: (a) => 1 / (1 + Math.exp(-a)),
   tanh: Math.tanh,
@@ -28,17 +41,28 @@ interface Setting {
   /** std of W as a function of the fan-in n. */
   std: (n: number) => number;
   stdLabel: string;
+  /** Which weight stream (seed + 1 + stream) it draws from: fixed per setting, so adding one changes no other. */
+  stream: number;
 }
 
-const SETTINGS: Setting[] = [
-  { key: 'sigmoid-std1', label: 'sigmoid, std 1', act: 'sigmoid', std: () => 1, stdLabel: '1' },
-  { key: 'sigmoid-std0.01', label: 'sigmoid, std 0.01', act: 'sigmoid', std: () => 0.01, stdLabel: '0.01' },
-  { key: 'sigmoid-xavier', label: 'sigmoid, Xavier', act: 'sigmoid', std: (n) => Math.sqrt(1 / n), stdLabel: '√(1/n)' },
-  { key: 'tanh-xavier', label: 'tanh, Xavier', act: 'tanh', std: (n) => Math.sqrt(1 / n), stdLabel: '√(1/n)' },
-  { key: 'relu-std0.01', label: 'ReLU, std 0.01', act: 'relu', std: () => 0.01, stdLabel: '0.01' },
-  { key: 'relu-xavier', label: 'ReLU, Xavier', act: 'relu', std: (n) => Math.sqrt(1 / n), stdLabel: '√(1/n)' },
-  { key: 'relu-he', label: 'ReLU, He', act: 'relu', std: (n) => Math.sqrt(2 / n), stdLabel: '√(2/n)' },
+const WEIGHTS = [
+  { key: 'std1', label: 'std 1', std: () => 1, stdLabel: '1' },
+  { key: 'std0.01', label: 'std 0.01', std: () => 0.01, stdLabel: '0.01' },
+  { key: 'xavier', label: 'Xavier', std: (n: number) => Math.sqrt(1 / n), stdLabel: '√(1/n)' },
+  { key: 'he', label: 'He', std: (n: number) => Math.sqrt(2 / n), stdLabel: '√(2/n)' },
 ];
+const ACT_LABELS: Record<ActName, string> = { sigmoid: 'sigmoid', relu: 'ReLU', tanh: 'tanh' };
+/** The streams of the 7 settings run before all 12 were, kept so that their numbers stay as they were. */
+const STREAMS: Record<string, number> = {
+  'sigmoid-std1': 0, 'sigmoid-std0.01': 1, 'sigmoid-xavier': 2, 'tanh-xavier': 3, 'relu-std0.01': 4, 'relu-xavier': 5,
+  'relu-he': 6, 'sigmoid-he': 7, 'relu-std1': 8, 'tanh-std1': 9, 'tanh-std0.01': 10, 'tanh-he': 11,
+};
+
+/** The script's 12 combinations, in its order: activation (sigmoid, ReLU, tanh) × weight scale. */
+export const SETTINGS: Setting[] = (['sigmoid', 'relu', 'tanh'] as const).flatMap((act) => WEIGHTS.map((w) => {
+  const key = `${act}-${w.key}`;
+  return { key, label: `${ACT_LABELS[act]}, ${w.label}`, act, std: w.std, stdLabel: w.stdLabel, stream: STREAMS[key] };
+}));
 
 /** z = act(x·W) for x (B×I) and W (I×O), row-major, float64. */
 function layerForward(x: Float64Array, W: Float64Array, B: number, I: number, O: number, act: (a: number) => number): Float64Array {
@@ -69,35 +93,43 @@ export function activationsFor(setting: Setting, x: Float64Array, rng: Rng): Flo
   return out;
 }
 
-interface LayerStats { mean: number; std: number; max: number; zeroShare: number; saturatedShare: number }
+interface LayerStats { mean: number; std: number; max: number; zeroShare: number; saturatedShare: number; inUnitShare: number }
 
-/** saturatedShare: share within 0.05 of 0 or 1 (for the sigmoid's two ends). */
-function stats(z: Float64Array): LayerStats {
-  let s = 0, s2 = 0, max = -Infinity, zeros = 0, sat = 0;
+/**
+ * saturatedShare: share within 0.05 of the activation's bounds (sigmoid 0 and 1, tanh −1 and 1, ReLU 0);
+ * inUnitShare: share in [0, 1], what the book's histogram draws.
+ */
+function stats(z: Float64Array, act: ActName): LayerStats {
+  let s = 0, s2 = 0, max = -Infinity, zeros = 0, sat = 0, inUnit = 0;
   for (const v of z) {
     s += v;
     s2 += v * v;
     if (v > max) max = v;
     if (v === 0) zeros++;
-    if (v < 0.05 || v > 0.95) sat++;
+    if (act === 'tanh' ? Math.abs(v) > 0.95 : act === 'relu' ? v < 0.05 : v < 0.05 || v > 0.95) sat++;
+    if (v >= 0 && v <= 1) inUnit++;
   }
-  const mean = s / z.length;
-  return { mean, std: Math.sqrt(Math.max(0, s2 / z.length - mean * mean)), max, zeroShare: zeros / z.length, saturatedShare: sat / z.length };
+  const n = z.length, mean = s / n;
+  return { mean, std: Math.sqrt(Math.max(0, s2 / n - mean * mean)), max, zeroShare: zeros / n, saturatedShare: sat / n, inUnitShare: inUnit / n };
 }
 
-async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
+async function run(options: InitHistogramOptions = {}): Promise<ExperimentResult> {
   const ctx = new Context(experiment.name, experiment.title, options);
+  const binning = options.binning ?? 'book';
+  if (binning !== 'book' && binning !== 'range') {
+    throw new ValueError(`init-histogram: binning must be 'book' or 'range', got ${String(binning)}`);
+  }
   const input = new Float64Array(N * NODES);
   const inputRng = new Rng(ctx.seed);
   for (let i = 0; i < input.length; i++) input[i] = inputRng.normal();
 
   const all: Record<string, { act: ActName; std: string; layers: LayerStats[] }> = {};
   const acts: Record<string, Float64Array[]> = {};
-  for (const [k, s] of SETTINGS.entries()) {
+  for (const s of SETTINGS) {
     await ctx.tick();
     // Each setting gets weights of its own stream, so that adding a setting does not change the others.
-    acts[s.key] = activationsFor(s, input, new Rng(ctx.seed + 1 + k));
-    all[s.key] = { act: s.act, std: s.stdLabel, layers: acts[s.key].map(stats) };
+    acts[s.key] = activationsFor(s, input, new Rng(ctx.seed + 1 + s.stream));
+    all[s.key] = { act: s.act, std: s.stdLabel, layers: acts[s.key].map((z) => stats(z, s.act)) };
     ctx.log(`${s.label}: layer std ${all[s.key].layers.map((l) => fmt(l.std)).join(' → ')}`);
   }
 
@@ -106,7 +138,11 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
     let domain: [number, number];
     let panels = layers.map((z, l) => ({ name: `${l + 1}-layer`, values: z as ArrayLike<number> }));
     let note = '';
-    if (s.act === 'sigmoid') domain = [0, 1];
+    if (binning === 'book') {
+      domain = [0, 1];
+      const drawn = Math.min(...all[s.key].layers.map((l) => l.inUnitShare));
+      if (drawn < 0.999) note = `, the book's bins on [0, 1] (≤ ${pct(1 - drawn)} outside)`;
+    } else if (s.act === 'sigmoid') domain = [0, 1];
     else if (s.act === 'tanh') domain = [-1, 1];
     else {
       const max = Math.max(...all[s.key].layers.map((l) => l.max));
@@ -125,6 +161,7 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
   const reluSmall = all['relu-std0.01'].layers;
   const heRatio = last('relu-he').std / first('relu-he').std;
   const xavierReluRatio = last('relu-xavier').std / first('relu-xavier').std;
+  const reluBigRatio = last('relu-std1').std / first('relu-std1').std;
   const findings = [
     {
       claim: `sigmoid, std 1: activations pile up at 0 and 1 (layer 5: ${pct(last('sigmoid-std1').saturatedShare)} within 0.05 of 0 or 1, > 50 %)`,
@@ -156,16 +193,27 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
       claim: `ReLU, Xavier: the spread shrinks with depth more than with He (std ratio ${fmt(xavierReluRatio)} < He's ${fmt(heRatio)})`,
       holds: xavierReluRatio < heRatio,
     },
+    {
+      claim: `tanh, std 1: activations pile up at −1 and 1 as the sigmoid's at 0 and 1 (layer 5: ` +
+        `${pct(last('tanh-std1').saturatedShare)} beyond ±0.95, > 50 %)`,
+      holds: last('tanh-std1').saturatedShare > 0.5,
+    },
+    {
+      claim: `ReLU, std 1: activations grow with depth (layer-5 std / layer-1 std = ${fmt(reluBigRatio)} > 10), past ` +
+        `the book's [0, 1] (layer 5: ${pct(last('relu-std1').inUnitShare)} in it, zeros ${pct(last('relu-std1').zeroShare)})`,
+      holds: reluBigRatio > 10,
+    },
   ];
   return ctx.finish({
     summary: {
-      columns: ['setting', 'layer-1 mean', 'layer-1 std', 'layer-5 mean', 'layer-5 std', 'layer-5 within 0.05 of 0 or 1', 'layer-5 zeros'],
+      columns: ['setting', 'layer-1 mean', 'layer-1 std', 'layer-5 mean', 'layer-5 std',
+        'layer-5 within 0.05 of its bounds', 'layer-5 zeros', 'layer-5 in [0, 1]'],
       rows: SETTINGS.map((s) => [s.label, sig6(first(s.key).mean), sig6(first(s.key).std), sig6(last(s.key).mean),
-        sig6(last(s.key).std), sig6(last(s.key).saturatedShare), sig6(last(s.key).zeroShare)]),
+        sig6(last(s.key).std), sig6(last(s.key).saturatedShare), sig6(last(s.key).zeroShare), sig6(last(s.key).inUnitShare)]),
     },
     findings,
     results: {
-      inputs: N, nodes: NODES, layers: LAYERS, bins: BINS,
+      inputs: N, nodes: NODES, layers: LAYERS, bins: BINS, binning,
       settings: Object.fromEntries(Object.entries(all).map(([k, v]) => [k, {
         ...v, layers: v.layers.map((l) => Object.fromEntries(Object.entries(l).map(([m, x]) => [m, sig6(x)]))),
       }])),

@@ -3,8 +3,8 @@
 // from (−7, 2) for 30 steps, with the book's learning rates. The real optimizer classes update a two-parameter
 // record { x, y } of plain Float32Arrays (their state then lives in the js backend).
 //
-// The book records the 30 positions before each update; we also keep the one after the last update, so that
-// "where it ended" is the 31st point.
+// As the book, each path is the 30 positions before each of the 30 updates (the start and after updates 1..29),
+// which is what figure 6-8 plots; "where it ended" is the 30th point.
 import { createOptimizer } from '../optim/index.js';
 import { pathsOverContours } from '../plot/specs.js';
 import { Context, fmt, sig6 } from './context.js';
@@ -23,16 +23,16 @@ const OPTIMIZERS: { name: string; key: string; lr: number }[] = [
   { name: 'Adam', key: 'adam', lr: 0.3 },
 ];
 
-/** The path of one optimizer: START and the position after each of `steps` updates. */
+/** The path of one optimizer as the book records it: the position before each of `steps` updates (START first). */
 export function optimizerPath(key: string, lr: number, steps = STEPS): [number, number][] {
   const opt = createOptimizer(key, { lr });
   const params = { x: Float32Array.of(START[0]), y: Float32Array.of(START[1]) };
   const grads = { x: new Float32Array(1), y: new Float32Array(1) };
-  const path: [number, number][] = [[params.x[0], params.y[0]]];
+  const path: [number, number][] = [];
   for (let i = 0; i < steps; i++) {
+    path.push([params.x[0], params.y[0]]);
     [grads.x[0], grads.y[0]] = df(params.x[0], params.y[0]);
     opt.update(params, grads);
-    path.push([params.x[0], params.y[0]]);
   }
   return path;
 }
@@ -63,7 +63,7 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
   }
 
   await ctx.figure('optimizer-paths', pathsOverContours({
-    title: 'Optimizers on f(x, y) = x²/20 + y² from (−7, 2), 30 steps',
+    title: 'Optimizers on f(x, y) = x²/20 + y² from (−7, 2): the positions before each of 30 updates',
     f, xDomain: [-10, 10], yDomain: [-5, 5],
     paths: OPTIMIZERS.map((o) => ({ name: `${o.name} (lr ${o.lr})`, points: paths[o.name].points })),
     levels: [0.25, 0.5, 1, 2, 3, 4, 5, 6, 7], minimum: [0, 0], width: 320, height: 160,
@@ -85,7 +85,7 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
         holds: OPTIMIZERS.every((o) => paths[o.name].endDistance < paths[o.name].startDistance),
       },
       {
-        claim: `SGD zig-zags in y (its y changes sign ${sgd}× in 30 steps, ≥ 10) while AdaGrad and Adam move smoothly ` +
+        claim: `SGD zig-zags in y (its y changes sign ${sgd}× over the 30 points, ≥ 10) while AdaGrad and Adam move smoothly ` +
           `(at most a third as many sign changes: ${paths.AdaGrad.ySignChanges} and ${paths.Adam.ySignChanges})`,
         holds: sgd >= 10 && 3 * adaptive <= sgd,
       },

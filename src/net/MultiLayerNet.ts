@@ -24,6 +24,14 @@ export type Activation = 'relu' | 'sigmoid';
 export type WeightInit = number | 'relu' | 'he' | 'sigmoid' | 'xavier';
 export type ParamRecord = Record<string, Float32Array>;
 
+/**
+ * Where training-mode Dropout takes its masks from instead of the net's own stream: called once per Dropout layer
+ * (`layer` = 1, 2, … as the book's Dropout1, Dropout2) on every training-mode forward pass (a call of more rows than
+ * the net's capacity is several passes), with the pass's `rows` and the layer's `units`; returns rows × units values, each 0 (dropped) or 1 (kept), row-major — e.g. the book's
+ * `np.random.rand(rows, units) > ratio`. The net copies it at once (the array may be reused).
+ */
+export type DropoutMaskSource = (layer: number, rows: number, units: number) => ArrayLike<number>;
+
 export interface MultiLayerNetOptions {
   inputSize: number;
   hiddenSizes: readonly number[];
@@ -43,10 +51,12 @@ export interface MultiLayerNetOptions {
   backend?: BackendName;
   /** Rows the activation buffers are made for (default 256); larger batches are chunked or grow them once. */
   maxBatchSize?: number;
+  /** Replays externally drawn dropout masks (see DropoutMaskSource); sets `net.dropoutMaskSource`. Not saved. */
+  dropoutMaskSource?: DropoutMaskSource;
 }
 
 /** The options with every default filled in: what a saved model records. */
-export type NetConfig = Required<Omit<MultiLayerNetOptions, 'weightInit'>> & { weightInit: WeightInit };
+export type NetConfig = Required<Omit<MultiLayerNetOptions, 'weightInit' | 'dropoutMaskSource'>> & { weightInit: WeightInit };
 
 const ACTIVATIONS: readonly Activation[] = ['relu', 'sigmoid'];
 const INIT_NAMES = ['relu', 'he', 'sigmoid', 'xavier'] as const;
@@ -126,6 +136,11 @@ export class MultiLayerNet {
   readonly shapes: Record<string, number[]> = {};
   /** Loss of the last forward pass through `gradient` or `loss` (cross-entropy + L2 term). */
   lastLoss = NaN;
+  /**
+   * Where training-mode forwards take their dropout masks from; undefined (the default): the net's own seeded
+   * stream. While set, the stream is not drawn from. A net without dropout never calls it.
+   */
+  dropoutMaskSource: DropoutMaskSource | undefined;
 
   private layers: Layer[] = [];
   private affines: Affine[] = [];
@@ -138,6 +153,10 @@ export class MultiLayerNet {
 
   constructor(options: MultiLayerNetOptions) {
     this.config = resolveConfig(options);
+    if (options.dropoutMaskSource !== undefined && typeof options.dropoutMaskSource !== 'function') {
+      throw new ValueError(`dropoutMaskSource must be a function (layer, rows, units) => masks, got ${typeof options.dropoutMaskSource}`);
+    }
+    this.dropoutMaskSource = options.dropoutMaskSource;
     const c = this.config;
     this.backend = createBackend(c.backend);
     this.sizes = [c.inputSize, ...c.hiddenSizes, c.outputSize];
@@ -240,9 +259,37 @@ export class MultiLayerNet {
   // ---- the forward and backward passes over rows already staged in the input buffers ---------------------------
 
   private forwardStaged(B: number, train: boolean): Float32Array {
+    if (train && this.dropoutMaskSource && this.config.useDropout) this.presetMasks(B);
     let x = this.input;
     for (const layer of this.layers) x = layer.forward(x, B, train);
     return x;
+  }
+
+  /**
+   * Asks dropoutMaskSource for every Dropout layer's mask of this B-row forward and checks them all (length, values
+   * 0/1) before any is copied in, so that a bad mask throws with the net unchanged.
+   */
+  private presetMasks(B: number): void {
+    const source = this.dropoutMaskSource!;
+    const dropouts = this.layers.filter((layer): layer is Dropout => layer instanceof Dropout);
+    const masks = dropouts.map((layer, i) => {
+      const m = source(i + 1, B, layer.D);
+      if (m === null || typeof m !== 'object' || typeof m.length !== 'number') {
+        throw new ValueError(`dropoutMaskSource(${i + 1}, ${B}, ${layer.D}) must return an array of ${B * layer.D} values, got ${String(m)}`);
+      }
+      if (m.length !== B * layer.D) {
+        throw new ShapeError(`dropoutMaskSource(${i + 1}, ${B}, ${layer.D}): expected ${B} × ${layer.D} = ${B * layer.D} values, got ${m.length}`);
+      }
+      for (let j = 0; j < m.length; j++) {
+        const v = m[j];
+        if (v !== 0 && v !== 1) {
+          throw new ValueError(`dropoutMaskSource(${i + 1}, ${B}, ${layer.D}): value [${j}] (row ${Math.floor(j / layer.D)}, ` +
+            `unit ${j % layer.D}) is ${String(v)}: masks must be 0 (dropped) or 1 (kept)`);
+        }
+      }
+      return m;
+    });
+    dropouts.forEach((layer, i) => layer.presetMask(masks[i], B));
   }
 
   /** The L2 term 0.5·λ·ΣW² over the weights W1…W{L} (not biases, γ, β). */

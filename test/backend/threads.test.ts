@@ -8,6 +8,8 @@ import {
 import { Rng } from '../../src/rng.js';
 import { GEMM_SPLIT_MIN, ELEMENTWISE_SPLIT_MIN, ThreadPool } from '../../src/backend/wasm/threads.js';
 import { randomBatch } from '../net/fixtures.js';
+import { book } from '../book/vectors.js';
+import { expectClose } from '../helpers.js';
 
 let one: Backend, two: Backend;
 beforeAll(async () => {
@@ -198,6 +200,23 @@ describe('threads: kernels are bit-identical to one thread', () => {
       r1.forEach((v, i) => expect(firstDifference(v, r2[i]), `output ${i}`).toBe(-1));
     });
   }
+});
+
+describe('threads: Nesterov (the book\'s current form) on the split path', () => {
+  it('the book\'s 12-element vectors tiled past the split threshold give the book\'s numbers in every tile', () => {
+    const run = book.optimizers.runs.Nesterov;
+    const tiles = Math.ceil(ELEMENTWISE_SPLIT_MIN / 12) + 1, n = 12 * tiles;
+    const tile = (a: number[]): Float32Array => { const out = new Float32Array(n); for (let i = 0; i < n; i++) out[i] = a[i % 12]; return out; };
+    two.reserve(3 * n + 64);
+    const p = two.alloc(n), g = two.alloc(n), v = two.alloc(n);
+    p.set(tile(book.optimizers.start_params.W.data));
+    for (let t = 0; t < 3; t++) {
+      g.set(tile(book.optimizers.grads[t].W.data));
+      two.nesterov_update(p, g, v, n, run.hyperparameters.lr, run.hyperparameters.momentum);
+      expectClose(p, tile(run.params_after[t].W.data), 1e-6, `step ${t + 1} p`);
+      expectClose(v, tile(run.state_after[t].v.W.data), 1e-6, `step ${t + 1} v`);
+    }
+  });
 });
 
 describe('threads: training', () => {

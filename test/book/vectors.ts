@@ -6,7 +6,6 @@ export interface Tensor { shape: number[]; data: number[] }
 export type TensorRecord = Record<string, Tensor>;
 
 /** The parsed fixture (read once per test file). The type is loose on purpose: each test names what it reads. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const book: any = JSON.parse(readFileSync(new URL('../fixtures/book-vectors.json', import.meta.url), 'utf8'));
 
 /** A fixture record of tensors as flat number arrays, by name. */

@@ -1,9 +1,10 @@
 // The two experiments without MNIST: optimizer paths on x²/20 + y², and the activation histograms.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { experiments, type ExperimentResult } from '../../src/experiments/index.js';
+import { experiments, type ExperimentOptions, type ExperimentResult } from '../../src/experiments/index.js';
 import { optimizerPath, ySignChanges } from '../../src/experiments/optimizer-paths.js';
 import { expectFindingsHold, expectShape, expectWrittenFiles } from './files.js';
 
@@ -21,12 +22,12 @@ describe('optimizer-paths', () => {
     expectWrittenFiles(r, join(out, 'paths'), 1);
   });
 
-  it('SGD with lr 0.95 follows the closed form: y ← −0.9·y, x ← 0.905·x', () => {
+  it('SGD with lr 0.95 follows the closed form: y ← −0.9·y, x ← 0.905·x; 30 points, as the book plots', () => {
     const path = optimizerPath('sgd', 0.95);
-    expect(path).toHaveLength(31);
-    expect(ySignChanges(path)).toBe(30);
-    expect(path[30][0]).toBeCloseTo(-7 * 0.905 ** 30, 4);
-    expect(path[30][1]).toBeCloseTo(2 * 0.9 ** 30, 4);
+    expect(path).toHaveLength(30); // the positions before each of the 30 updates (the book's x_history)
+    expect(ySignChanges(path)).toBe(29);
+    expect(path[29][0]).toBeCloseTo(-7 * 0.905 ** 29, 4);
+    expect(path[29][1]).toBeCloseTo(2 * (-0.9) ** 29, 4);
   });
 
   it('AdaGrad never crosses y = 0, and every path starts at (−7, 2)', () => {
@@ -47,10 +48,52 @@ describe('init-histogram', () => {
   let r: ExperimentResult;
   beforeAll(async () => { r = await experiments['init-histogram'].run({ quick: true, out: join(out, 'hist') }); });
 
-  it('holds the book findings and writes one histogram grid per setting', () => {
+  it('holds the book findings and writes one histogram grid per setting: all 12 of the script\'s combinations', () => {
     expectShape(r, 'init-histogram', true);
     expectFindingsHold(r);
-    expectWrittenFiles(r, join(out, 'hist'), 7);
+    expectWrittenFiles(r, join(out, 'hist'), 12);
+    const keys = ['sigmoid', 'relu', 'tanh'].flatMap((a) => ['std1', 'std0.01', 'xavier', 'he'].map((w) => `${a}-${w}`));
+    expect(Object.keys(r.results.settings as object)).toEqual(keys);
+    expect(r.results.binning).toBe('book');
+  });
+
+  type Bin = { p: string; x0: number; x1: number; n: number };
+  const binsOf = (dir: string, key: string): Bin[] =>
+    (JSON.parse(readFileSync(join(dir, `init-histogram-${key}.vl.json`), 'utf8')) as { data: { values: Bin[] } }).data.values;
+  type Stats = { zeroShare: number; inUnitShare: number };
+
+  it('the book\'s binning: 30 bins on [0, 1] holding every value there, ReLU\'s zeros included (in the first bin)', () => {
+    const s = r.results.settings as Record<string, { layers: Stats[] }>;
+    for (const key of ['relu-he', 'tanh-xavier', 'sigmoid-std1']) {
+      const bins = binsOf(join(out, 'hist'), key);
+      for (let l = 1; l <= 5; l++) {
+        const layer = bins.filter((b) => b.p === `${l}-layer`);
+        expect(layer).toHaveLength(30);
+        expect(layer[0].x0).toBe(0);
+        expect(layer[29].x1).toBe(1);
+        const total = layer.reduce((a, b) => a + b.n, 0);
+        // 1000 inputs × 100 units per layer; stats count the same values (sig6-rounded shares)
+        expect(total / 100_000).toBeCloseTo(s[key].layers[l - 1].inUnitShare, 5);
+        expect(layer[0].n).toBeGreaterThanOrEqual(Math.round(s[key].layers[l - 1].zeroShare * 100_000));
+      }
+    }
+    expect(s['relu-he'].layers[0].zeroShare).toBeGreaterThan(0.4); // so the check above has zeros to count
+    expect(s['tanh-xavier'].layers[0].inUnitShare).toBeLessThan(0.6); // tanh's negative half is not drawn
+  });
+
+  it('binning \'range\': per-activation ranges, ReLU\'s zeros left out; a bad binning is a ValueError', async () => {
+    const dir = join(out, 'hist-range');
+    const ranged = await experiments['init-histogram'].run({ quick: true, out: dir, binning: 'range' } as ExperimentOptions);
+    expect(ranged.results.binning).toBe('range');
+    expect(ranged.results.settings).toEqual(r.results.settings);
+    const relu = binsOf(dir, 'relu-he').filter((b) => b.p === '1-layer');
+    const s = r.results.settings as Record<string, { layers: (Stats & { max: number })[] }>;
+    expect(relu[29].x1).toBeCloseTo(Math.max(...s['relu-he'].layers.map((l) => l.max)), 3); // [0, the largest of any layer]
+    expect(relu.reduce((a, b) => a + b.n, 0) / 100_000).toBeCloseTo(1 - s['relu-he'].layers[0].zeroShare, 5);
+    const tanh = binsOf(dir, 'tanh-xavier').filter((b) => b.p === '1-layer');
+    expect([tanh[0].x0, tanh[29].x1]).toEqual([-1, 1]);
+    await expect(experiments['init-histogram'].run({ quick: true, binning: 'log' } as ExperimentOptions))
+      .rejects.toThrow(/binning must be 'book' or 'range', got log/);
   });
 
   it('layer statistics match the theory: He keeps ReLU outputs\' second moment ≈ 1 per layer', () => {

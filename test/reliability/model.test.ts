@@ -62,7 +62,7 @@ describe('model files that used to load', () => {
   });
 
   it('an unknown config key', () => {
-    rejects(withConfig((c) => { c.constructor = 1; }), /unknown key "constructor"/);
+    rejects(withConfig((c) => { Object.defineProperty(c, 'constructor', { value: 1, enumerable: true }); }), /unknown key "constructor"/);
   });
 
   it(`maxBatchSize above ${MAX_MODEL_BATCH} (a 2 KB file asked for gigabytes of activation buffers)`, () => {

@@ -130,7 +130,8 @@ export function shardResultsOf(json: unknown, file: string): ShardResults {
   }
   const validationSize = Math.floor(config.samples * config.validationRate);
   const trainSize = config.samples - validationSize;
-  runs.forEach((t: unknown, i) => checkRun(t, expected[i], config.epochs, validationSize, trainSize, `${file}: runs[${i}]`));
+  // A loop, not forEach: an array built in code may have holes, and forEach skips them.
+  for (let i = 0; i < runs.length; i++) checkRun(runs[i], expected[i], config.epochs, validationSize, trainSize, `${file}: runs[${i}]`);
   return res as unknown as ShardResults;
 }
 

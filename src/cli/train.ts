@@ -96,7 +96,7 @@ Output
   -q, --quiet           no progress, only the summary
   -h, --help            show this help
 
-Ctrl-C stops after the current step and still reports and saves; a second Ctrl-C quits at once.`;
+Ctrl-C, SIGTERM or SIGHUP stops after the current step and still reports and saves; a second one quits at once.`;
 
 export interface TrainArgs {
   help: boolean;

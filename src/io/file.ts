@@ -76,7 +76,10 @@ function kindOf(info: Awaited<ReturnType<typeof stat>>): string {
   return 'something else';
 }
 
-/** Removes `.<name>.zerodl-tmp-<pid>-<hex>` files in `dir` whose pid is no running process (left by kill -9). */
+/**
+ * Removes `.<name>.zerodl-tmp-<pid>-<hex>` files in `dir` (and those of the earlier naming) whose pid is no running
+ * process: left by a save that was killed (kill -9, power loss).
+ */
 async function removeStaleTemps(dir: string, name: string): Promise<void> {
   let entries: string[];
   try {
@@ -84,10 +87,10 @@ async function removeStaleTemps(dir: string, name: string): Promise<void> {
   } catch {
     return; // the write itself will report a missing or unreadable folder
   }
-  const prefix = `.${name}${TEMP_INFIX}`;
+  const prefix = `.${name}${TEMP_INFIX}`, legacy = `.${name}.`; // legacy: `.<name>.<pid>.<hex>.tmp` of earlier versions
   for (const entry of entries) {
-    if (!entry.startsWith(prefix)) continue;
-    const m = /^(\d+)-[0-9a-f]{12}$/.exec(entry.slice(prefix.length));
+    const m = entry.startsWith(prefix) ? /^(\d+)-[0-9a-f]{12}$/.exec(entry.slice(prefix.length))
+      : entry.startsWith(legacy) ? /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(entry.slice(legacy.length)) : null;
     if (!m) continue;
     const pid = Number(m[1]);
     if (pid === process.pid || isRunning(pid)) continue; // maybe a save in progress

@@ -80,7 +80,8 @@ describe('temp files of killed saves', () => {
     const stale = `.m.safetensors.zerodl-tmp-${dead}-0123456789ab`;
     const live = `.m.safetensors.zerodl-tmp-${process.ppid}-0123456789ab`; // the parent process is alive
     const other = `.n.safetensors.zerodl-tmp-${dead}-0123456789ab`; // another target's
-    for (const f of [stale, live, other]) await writeFile(join(sub, f), 'partial');
+    const legacy = `.m.safetensors.${dead}.0123456789ab.tmp`; // the naming of earlier versions
+    for (const f of [stale, live, other, legacy]) await writeFile(join(sub, f), 'partial');
     await saveNet(net(), join(sub, 'm.safetensors'));
     expect((await readdir(sub)).sort()).toEqual([live, other, 'm.safetensors'].sort());
   });

@@ -3,7 +3,7 @@
 import { dirname } from 'node:path';
 import { init, simdVariant, threadCount } from '../backend/index.js';
 import { DivergenceError, ValueError } from '../errors.js';
-import { makeDirectory } from '../io/file.js';
+import { checkSaveTarget, makeDirectory } from '../io/file.js';
 import { saveNet } from '../io/model-node.js';
 import { MultiLayerNet, type Activation, type MultiLayerNetOptions, type WeightInit } from '../net/MultiLayerNet.js';
 import { createOptimizer, OPTIMIZER_NAMES, type OptimizerName, type OptimizerOptions } from '../optim/index.js';
@@ -220,7 +220,10 @@ async function train(a: TrainArgs, io: CliIO): Promise<number> {
 
   // Fail before training, not after it, if the output places cannot be made.
   if (a.out) await makeDirectory(a.out);
-  if (a.save) await makeDirectory(dirname(a.save));
+  if (a.save) {
+    await makeDirectory(dirname(a.save));
+    await checkSaveTarget(a.save); // a device or a folder there is refused now, not after training
+  }
   if (a.net.backend === 'wasm') await init(a.threads > 1 ? { threads: a.threads } : {});
   const data = await loadData(a.data);
   const I = data.rows * data.cols;

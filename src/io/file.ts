@@ -40,6 +40,14 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   }
 }
 
+/**
+ * Checks, before the work whose result will be saved there, that `path` can take a save: new, a regular file, or a
+ * symlink to one. A FormatError otherwise (see writeFileAtomic).
+ */
+export async function checkSaveTarget(path: string): Promise<void> {
+  await saveTarget(path);
+}
+
 /** The file a save of `path` replaces (symlinks resolved), and the permissions to keep (an existing file's). */
 async function saveTarget(path: string): Promise<{ target: string; mode?: number }> {
   let link;

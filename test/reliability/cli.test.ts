@@ -4,7 +4,7 @@
 // --threads out of range is a usage error. The process tests spawn the built CLI (dist/cli.js), so the build
 // runs first if stale; the rest run in-process.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,6 +116,17 @@ describe('--json, output folders, --threads (in-process)', () => {
     expect(r.stderr.text).toMatch(/^zerodl: \/proc\/zerodl-x: cannot make this folder/);
     expect(r.stderr.lines).toHaveLength(1);
   }, 10_000);
+
+  // Fault 14, as the command meets it: the save target is checked before training, not after it.
+  it.runIf(process.platform !== 'win32')('train --save <a FIFO>: refused before training, exit 1, the FIFO left alone', async () => {
+    const fifo = join(dir, 'model.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const r = await inProcess(['train', '--train-size', '100', '--epochs', '1', '--no-out', '--save', fifo]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.lines).toEqual([`zerodl: ${fifo}: expected a regular file to replace, found a FIFO (named pipe); nothing was written`]);
+    expect(r.stdout.text).toBe(''); // no "training …" line: it never started
+    expect((await lstat(fifo)).isFIFO()).toBe(true);
+  });
 
   // Fault 15: --threads 1000 passed the parser and failed in init() with exit 1.
   it.each([

@@ -110,6 +110,7 @@ describe('--json, output folders, --threads (in-process)', () => {
     ['train', '--out', '/proc/zerodl-x/report'],
     ['train', '--no-out', '--save', '/proc/zerodl-x/m.safetensors'],
     ['experiment', 'optimizer-paths', '--quick', '--out', '/proc/zerodl-x'],
+    ['search', 'merge', 'no-such-shard', '--out', '/proc/zerodl-x'],
   ])('%s %s %s …: fails at once with one line naming the folder, exit 1', async (...argv) => {
     const r = await inProcess(argv);
     expect(r.code).toBe(1);

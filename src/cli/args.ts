@@ -105,6 +105,18 @@ export function positiveInt(value: string, flag: string, command?: string): numb
   return v;
 }
 
+/** The most threads `init({ threads })` accepts (its own range check, repeated here so --threads is a usage error). */
+export const MAX_THREADS = 256;
+
+/** `--threads N`: an integer from 1 to MAX_THREADS. */
+export function threadsFlag(value: string, flag: string, command?: string): number {
+  const v = toNumber(value);
+  if (!(Number.isSafeInteger(v) && v >= 1 && v <= MAX_THREADS) || !/^\+?\d+$/.test(value.trim())) {
+    bad(flag, value, `an integer from 1 to ${MAX_THREADS}`, command);
+  }
+  return v;
+}
+
 export function integer(value: string, flag: string, command?: string): number {
   const v = toNumber(value);
   if (!Number.isSafeInteger(v) || !/^[+-]?\d+$/.test(value.trim())) bad(flag, value, 'an integer', command);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { init, threadCount } from '../backend/index.js';
 import { experiment as search, type SearchOptions } from '../experiments/hyperparameter-search.js';
 import { experiments, listExperiments, runExperiment, type ExperimentResult } from '../experiments/index.js';
-import { choice, type CliIO, integer, type OptionSpec, parse, positiveInt, shardSpec, str, UsageError } from './args.js';
+import { makeDirectory } from '../io/file.js';
+import { choice, type CliIO, integer, type OptionSpec, parse, positiveInt, shardSpec, str, threadsFlag, UsageError } from './args.js';
 
 export const EXPERIMENT_OPTIONS: OptionSpec = {
   out: { type: 'string' },
@@ -100,7 +101,7 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
     if (flag === 'shard') extra.shard = shardSpec(value, flag, 'experiment');
     else extra[flag] = positiveInt(value, flag, 'experiment');
   }
-  const threads = positiveInt(str(v, 'threads') ?? '1', 'threads', 'experiment');
+  const threads = threadsFlag(str(v, 'threads') ?? '1', 'threads', 'experiment');
   if (threads > 1 && backend !== 'wasm') throw new UsageError('--threads applies to the wasm backend only', 'experiment');
   if (threads > 1 && (extra.workers ?? 1) > 1) {
     throw new UsageError('--threads and --workers both spread work over the cores: use one of them', 'experiment');
@@ -108,6 +109,7 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
   if (threads > 1) await init({ threads });
   const defaultOut = extra.shard ? join('report', name, `shard-${extra.shard.index}-of-${extra.shard.count}`) : join('report', name);
   const out = v['no-out'] ? undefined : str(v, 'out') ?? defaultOut;
+  if (out) await makeDirectory(out); // fail now, not after the run
   const human = v.json ? io.stderr : io.stdout;
   const say = (line: string) => { if (!v.quiet) human.write(line + '\n'); };
 

@@ -1,7 +1,10 @@
 // The `zerodl` command: dispatch to train / eval / predict / experiment / search, and the one place that turns errors
 // into exit codes: 2 for a wrong command line (with the usage), 1 for any ZerodlError or file-system error
-// (one line, no stack trace), 130 for an interrupted run. The bundle entry (dist/cli.js).
+// (one line, no stack trace), 128 + the signal's number for a run stopped by SIGINT (130), SIGTERM (143) or
+// SIGHUP (129), and 141 (128 + SIGPIPE) when stdout was closed (`zerodl train | head -1`). The bundle entry
+// (dist/cli.js).
 import { readFileSync, realpathSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { ZerodlError } from '../errors.js';
 import { enableRelaxedSimd } from './engine.js';
@@ -86,25 +89,66 @@ function isSystemError(error: unknown): boolean {
     /^E[A-Z]+$/.test((error as NodeJS.ErrnoException).code!) && 'syscall' in error;
 }
 
-/** As a process: real streams, Ctrl-C → abort (then, a second time, exit at once), exit code. */
+/** Signals that stop a run the way Ctrl-C does: after the current step, still reporting and saving. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const PIPE_CLOSED = 128 + osConstants.signals.SIGPIPE;
+
+/**
+ * A process stream as a Writer that never throws or emits an unhandled error: once a write fails (EPIPE: the reader
+ * went away; EIO: the terminal closed), later writes are dropped and `onClosed` is called once.
+ */
+function guarded(stream: NodeJS.WriteStream, onClosed: () => void): CliIO['stdout'] {
+  let closed = false;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    onClosed();
+  };
+  stream.on('error', close);
+  return {
+    write: (chunk: string) => (closed ? false : stream.write(chunk)),
+    get isTTY() { return stream.isTTY; },
+    get columns() { return stream.columns; },
+  };
+}
+
+/**
+ * As a process: real streams, SIGINT / SIGTERM / SIGHUP → abort (then, a second signal, exit at once), a closed
+ * stdout → abort quietly, exit code.
+ */
 async function cli(): Promise<void> {
   enableRelaxedSimd(); // before the first wasm compile
   const argv = process.argv.slice(2);
   const controller = new AbortController();
-  const io: CliIO = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal };
-  const onSigint = (): void => {
-    if (controller.signal.aborted) process.exit(130);
+  let stoppedBy: number | undefined; // the exit code the stop calls for
+  const stop = (code: number, note?: string): void => {
+    if (controller.signal.aborted) {
+      if (note !== undefined) process.exit(code); // a second signal: quit at once
+      return;
+    }
+    stoppedBy = code;
     controller.abort();
-    process.stderr.write('\nstopping after the current step (Ctrl-C again to quit at once)\n');
+    if (note) io.stderr.write(note);
   };
-  // Only commands that check the signal keep Ctrl-C from ending the process at once.
-  if (argv[0] !== undefined && Object.hasOwn(COMMANDS, argv[0]) && COMMANDS[argv[0]].interruptible) {
-    process.on('SIGINT', onSigint);
-  }
+  const io: CliIO = {
+    stdout: guarded(process.stdout, () => stop(PIPE_CLOSED)),
+    stderr: guarded(process.stderr, () => undefined),
+    signal: controller.signal,
+  };
+  const handlers = STOP_SIGNALS.map((name) => {
+    const code = 128 + osConstants.signals[name];
+    const key = name === 'SIGINT' ? 'Ctrl-C' : name;
+    return [name, () => stop(code, `\n${name}: stopping after the current step (${key} again to quit at once)\n`)] as const;
+  });
+  // Only commands that check the signal keep these signals from ending the process at once.
+  const interruptible = argv[0] !== undefined && Object.hasOwn(COMMANDS, argv[0]) && COMMANDS[argv[0]].interruptible;
+  if (interruptible) for (const [name, handler] of handlers) process.on(name, handler);
   try {
-    process.exitCode = await main(argv, io);
+    const code = await main(argv, io);
+    // An interrupted run returns 130 (the code of Ctrl-C); report the stop that really happened.
+    process.exitCode = code === 130 && stoppedBy !== undefined ? stoppedBy : code;
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const [name, handler] of handlers) process.off(name, handler);
   }
 }
 

@@ -1,8 +1,7 @@
 // A training run's report folder: results.json (what --json prints), loss.svg (loss per iteration, smoothed) and
 // accuracy.svg (train/test accuracy per epoch), each plot with its Vega-Lite spec beside it (.vl.json).
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/file.js';
+import { makeDirectory, writeFileAtomic } from '../io/file.js';
 import { writeSpec, writeSvg } from '../plot/render.js';
 import { lineChart } from '../plot/specs.js';
 
@@ -20,7 +19,7 @@ export function lossWindow(iterations: number): number {
 
 /** Writes the report into `dir` (made if missing); returns the paths written. Plots without data are skipped. */
 export async function writeReport(dir: string, report: RunReport): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
+  await makeDirectory(dir);
   const written: string[] = [];
   const results = join(dir, 'results.json');
   await writeFileAtomic(results, new TextEncoder().encode(JSON.stringify(report) + '\n'));

@@ -2,6 +2,7 @@
 // `zerodl experiment hyperparameter-search --shard i/n`) checked and combined into the report of the whole search.
 import { join } from 'node:path';
 import { mergeShards } from '../experiments/search/merge.js';
+import { makeDirectory } from '../io/file.js';
 import { type CliIO, type OptionSpec, parse, str, UsageError } from './args.js';
 import { printResult } from './experiment.js';
 
@@ -38,6 +39,7 @@ export async function runSearchCommand(argv: string[], io: CliIO): Promise<numbe
   if (paths.length === 0) throw new UsageError('merge: expected the shards (folders or results.json files)', 'search');
   if (v.out !== undefined && v['no-out']) throw new UsageError('--out and --no-out contradict each other', 'search');
   const out = v['no-out'] ? undefined : str(v, 'out') ?? join('report', 'hyperparameter-search');
+  if (out) await makeDirectory(out); // fail now, not after reading and checking the shards
   const human = v.json ? io.stderr : io.stdout;
   const say = (line: string) => { if (!v.quiet) human.write(line + '\n'); };
   const result = await mergeShards(paths, { out, log: say });

@@ -1,16 +1,16 @@
 // `zerodl train`: the book's MultiLayerNet(Extend) trained by its Trainer on MNIST (or any IDX folder), with a flag
 // for every net and trainer option; progress, a summary, --json, a report folder and a saved model.
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { init, simdVariant, threadCount } from '../backend/index.js';
 import { DivergenceError, ValueError } from '../errors.js';
+import { checkSaveTarget, makeDirectory } from '../io/file.js';
 import { saveNet } from '../io/model-node.js';
 import { MultiLayerNet, type Activation, type MultiLayerNetOptions, type WeightInit } from '../net/MultiLayerNet.js';
 import { createOptimizer, OPTIMIZER_NAMES, type OptimizerName, type OptimizerOptions } from '../optim/index.js';
 import { Trainer, type TrainResult } from '../train/Trainer.js';
 import {
   choice, type CliIO, intList, integer, nonNegativeNumber, type OptionSpec, parse, positiveInt, positiveNumber, str,
-  unitInterval, UsageError,
+  threadsFlag, unitInterval, UsageError,
 } from './args.js';
 import { dataName, loadData } from './data.js';
 import { fmtInt, Progress } from './progress.js';
@@ -96,7 +96,7 @@ Output
   -q, --quiet           no progress, only the summary
   -h, --help            show this help
 
-Ctrl-C stops after the current step and still reports and saves; a second Ctrl-C quits at once.`;
+Ctrl-C, SIGTERM or SIGHUP stops after the current step and still reports and saves; a second one quits at once.`;
 
 export interface TrainArgs {
   help: boolean;
@@ -148,7 +148,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   }
   if (v.out !== undefined && v['no-out']) throw new UsageError('--out and --no-out contradict each other', C);
   const backend = choice(s('backend') ?? 'wasm', 'backend', ['wasm', 'js'] as const, C);
-  const threads = opt('threads', positiveInt) ?? 1;
+  const threads = opt('threads', threadsFlag) ?? 1;
   if (threads > 1 && backend !== 'wasm') throw new UsageError('--threads applies to the wasm backend only', C);
 
   return {
@@ -190,21 +190,40 @@ function resolvedOptimizerParams(o: object): OptimizerOptions {
   return out;
 }
 
-/** Runs `zerodl train`; returns the exit code (0 done, 1 diverged, 130 interrupted). */
+/**
+ * Runs `zerodl train`; returns the exit code (0 done, 1 diverged, 130 interrupted). With --json, stdout gets one
+ * JSON object whatever happens after the command line was read: the report, or `{ error }` for a run that failed
+ * before it had one.
+ */
 export async function runTrain(argv: string[], io: CliIO): Promise<number> {
   const a = parseTrainArgs(argv);
   if (a.help) {
     io.stdout.write(TRAIN_USAGE + '\n');
     return 0;
   }
+  if (!a.json) return train(a, io);
+  let printed = false;
+  const stdout = { write: (chunk: string) => { printed = true; return io.stdout.write(chunk); } };
+  try {
+    return await train(a, { ...io, stdout });
+  } catch (error) {
+    if (!printed) stdout.write(JSON.stringify({ error: (error as Error).message }) + '\n');
+    throw error;
+  }
+}
+
+async function train(a: TrainArgs, io: CliIO): Promise<number> {
   // With --json, stdout carries only the JSON; people's lines go to stderr.
   const human = a.json ? io.stderr : io.stdout;
   const say = (line: string) => { if (!a.quiet) human.write(line + '\n'); };
   const tell = (line: string) => { human.write(line + '\n'); }; // also with --quiet: the outcome
 
   // Fail before training, not after it, if the output places cannot be made.
-  if (a.out) await mkdir(a.out, { recursive: true });
-  if (a.save) await mkdir(dirname(a.save), { recursive: true });
+  if (a.out) await makeDirectory(a.out);
+  if (a.save) {
+    await makeDirectory(dirname(a.save));
+    await checkSaveTarget(a.save); // a device or a folder there is refused now, not after training
+  }
   if (a.net.backend === 'wasm') await init(a.threads > 1 ? { threads: a.threads } : {});
   const data = await loadData(a.data);
   const I = data.rows * data.cols;
@@ -278,12 +297,26 @@ export async function runTrain(argv: string[], io: CliIO): Promise<number> {
   tell(`final test accuracy ${result.finalTestAccuracy.toFixed(4)}: ${result.epochs} epochs, ${result.iterations} ` +
     `iterations in ${result.seconds.toFixed(1)} s, ${fmtInt(result.samplesPerSecond)} samples/s (${report.kernels}${report.threads > 1 ? `, ${report.threads} threads` : ''})`);
   await finish(a, net, report, io, tell);
-  if (a.json) io.stdout.write(JSON.stringify(report) + '\n');
   return result.aborted ? 130 : 0;
 }
 
-/** Saves the net and writes the report, as asked; a net that cannot be saved (non-finite) is said, not thrown. */
+/**
+ * Saves the net and writes the report, as asked; a net that cannot be saved (non-finite) is said, not thrown.
+ * With --json the report is then printed, always: also for a diverged run, and with `error` set if saving or
+ * writing the report failed (that error is then rethrown, so the exit code is still 1).
+ */
 async function finish(a: TrainArgs, net: MultiLayerNet, report: RunReport, io: CliIO,
+  tell: (line: string) => void): Promise<void> {
+  try {
+    await saveAndReport(a, net, report, io, tell);
+  } catch (error) {
+    if (a.json) io.stdout.write(JSON.stringify({ ...report, error: (error as Error).message }) + '\n');
+    throw error;
+  }
+  if (a.json) io.stdout.write(JSON.stringify(report) + '\n');
+}
+
+async function saveAndReport(a: TrainArgs, net: MultiLayerNet, report: RunReport, io: CliIO,
   tell: (line: string) => void): Promise<void> {
   if (a.save && report.trainLoss.length === 0) {
     // Interrupted before the first step: an untrained net must not replace a model saved earlier at that path.

@@ -5,13 +5,12 @@
 //   labels  N bytes (each < 10)   → Uint8Array of N, or a one-hot Float32Array of N × 10
 // Images are always one flat array, row after row; `imageShape` says how to read one row:
 // [rows·cols] when flatten, [1, rows, cols] (channels × height × width) when not.
-import { constants as bufferConstants } from 'node:buffer';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { FormatError } from '../errors.js';
-import { isGzip, parseIdx, readIdxHeader } from './idx.js';
+import { type IdxHeader, isGzip, parseIdx, readIdxHeader } from './idx.js';
 
 export interface LoadMnistOptions {
   /** Scale pixels to [0, 1] (default); otherwise keep 0–255 as floats. */
@@ -77,12 +76,21 @@ interface RawSet {
   imagesPath: string;
 }
 
+/**
+ * The largest IDX file `loadMnist` inflates or reads: 1 GiB of data (EMNIST ByClass, 0.55 GB, fits; the pixels
+ * then take 4 GiB as floats), and at most 2^24 images or labels per file. A header that declares more is refused
+ * before anything is inflated, so a small gzip bomb cannot take gigabytes.
+ */
+export const MAX_IDX_BYTES = 2 ** 30;
+export const MAX_IDX_ITEMS = 2 ** 24;
+
 async function loadSet(folder: string, prefix: 'train' | 't10k'): Promise<RawSet> {
   const labelsFile = await findFile(folder, `${prefix}-labels`, 'idx1');
-  const labelsIdx = parseIdx(await decompress(labelsFile.bytes, labelsFile.path), labelsFile.path);
-  if (labelsIdx.dims.length !== 1) {
-    throw new FormatError(`${labelsFile.path}: expected a label file (IDX rank 1), found rank ${labelsIdx.dims.length}`);
-  }
+  const labelsIdx = parseIdx(await decompress(labelsFile, (head) => {
+    if (head.dims.length !== 1) {
+      throw new FormatError(`${labelsFile.path}: expected a label file (IDX rank 1), found rank ${head.dims.length}`);
+    }
+  }), labelsFile.path);
   const labels = labelsIdx.data.slice(); // own copy: drop the file buffer and its header
   const bad = labels.findIndex((l) => l >= CLASSES);
   if (bad >= 0) {
@@ -90,68 +98,133 @@ async function loadSet(folder: string, prefix: 'train' | 't10k'): Promise<RawSet
   }
 
   const imagesFile = await findFile(folder, `${prefix}-images`, 'idx3');
-  // Check the header against the labels before inflating, so a gzip bomb is bounded by the label count.
-  const head = readIdxHeader(isGzip(imagesFile.bytes) ? gunzipHead(imagesFile.bytes, imagesFile.path) : imagesFile.bytes,
-    imagesFile.path);
-  if (head.dims.length !== 3) {
-    throw new FormatError(`${imagesFile.path}: expected an image file (IDX rank 3: count × rows × cols), ` +
-      `found rank ${head.dims.length}`);
-  }
-  if (head.dims[0] !== labels.length) {
-    throw new FormatError(`${imagesFile.path}: expected ${labels.length} images to match the labels in ` +
-      `${labelsFile.path}, found ${head.dims[0]}`);
-  }
-  const images = parseIdx(await decompress(imagesFile.bytes, imagesFile.path), imagesFile.path);
-  return { images: images.data, labels, rows: head.dims[1], cols: head.dims[2], imagesPath: imagesFile.path };
+  // The header is checked against the labels before the data is inflated, so the images are bounded by the labels.
+  const images = parseIdx(await decompress(imagesFile, (head) => {
+    if (head.dims.length !== 3) {
+      throw new FormatError(`${imagesFile.path}: expected an image file (IDX rank 3: count × rows × cols), ` +
+        `found rank ${head.dims.length}`);
+    }
+    if (head.dims[0] !== labels.length) {
+      throw new FormatError(`${imagesFile.path}: expected ${labels.length} images to match the labels in ` +
+        `${labelsFile.path}, found ${head.dims[0]}`);
+    }
+  }), imagesFile.path);
+  return { images: images.data, labels, rows: images.dims[1], cols: images.dims[2], imagesPath: imagesFile.path };
 }
 
-async function findFile(folder: string, stem: string, kind: string): Promise<{ path: string; bytes: Uint8Array }> {
+interface FoundFile {
+  path: string;
+  bytes: Uint8Array;
+}
+
+async function findFile(folder: string, stem: string, kind: string): Promise<FoundFile> {
   const names = [`${stem}-${kind}-ubyte`, `${stem}.${kind}-ubyte`, `${stem}-${kind}-ubyte.gz`, `${stem}.${kind}-ubyte.gz`];
   for (const name of names) {
     const path = join(folder, name);
+    let size: number;
     try {
-      const buf = await readFile(path);
-      return { path, bytes: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) };
+      size = (await stat(path)).size;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
     }
+    // Raw or gzipped, a file larger than the largest IDX file it may hold is refused before it is read.
+    if (size > MAX_IDX_BYTES + MAX_IDX_HEADER) {
+      throw new FormatError(`${path}: ${size} bytes, more than an IDX file may have here ` +
+        `(${MAX_IDX_BYTES + MAX_IDX_HEADER} bytes: a ${MAX_IDX_BYTES}-byte limit on the data)`);
+    }
+    const buf = await readFile(path);
+    return { path, bytes: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) };
   }
   throw new FormatError(`${folder}: expected an MNIST ${stem} file, found none of: ${names.join(', ')}`);
 }
 
-// Gzip is recognised by content, not by name, so a renamed file still loads.
-async function decompress(bytes: Uint8Array, path: string): Promise<Uint8Array> {
-  if (!isGzip(bytes)) return bytes;
-  const head = readIdxHeader(gunzipHead(bytes, path), path);
-  const declared = head.headerSize + head.dataSize;
-  // One byte of slack, so that parseIdx reports trailing bytes; more than that means a corrupt or hostile file.
-  const limit = Math.min(declared + 1, bufferConstants.MAX_LENGTH);
-  try {
-    const out = gunzipSync(bytes, { maxOutputLength: limit });
-    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new FormatError(`${path}: expected ${declared} bytes once decompressed (as its IDX header declares), ` +
-        `found more`);
-    }
-    throw new FormatError(`${path}: expected gzip data, found a corrupt stream (${(error as Error).message})`);
+/** The limits every header must meet: items and data bytes (see MAX_IDX_BYTES), then the caller's own checks. */
+function checkHeader(head: IdxHeader, path: string, check: (head: IdxHeader) => void): void {
+  if (head.dims[0] > MAX_IDX_ITEMS) {
+    throw new FormatError(`${path}: the IDX header declares ${head.dims[0]} items, more than the ${MAX_IDX_ITEMS} allowed`);
   }
+  if (head.dataSize > MAX_IDX_BYTES) {
+    const size = head.dataSize <= Number.MAX_SAFE_INTEGER ? `${head.dataSize}` : `about ${head.dataSize.toExponential(3)}`;
+    throw new FormatError(`${path}: the IDX header declares dims [${head.dims.join(', ')}], ${size} bytes of data, ` +
+      `more than the ${MAX_IDX_BYTES} allowed`);
+  }
+  check(head);
 }
 
-// The first bytes of a gzip stream's output, inflating only a prefix of the input. Deflate expands at most
-// ~1032× so a 512-byte prefix yields ≤ 0.6 MB; a longer prefix is tried only if a big gzip header hid the data.
-function gunzipHead(bytes: Uint8Array, path: string): Uint8Array {
-  for (let take = 512; ; take *= 8) {
-    const part = bytes.subarray(0, Math.min(take, bytes.length));
-    let out: Buffer;
-    try {
-      // Z_SYNC_FLUSH: return what the truncated input decodes to instead of failing at its end.
-      out = gunzipSync(part, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 1100 * part.length + 1024 });
-    } catch (error) {
-      throw new FormatError(`${path}: expected gzip data, found a corrupt stream (${(error as Error).message})`);
-    }
-    if (out.length >= MAX_IDX_HEADER || part.length === bytes.length) return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+/**
+ * The file's IDX bytes: raw files as they are, gzip (recognised by content, not by name, so a renamed file still
+ * loads) inflated as a stream that is checked as it goes: the header, as soon as it is out, must pass `checkHeader`,
+ * and inflating stops once the output exceeds what the header declares (plus one byte, so that parseIdx reports
+ * trailing bytes). So memory stays within the declared size, itself within MAX_IDX_BYTES.
+ */
+async function decompress(file: FoundFile, check: (head: IdxHeader) => void): Promise<Uint8Array> {
+  const { path, bytes } = file;
+  if (!isGzip(bytes)) {
+    checkHeader(readIdxHeader(bytes, path), path, check);
+    return bytes;
   }
+  return new Promise<Uint8Array>((resolve, reject) => {
+    const gunzip = createGunzip();
+    let head: Uint8Array[] = [], headLength = 0; // output before the header is complete
+    let out: Uint8Array | undefined, length = 0, limit = 0, done = false;
+    const fail = (error: unknown): void => {
+      if (done) return;
+      done = true;
+      gunzip.destroy();
+      reject(error instanceof FormatError ? error : new FormatError(
+        `${path}: expected gzip data, found a corrupt stream (${(error as Error).message})`));
+    };
+    const start = (first: Uint8Array): void => {
+      const header = readIdxHeader(first, path);
+      checkHeader(header, path, check);
+      limit = header.headerSize + header.dataSize;
+      out = new Uint8Array(Math.min(limit + 1, 1 << 20));
+    };
+    const append = (chunk: Uint8Array): void => {
+      if (length + chunk.length > limit + 1) {
+        throw new FormatError(`${path}: expected ${limit} bytes once decompressed (as its IDX header declares), found more`);
+      }
+      if (length + chunk.length > out!.length) { // grow by doubling, up to the declared size: memory follows the output
+        const bigger = new Uint8Array(Math.min(limit + 1, Math.max(2 * out!.length, length + chunk.length)));
+        bigger.set(out!.subarray(0, length));
+        out = bigger;
+      }
+      out!.set(chunk, length);
+      length += chunk.length;
+    };
+    gunzip.on('data', (chunk: Buffer) => {
+      if (done) return;
+      try {
+        if (out) return append(chunk);
+        head.push(chunk);
+        headLength += chunk.length;
+        if (headLength < MAX_IDX_HEADER) return; // the longest header (rank 4) is not out yet
+        const first = Buffer.concat(head);
+        head = [];
+        start(first);
+        append(first);
+      } catch (error) {
+        fail(error);
+      }
+    });
+    gunzip.on('error', fail);
+    gunzip.on('end', () => {
+      if (done) return;
+      try {
+        if (!out) { // a short file: all of it is shorter than the longest header
+          const all = Buffer.concat(head);
+          start(all);
+          append(all);
+        }
+        done = true;
+        resolve(out!.subarray(0, length));
+      } catch (error) {
+        fail(error);
+      }
+    });
+    gunzip.end(bytes);
+  });
 }
 
 // A 256-entry table: i/255 rounded once to float32, the same values as numpy's astype(float32) / 255.

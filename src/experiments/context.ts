@@ -104,10 +104,10 @@ export class Context {
     };
     for (const f of result.findings) this.log(`${f.holds ? 'holds' : 'FAILS'}: ${f.claim}`);
     if (this.out) {
-      const [{ mkdir, writeFile }, { join }] = await Promise.all([import('node:fs/promises'), import('node:path')]);
-      await mkdir(this.out, { recursive: true });
+      const [{ makeDirectory, writeFileAtomic }, { join }] = await Promise.all([import('../io/file.js'), import('node:path')]);
+      await makeDirectory(this.out);
       result.seconds = round(this.seconds, 3);
-      await writeFile(join(this.out, 'results.json'), JSON.stringify(result) + '\n', 'utf8');
+      await writeFileAtomic(join(this.out, 'results.json'), new TextEncoder().encode(JSON.stringify(result) + '\n'));
     }
     result.seconds = round(this.seconds, 3);
     this.log(`${this.name}: done in ${result.seconds.toFixed(1)} s`);

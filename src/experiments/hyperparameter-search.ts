@@ -42,6 +42,18 @@ export interface SearchOptions extends ExperimentOptions {
   epochs?: number;
 }
 
+/**
+ * The parts of a search's config that this version fixes for a mode (only seed, backend, trials, epochs and the
+ * data vary): `zerodl search merge` checks shards against them, so a tampered top or hiddenSizes is refused.
+ */
+export function fixedConfig(quick: boolean): Omit<SearchConfig, 'seed' | 'quick' | 'backend' | 'trials' | 'epochs' | 'dataHash'> {
+  const mode = quick ? QUICK : FULL;
+  return {
+    samples: SAMPLES, validationRate: VALIDATION_RATE, sampling: mode.stratified ? 'latin hypercube' : 'independent',
+    batchSize: BATCH, hiddenSizes: [...HIDDEN], top: mode.top, need: mode.need,
+  };
+}
+
 /** What a shard's results.json holds under `results`. */
 export interface ShardResults {
   search: SearchConfig;

@@ -88,26 +88,46 @@ export function encodeSafetensors(tensors: Record<string, F32Tensor>, metadata?:
   return out;
 }
 
-interface Entry {
+/** A tensor's place in the data section, as the header declares it (checked: F32, shape and byte count agree). */
+export interface SafetensorsEntry {
   name: string;
   shape: number[];
+  /** Byte offsets relative to the start of the data section. */
   begin: number;
   end: number;
 }
 
+/** Tighter limits than the format's own, for readers that know what they expect (model files). */
+export interface SafetensorsLimits {
+  /** Largest header length in bytes (default and at most the reference implementation's 100,000,000). */
+  maxHeaderBytes?: number;
+  /** Most tensors the header may declare. */
+  maxTensors?: number;
+}
+
+export interface SafetensorsHeader {
+  metadata: Record<string, string>;
+  /** The tensors in the order of their data (they tile the data section exactly). */
+  entries: SafetensorsEntry[];
+  /** Where the data section starts in the bytes. */
+  dataStart: number;
+}
+
 /**
- * Parses and fully validates a safetensors byte string; `name` (a path or label) starts every error message.
- * Tensor data is copied into fresh Float32Arrays, since tensors inside the byte string need not be 4-byte aligned.
- * Throws FormatError for anything malformed or for a dtype other than F32.
+ * Parses and fully validates the header of a safetensors byte string without copying any tensor data: the length
+ * prefix, the JSON, each entry, and that the entries tile the data section. Lets a reader check names and shapes
+ * before anything is allocated; the limits are checked before the header is parsed (length) and before its entries
+ * are read (count). `name` (a path or label) starts every error message; every problem is a FormatError.
  */
-export function decodeSafetensors(bytes: Uint8Array, name = 'safetensors data'): Safetensors {
+export function readSafetensorsHeader(bytes: Uint8Array, name = 'safetensors data', limits: SafetensorsLimits = {}): SafetensorsHeader {
   if (bytes.length < 8) {
     throw new FormatError(`${name}: expected at least 8 bytes (the header length), found ${bytes.length}`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32; // exact below 2^53, larger is rejected anyway
-  if (headerLength > MAX_HEADER_BYTES) {
-    throw new FormatError(`${name}: header length ${headerLength} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  const maxHeader = Math.min(limits.maxHeaderBytes ?? MAX_HEADER_BYTES, MAX_HEADER_BYTES);
+  if (headerLength > maxHeader) {
+    throw new FormatError(`${name}: header length ${headerLength} exceeds the ${maxHeader}-byte limit`);
   }
   if (headerLength > bytes.length - 8) {
     throw new FormatError(
@@ -125,23 +145,28 @@ export function decodeSafetensors(bytes: Uint8Array, name = 'safetensors data'):
   if (!isPlainObject(header)) {
     throw new FormatError(`${name}: expected the header to be a JSON object, found ${header === null ? 'null' : Array.isArray(header) ? 'an array' : typeof header}`);
   }
+  const keys = Object.keys(header);
+  const tensorCount = keys.length - (Object.hasOwn(header, METADATA_KEY) ? 1 : 0);
+  if (limits.maxTensors !== undefined && tensorCount > limits.maxTensors) {
+    throw new FormatError(`${name}: the header declares ${tensorCount} tensors, more than the ${limits.maxTensors} allowed`);
+  }
 
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
   const metadata: Record<string, string> = {};
-  const entries: Entry[] = [];
-  for (const [key, value] of Object.entries(header)) {
+  const entries: SafetensorsEntry[] = [];
+  for (const key of keys) {
     if (key === METADATA_KEY) {
-      readMetadata(value, metadata, name);
+      readMetadata(header[key], metadata, name);
     } else {
-      entries.push(readEntry(key, value, dataLength, name));
+      entries.push(readEntry(key, header[key], dataLength, name));
     }
   }
 
   // The tensors must tile the data section: sorted by offsets, each starts where the previous one ended.
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let cursor = 0;
-  let previous: Entry | undefined;
+  let previous: SafetensorsEntry | undefined;
   for (const e of entries) {
     if (e.begin < cursor) {
       throw new FormatError(`${name}: tensor "${e.name}" (bytes ${e.begin}..${e.end}) overlaps tensor ` +
@@ -158,7 +183,17 @@ export function decodeSafetensors(bytes: Uint8Array, name = 'safetensors data'):
     throw new FormatError(`${name}: the tensors cover ${cursor} bytes of the data section, but it has ${dataLength} ` +
       `(bytes ${cursor}..${dataLength} belong to no tensor)`);
   }
+  return { metadata, entries, dataStart };
+}
 
+/**
+ * Parses and fully validates a safetensors byte string; `name` (a path or label) starts every error message.
+ * Tensor data is copied into fresh Float32Arrays, since tensors inside the byte string need not be 4-byte aligned.
+ * Throws FormatError for anything malformed or for a dtype other than F32.
+ */
+export function decodeSafetensors(bytes: Uint8Array, name = 'safetensors data', limits: SafetensorsLimits = {}): Safetensors {
+  const { metadata, entries, dataStart } = readSafetensorsHeader(bytes, name, limits);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tensors: Record<string, F32Tensor> = {};
   for (const e of entries) {
     const a = dataStart + e.begin;
@@ -188,7 +223,7 @@ function readMetadata(value: unknown, into: Record<string, string>, name: string
   }
 }
 
-function readEntry(tensor: string, value: unknown, dataLength: number, name: string): Entry {
+function readEntry(tensor: string, value: unknown, dataLength: number, name: string): SafetensorsEntry {
   const where = `${name}: tensor "${tensor}"`;
   if (!isPlainObject(value)) throw new FormatError(`${where}: expected an object with dtype, shape and data_offsets`);
   const { dtype, shape, data_offsets: offsets } = value;

@@ -464,10 +464,10 @@ export class MultiLayerNet {
 
   /** Copies parameters (and, if present, BatchNorm running statistics) in, after checking every name and length. */
   setParams(record: Record<string, ArrayLike<number>>): void {
-    const known = { ...this.params, ...this.buffers };
+    const known = new Map(Object.entries({ ...this.params, ...this.buffers }));
     for (const [name, src] of Object.entries(record)) {
-      const dst = known[name];
-      if (!dst) throw new ShapeError(`setParams: the net has no parameter '${name}' (it has ${Object.keys(known).join(', ')})`);
+      const dst = known.get(name); // a Map: 'constructor' or 'toString' must not find Object.prototype's members
+      if (!dst) throw new ShapeError(`setParams: the net has no parameter '${name}' (it has ${[...known.keys()].join(', ')})`);
       if (!src || typeof src.length !== 'number' || src.length !== dst.length) {
         throw new ShapeError(`setParams: '${name}' must hold ${dst.length} values` +
           (this.shapes[name] ? ` (shape [${this.shapes[name].join(', ')}])` : '') + `, got ${src?.length}`);
@@ -477,10 +477,12 @@ export class MultiLayerNet {
       }
     }
     for (const name of Object.keys(this.params)) {
-      if (!(name in record)) throw new ShapeError(`setParams: '${name}' is missing`);
+      if (!Object.hasOwn(record, name)) throw new ShapeError(`setParams: '${name}' is missing`);
     }
     this.sync();
-    for (const [name, src] of Object.entries(record)) known[name].set(src);
+    for (const [name, src] of Object.entries(record)) {
+      (Object.hasOwn(this.params, name) ? this.params : this.buffers)[name].set(src); // views re-made by sync()
+    }
   }
 
   // ---- model files (safetensors: the params by the book's names, running statistics, the config) ------------------

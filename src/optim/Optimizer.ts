@@ -39,7 +39,7 @@ export abstract class Optimizer {
   update(params: ParamRecord, grads: ParamRecord): void {
     let n = 0;
     for (const key in params) {
-      const p = params[key], g = grads[key];
+      const p = params[key], g = Object.hasOwn(grads, key) ? grads[key] : undefined; // not Object.prototype's members
       if (!g) throw new ShapeError(`${this.name}.update: grads has no '${key}'`);
       if (g.length !== p.length) throw new ShapeError(`${this.name}.update: grads '${key}' has ${g.length} values, params ${p.length}`);
       if (this.slots.size > 0 && !this.slots.has(key)) {

@@ -27,7 +27,9 @@ export const OPTIMIZER_NAMES = Object.keys(makers) as OptimizerName[];
 
 /** An optimizer by name (case-insensitive: 'SGD', 'adam', 'RMSprop'…) with its book defaults unless overridden. */
 export function createOptimizer(name: string, options: OptimizerOptions = {}): Optimizer {
-  const make = makers[String(name).toLowerCase() as OptimizerName];
+  const key = String(name).toLowerCase();
+  // Own keys only: 'constructor' or '__proto__' must not find Object.prototype's members.
+  const make = Object.hasOwn(makers, key) ? makers[key as OptimizerName] : undefined;
   if (!make) throw new NameError(`unknown optimizer '${name}': expected one of ${OPTIMIZER_NAMES.join(', ')}`);
   return make(options);
 }

@@ -1,7 +1,7 @@
 // Node-side rendering of the Vega-Lite specs from `specs.ts`: Vega-Lite → Vega → headless View → SVG string.
 // No `canvas` package is needed: with renderer 'none' Vega estimates text widths instead of measuring them.
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { makeDirectory, writeFileAtomic } from '../io/file.js';
 import { dirname } from 'node:path';
 import type * as Vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
@@ -61,12 +61,12 @@ export async function renderSvg(spec: VegaLiteSpec, opts: { log?: RenderLog; sca
 /** Render `spec` and write it to `path` as SVG, creating the parent directory if needed. */
 export async function writeSvg(path: string, spec: VegaLiteSpec, opts: { log?: RenderLog; scale?: number } = {}): Promise<void> {
   const svg = await renderSvg(spec, opts);
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, svg, 'utf8');
+  await makeDirectory(dirname(path));
+  await writeFileAtomic(path, new TextEncoder().encode(svg));
 }
 
 /** Write the spec itself as JSON (conventionally `name.vl.json` next to `name.svg`) for the browser demo. */
 export async function writeSpec(path: string, spec: VegaLiteSpec): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, JSON.stringify(spec) + '\n', 'utf8');
+  await makeDirectory(dirname(path));
+  await writeFileAtomic(path, new TextEncoder().encode(JSON.stringify(spec) + '\n'));
 }

@@ -80,7 +80,7 @@ describe('zerodl train: flags → options', () => {
     [['--eval-samples', 'all'], /^--eval-samples: /],
     [['--seed', '1.5'], /^--seed: expected an integer/],
     [['--backend', 'gpu'], /^--backend: expected one of wasm, js, got 'gpu'$/],
-    [['--threads', '0'], /^--threads: expected a positive integer, got '0'$/],
+    [['--threads', '0'], /^--threads: expected an integer from 1 to 256, got '0'$/],
     [['--threads', '2', '--backend', 'js'], /^--threads applies to the wasm backend only$/],
     [['--foo'], /--foo/],
     [['--lr'], /--lr/],

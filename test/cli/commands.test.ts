@@ -143,7 +143,7 @@ describe('interrupted and diverged runs', () => {
       '--save', save, '--out', out, '--json']);
     expect(r.code).toBe(1);
     expect(r.stderr.text).toMatch(/^zerodl: training diverged at iteration \d+: the loss became NaN/m);
-    expect(r.stdout.text).toBe('');
+    expect(lastJson(r.stdout)).toMatchObject({ diverged: true, finalTestAccuracy: null }); // --json: always the object
     const net = await loadNet(save);
     expect(Object.values(net.params).every((p) => p.every(Number.isFinite))).toBe(true);
     expect(JSON.parse(await readFile(join(out, 'results.json'), 'utf8'))).toMatchObject({ diverged: true, finalTestAccuracy: null });

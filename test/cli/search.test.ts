@@ -84,7 +84,7 @@ describe('usage errors', () => {
       [['experiment', 'hyperparameter-search', '--workers', '2', '--threads', '2'],
         /--threads and --workers both spread work over the cores: use one of them/],
       [['experiment', 'dropout', '--threads', '2', '--backend', 'js'], /--threads applies to the wasm backend only/],
-      [['experiment', 'dropout', '--threads', '1.5'], /--threads: expected a positive integer/],
+      [['experiment', 'dropout', '--threads', '1.5'], /--threads: expected an integer from 1 to 256/],
       [['search'], /expected a subcommand: merge/],
       [['search', 'split'], /unknown subcommand 'split'/],
       [['search', 'merge'], /merge: expected the shards/],

@@ -97,7 +97,7 @@ export function createBackend(name: BackendName = 'wasm'): Backend {
 /** The process-wide backend of that name, for using kernels directly on buffers it allocates. */
 export function getBackend(name: BackendName = 'wasm'): Backend {
   let b = shared.get(name);
-  if (!b) {
+  if (!b || b.disposed) {
     b = createBackend(name);
     shared.set(name, b);
   }

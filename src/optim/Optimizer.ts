@@ -3,7 +3,7 @@
 import { createBackend } from '../backend/index.js';
 import { ownerOf } from '../backend/registry.js';
 import type { Backend } from '../backend/types.js';
-import { ShapeError, ValueError } from '../errors.js';
+import { MemoryError, ShapeError, ValueError } from '../errors.js';
 
 export type ParamRecord = Record<string, Float32Array>;
 
@@ -52,9 +52,14 @@ export abstract class Optimizer {
     let first: Float32Array | undefined;
     for (const key in params) { first = params[key]; break; }
     const k = ownerOf(first!) ?? createBackend('js');
-    let total = 0;
-    for (const key in params) total += params[key].length * this.slotCount;
-    k.reserve(total);
+    let total = 0, count = 0;
+    for (const key in params) { total += params[key].length * this.slotCount; count++; }
+    try {
+      k.reserve(total + 4 * count * this.slotCount); // all or nothing: no slot is allocated unless all fit
+    } catch (e) {
+      throw e instanceof MemoryError ? new MemoryError(`${this.name}: state for ${total / Math.max(1, this.slotCount)} ` +
+        `parameters: ${e.message}`) : e;
+    }
     for (const key in params) {
       const s: Float32Array[] = [];
       for (let i = 0; i < this.slotCount; i++) s.push(k.alloc(params[key].length));

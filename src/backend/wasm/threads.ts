@@ -16,6 +16,7 @@
 // summation order as the whole (see assembly/gemm.ts), and elementwise kernels have no order to change.
 // Reductions (bias/BatchNorm gradients, loss, accuracy) and dropout's random stream stay on the calling thread.
 import { BackendError } from '../../errors.js';
+import { align, describeBytes, PAGE, tooLarge } from './limits.js';
 import { threadScript, type ThreadInit } from './worker-source.js';
 
 /** Control block: Int32 slots, then Float64 arguments. Sent to the threads, which read it by name. */
@@ -123,10 +124,21 @@ function canBlock(): boolean {
 
 type Fn = (...args: number[]) => unknown;
 
-/** The shared memory, the main thread's instance on it, and its allocator. */
+/** A backend's blocks, while the heap tracks them (see SharedHeap.track). */
+interface Tracked {
+  blocks: [number, number][];
+}
+
+/**
+ * The shared memory, the main thread's instance on it, and its allocator. Sizes are float64 (limits.ts) and
+ * checked against the memory's maximum before anything moves: a block that does not fit is a MemoryError with the
+ * bump pointer, the free list and every block as they were.
+ */
 export class SharedHeap {
   readonly memory: WebAssembly.Memory;
   readonly exports: Record<string, unknown>;
+  /** Bytes the memory may grow to (its maximum pages). */
+  readonly limit: number;
   private top: number;
   /** Free blocks [ptr, bytes], sorted by ptr, merged when adjacent. */
   private free: [number, number][] = [];
@@ -134,11 +146,14 @@ export class SharedHeap {
   private readonly buffers = new Set<ArrayBufferLike>();
   private current: ArrayBufferLike;
   readonly scratchBytes: number;
+  /** The blocks of every live (not disposed, not yet finalized) backend. */
+  private readonly tracked = new Set<Tracked>();
   /** Returns a GC'd backend's blocks to the heap. */
-  readonly released = new FinalizationRegistry<[number, number][]>((blocks) => this.release(blocks));
+  private readonly released = new FinalizationRegistry<Tracked>((t) => this.untrackEntry(t));
 
   constructor(readonly module: WebAssembly.Module, initialPages: number, maximumPages: number) {
     this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages, shared: true });
+    this.limit = maximumPages * PAGE;
     try {
       this.exports = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports;
     } catch (e) {
@@ -159,38 +174,77 @@ export class SharedHeap {
   }
 
   /**
+   * The block list of a backend: its blocks come back to the heap by `untrack` (dispose) or, failing that, when the
+   * garbage collector finalizes the backend.
+   */
+  track(owner: object): [number, number][] {
+    // (No WeakRef to the owner: one made in a synchronous job keeps its target alive until the job ends.)
+    const t: Tracked = { blocks: [] };
+    this.tracked.add(t);
+    this.released.register(owner, t, t);
+    return t.blocks;
+  }
+
+  /** Returns a backend's blocks now (dispose). */
+  untrack(blocks: [number, number][]): void {
+    for (const t of this.tracked) {
+      if (t.blocks === blocks) {
+        this.released.unregister(t);
+        this.untrackEntry(t);
+        return;
+      }
+    }
+  }
+
+  private untrackEntry(t: Tracked): void {
+    if (!this.tracked.delete(t)) return; // already returned
+    this.release(t.blocks.splice(0));
+  }
+
+  /**
    * A zero-filled block of `bytes` (16-byte aligned), reusing freed blocks first. Every block is cleared: memory
    * above the bump pointer is not necessarily fresh, since freed blocks at the top lower the pointer.
+   * Throws a MemoryError, changing nothing, when it does not fit.
    */
   take(bytes: number): number {
+    const requested = bytes;
     bytes = align(bytes);
-    let ptr = -1;
+    const ptr = this.fit(bytes);
+    if (ptr < 0) throw this.tooLarge('alloc', requested);
+    new Uint8Array(this.current, ptr, bytes).fill(0);
+    return ptr;
+  }
+
+  /** First fit in the free list, else at the top (growing memory): the block's pointer, or −1 if it cannot fit. */
+  private fit(bytes: number): number {
     for (let i = 0; i < this.free.length; i++) {
       const [at, size] = this.free[i];
       if (size < bytes) continue;
       if (size === bytes) this.free.splice(i, 1);
       else this.free[i] = [at + bytes, size - bytes];
-      ptr = at;
-      break;
+      return at;
     }
-    if (ptr < 0) {
-      ptr = this.top;
-      this.ensure(ptr + bytes);
-      this.top = ptr + bytes;
-    }
-    new Uint8Array(this.current, ptr, bytes).fill(0);
+    const ptr = this.top;
+    if (ptr + bytes > this.limit || !this.ensure(ptr + bytes)) return -1;
+    this.top = ptr + bytes;
     return ptr;
   }
 
-  /** Grows memory (by half again at least) so that `end` bytes fit. */
-  ensure(end: number): void {
+  /** Grows memory (by half again at least) so that `end` bytes fit; false if the engine refuses. */
+  ensure(end: number): boolean {
     const have = this.memory.buffer.byteLength;
+    if (end > this.limit) return false;
     if (end > have) {
-      const want = Math.max(end, Math.floor(have * 1.5));
+      const want = Math.min(this.limit, Math.max(end, Math.floor(have * 1.5)));
       try {
         this.memory.grow(Math.ceil((want - have) / PAGE));
       } catch {
-        this.memory.grow(Math.ceil((end - have) / PAGE));
+        try {
+          this.memory.grow(Math.ceil((end - have) / PAGE));
+        } catch (e) {
+          this.refused = e;
+          return false;
+        }
       }
     }
     const b = this.memory.buffer;
@@ -198,11 +252,31 @@ export class SharedHeap {
       this.current = b;
       this.buffers.add(b);
     }
+    return true;
+  }
+  /** Why the engine last refused to grow memory (for the error message). */
+  private refused: unknown;
+
+  /**
+   * Room for `bytes` more (a net reserves what it will allocate), so that allocations of that many bytes in all
+   * cannot fail: at the top (growing memory), or in one free block that large (first fit then serves every one of
+   * them from it or from smaller holes before it). Throws a MemoryError, changing nothing, when neither has room.
+   */
+  reserve(bytes: number): void {
+    bytes = align(bytes);
+    if (this.free.some(([, size]) => size >= bytes)) return;
+    if (!this.ensure(this.top + bytes)) throw this.tooLarge('reserve', bytes);
   }
 
-  /** Room for `bytes` more at the top (a net reserves what it will allocate). */
-  reserve(bytes: number): void {
-    this.ensure(this.top + align(bytes));
+  private tooLarge(what: string, bytes: number): Error {
+    const used = this.usedBytes();
+    const engine = this.top + bytes <= this.limit ? this.refused : undefined;
+    const e = tooLarge(`shared wasm memory ${what}`, bytes, used, this.limit, 'the threads\' shared memory', engine);
+    const holes = this.top - used, largest = this.free.reduce((m, [, b]) => Math.max(m, b), 0);
+    e.message += `; ${describeBytes(holes)} are free below the top (largest block ${describeBytes(largest)}). ` +
+      'Call dispose() on nets you no longer use: a dropped net\'s memory comes back only when the garbage ' +
+      'collector finalizes it, which needs the event loop to run (an await), never inside a synchronous loop';
+    return e;
   }
 
   release(blocks: [number, number][]): void {
@@ -418,9 +492,4 @@ export class ThreadPool {
 
 }
 
-const PAGE = 65536;
 const NO_ERROR = Symbol('no error');
-
-function align(bytes: number): number {
-  return (bytes + 15) & ~15;
-}

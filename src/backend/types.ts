@@ -142,4 +142,6 @@ export interface Backend {
   weight_decay_backward(dw: Float32Array, w: Float32Array, n: number, lambda: number): void;
   /** Σ w² (accumulated in f64). */
   sum_squares(w: Float32Array, n: number): number;
+  /** How many of x[0..n) are NaN or ±∞ (one cheap pass: the Trainer's check after every update). */
+  count_nonfinite(x: Float32Array, n: number): number;
 }

@@ -51,6 +51,7 @@ export interface Kernels {
   adam_update(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, lrT: number, beta1: number, beta2: number): void;
   weight_decay_backward(dw: Ptr, w: Ptr, n: number, lambda: number): void;
   sum_squares(w: Ptr, n: number): number;
+  count_nonfinite(x: Ptr, n: number): number;
 }
 
 type View = Float32Array | Int32Array;
@@ -270,6 +271,9 @@ export class WasmBackend implements Backend {
   }
   sum_squares(w: Float32Array, n: number): number {
     return this.k.sum_squares(this.p(w), n);
+  }
+  count_nonfinite(x: Float32Array, n: number): number {
+    return this.k.count_nonfinite(this.p(x), n);
   }
 }
 

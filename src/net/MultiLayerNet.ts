@@ -57,6 +57,10 @@ const INIT_NAMES = ['relu', 'he', 'sigmoid', 'xavier'] as const;
 /** The std of layer weights with n_in inputs for a weightInit setting (the book's __init_weight). */
 export function initScale(weightInit: WeightInit, nIn: number): number {
   if (typeof weightInit === 'number') return weightInit;
+  if (typeof weightInit !== 'string') {
+    throw new ValueError(`weightInit must be a number (std) or one of ${INIT_NAMES.join(', ')}, got ` +
+      `${Array.isArray(weightInit) ? 'an array' : typeof weightInit}`);
+  }
   const name = String(weightInit).toLowerCase();
   if (name === 'relu' || name === 'he') return Math.sqrt(2 / nIn);
   if (name === 'sigmoid' || name === 'xavier') return Math.sqrt(1 / nIn);
@@ -458,6 +462,9 @@ export class MultiLayerNet {
    * stream are restored afterwards, so that the next `gradient` call sees the same masks and the net is unchanged.
    */
   numericalGradient(x: Float32Array, t: Targets, h = 1e-3): ParamRecord {
+    if (typeof h !== 'number' || !Number.isFinite(h) || h <= 0) {
+      throw new ValueError(`numericalGradient: h must be a finite number > 0, got ${String(h)}`);
+    }
     const B = checkInput(x, this.config.inputSize);
     checkTargets(t, B, this.config.outputSize);
     this.ensureCapacity(B);

@@ -122,7 +122,12 @@ export class Trainer {
     const stat = this.firstNonFinite(this.net.buffers);
     if (stat !== undefined) this.diverged(`BatchNorm's ${stat} became non-finite (the loss was still ${loss})`);
     this.saveBackup();
-    this.optimizer.updateUnchecked(this.net.params, this.net.grads); // the params are checked instead
+    try {
+      this.optimizer.updateUnchecked(this.net.params, this.net.grads); // the params are checked instead
+    } catch (e) {
+      for (const b of this.backup) b.live().set(b.copy); // never half an update (a kernel thread died mid-way…)
+      throw e;
+    }
     const param = this.firstNonFinite(this.net.params);
     if (param !== undefined) this.diverged(`the update made ${param} non-finite (the loss was ${loss})`);
     return loss;

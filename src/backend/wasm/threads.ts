@@ -12,6 +12,12 @@
 // busy machine they do not take a core from other work by polling. Measured on 2 cores, 784-100x4-10 net: 1.64x
 // one thread when quiet, 1.07x with another process hogging a core (polling 2 ms always: 1.65x and 0.56x).
 //
+// No wait is unbounded. A thread that takes a chunk and never finishes it (it exited, was killed, or hangs) would
+// keep the caller waiting forever, so the caller gives up when the count of finished chunks has not moved for
+// `stallMs` (2 s; longer for jobs whose chunks take the caller longer): it shuts the pool down and throws a
+// BackendError, and backends go on on one thread (a later `init({ threads })` starts new threads). The same code
+// runs in Node worker_threads and in browsers' Web Workers; a browser's main thread cannot block, it polls.
+//
 // Results are bit-identical to one thread: a gemm chunk is a block of C computed with the same K blocking and
 // summation order as the whole (see assembly/gemm.ts), and elementwise kernels have no order to change.
 // Reductions (bias/BatchNorm gradients, loss, accuracy) and dropout's random stream stay on the calling thread.
@@ -23,6 +29,8 @@ import { threadScript, type ThreadInit } from './worker-source.js';
 export const CTL = {
   JOB: 0, DONE: 1, QUIT: 2, OP: 3, NEXT: 4, COUNT: 5, SIZE: 6, DIM: 7, FN: 8, WORKERS: 9, READY: 10, TAKEN: 11,
   SPIN_US: 12, FAILED: 13,
+  /** Tests only: the worker with index DIE − 1 stops (returns) right after taking its next chunk, holding it. */
+  DIE: 14,
   OP_GEMM: 1, OP_ELEMENTWISE: 2,
   /**
    * JOB counts by two: odd while the caller writes a job, even when it is published (a sequence lock).
@@ -54,6 +62,11 @@ export const GEMM_SPLIT_MIN = 1 << 18;
 export const CHUNK_MIN = 64;
 /** Split an elementwise kernel from this many elements. */
 export const ELEMENTWISE_SPLIT_MIN = 1 << 15;
+/**
+ * How long (ms) the caller waits for chunks without any finishing before it declares a thread dead: at least this,
+ * or 50 times the caller's own time per chunk of the job when that is longer (a huge gemm on a busy machine).
+ */
+export const STALL_MS = 2000;
 
 /** Starts a kernel thread (Node: worker_threads on an eval'd script; browsers: a Worker from a Blob URL). */
 export type ThreadFactory = () => ThreadHandle;
@@ -321,12 +334,15 @@ export class ThreadPool {
   private readonly gemmPart: Fn;
   private readonly fns: Record<string, Fn>;
   private closed = false;
+  /** Why the pool stopped, when a thread died (then its scratch is never handed out again). */
+  private failure: string | undefined;
 
   /** The threads' gemm scratch blocks, returned to the heap by close(). */
   private readonly scratch: [number, number][] = [];
 
   /** Starts the threads; `start` waits until each has instantiated the module. */
-  private constructor(private readonly heap: SharedHeap, threads: number, spinMs: number) {
+  private constructor(private readonly heap: SharedHeap, threads: number, spinMs: number,
+    private readonly stallMs: number) {
     this.size = threads;
     const control = new SharedArrayBuffer(CONTROL_BYTES);
     this.ctl = new Int32Array(control);
@@ -351,8 +367,8 @@ export class ThreadPool {
   }
 
   /** A pool of `threads` participants (`threads − 1` workers), resolved when every worker is running. */
-  static async start(heap: SharedHeap, threads: number, spinMs = 2): Promise<ThreadPool> {
-    const pool = new ThreadPool(heap, threads, spinMs);
+  static async start(heap: SharedHeap, threads: number, spinMs = 2, stallMs = STALL_MS): Promise<ThreadPool> {
+    const pool = new ThreadPool(heap, threads, spinMs, stallMs);
     const deadline = Date.now() + 30_000;
     while (Atomics.load(pool.ctl, CTL.READY) < threads - 1) {
       if (Date.now() > deadline) {
@@ -373,6 +389,16 @@ export class ThreadPool {
     return !this.closed;
   }
 
+  /** Why the pool shut itself down (a thread stopped mid-job), or undefined. */
+  get failed(): string | undefined {
+    return this.failure;
+  }
+
+  /** Tests only: makes worker `index` stop right after it takes its next chunk (as a thread that dies mid-job). */
+  stopThreadMidJobForTests(index: number): void {
+    Atomics.store(this.ctl, CTL.DIE, index + 1);
+  }
+
   /** C = op(A)·op(B) split into blocks of rows (M ≥ N) or columns, as assembly/gemm.ts's gemm. */
   gemm(c: number, a: number, b: number, M: number, N: number, K: number, tA: number, tB: number, acc: number): void {
     // Split the longer side of C: a block of rows packs all of op(B) again (K·N floats), a block of columns all of
@@ -390,7 +416,7 @@ export class ThreadPool {
     const started = performance.now();
     let i: number;
     // the caller is never stale, so a plain increment serves it (the index cannot overflow: count + threads ≪ 4096)
-    let error: unknown = NO_ERROR;
+    let error: unknown = NO_ERROR, mine = 0;
     while ((i = (Atomics.add(ctl, CTL.NEXT, 1) - tag)) < count) {
       const lo = i * size, hi = Math.min(lo + size, length);
       try {
@@ -399,8 +425,9 @@ export class ThreadPool {
         if (error === NO_ERROR) error = e;
       }
       Atomics.add(ctl, CTL.DONE, 1);
+      mine++;
     }
-    this.join(count, performance.now() - started);
+    this.join(count, performance.now() - started, mine, 'gemm');
     this.check(error, 'gemm');
   }
 
@@ -420,7 +447,7 @@ export class ThreadPool {
     const ctl = this.ctl, f = this.fns[name];
     const started = performance.now();
     let i: number;
-    let error: unknown = NO_ERROR;
+    let error: unknown = NO_ERROR, mine = 0;
     while ((i = (Atomics.add(ctl, CTL.NEXT, 1) - tag)) < count) {
       const lo = i * size, len = Math.min(size, n - lo), o = 4 * lo;
       try {
@@ -431,8 +458,9 @@ export class ThreadPool {
         if (error === NO_ERROR) error = e;
       }
       Atomics.add(ctl, CTL.DONE, 1);
+      mine++;
     }
-    this.join(count, performance.now() - started);
+    this.join(count, performance.now() - started, mine, name);
     this.check(error, name);
   }
 
@@ -461,20 +489,41 @@ export class ThreadPool {
     return tag;
   }
 
-  /** Waits until all `count` chunks are finished (polls, then sleeps where this thread may block). */
-  private join(count: number, worked: number): void {
+  /**
+   * Waits until all `count` chunks are finished (polls, then sleeps where this thread may block). `worked` is the
+   * caller's own time on its `mine` chunks. A thread holding a chunk that makes no progress for the stall time is
+   * declared dead: the pool shuts down and this throws a BackendError.
+   */
+  private join(count: number, worked: number, mine: number, kernel: string): void {
     const ctl = this.ctl;
-    let d: number;
-    if (Atomics.load(ctl, CTL.DONE) === count) return;
+    let d = Atomics.load(ctl, CTL.DONE);
+    if (d === count) return;
     const t0 = performance.now();
     // Poll about as long as the caller's own share took (20 µs at least, 1 ms at most), then sleep: a thread still
     // on its chunk after that has likely been descheduled, and sleeping hands it this core.
     const spin = Math.min(1, Math.max(0.02, worked));
+    const patience = Math.max(this.stallMs, mine > 0 ? 50 * worked / mine : 0);
+    let last = d, since = t0;
     while ((d = Atomics.load(ctl, CTL.DONE)) < count) {
-      if (this.blocking && performance.now() - t0 > spin) Atomics.wait(ctl, CTL.DONE, d, 50);
+      const now = performance.now();
+      if (d !== last) {
+        last = d;
+        since = now;
+      } else if (now - since > patience) {
+        this.fail(`${kernel}: ${count - d} of ${count} chunks were taken by a kernel thread that made no progress ` +
+          `for ${Math.round(now - since)} ms (it exited, was killed or hangs)`);
+      }
+      if (this.blocking && now - t0 > spin) Atomics.wait(ctl, CTL.DONE, d, 50);
     }
   }
 
+  /** Shuts the pool down after a thread died mid-job, and throws. */
+  private fail(what: string): never {
+    this.failure = what;
+    this.close();
+    throw new BackendError(`${what}: the output of this call is incomplete. The kernel threads are shut down, and ` +
+      'kernels run on one thread from now on (init({ threads }) starts new threads)');
+  }
 
   /**
    * Stops the threads (called between jobs: they are idle) and returns their scratch to the heap. Backends using
@@ -487,7 +536,9 @@ export class ThreadPool {
     Atomics.add(this.ctl, CTL.JOB, 2);
     Atomics.notify(this.ctl, CTL.JOB);
     for (const w of this.workers) void w.terminate();
-    this.heap.release(this.scratch.splice(0));
+    // After a failure a stalled thread may still be writing to its scratch until terminate() takes effect: leak
+    // those blocks rather than hand them to another allocation.
+    if (this.failure === undefined) this.heap.release(this.scratch.splice(0));
   }
 
 }

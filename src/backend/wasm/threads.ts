@@ -159,8 +159,8 @@ export class SharedHeap {
   private readonly buffers = new Set<ArrayBufferLike>();
   private current: ArrayBufferLike;
   readonly scratchBytes: number;
-  /** The blocks of every live (not disposed, not yet finalized) backend. */
-  private readonly tracked = new Set<Tracked>();
+  /** The blocks of every live (not disposed, not yet finalized) backend, by its block list. */
+  private readonly tracked = new Map<[number, number][], Tracked>();
   /** Returns a GC'd backend's blocks to the heap. */
   private readonly released = new FinalizationRegistry<Tracked>((t) => this.untrackEntry(t));
 
@@ -193,24 +193,21 @@ export class SharedHeap {
   track(owner: object): [number, number][] {
     // (No WeakRef to the owner: one made in a synchronous job keeps its target alive until the job ends.)
     const t: Tracked = { blocks: [] };
-    this.tracked.add(t);
+    this.tracked.set(t.blocks, t);
     this.released.register(owner, t, t);
     return t.blocks;
   }
 
   /** Returns a backend's blocks now (dispose). */
   untrack(blocks: [number, number][]): void {
-    for (const t of this.tracked) {
-      if (t.blocks === blocks) {
-        this.released.unregister(t);
-        this.untrackEntry(t);
-        return;
-      }
-    }
+    const t = this.tracked.get(blocks);
+    if (t === undefined) return;
+    this.released.unregister(t);
+    this.untrackEntry(t);
   }
 
   private untrackEntry(t: Tracked): void {
-    if (!this.tracked.delete(t)) return; // already returned
+    if (!this.tracked.delete(t.blocks)) return; // already returned
     this.release(t.blocks.splice(0));
   }
 

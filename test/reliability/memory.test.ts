@@ -98,6 +98,7 @@ describe('dispose()', () => {
     expect(() => trainer.step()).toThrow(BackendError);
     expect(net.params.W1.length).toBe(0); // no view into freed memory is left to write through
     expect(() => net.backend.alloc(4)).toThrow(BackendError);
+    expect(net.backend.memoryBytes()).toBe(0); // the wasm instance and its memory are let go
 
     const other = new MultiLayerNet({ inputSize: 4, hiddenSizes: [5], outputSize: 3 });
     expect(typeof Symbol.dispose).toBe('symbol'); // Node 20 has it

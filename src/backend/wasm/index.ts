@@ -61,7 +61,8 @@ export class WasmBackend implements Backend {
   generation = 0;
   /** Threads a kernel call may use (see ThreadedWasmBackend). */
   readonly threads: number = 1;
-  protected readonly k: Kernels;
+  /** The instance's exports; after dispose() a stand-in whose every kernel throws (the instance is let go). */
+  protected k: Kernels;
   protected buf: ArrayBufferLike;
   private top: number;
   /** Set by dispose(); kernels and allocations then throw. */
@@ -80,7 +81,7 @@ export class WasmBackend implements Backend {
   }
 
   memoryBytes(): number {
-    return this.k.memory.buffer.byteLength;
+    return this.disposed ? 0 : this.k.memory.buffer.byteLength;
   }
 
   /** Throws a MemoryError (changing nothing) if `floats` more floats cannot fit. */
@@ -101,13 +102,14 @@ export class WasmBackend implements Backend {
   }
 
   /**
-   * Gives the backend's memory up (it goes with the instance, to the garbage collector). Every later allocation
-   * or kernel call throws a BackendError. Idempotent.
+   * Gives the backend's memory up: the instance (and its memory) is let go, for the garbage collector, even while
+   * this object is still referenced. Every later allocation or kernel call throws a BackendError. Idempotent.
    */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.buf = DISPOSED;
+    this.k = DISPOSED_KERNELS;
   }
 
   /** Throws if disposed (allocations check; kernels find out in p(), where the view no longer matches). */
@@ -291,6 +293,10 @@ if (typeof disposeSymbol === 'symbol') {
 
 /** What a disposed backend's views are compared with: no view has this buffer, so every kernel call checks live(). */
 const DISPOSED = new ArrayBuffer(0);
+/** A disposed backend's kernels: each throws (p() throws first, on the arguments). */
+const DISPOSED_KERNELS = new Proxy({}, {
+  get: () => () => { throw new BackendError('this wasm backend was disposed: make a new one (or a new net)'); },
+}) as Kernels;
 
 /**
  * A wasm backend on the process-wide shared memory of `init({ threads })`: its buffers are blocks of that memory

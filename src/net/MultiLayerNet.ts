@@ -401,7 +401,13 @@ export class MultiLayerNet {
     const B = checkInput(x, this.config.inputSize);
     this.sync();
     const O = this.config.outputSize;
-    const out = new Float32Array(B * O);
+    let out: Float32Array;
+    try {
+      out = new Float32Array(B * O);
+    } catch (e) {
+      throw new MemoryError(`predict: the scores of ${B} rows × ${O} classes (${4 * B * O} bytes) do not fit: ` +
+        `${(e as Error).message}`);
+    }
     for (let from = 0; from < B; from += this.capacity) {
       const n = Math.min(this.capacity, B - from);
       this.stageRows(x, from, n);

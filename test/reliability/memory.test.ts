@@ -114,3 +114,12 @@ describe('dispose()', () => {
     expect(() => k.refresh(a)).toThrow(BackendError);
   });
 });
+
+describe('predict: scores too large for a typed array', () => {
+  it('a MemoryError, not a RangeError', () => {
+    const net = new MultiLayerNet({ inputSize: 1, hiddenSizes: [2], outputSize: 1_000_000, maxBatchSize: 4 });
+    const x = new Float32Array(2 ** 22); // 4M rows of 1 input (16 MB): their scores would be 16 TB
+    expect(() => net.predict(x)).toThrow(MemoryError);
+    expect(() => net.predict(x)).toThrow(/predict: the scores of 4194304 rows × 1000000 classes/);
+  });
+});

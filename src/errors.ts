@@ -28,7 +28,10 @@ export class DivergenceError extends ZerodlError {
 /** A file or byte string is not what it claims (bad magic, truncated, inconsistent header). */
 export class FormatError extends ZerodlError {}
 
-/** The wasm module could not be loaded, or was used before `init()`. */
+/**
+ * The wasm module could not be loaded, or was used before `init()`; a buffer is stale or foreign; a disposed net or
+ * backend was used; a kernel thread stopped in the middle of a kernel call (the pool then runs on one thread).
+ */
 export class BackendError extends ZerodlError {}
 
 /**

@@ -500,16 +500,19 @@ export class ThreadPool {
     // on its chunk after that has likely been descheduled, and sleeping hands it this core.
     const spin = Math.min(1, Math.max(0.02, worked));
     const patience = Math.max(this.stallMs, mine > 0 ? 50 * worked / mine : 0);
-    let last = d, since = t0;
+    let last = d, since = t0, prev = t0;
     while ((d = Atomics.load(ctl, CTL.DONE)) < count) {
       const now = performance.now();
-      if (d !== last) {
+      // A gap between two polls far beyond one 50 ms wait means this thread itself did not run (the process was
+      // stopped, Ctrl-Z, or the machine slept): the threads did not either, so that time does not count.
+      if (d !== last || now - prev > 500) {
         last = d;
         since = now;
       } else if (now - since > patience) {
         this.fail(`${kernel}: ${count - d} of ${count} chunks were taken by a kernel thread that made no progress ` +
           `for ${Math.round(now - since)} ms (it exited, was killed or hangs)`);
       }
+      prev = now;
       if (this.blocking && now - t0 > spin) Atomics.wait(ctl, CTL.DONE, d, 50);
     }
   }

@@ -9,8 +9,8 @@
 //   adam_update      m += (1 − beta1)(g − m);  v += (1 − beta2)(g² − v);  p −= lrT · m / (sqrt(v) + 1e-7)
 //                    (lrT = lr · sqrt(1 − beta2^t) / (1 − beta1^t), bias correction done by the caller)
 //   weight_decay_backward  dw += lambda · w
-//   sum_squares      Σ w², accumulated in f64 (returned as f64)
 //   count_nonfinite  how many of x are NaN or ±∞ (the Trainer's check that an update left every parameter finite)
+//   sum_squares      Σ w², accumulated in f64 (returned as f64)
 import { off, madd, nmadd } from './simd';
 
 const EPS: f32 = 1e-7;

@@ -8,6 +8,7 @@
 //   batchnorm_forward_infer   y = gamma · (x − runningMean) / sqrt(runningVar + eps) + beta   (y may alias x)
 //   batchnorm_backward        dbeta = Σ_i dy,  dgamma = Σ_i dy · xn,
 //                             dx = gamma · invStd / B · (B · dy − dbeta − xn · dgamma)     (dx may alias dy)
+//                             (a column whose dbeta, dgamma or gamma · invStd is NaN or ±∞ gets dx = NaN, as the js twin)
 //
 // Vectorized across features: each step handles a group of 4 adjacent columns, keeping their column sums in one
 // f32x4 register while it walks down the B rows (stride D floats); the last D mod 4 columns run the same
@@ -111,6 +112,7 @@ export function batchnorm_backward(dx: usize, dgamma: usize, dbeta: usize, dy: u
   const stride = off(D);
   const fB = <f32>B;
   const vB = f32x4.splat(fB);
+  const vNaN = f32x4.splat(<f32>NaN);
   let j = 0;
   for (; j + 4 <= D; j += 4) {
     const col = off(j);
@@ -123,7 +125,11 @@ export function batchnorm_backward(dx: usize, dgamma: usize, dbeta: usize, dy: u
     }
     v128.store(dbeta + col, db);
     v128.store(dgamma + col, dg);
-    const k = f32x4.div(f32x4.mul(v128.load(gamma + col), v128.load(invStd + col)), vB);
+    let k = f32x4.div(f32x4.mul(v128.load(gamma + col), v128.load(invStd + col)), vB);
+    // A non-finite dbeta, dgamma or gamma · invStd makes the whole column of dx NaN (x − x is NaN exactly for NaN
+    // and ±∞), so that it does not depend on the order of operations: the js twin does the same.
+    const bad = f32x4.add(f32x4.add(f32x4.sub(db, db), f32x4.sub(dg, dg)), f32x4.sub(k, k));
+    k = v128.bitselect(vNaN, k, f32x4.ne(bad, bad));
     for (let i = 0, p = col; i < B; i++, p += stride) {
       const t = f32x4.sub(f32x4.mul(vB, v128.load(dy + p)), db); // B·dy − dbeta
       v128.store(dx + p, f32x4.mul(k, nmadd(v128.load(xn + p), dg, t))); // k · (t − xn · dgamma)
@@ -140,7 +146,8 @@ export function batchnorm_backward(dx: usize, dgamma: usize, dbeta: usize, dy: u
     }
     store<f32>(dbeta + col, db);
     store<f32>(dgamma + col, dg);
-    const k = load<f32>(gamma + col) * load<f32>(invStd + col) / fB;
+    let k = load<f32>(gamma + col) * load<f32>(invStd + col) / fB;
+    if ((db - db) + (dg - dg) + (k - k) != 0) k = <f32>NaN;
     for (let i = 0, p = col; i < B; i++, p += stride) {
       store<f32>(dx + p, k * (fB * load<f32>(dy + p) - db - load<f32>(xn + p) * dg));
     }

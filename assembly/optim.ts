@@ -11,6 +11,7 @@
 //   adam_update      m += (1 − beta1)(g − m);  v += (1 − beta2)(g² − v);  p −= lrT · m / (sqrt(v) + 1e-7)
 //                    (lrT = lr · sqrt(1 − beta2^t) / (1 − beta1^t), bias correction done by the caller)
 //   weight_decay_backward  dw += lambda · w
+//   count_nonfinite  how many of x are NaN or ±∞ (the Trainer's check that an update left every parameter finite)
 //   sum_squares      Σ w², accumulated in f64 (returned as f64)
 //
 // Every new state value (v, h, m) of magnitude below 2⁻¹²⁶ is stored as 0 (flushSubnormal) before it is used: the
@@ -168,4 +169,22 @@ export function sum_squares(w: usize, n: i32): f64 {
     s += x * x;
   }
   return s;
+}
+
+export function count_nonfinite(x: usize, n: i32): i32 {
+  // x − x is 0 for a finite x and NaN for ±∞ and NaN; a NaN lane compares unequal to itself (all-ones = −1).
+  let acc = i32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(x + off(i));
+    const d = f32x4.sub(v, v);
+    acc = i32x4.add(acc, f32x4.ne(d, d));
+  }
+  let count = -(i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) +
+    i32x4.extract_lane(acc, 3));
+  for (; i < n; i++) {
+    const v = load<f32>(x + off(i));
+    if (v - v != v - v) count++;
+  }
+  return count;
 }

@@ -28,5 +28,15 @@ export class DivergenceError extends ZerodlError {
 /** A file or byte string is not what it claims (bad magic, truncated, inconsistent header). */
 export class FormatError extends ZerodlError {}
 
-/** The wasm module could not be loaded, or was used before `init()`. */
+/**
+ * The wasm module could not be loaded, or was used before `init()`; a buffer is stale or foreign; a disposed net or
+ * backend was used; a kernel thread stopped in the middle of a kernel call (the pool then runs on one thread).
+ */
 export class BackendError extends ZerodlError {}
+
+/**
+ * An allocation does not fit: more bytes than the backend's memory can ever hold (wasm32: 4 GiB; the threads'
+ * shared memory: 1 GiB), or than the engine would give. The message names the bytes requested, the limit and what
+ * is in use. Nothing was allocated or moved: the backend, its buffers and the nets on it are as before the call.
+ */
+export class MemoryError extends ZerodlError {}

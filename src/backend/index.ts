@@ -44,6 +44,10 @@ export function init(options: InitOptions = {}): Promise<void> {
 }
 
 async function setThreads(want: number, options: InitOptions): Promise<void> {
+  if (pool && !pool.active) { // a kernel thread died: the pool shut itself down
+    pool = undefined;
+    threads = 1;
+  }
   if (want === threads) return;
   if (want === 1) {
     pool?.close(); // backends made with it go on single-threaded
@@ -69,7 +73,7 @@ async function setThreads(want: number, options: InitOptions): Promise<void> {
 
 /** How many threads the kernels of wasm backends made now will use (1 unless `init({ threads })` set more). */
 export function threadCount(): number {
-  return threads;
+  return pool?.active ? threads : 1;
 }
 
 /** True once `init()` has finished. */
@@ -89,7 +93,7 @@ export function createBackend(name: BackendName = 'wasm'): Backend {
   if (name === 'js') return createJsBackend();
   if (name === 'wasm') {
     if (!compiled) throw new BackendError("the wasm backend is not ready: call `await init()` first (or use backend 'js')");
-    return pool && heap ? new ThreadedWasmBackend(heap, pool) : new WasmBackend(compiled.module);
+    return pool?.active && heap ? new ThreadedWasmBackend(heap, pool) : new WasmBackend(compiled.module);
   }
   throw new NameError(`unknown backend '${String(name)}': expected one of ${BACKEND_NAMES.join(', ')}`);
 }
@@ -97,7 +101,7 @@ export function createBackend(name: BackendName = 'wasm'): Backend {
 /** The process-wide backend of that name, for using kernels directly on buffers it allocates. */
 export function getBackend(name: BackendName = 'wasm'): Backend {
   let b = shared.get(name);
-  if (!b) {
+  if (!b || b.disposed) {
     b = createBackend(name);
     shared.set(name, b);
   }

@@ -28,10 +28,24 @@ export interface Backend {
   allocInt32(n: number): Int32Array;
   /** The current view of a buffer this backend allocated (identity unless memory grew since). */
   refresh<T extends Float32Array | Int32Array>(view: T): T;
-  /** Make room for `floats` more floats of allocations, so that they will not grow memory one by one. */
+  /**
+   * Make room for `floats` more floats of allocations, so that they will not grow memory one by one, and so that
+   * allocations of that many floats in all cannot fail. Throws a MemoryError, changing nothing, if they cannot fit.
+   */
   reserve(floats: number): void;
   /** Bytes of memory the backend holds now (wasm: linear memory size; js: bytes allocated). */
   memoryBytes(): number;
+  /** A mark of what is allocated now: `rollback(mark)` frees what was allocated after it (all-or-nothing builds). */
+  mark(): number;
+  /** Frees every buffer allocated since `mark()`; their views must not be used again. */
+  rollback(mark: number): void;
+  /**
+   * Gives the backend's memory back now (the threads' shared memory: to other backends; otherwise to the garbage
+   * collector). Every later allocation or kernel call is a BackendError. Idempotent.
+   */
+  dispose(): void;
+  /** True after dispose(). */
+  readonly disposed: boolean;
 
   // ---- gemm.ts --------------------------------------------------------------------------------
   /**
@@ -131,4 +145,6 @@ export interface Backend {
   weight_decay_backward(dw: Float32Array, w: Float32Array, n: number, lambda: number): void;
   /** Σ w² (accumulated in f64). */
   sum_squares(w: Float32Array, n: number): number;
+  /** How many of x[0..n) are NaN or ±∞ (one cheap pass: the Trainer's check after every update). */
+  count_nonfinite(x: Float32Array, n: number): number;
 }

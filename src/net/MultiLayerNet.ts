@@ -6,9 +6,12 @@
 // allocated once, from the net's own backend, when the net is made. A training step then allocates nothing and
 // never grows wasm memory. Larger batches are split into chunks for predict/accuracy/loss; a gradient over more
 // rows than the capacity re-makes the activation buffers once for the larger size.
+// Both are all-or-nothing: the floats needed are counted (float64) and reserved before the first allocation, so a
+// net or batch too large for memory is a MemoryError that leaves the backend (and this net) as it was.
+// `dispose()` returns the net's memory at once (with threads, to the shared memory other nets allocate from).
 import { createBackend } from '../backend/index.js';
 import type { Backend, BackendName } from '../backend/types.js';
-import { BackendError, NameError, ShapeError, ValueError } from '../errors.js';
+import { BackendError, MemoryError, NameError, ShapeError, ValueError } from '../errors.js';
 import { Affine } from '../layers/Affine.js';
 import { BatchNormalization } from '../layers/BatchNormalization.js';
 import { Dropout } from '../layers/Dropout.js';
@@ -64,6 +67,10 @@ const INIT_NAMES = ['relu', 'he', 'sigmoid', 'xavier'] as const;
 /** The std of layer weights with n_in inputs for a weightInit setting (the book's __init_weight). */
 export function initScale(weightInit: WeightInit, nIn: number): number {
   if (typeof weightInit === 'number') return weightInit;
+  if (typeof weightInit !== 'string') {
+    throw new ValueError(`weightInit must be a number (std) or one of ${INIT_NAMES.join(', ')}, got ` +
+      `${Array.isArray(weightInit) ? 'an array' : typeof weightInit}`);
+  }
   const name = String(weightInit).toLowerCase();
   if (name === 'relu' || name === 'he') return Math.sqrt(2 / nIn);
   if (name === 'sigmoid' || name === 'xavier') return Math.sqrt(1 / nIn);
@@ -146,7 +153,8 @@ export class MultiLayerNet {
   private affines: Affine[] = [];
   private lastLayer!: SoftmaxWithLoss;
   private input!: Float32Array;
-  private dropoutRng: Int32Array;
+  private dropoutRng!: Int32Array;
+  private disposed = false;
   private capacity = 0;
   private generation = -1;
   readonly sizes: number[];
@@ -158,15 +166,37 @@ export class MultiLayerNet {
     }
     this.dropoutMaskSource = options.dropoutMaskSource;
     const c = this.config;
-    this.backend = createBackend(c.backend);
     this.sizes = [c.inputSize, ...c.hiddenSizes, c.outputSize];
-    // One reservation for everything the net and an optimizer will hold, so that nothing grows memory later.
-    let paramCount = 0;
-    for (let i = 1; i < this.sizes.length; i++) paramCount += this.sizes[i - 1] * this.sizes[i] + 3 * this.sizes[i];
-    this.backend.reserve(5 * paramCount + this.activationFloats(c.maxBatchSize) + 1024);
+    this.backend = createBackend(c.backend);
+    try {
+      this.allocate();
+    } catch (e) {
+      this.backend.dispose(); // nothing of a net that was never made stays allocated
+      throw e instanceof MemoryError ? new MemoryError(`MultiLayerNet ${this.sizes.join('-')} with maxBatchSize ` +
+        `${c.maxBatchSize}: ${e.message}`) : e;
+    }
+  }
+
+  private allocate(): void {
+    const c = this.config, k = this.backend;
+    const L = this.sizes.length - 1;
+    // One reservation for everything the net holds, so that nothing grows memory later and no allocation below can
+    // fail half-way; room for an optimizer's state (up to two slots per parameter, Adam's) too, if memory has it.
+    let paramFloats = 0, bufferFloats = 0;
+    for (let l = 1; l <= L; l++) {
+      const nOut = this.sizes[l], bn = c.useBatchNorm && l < L;
+      paramFloats += this.sizes[l - 1] * nOut + nOut + (bn ? 2 * nOut : 0);
+      bufferFloats += bn ? 2 * nOut : 0;
+    }
+    const own = 2 * paramFloats + bufferFloats + this.activationFloats(c.maxBatchSize) + allocSlack(L) + 4;
+    try {
+      k.reserve(own + 2 * paramFloats);
+    } catch (e) {
+      if (!(e instanceof MemoryError)) throw e;
+      k.reserve(own);
+    }
 
     const rng = new Rng(c.seed);
-    const L = this.sizes.length - 1;
     for (let l = 1; l <= L; l++) {
       const nIn = this.sizes[l - 1], nOut = this.sizes[l];
       this.addParam(`W${l}`, [nIn, nOut]);
@@ -177,11 +207,11 @@ export class MultiLayerNet {
       if (c.useBatchNorm && l < L) {
         this.addParam(`gamma${l}`, [nOut]).fill(1);
         this.addParam(`beta${l}`, [nOut]);
-        this.buffers[`runningMean${l}`] = this.backend.alloc(nOut);
-        this.buffers[`runningVar${l}`] = this.backend.alloc(nOut);
+        this.buffers[`runningMean${l}`] = k.alloc(nOut);
+        this.buffers[`runningVar${l}`] = k.alloc(nOut);
       }
     }
-    this.dropoutRng = this.backend.allocInt32(1);
+    this.dropoutRng = k.allocInt32(1);
     this.dropoutRng[0] = seedState(rng.fork());
     this.buildLayers(c.maxBatchSize);
   }
@@ -194,7 +224,30 @@ export class MultiLayerNet {
   get paramNames(): string[] { return Object.keys(this.params); }
   /** The dropout stream's state (mulberry32), to save and restore masks. */
   get dropoutState(): number { return this.dropoutRng[0]; }
-  set dropoutState(s: number) { this.dropoutRng[0] = s; }
+  set dropoutState(s: number) {
+    if (this.disposed) throw disposedError();
+    this.dropoutRng[0] = s;
+  }
+  /** True after dispose(). */
+  get isDisposed(): boolean { return this.disposed; }
+
+  /**
+   * Frees the net's memory now: with `init({ threads })` its blocks go back to the shared memory (else they wait
+   * for the garbage collector); without threads its wasm instance is dropped. `params`, `grads` and `buffers` are
+   * emptied (views into freed memory must not be written), and every later call is a BackendError. Idempotent;
+   * also `using net = new MultiLayerNet(…)` where the engine has `Symbol.dispose`. An optimizer that updated this
+   * net's params loses its state with it.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const rec of [this.params, this.grads, this.buffers]) for (const key in rec) rec[key] = EMPTY;
+    this.layers = [];
+    this.affines = [];
+    this.input = EMPTY;
+    this.dropoutRng = new Int32Array(1);
+    this.backend.dispose();
+  }
 
   private addParam(name: string, shape: number[]): Float32Array {
     const n = shape.reduce((a, b) => a * b, 1);
@@ -215,31 +268,53 @@ export class MultiLayerNet {
     return n;
   }
 
-  /** (Re)makes the layers and their activation buffers for `rows` rows; parameters are shared, not copied. */
+  /**
+   * (Re)makes the layers and their activation buffers for `rows` rows; parameters are shared, not copied.
+   * All or nothing: room is reserved first (a MemoryError there changes nothing), and a failure after it frees
+   * what was allocated and keeps the old layers.
+   */
   private buildLayers(rows: number): void {
     const c = this.config, k = this.backend;
-    if (this.capacity > 0) k.reserve(this.activationFloats(rows));
-    this.sync();
-    this.layers = [];
-    this.affines = [];
-    this.input = k.alloc(rows * c.inputSize);
     const L = this.sizes.length - 1;
-    for (let l = 1; l <= L; l++) {
-      const nIn = this.sizes[l - 1], nOut = this.sizes[l];
-      const affine = new Affine(k, `Affine${l}`, this.params[`W${l}`], this.params[`b${l}`],
-        this.grads[`W${l}`], this.grads[`b${l}`], nIn, nOut, rows, l > 1);
-      this.affines.push(affine);
-      this.layers.push(affine);
-      if (l === L) break;
-      if (c.useBatchNorm) {
-        this.layers.push(new BatchNormalization(k, `BatchNorm${l}`, this.params[`gamma${l}`], this.params[`beta${l}`],
-          this.grads[`gamma${l}`], this.grads[`beta${l}`], this.buffers[`runningMean${l}`], this.buffers[`runningVar${l}`],
-          nOut, rows));
+    if (this.capacity > 0) {
+      try {
+        k.reserve(this.activationFloats(rows) + allocSlack(L));
+      } catch (e) {
+        throw e instanceof MemoryError ? new MemoryError(`MultiLayerNet ${this.sizes.join('-')}: activation ` +
+          `buffers for ${rows} rows (a batch of more than maxBatchSize ${this.capacity}): ${e.message}`) : e;
       }
-      this.layers.push(c.activation === 'relu' ? new Relu(k, `Relu${l}`, nOut) : new Sigmoid(k, `Sigmoid${l}`, nOut));
-      if (c.useDropout) this.layers.push(new Dropout(k, `Dropout${l}`, nOut, rows, c.dropoutRatio, this.dropoutRng));
     }
-    this.lastLayer = new SoftmaxWithLoss(k, c.outputSize, rows);
+    this.sync();
+    const mark = k.mark();
+    const layers: Layer[] = [], affines: Affine[] = [];
+    let input: Float32Array, lastLayer: SoftmaxWithLoss;
+    try {
+      input = k.alloc(rows * c.inputSize);
+      for (let l = 1; l <= L; l++) {
+        const nIn = this.sizes[l - 1], nOut = this.sizes[l];
+        const affine = new Affine(k, `Affine${l}`, this.params[`W${l}`], this.params[`b${l}`],
+          this.grads[`W${l}`], this.grads[`b${l}`], nIn, nOut, rows, l > 1);
+        affines.push(affine);
+        layers.push(affine);
+        if (l === L) break;
+        if (c.useBatchNorm) {
+          layers.push(new BatchNormalization(k, `BatchNorm${l}`, this.params[`gamma${l}`], this.params[`beta${l}`],
+            this.grads[`gamma${l}`], this.grads[`beta${l}`], this.buffers[`runningMean${l}`],
+            this.buffers[`runningVar${l}`], nOut, rows));
+        }
+        layers.push(c.activation === 'relu' ? new Relu(k, `Relu${l}`, nOut) : new Sigmoid(k, `Sigmoid${l}`, nOut));
+        if (c.useDropout) layers.push(new Dropout(k, `Dropout${l}`, nOut, rows, c.dropoutRatio, this.dropoutRng));
+      }
+      lastLayer = new SoftmaxWithLoss(k, c.outputSize, rows);
+    } catch (e) {
+      if (this.capacity > 0) k.rollback(mark); // (a constructor's backend is disposed by the constructor)
+      this.sync();
+      throw e;
+    }
+    this.input = input;
+    this.layers = layers;
+    this.affines = affines;
+    this.lastLayer = lastLayer;
     this.capacity = rows;
     this.sync();
   }
@@ -247,6 +322,7 @@ export class MultiLayerNet {
   /** Re-makes every view if the backend's memory grew since we last looked (never, in normal use). */
   private sync(): void {
     const k = this.backend;
+    if (this.disposed) throw disposedError();
     if (this.generation === k.generation) return;
     for (const rec of [this.params, this.grads, this.buffers]) for (const key in rec) rec[key] = k.refresh(rec[key]);
     this.dropoutRng = k.refresh(this.dropoutRng);
@@ -336,6 +412,7 @@ export class MultiLayerNet {
    * must have been checked once beforehand (see checkInput / checkTargets).
    */
   gatherBatch(x: Float32Array, t: Targets, onehot: boolean, idx: Int32Array, B: number): void {
+    if (this.disposed) throw disposedError();
     this.ensureCapacity(B);
     const I = this.config.inputSize, C = this.config.outputSize;
     const input = this.input, rows = rowViews(x, I);
@@ -371,7 +448,13 @@ export class MultiLayerNet {
     const B = checkInput(x, this.config.inputSize);
     this.sync();
     const O = this.config.outputSize;
-    const out = new Float32Array(B * O);
+    let out: Float32Array;
+    try {
+      out = new Float32Array(B * O);
+    } catch (e) {
+      throw new MemoryError(`predict: the scores of ${B} rows × ${O} classes (${4 * B * O} bytes) do not fit: ` +
+        `${(e as Error).message}`);
+    }
     for (let from = 0; from < B; from += this.capacity) {
       const n = Math.min(this.capacity, B - from);
       this.stageRows(x, from, n);
@@ -432,6 +515,9 @@ export class MultiLayerNet {
    * stream are restored afterwards, so that the next `gradient` call sees the same masks and the net is unchanged.
    */
   numericalGradient(x: Float32Array, t: Targets, h = 1e-3): ParamRecord {
+    if (typeof h !== 'number' || !Number.isFinite(h) || h <= 0) {
+      throw new ValueError(`numericalGradient: h must be a finite number > 0, got ${String(h)}`);
+    }
     const B = checkInput(x, this.config.inputSize);
     checkTargets(t, B, this.config.outputSize);
     this.ensureCapacity(B);
@@ -522,6 +608,28 @@ export class MultiLayerNet {
     }
     return acts;
   }
+}
+
+// `using net = …` (explicit resource management) where the engine has Symbol.dispose (Node 20, recent browsers).
+const disposeSymbol = (Symbol as { dispose?: symbol }).dispose;
+if (typeof disposeSymbol === 'symbol') {
+  Object.defineProperty(MultiLayerNet.prototype, disposeSymbol, {
+    value(this: MultiLayerNet) { this.dispose(); }, writable: true, configurable: true,
+  });
+}
+
+const EMPTY = new Float32Array(0);
+
+function disposedError(): BackendError {
+  return new BackendError('this MultiLayerNet was disposed: its memory is freed (make a new net, or load the model again)');
+}
+
+/**
+ * Floats lost to alignment: every buffer starts on 16 bytes, so each of the ≤ 10 allocations per layer (and a
+ * few per net) may leave up to 3 floats unused.
+ */
+function allocSlack(layers: number): number {
+  return 4 * (10 * layers + 8);
 }
 
 /** Views of each row of a dataset, made once per (dataset, row size) and kept while the dataset lives. */

@@ -4,6 +4,9 @@ import { ShapeError, ValueError } from '../errors.js';
 /** Integer labels (B) or one-hot rows (B×C, Float32Array). */
 export type Targets = Int32Array | Uint8Array | Uint16Array | Float32Array | readonly number[];
 
+/** How far from 1 a one-hot (or smoothed) target row may sum: float32 rounding of C terms is far below it. */
+export const ONEHOT_SUM_TOLERANCE = 1e-3;
+
 export function checkPositiveInt(value: unknown, name: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
     throw new ValueError(`${name} must be a positive integer, got ${String(value)}`);
@@ -36,6 +39,20 @@ export function checkTargets(t: unknown, B: number, C: number, what = 't'): bool
     }
     for (let i = 0; i < t.length; i++) {
       if (!Number.isFinite(t[i])) throw new ValueError(`${what} holds ${t[i]} at index ${i}: targets must be finite`);
+    }
+    // Each row is a distribution over the classes (one-hot, or smoothed): cross-entropy of anything else is not a
+    // loss (negative entries or rows summing to 5 gave −761.58).
+    for (let i = 0; i < B; i++) {
+      let sum = 0;
+      for (let j = 0; j < C; j++) {
+        const v = t[i * C + j];
+        if (v < 0) throw new ValueError(`${what}: row ${i} holds ${v} at class ${j}: target rows must be non-negative`);
+        sum += v;
+      }
+      if (Math.abs(sum - 1) > ONEHOT_SUM_TOLERANCE) {
+        throw new ValueError(`${what}: row ${i} sums to ${sum}: each target row must be a distribution over the ` +
+          `${C} classes (non-negative, summing to 1 within ${ONEHOT_SUM_TOLERANCE})`);
+      }
     }
     return true;
   }

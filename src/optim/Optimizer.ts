@@ -3,7 +3,7 @@
 import { createBackend } from '../backend/index.js';
 import { ownerOf } from '../backend/registry.js';
 import type { Backend } from '../backend/types.js';
-import { ShapeError, ValueError } from '../errors.js';
+import { MemoryError, ShapeError, ValueError } from '../errors.js';
 
 export type ParamRecord = Record<string, Float32Array>;
 
@@ -35,8 +35,34 @@ export abstract class Optimizer {
     return out;
   }
 
-  /** Updates every params[key] in place from grads[key]. */
+  /**
+   * Updates every params[key] in place from grads[key]. Gradients holding NaN or ±∞ are a ValueError, with the
+   * params and the optimizer's state unchanged (one count_nonfinite pass per gradient, in the backend).
+   */
   update(params: ParamRecord, grads: ParamRecord): void {
+    if (!this.check(params, grads)) return;
+    const k = this.backend ?? ownerOf(firstOf(params)) ?? createBackend('js');
+    for (const key in params) {
+      const g = k.refresh(grads[key]);
+      const bad = k.count_nonfinite(g, g.length);
+      if (bad > 0) {
+        throw new ValueError(`${this.name}.update: grads '${key}' holds ${bad} NaN or infinite value(s): ` +
+          'params and optimizer state left unchanged');
+      }
+    }
+    this.apply(params, grads);
+  }
+
+  /**
+   * As update, without the pass over the gradients: for the Trainer, which checks that the params are finite after
+   * the update instead (and rolls back if not), so that a step scans its numbers once.
+   */
+  updateUnchecked(params: ParamRecord, grads: ParamRecord): void {
+    if (this.check(params, grads)) this.apply(params, grads);
+  }
+
+  /** Checks names and lengths; false if there is nothing to update. */
+  private check(params: ParamRecord, grads: ParamRecord): boolean {
     let n = 0;
     for (const key in params) {
       const p = params[key], g = Object.hasOwn(grads, key) ? grads[key] : undefined; // not Object.prototype's members
@@ -47,7 +73,10 @@ export abstract class Optimizer {
       }
       n++;
     }
-    if (n === 0) return;
+    return n > 0;
+  }
+
+  private apply(params: ParamRecord, grads: ParamRecord): void {
     const k = this.backend ?? this.allocate(params);
     if (k.generation !== this.generation) this.refresh(k);
     this.beginStep();
@@ -68,12 +97,15 @@ export abstract class Optimizer {
   }
 
   private allocate(params: ParamRecord): Backend {
-    let first: Float32Array | undefined;
-    for (const key in params) { first = params[key]; break; }
-    const k = ownerOf(first!) ?? createBackend('js');
-    let total = 0;
-    for (const key in params) total += params[key].length * this.slotCount;
-    k.reserve(total);
+    const k = ownerOf(firstOf(params)) ?? createBackend('js');
+    let total = 0, count = 0;
+    for (const key in params) { total += params[key].length * this.slotCount; count++; }
+    try {
+      k.reserve(total + 4 * count * this.slotCount); // all or nothing: no slot is allocated unless all fit
+    } catch (e) {
+      throw e instanceof MemoryError ? new MemoryError(`${this.name}: state for ${total / Math.max(1, this.slotCount)} ` +
+        `parameters: ${e.message}`) : e;
+    }
     for (const key in params) {
       const s: Float32Array[] = [];
       for (let i = 0; i < this.slotCount; i++) s.push(k.alloc(params[key].length));
@@ -88,6 +120,11 @@ export abstract class Optimizer {
     for (const s of this.slots.values()) for (let i = 0; i < s.length; i++) s[i] = k.refresh(s[i]);
     this.generation = k.generation;
   }
+}
+
+function firstOf(params: ParamRecord): Float32Array {
+  for (const key in params) return params[key];
+  throw new ShapeError('update: params is empty');
 }
 
 export function checkRate(value: unknown, name: string): number {

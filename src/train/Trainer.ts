@@ -72,6 +72,7 @@ export class Trainer {
   private readonly idx: Int32Array;
   /** Parameters and running statistics as they were before the last update: what a divergence rolls back to. */
   private readonly backup: { live: () => Float32Array; copy: Float32Array }[] = [];
+  private backedUp = false;
 
   constructor(
     readonly net: MultiLayerNet,
@@ -105,21 +106,50 @@ export class Trainer {
 
   get trainSize(): number { return this.xTrain.length / this.net.inputSize; }
 
-  /** One step: a random minibatch, its gradient, the update. Returns the loss. Allocates nothing. */
+  /**
+   * One step: a random minibatch, its gradient, the update. Returns the loss. Allocates nothing.
+   * Divergence guard: a non-finite loss, a non-finite BatchNorm running statistic (after the forward pass) or a
+   * non-finite parameter (after the update) throws a DivergenceError with the net rolled back to the parameters and
+   * statistics from before the step that went wrong (on the first step: the net as it was when training began).
+   */
   step(): number {
     const N = this.trainSize, B = this.batchSize, idx = this.idx;
+    if (!this.backedUp) this.saveBackup(); // the first step rolls back to the initial state, not to zeros
     for (let i = 0; i < B; i++) idx[i] = this.rng.int(N);
     this.net.gatherBatch(this.xTrain, this.tTrain, this.onehotTrain, idx, B);
     const loss = this.net.gradientStaged(B);
-    if (!Number.isFinite(loss)) {
-      // The params that gave this loss came from the last update; go back to the ones before it (finite loss).
-      for (const b of this.backup) b.live().set(b.copy);
-      throw new DivergenceError(`the loss became ${loss}: training stopped, and the net is back at its last ` +
-        'parameters whose loss was finite (try a smaller learning rate)');
+    if (!Number.isFinite(loss)) this.diverged(`the loss became ${loss}`);
+    const stat = this.firstNonFinite(this.net.buffers);
+    if (stat !== undefined) this.diverged(`BatchNorm's ${stat} became non-finite (the loss was still ${loss})`);
+    this.saveBackup();
+    try {
+      this.optimizer.updateUnchecked(this.net.params, this.net.grads); // the params are checked instead
+    } catch (e) {
+      for (const b of this.backup) b.live().set(b.copy); // never half an update (a kernel thread died mid-way…)
+      throw e;
     }
-    for (const b of this.backup) b.copy.set(b.live());
-    this.optimizer.update(this.net.params, this.net.grads);
+    const param = this.firstNonFinite(this.net.params);
+    if (param !== undefined) this.diverged(`the update made ${param} non-finite (the loss was ${loss})`);
     return loss;
+  }
+
+  /** Name of the first buffer of `rec` holding NaN or ±∞ (a count_nonfinite pass each, in the net's backend). */
+  private firstNonFinite(rec: Record<string, Float32Array>): string | undefined {
+    const k = this.net.backend;
+    for (const key in rec) if (k.count_nonfinite(rec[key], rec[key].length) > 0) return key;
+    return undefined;
+  }
+
+  private saveBackup(): void {
+    for (const b of this.backup) b.copy.set(b.live());
+    this.backedUp = true;
+  }
+
+  /** Rolls the net back to the last backup and throws. */
+  private diverged(what: string): never {
+    for (const b of this.backup) b.live().set(b.copy);
+    throw new DivergenceError(`${what}: training stopped, and the net is back at its last parameters whose loss was ` +
+      'finite (try a smaller learning rate)');
   }
 
   private evaluate(): { trainAcc: number; testAcc: number } {

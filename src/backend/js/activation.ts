@@ -1,9 +1,12 @@
 // activation.ts — the reference ReLU and sigmoid layers (the book's common/layers.py Relu, Sigmoid),
 // elementwise over flat arrays of n floats. Twin of assembly/activation.ts.
 
-/** y = max(0, x). y may alias x. */
+/**
+ * y = max(0, x). y may alias x. NaN stays NaN (Math.max, like wasm's f32.max and the book's `x[x <= 0] = 0`): a
+ * comparison `x > 0 ? x : 0` would map NaN to 0 and hide a diverged net behind a finite loss.
+ */
 export function relu_forward(y: Float32Array, x: Float32Array, n: number): void {
-  for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
+  for (let i = 0; i < n; i++) y[i] = Math.max(0, x[i]);
 }
 
 /** dx = y > 0 ? dy : 0, with y the forward output. dx may alias dy. */

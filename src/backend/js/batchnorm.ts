@@ -54,7 +54,7 @@ export function batchnorm_forward_infer(y: Float32Array, x: Float32Array, gamma:
  *   dxn = gamma · dy;  dxc = dxn / std;  dstd = −Σ dxn · xc / std²;  dvar = 0.5 · dstd / std;
  *   dxc += (2 / B) · xc · dvar;  dmu = Σ dxc;  dx = dxc − dmu / B.
  * (assembly/batchnorm.ts computes the collapsed closed form; the tests check one against the other.)
- * dx may alias dy.
+ * A column whose dbeta, dgamma or gamma · invStd is NaN or ±∞ gets dx = NaN. dx may alias dy.
  */
 export function batchnorm_backward(dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dy: Float32Array,
   xn: Float32Array, invStd: Float32Array, gamma: Float32Array, B: number, D: number): void {
@@ -80,7 +80,11 @@ export function batchnorm_backward(dx: Float32Array, dgamma: Float32Array, dbeta
       dxc[i] += (2 / B) * xc * dvar;
       dmu += dxc[i];
     }
-    for (let i = 0; i < B; i++) dx[i * D + j] = dxc[i] - dmu / B;
+    // A non-finite dbeta, dgamma or gamma · invStd makes the column's dx NaN, as in wasm: which NaN or ±∞ each
+    // element would get otherwise depends on the order of the steps, which the two kernels do not share.
+    const finite = Number.isFinite(Math.fround(db)) && Number.isFinite(Math.fround(dg)) &&
+      Number.isFinite(Math.fround(gamma[j] * invStd[j]));
+    for (let i = 0; i < B; i++) dx[i * D + j] = finite ? dxc[i] - dmu / B : NaN;
     dbeta[j] = db;
     dgamma[j] = dg;
   }

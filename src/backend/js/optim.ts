@@ -98,3 +98,10 @@ export function sum_squares(w: Float32Array, n: number): number {
   for (let i = 0; i < n; i++) s += w[i] * w[i];
   return s;
 }
+
+/** How many of x[0..n) are NaN or ±∞. */
+export function count_nonfinite(x: Float32Array, n: number): number {
+  let count = 0;
+  for (let i = 0; i < n; i++) if (!Number.isFinite(x[i])) count++;
+  return count;
+}

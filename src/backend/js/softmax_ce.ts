@@ -37,7 +37,8 @@ export function softmax_ce_onehot_forward(y: Float32Array, x: Float32Array, t: F
   let loss = 0;
   for (let i = 0; i < B; i++) {
     softmaxRow(y, x, i, C);
-    for (let c = 0; c < C; c++) loss -= t[i * C + c] * Math.log(y[i * C + c] + 1e-7);
+    // Terms with t = 0 add exactly 0 and are skipped, as in wasm (so that 0 · log(NaN) cannot differ).
+    for (let c = 0; c < C; c++) if (t[i * C + c] !== 0) loss -= t[i * C + c] * Math.log(y[i * C + c] + 1e-7);
   }
   return loss / B;
 }

@@ -6,10 +6,15 @@
 // If an allocation does grow memory, every earlier view is detached (its buffer is no longer memory.buffer):
 // `generation` is bumped and owners re-make their views with `refresh` before the next use. A kernel given a
 // detached or foreign buffer throws instead of reading the wrong bytes.
+//
+// Sizes are checked before anything moves (in float64, see limits.ts): an allocation that does not fit in wasm32's
+// 4 GiB, or that the engine refuses, throws a MemoryError and leaves the bump pointer, the memory, `generation` and
+// every view as they were. `dispose()` gives the memory up: every later use of the backend is a BackendError.
 import { instantiateSync } from '@assemblyscript/loader';
 import { BackendError } from '../../errors.js';
 import { registerBuffer } from '../registry.js';
 import type { Backend } from '../types.js';
+import { align, PAGE, tooLarge, WASM32_MAX_BYTES } from './limits.js';
 import { ELEMENTWISE_SPLIT_MIN, type ElementwiseKernel, GEMM_SPLIT_MIN, type SharedHeap, type ThreadPool } from './threads.js';
 
 type Ptr = number;
@@ -46,10 +51,8 @@ export interface Kernels {
   adam_update(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, lrT: number, beta1: number, beta2: number): void;
   weight_decay_backward(dw: Ptr, w: Ptr, n: number, lambda: number): void;
   sum_squares(w: Ptr, n: number): number;
+  count_nonfinite(x: Ptr, n: number): number;
 }
-
-const PAGE = 65536;
-const ALIGN = 16; // one v128
 
 type View = Float32Array | Int32Array;
 
@@ -58,9 +61,12 @@ export class WasmBackend implements Backend {
   generation = 0;
   /** Threads a kernel call may use (see ThreadedWasmBackend). */
   readonly threads: number = 1;
-  protected readonly k: Kernels;
+  /** The instance's exports; after dispose() a stand-in whose every kernel throws (the instance is let go). */
+  protected k: Kernels;
   protected buf: ArrayBufferLike;
   private top: number;
+  /** Set by dispose(); kernels and allocations then throw. */
+  disposed = false;
   /** Byte offset and length of every view handed out, so that `refresh` can re-make it after memory grew
    * (a detached view reports offset 0 and length 0). */
   private readonly places = new WeakMap<View, { ptr: number; length: number }>();
@@ -75,11 +81,40 @@ export class WasmBackend implements Backend {
   }
 
   memoryBytes(): number {
-    return this.k.memory.buffer.byteLength;
+    return this.disposed ? 0 : this.k.memory.buffer.byteLength;
   }
 
+  /** Throws a MemoryError (changing nothing) if `floats` more floats cannot fit. */
   reserve(floats: number): void {
-    this.ensure(this.top + align(4 * floats));
+    checkLength(floats, 'reserve');
+    this.live();
+    this.ensure(this.top + align(4 * floats), 4 * floats, 'reserve');
+  }
+
+  /** Where the bump pointer is: `rollback(mark())` frees what is allocated in between. */
+  mark(): number {
+    return this.top;
+  }
+
+  /** Frees every buffer allocated since `mark` (their views must not be used again). */
+  rollback(mark: number): void {
+    if (mark <= this.top) this.top = mark;
+  }
+
+  /**
+   * Gives the backend's memory up: the instance (and its memory) is let go, for the garbage collector, even while
+   * this object is still referenced. Every later allocation or kernel call throws a BackendError. Idempotent.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.buf = DISPOSED;
+    this.k = DISPOSED_KERNELS;
+  }
+
+  /** Throws if disposed (allocations check; kernels find out in p(), where the view no longer matches). */
+  protected live(): void {
+    if (this.disposed) throw new BackendError('this wasm backend was disposed: make a new one (or a new net)');
   }
 
   alloc(n: number): Float32Array {
@@ -100,6 +135,7 @@ export class WasmBackend implements Backend {
 
   refresh<T extends View>(view: T): T {
     if (view.buffer === this.buf) return view;
+    this.live();
     const place = this.places.get(view);
     if (place === undefined) throw new BackendError('refresh: this buffer was not allocated by this wasm backend');
     const fresh = (view instanceof Float32Array ? new Float32Array(this.buf, place.ptr, place.length)
@@ -110,19 +146,30 @@ export class WasmBackend implements Backend {
   }
 
   protected take(n: number): number {
-    checkLength(n);
-    const ptr = this.top;
-    this.ensure(ptr + align(4 * n));
-    this.top = ptr + align(4 * n);
+    checkLength(n, 'alloc');
+    this.live();
+    const ptr = this.top, bytes = align(4 * n);
+    this.ensure(ptr + bytes, 4 * n, 'alloc'); // throws before anything moves
+    this.top = ptr + bytes;
     return ptr;
   }
 
-  private ensure(end: number): void {
+  /** Grows memory so that `end` bytes fit, or throws a MemoryError with memory, views and generation unchanged. */
+  private ensure(end: number, requested: number, what: string): void {
     const have = this.k.memory.buffer.byteLength;
     if (end <= have) return;
+    if (end > WASM32_MAX_BYTES) throw tooLarge(`wasm ${what}`, requested, this.top, WASM32_MAX_BYTES, 'wasm32 memory');
     // Grow at least by half again, so that a series of small allocations grows memory a few times, not each time.
-    const want = Math.max(end, Math.floor(have * 1.5));
-    this.k.memory.grow(Math.ceil((want - have) / PAGE));
+    const want = Math.min(WASM32_MAX_BYTES, Math.max(end, Math.floor(have * 1.5)));
+    try {
+      this.k.memory.grow(Math.ceil((want - have) / PAGE));
+    } catch {
+      try {
+        this.k.memory.grow(Math.ceil((end - have) / PAGE)); // just what is needed
+      } catch (e) {
+        throw tooLarge(`wasm ${what}`, requested, this.top, WASM32_MAX_BYTES, 'wasm32 memory', e);
+      }
+    }
     this.buf = this.k.memory.buffer;
     this.generation++;
   }
@@ -130,6 +177,7 @@ export class WasmBackend implements Backend {
   /** The byte offset of a buffer of this backend; throws if it is detached (memory grew) or foreign. */
   protected p(view: View): number {
     if (view.buffer !== this.buf) {
+      this.live();
       throw new BackendError(this.places.has(view)
         ? 'a buffer was used after wasm memory grew: re-make it with backend.refresh(view) (see backend.generation)'
         : 'a buffer passed to a wasm kernel was not allocated by this backend (use backend.alloc)');
@@ -226,30 +274,45 @@ export class WasmBackend implements Backend {
   sum_squares(w: Float32Array, n: number): number {
     return this.k.sum_squares(this.p(w), n);
   }
+  count_nonfinite(x: Float32Array, n: number): number {
+    return this.k.count_nonfinite(this.p(x), n);
+  }
 }
 
-function checkLength(n: number): void {
-  if (!Number.isInteger(n) || n < 0) throw new BackendError(`alloc: length must be a non-negative integer, got ${n}`);
+function checkLength(n: number, what: string): void {
+  if (!Number.isInteger(n) || n < 0) throw new BackendError(`${what}: length must be a non-negative integer, got ${n}`);
 }
 
-function align(bytes: number): number {
-  return (bytes + ALIGN - 1) & ~(ALIGN - 1);
+// `using k = createBackend()` where the engine has Symbol.dispose.
+const disposeSymbol = (Symbol as { dispose?: symbol }).dispose;
+if (typeof disposeSymbol === 'symbol') {
+  Object.defineProperty(WasmBackend.prototype, disposeSymbol, {
+    value(this: WasmBackend) { this.dispose(); }, writable: true, configurable: true,
+  });
 }
+
+/** What a disposed backend's views are compared with: no view has this buffer, so every kernel call checks live(). */
+const DISPOSED = new ArrayBuffer(0);
+/** A disposed backend's kernels: each throws (p() throws first, on the arguments). */
+const DISPOSED_KERNELS = new Proxy({}, {
+  get: () => () => { throw new BackendError('this wasm backend was disposed: make a new one (or a new net)'); },
+}) as Kernels;
 
 /**
  * A wasm backend on the process-wide shared memory of `init({ threads })`: its buffers are blocks of that memory
- * (returned to it when the backend is garbage-collected), and its gemms and large elementwise kernels are split
- * across the thread pool. Shared memory never detaches views, so `generation` stays 0 and `refresh` is identity.
+ * (returned to it by `dispose()`, or when the backend is garbage-collected), and its gemms and large elementwise
+ * kernels are split across the thread pool. Shared memory never detaches views, so `generation` stays 0 and
+ * `refresh` is identity.
  */
 export class ThreadedWasmBackend extends WasmBackend {
   override readonly threads: number;
-  /** [ptr, bytes] of every block allocated, handed back to the heap when this backend is collected. */
-  private readonly blocks: [number, number][] = [];
+  /** [ptr, bytes] of every block allocated, handed back to the heap by dispose() or when this backend is collected. */
+  private readonly blocks: [number, number][];
 
   constructor(private readonly heap: SharedHeap, readonly pool: ThreadPool | undefined) {
     super(heap.exports as unknown as Kernels);
     this.threads = pool?.size ?? 1;
-    heap.released.register(this, this.blocks);
+    this.blocks = heap.track(this);
   }
 
   override memoryBytes(): number {
@@ -257,25 +320,44 @@ export class ThreadedWasmBackend extends WasmBackend {
   }
 
   override reserve(floats: number): void {
+    checkLength(floats, 'reserve');
+    this.live();
     this.heap.reserve(4 * floats);
   }
 
+  override mark(): number {
+    return this.blocks.length;
+  }
+
+  override rollback(mark: number): void {
+    if (mark < this.blocks.length) this.heap.release(this.blocks.splice(mark));
+  }
+
+  /** Returns every block to the shared heap now (instead of when the garbage collector gets to it). */
+  override dispose(): void {
+    if (this.disposed) return;
+    super.dispose();
+    this.heap.untrack(this.blocks);
+  }
+
   protected override take(n: number): number {
-    checkLength(n);
-    const bytes = align(4 * n);
-    const ptr = this.heap.take(bytes);
-    this.blocks.push([ptr, bytes]);
+    checkLength(n, 'alloc');
+    this.live();
+    const ptr = this.heap.take(4 * n); // throws a MemoryError, changing nothing, if it does not fit
+    this.blocks.push([ptr, align(4 * n)]);
     this.buf = this.heap.buffer;
     return ptr;
   }
 
   override refresh<T extends View>(view: T): T {
+    this.live();
     if (!this.heap.owns(view.buffer)) throw new BackendError('refresh: this buffer was not allocated by this wasm backend');
     return view;
   }
 
   protected override p(view: View): number {
-    if (view.buffer !== this.buf && !this.heap.owns(view.buffer)) {
+    if (view.buffer !== this.buf && (this.disposed || !this.heap.owns(view.buffer))) {
+      this.live();
       throw new BackendError('a buffer passed to a wasm kernel was not allocated by this backend (use backend.alloc)');
     }
     return view.byteOffset;

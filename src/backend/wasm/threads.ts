@@ -12,16 +12,25 @@
 // busy machine they do not take a core from other work by polling. Measured on 2 cores, 784-100x4-10 net: 1.64x
 // one thread when quiet, 1.07x with another process hogging a core (polling 2 ms always: 1.65x and 0.56x).
 //
+// No wait is unbounded. A thread that takes a chunk and never finishes it (it exited, was killed, or hangs) would
+// keep the caller waiting forever, so the caller gives up when the count of finished chunks has not moved for
+// `stallMs` (2 s; longer for jobs whose chunks take the caller longer): it shuts the pool down and throws a
+// BackendError, and backends go on on one thread (a later `init({ threads })` starts new threads). The same code
+// runs in Node worker_threads and in browsers' Web Workers; a browser's main thread cannot block, it polls.
+//
 // Results are bit-identical to one thread: a gemm chunk is a block of C computed with the same K blocking and
 // summation order as the whole (see assembly/gemm.ts), and elementwise kernels have no order to change.
 // Reductions (bias/BatchNorm gradients, loss, accuracy) and dropout's random stream stay on the calling thread.
 import { BackendError } from '../../errors.js';
+import { align, describeBytes, PAGE, tooLarge } from './limits.js';
 import { threadScript, type ThreadInit } from './worker-source.js';
 
 /** Control block: Int32 slots, then Float64 arguments. Sent to the threads, which read it by name. */
 export const CTL = {
   JOB: 0, DONE: 1, QUIT: 2, OP: 3, NEXT: 4, COUNT: 5, SIZE: 6, DIM: 7, FN: 8, WORKERS: 9, READY: 10, TAKEN: 11,
   SPIN_US: 12, FAILED: 13,
+  /** Tests only: the worker with index DIE − 1 stops (returns) right after taking its next chunk, holding it. */
+  DIE: 14,
   OP_GEMM: 1, OP_ELEMENTWISE: 2,
   /**
    * JOB counts by two: odd while the caller writes a job, even when it is published (a sequence lock).
@@ -53,6 +62,11 @@ export const GEMM_SPLIT_MIN = 1 << 18;
 export const CHUNK_MIN = 64;
 /** Split an elementwise kernel from this many elements. */
 export const ELEMENTWISE_SPLIT_MIN = 1 << 15;
+/**
+ * How long (ms) the caller waits for chunks without any finishing before it declares a thread dead: at least this,
+ * or 50 times the caller's own time per chunk of the job when that is longer (a huge gemm on a busy machine).
+ */
+export const STALL_MS = 2000;
 
 /** Starts a kernel thread (Node: worker_threads on an eval'd script; browsers: a Worker from a Blob URL). */
 export type ThreadFactory = () => ThreadHandle;
@@ -123,10 +137,21 @@ function canBlock(): boolean {
 
 type Fn = (...args: number[]) => unknown;
 
-/** The shared memory, the main thread's instance on it, and its allocator. */
+/** A backend's blocks, while the heap tracks them (see SharedHeap.track). */
+interface Tracked {
+  blocks: [number, number][];
+}
+
+/**
+ * The shared memory, the main thread's instance on it, and its allocator. Sizes are float64 (limits.ts) and
+ * checked against the memory's maximum before anything moves: a block that does not fit is a MemoryError with the
+ * bump pointer, the free list and every block as they were.
+ */
 export class SharedHeap {
   readonly memory: WebAssembly.Memory;
   readonly exports: Record<string, unknown>;
+  /** Bytes the memory may grow to (its maximum pages). */
+  readonly limit: number;
   private top: number;
   /** Free blocks [ptr, bytes], sorted by ptr, merged when adjacent. */
   private free: [number, number][] = [];
@@ -134,11 +159,14 @@ export class SharedHeap {
   private readonly buffers = new Set<ArrayBufferLike>();
   private current: ArrayBufferLike;
   readonly scratchBytes: number;
+  /** The blocks of every live (not disposed, not yet finalized) backend, by its block list. */
+  private readonly tracked = new Map<[number, number][], Tracked>();
   /** Returns a GC'd backend's blocks to the heap. */
-  readonly released = new FinalizationRegistry<[number, number][]>((blocks) => this.release(blocks));
+  private readonly released = new FinalizationRegistry<Tracked>((t) => this.untrackEntry(t));
 
   constructor(readonly module: WebAssembly.Module, initialPages: number, maximumPages: number) {
     this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages, shared: true });
+    this.limit = maximumPages * PAGE;
     try {
       this.exports = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports;
     } catch (e) {
@@ -159,38 +187,74 @@ export class SharedHeap {
   }
 
   /**
+   * The block list of a backend: its blocks come back to the heap by `untrack` (dispose) or, failing that, when the
+   * garbage collector finalizes the backend.
+   */
+  track(owner: object): [number, number][] {
+    // (No WeakRef to the owner: one made in a synchronous job keeps its target alive until the job ends.)
+    const t: Tracked = { blocks: [] };
+    this.tracked.set(t.blocks, t);
+    this.released.register(owner, t, t);
+    return t.blocks;
+  }
+
+  /** Returns a backend's blocks now (dispose). */
+  untrack(blocks: [number, number][]): void {
+    const t = this.tracked.get(blocks);
+    if (t === undefined) return;
+    this.released.unregister(t);
+    this.untrackEntry(t);
+  }
+
+  private untrackEntry(t: Tracked): void {
+    if (!this.tracked.delete(t.blocks)) return; // already returned
+    this.release(t.blocks.splice(0));
+  }
+
+  /**
    * A zero-filled block of `bytes` (16-byte aligned), reusing freed blocks first. Every block is cleared: memory
    * above the bump pointer is not necessarily fresh, since freed blocks at the top lower the pointer.
+   * Throws a MemoryError, changing nothing, when it does not fit.
    */
   take(bytes: number): number {
+    const requested = bytes;
     bytes = align(bytes);
-    let ptr = -1;
+    const ptr = this.fit(bytes);
+    if (ptr < 0) throw this.tooLarge('alloc', requested);
+    new Uint8Array(this.current, ptr, bytes).fill(0);
+    return ptr;
+  }
+
+  /** First fit in the free list, else at the top (growing memory): the block's pointer, or −1 if it cannot fit. */
+  private fit(bytes: number): number {
     for (let i = 0; i < this.free.length; i++) {
       const [at, size] = this.free[i];
       if (size < bytes) continue;
       if (size === bytes) this.free.splice(i, 1);
       else this.free[i] = [at + bytes, size - bytes];
-      ptr = at;
-      break;
+      return at;
     }
-    if (ptr < 0) {
-      ptr = this.top;
-      this.ensure(ptr + bytes);
-      this.top = ptr + bytes;
-    }
-    new Uint8Array(this.current, ptr, bytes).fill(0);
+    const ptr = this.top;
+    if (ptr + bytes > this.limit || !this.ensure(ptr + bytes)) return -1;
+    this.top = ptr + bytes;
     return ptr;
   }
 
-  /** Grows memory (by half again at least) so that `end` bytes fit. */
-  ensure(end: number): void {
+  /** Grows memory (by half again at least) so that `end` bytes fit; false if the engine refuses. */
+  ensure(end: number): boolean {
     const have = this.memory.buffer.byteLength;
+    if (end > this.limit) return false;
     if (end > have) {
-      const want = Math.max(end, Math.floor(have * 1.5));
+      const want = Math.min(this.limit, Math.max(end, Math.floor(have * 1.5)));
       try {
         this.memory.grow(Math.ceil((want - have) / PAGE));
       } catch {
-        this.memory.grow(Math.ceil((end - have) / PAGE));
+        try {
+          this.memory.grow(Math.ceil((end - have) / PAGE));
+        } catch (e) {
+          this.refused = e;
+          return false;
+        }
       }
     }
     const b = this.memory.buffer;
@@ -198,11 +262,31 @@ export class SharedHeap {
       this.current = b;
       this.buffers.add(b);
     }
+    return true;
+  }
+  /** Why the engine last refused to grow memory (for the error message). */
+  private refused: unknown;
+
+  /**
+   * Room for `bytes` more (a net reserves what it will allocate), so that allocations of that many bytes in all
+   * cannot fail: at the top (growing memory), or in one free block that large (first fit then serves every one of
+   * them from it or from smaller holes before it). Throws a MemoryError, changing nothing, when neither has room.
+   */
+  reserve(bytes: number): void {
+    bytes = align(bytes);
+    if (this.free.some(([, size]) => size >= bytes)) return;
+    if (!this.ensure(this.top + bytes)) throw this.tooLarge('reserve', bytes);
   }
 
-  /** Room for `bytes` more at the top (a net reserves what it will allocate). */
-  reserve(bytes: number): void {
-    this.ensure(this.top + align(bytes));
+  private tooLarge(what: string, bytes: number): Error {
+    const used = this.usedBytes();
+    const engine = this.top + bytes <= this.limit ? this.refused : undefined;
+    const e = tooLarge(`shared wasm memory ${what}`, bytes, used, this.limit, 'the threads\' shared memory', engine);
+    const holes = this.top - used, largest = this.free.reduce((m, [, b]) => Math.max(m, b), 0);
+    e.message += `; ${describeBytes(holes)} are free below the top (largest block ${describeBytes(largest)}). ` +
+      'Call dispose() on nets you no longer use: a dropped net\'s memory comes back only when the garbage ' +
+      'collector finalizes it, which needs the event loop to run (an await), never inside a synchronous loop';
+    return e;
   }
 
   release(blocks: [number, number][]): void {
@@ -247,12 +331,15 @@ export class ThreadPool {
   private readonly gemmPart: Fn;
   private readonly fns: Record<string, Fn>;
   private closed = false;
+  /** Why the pool stopped, when a thread died (then its scratch is never handed out again). */
+  private failure: string | undefined;
 
   /** The threads' gemm scratch blocks, returned to the heap by close(). */
   private readonly scratch: [number, number][] = [];
 
   /** Starts the threads; `start` waits until each has instantiated the module. */
-  private constructor(private readonly heap: SharedHeap, threads: number, spinMs: number) {
+  private constructor(private readonly heap: SharedHeap, threads: number, spinMs: number,
+    private readonly stallMs: number) {
     this.size = threads;
     const control = new SharedArrayBuffer(CONTROL_BYTES);
     this.ctl = new Int32Array(control);
@@ -277,8 +364,8 @@ export class ThreadPool {
   }
 
   /** A pool of `threads` participants (`threads − 1` workers), resolved when every worker is running. */
-  static async start(heap: SharedHeap, threads: number, spinMs = 2): Promise<ThreadPool> {
-    const pool = new ThreadPool(heap, threads, spinMs);
+  static async start(heap: SharedHeap, threads: number, spinMs = 2, stallMs = STALL_MS): Promise<ThreadPool> {
+    const pool = new ThreadPool(heap, threads, spinMs, stallMs);
     const deadline = Date.now() + 30_000;
     while (Atomics.load(pool.ctl, CTL.READY) < threads - 1) {
       if (Date.now() > deadline) {
@@ -299,6 +386,16 @@ export class ThreadPool {
     return !this.closed;
   }
 
+  /** Why the pool shut itself down (a thread stopped mid-job), or undefined. */
+  get failed(): string | undefined {
+    return this.failure;
+  }
+
+  /** Tests only: makes worker `index` stop right after it takes its next chunk (as a thread that dies mid-job). */
+  stopThreadMidJobForTests(index: number): void {
+    Atomics.store(this.ctl, CTL.DIE, index + 1);
+  }
+
   /** C = op(A)·op(B) split into blocks of rows (M ≥ N) or columns, as assembly/gemm.ts's gemm. */
   gemm(c: number, a: number, b: number, M: number, N: number, K: number, tA: number, tB: number, acc: number): void {
     // Split the longer side of C: a block of rows packs all of op(B) again (K·N floats), a block of columns all of
@@ -316,7 +413,7 @@ export class ThreadPool {
     const started = performance.now();
     let i: number;
     // the caller is never stale, so a plain increment serves it (the index cannot overflow: count + threads ≪ 4096)
-    let error: unknown = NO_ERROR;
+    let error: unknown = NO_ERROR, mine = 0;
     while ((i = (Atomics.add(ctl, CTL.NEXT, 1) - tag)) < count) {
       const lo = i * size, hi = Math.min(lo + size, length);
       try {
@@ -325,8 +422,9 @@ export class ThreadPool {
         if (error === NO_ERROR) error = e;
       }
       Atomics.add(ctl, CTL.DONE, 1);
+      mine++;
     }
-    this.join(count, performance.now() - started);
+    this.join(count, performance.now() - started, mine, 'gemm');
     this.check(error, 'gemm');
   }
 
@@ -346,7 +444,7 @@ export class ThreadPool {
     const ctl = this.ctl, f = this.fns[name];
     const started = performance.now();
     let i: number;
-    let error: unknown = NO_ERROR;
+    let error: unknown = NO_ERROR, mine = 0;
     while ((i = (Atomics.add(ctl, CTL.NEXT, 1) - tag)) < count) {
       const lo = i * size, len = Math.min(size, n - lo), o = 4 * lo;
       try {
@@ -357,8 +455,9 @@ export class ThreadPool {
         if (error === NO_ERROR) error = e;
       }
       Atomics.add(ctl, CTL.DONE, 1);
+      mine++;
     }
-    this.join(count, performance.now() - started);
+    this.join(count, performance.now() - started, mine, name);
     this.check(error, name);
   }
 
@@ -387,20 +486,44 @@ export class ThreadPool {
     return tag;
   }
 
-  /** Waits until all `count` chunks are finished (polls, then sleeps where this thread may block). */
-  private join(count: number, worked: number): void {
+  /**
+   * Waits until all `count` chunks are finished (polls, then sleeps where this thread may block). `worked` is the
+   * caller's own time on its `mine` chunks. A thread holding a chunk that makes no progress for the stall time is
+   * declared dead: the pool shuts down and this throws a BackendError.
+   */
+  private join(count: number, worked: number, mine: number, kernel: string): void {
     const ctl = this.ctl;
-    let d: number;
-    if (Atomics.load(ctl, CTL.DONE) === count) return;
+    let d = Atomics.load(ctl, CTL.DONE);
+    if (d === count) return;
     const t0 = performance.now();
     // Poll about as long as the caller's own share took (20 µs at least, 1 ms at most), then sleep: a thread still
     // on its chunk after that has likely been descheduled, and sleeping hands it this core.
     const spin = Math.min(1, Math.max(0.02, worked));
+    const patience = Math.max(this.stallMs, mine > 0 ? 50 * worked / mine : 0);
+    let last = d, since = t0, prev = t0;
     while ((d = Atomics.load(ctl, CTL.DONE)) < count) {
-      if (this.blocking && performance.now() - t0 > spin) Atomics.wait(ctl, CTL.DONE, d, 50);
+      const now = performance.now();
+      // A gap between two polls far beyond one 50 ms wait means this thread itself did not run (the process was
+      // stopped, Ctrl-Z, or the machine slept): the threads did not either, so that time does not count.
+      if (d !== last || now - prev > 500) {
+        last = d;
+        since = now;
+      } else if (now - since > patience) {
+        this.fail(`${kernel}: ${count - d} of ${count} chunks were taken by a kernel thread that made no progress ` +
+          `for ${Math.round(now - since)} ms (it exited, was killed or hangs)`);
+      }
+      prev = now;
+      if (this.blocking && now - t0 > spin) Atomics.wait(ctl, CTL.DONE, d, 50);
     }
   }
 
+  /** Shuts the pool down after a thread died mid-job, and throws. */
+  private fail(what: string): never {
+    this.failure = what;
+    this.close();
+    throw new BackendError(`${what}: the output of this call is incomplete. The kernel threads are shut down, and ` +
+      'kernels run on one thread from now on (init({ threads }) starts new threads)');
+  }
 
   /**
    * Stops the threads (called between jobs: they are idle) and returns their scratch to the heap. Backends using
@@ -413,14 +536,11 @@ export class ThreadPool {
     Atomics.add(this.ctl, CTL.JOB, 2);
     Atomics.notify(this.ctl, CTL.JOB);
     for (const w of this.workers) void w.terminate();
-    this.heap.release(this.scratch.splice(0));
+    // After a failure a stalled thread may still be writing to its scratch until terminate() takes effect: leak
+    // those blocks rather than hand them to another allocation.
+    if (this.failure === undefined) this.heap.release(this.scratch.splice(0));
   }
 
 }
 
-const PAGE = 65536;
 const NO_ERROR = Symbol('no error');
-
-function align(bytes: number): number {
-  return (bytes + 15) & ~15;
-}

@@ -58,7 +58,8 @@ function threadMain(port?: { once(event: 'message', f: (d: ThreadInit) => void):
         // the caller or another process, so a thread that got little to do sleeps soon.
         const spin = Math.min(Atomics.load(ctl, L.SPIN_US) / 1000, Math.max(0.02, worked));
         while (Atomics.load(ctl, L.JOB) === seen && now() - t0 < spin) { /* poll */ }
-        while (Atomics.load(ctl, L.JOB) === seen) Atomics.wait(ctl, L.JOB, seen);
+        // (bounded, as every wait: an idle thread re-checks once a second)
+        while (Atomics.load(ctl, L.JOB) === seen) Atomics.wait(ctl, L.JOB, seen, 1000);
       }
       // JOB is a sequence lock: odd while the caller writes a job's fields, even once published. Read the fields,
       // then check that JOB did not move meanwhile; else they may be half of the next job's.
@@ -77,6 +78,7 @@ function threadMain(port?: { once(event: 'message', f: (d: ThreadInit) => void):
       if (op === L.OP_GEMM) {
         const M = a3, N = a4, rows = dim === 1;
         while ((i = take(tag, count)) >= 0) {
+          if (Atomics.load(ctl, L.DIE) === d.index + 1) return; // tests: a thread that dies holding a chunk
           const lo = i * size, hi = Math.min(lo + size, rows ? M : N);
           try {
             gemmPart(a0, a1, a2, M, N, a5, a6, a7, a8, rows ? lo : 0, rows ? hi : M, rows ? 0 : lo, rows ? N : hi, d.scratch);
@@ -89,6 +91,7 @@ function threadMain(port?: { once(event: 'message', f: (d: ThreadInit) => void):
       } else if (op === L.OP_ELEMENTWISE) {
         const f = fns[fn], n = a4, pointers = dim, p0 = a0, p1 = a1, p2 = a2, p3 = a3, s0 = a5, s1 = a6, s2 = a7;
         while ((i = take(tag, count)) >= 0) {
+          if (Atomics.load(ctl, L.DIE) === d.index + 1) return;
           const lo = i * size, len = Math.min(size, n - lo), o = 4 * lo;
           // (pointers…, n, scalars…): each pointer moves to element lo
           try {

@@ -47,5 +47,7 @@ export async function runTrial(spec: TrialSpec, settings: TrialSettings, data: T
   } catch (e) {
     if (!(e instanceof DivergenceError)) throw e;
     return { trial, lr, weightDecay, valAcc: [], trainAcc: [], finalVal: 0, diverged: true };
+  } finally {
+    net.dispose(); // with threads, its blocks go back to the shared memory for the next trial at once
   }
 }

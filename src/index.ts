@@ -3,9 +3,9 @@ export { init, isReady, simdVariant, threadCount, hasRelaxedSimd, createBackend,
 export type { Backend, BackendName, InitOptions, SimdVariant, WasmSource } from './backend/index.js';
 export * from './errors.js';
 export { Rng, mulberry32Next, seedState } from './rng.js';
-export { MultiLayerNet, initScale } from './net/MultiLayerNet.js';
+export { MultiLayerNet, initScale, netToBytes, netFromBytes } from './net/MultiLayerNet.js';
 export type { Activation, WeightInit, MultiLayerNetOptions, NetConfig, ParamRecord, DropoutMaskSource } from './net/MultiLayerNet.js';
-export { netToBytes, netFromBytes, MODEL_FORMAT, MODEL_VERSION } from './io/model.js';
+export { MODEL_FORMAT, MODEL_VERSION } from './io/model.js';
 export type { LoadNetOptions } from './io/model.js';
 export type { Targets } from './net/validate.js';
 export { SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam, Optimizer, createOptimizer, OPTIMIZER_NAMES } from './optim/index.js';

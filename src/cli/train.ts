@@ -5,7 +5,8 @@ import { init, simdVariant, threadCount } from '../backend/index.js';
 import { DivergenceError, ValueError } from '../errors.js';
 import { checkSaveTarget, makeDirectory } from '../io/file.js';
 import { saveNet } from '../io/model-node.js';
-import { MultiLayerNet, type Activation, type MultiLayerNetOptions, type WeightInit } from '../net/MultiLayerNet.js';
+import { ACTIVATIONS, INIT_NAMES, type MultiLayerNetOptions, type WeightInit } from '../net/config.js';
+import { MultiLayerNet } from '../net/MultiLayerNet.js';
 import { createOptimizer, OPTIMIZER_NAMES, type OptimizerName, type OptimizerOptions } from '../optim/index.js';
 import { Trainer, type TrainResult } from '../train/Trainer.js';
 import {
@@ -20,9 +21,6 @@ import { type RunReport, writeReport } from './report.js';
 export const DEFAULT_EPOCHS = 5;
 export const DEFAULT_HIDDEN = [100, 100, 100, 100];
 export const DEFAULT_OUT = 'report';
-
-const INIT_NAMES = ['he', 'relu', 'xavier', 'sigmoid'] as const;
-const ACTIVATIONS: readonly Activation[] = ['relu', 'sigmoid'];
 
 /** Which optimizer-specific flag goes with which optimizers. */
 const OPTIMIZER_FLAGS: Record<string, { key: keyof OptimizerOptions; for: OptimizerName[] }> = {

@@ -7,9 +7,12 @@
 //                 gamma{l}/beta{l} [n_out] (BatchNorm), then the running statistics runningMean{l}/runningVar{l} [n_out]
 //   __metadata__  { format: 'zerodl', version: '1', config: JSON of net.config (every option resolved) }
 // so that Python reads it with `safetensors.numpy.load_file` and gets the book's params dict.
-import { BackendError, FormatError, ValueError, ZerodlError } from '../errors.js';
+//
+// This is the codec only: bytes ⇄ { config, tensors }. It builds no net (MultiLayerNet.toBytes/fromBytes do that
+// from what it returns), so the net and its file format do not import each other.
+import { FormatError, ValueError } from '../errors.js';
 import type { BackendName } from '../backend/types.js';
-import { MultiLayerNet, type MultiLayerNetOptions, type NetConfig } from '../net/MultiLayerNet.js';
+import type { NetConfig } from '../net/config.js';
 import { decodeSafetensors, encodeSafetensors, type F32Tensor, readSafetensorsHeader } from './safetensors.js';
 
 export const MODEL_FORMAT = 'zerodl';
@@ -20,28 +23,30 @@ export interface LoadNetOptions {
   backend?: BackendName;
 }
 
-/** The tensor shapes a net's file must hold: params by `net.shapes`, running statistics as [n]. */
-function expectedShapes(net: MultiLayerNet): Record<string, number[]> {
-  const shapes: Record<string, number[]> = {};
-  for (const name of Object.keys(net.params)) shapes[name] = net.shapes[name];
-  for (const [name, b] of Object.entries(net.buffers)) shapes[name] = [b.length];
-  return shapes;
+/** What a model file holds: the net's config and its tensors (params, then running statistics) by name. */
+export interface ModelContents {
+  config: NetConfig;
+  tensors: Record<string, Float32Array>;
 }
 
-/** Serializes a net's parameters, BatchNorm running statistics and config. Throws ValueError if a value is not finite. */
-export function netToBytes(net: MultiLayerNet): Uint8Array {
-  const tensors: Record<string, F32Tensor> = {};
-  const all = { ...net.params, ...net.buffers };
-  for (const [name, shape] of Object.entries(expectedShapes(net))) {
-    const data = all[name];
+/**
+ * Model bytes from a net's config and tensors, each tensor with the shape `modelShapes(config)` gives it.
+ * Throws ValueError if a value is not finite or a tensor is missing or of the wrong size.
+ */
+export function encodeModel({ config, tensors }: ModelContents): Uint8Array {
+  const out: Record<string, F32Tensor> = {};
+  for (const [name, shape] of modelShapes(config)) {
+    const data = Object.hasOwn(tensors, name) ? tensors[name] : undefined;
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (!data || data.length !== n) throw new ValueError(`cannot save the net: '${name}' should hold ${n} values`);
     const bad = data.findIndex((v) => !Number.isFinite(v));
     // A file its own reader would refuse is worse than no file.
     if (bad >= 0) throw new ValueError(`cannot save the net: '${name}'[${bad}] is ${data[bad]} (parameters must be finite)`);
-    tensors[name] = { dtype: 'F32', shape, data };
+    out[name] = { dtype: 'F32', shape, data };
   }
   // maxBatchSize only sizes buffers; a file records at most what a reader accepts (a larger batch grows them anyway).
-  const config = { ...net.config, maxBatchSize: Math.min(net.config.maxBatchSize, MAX_MODEL_BATCH) };
-  return encodeSafetensors(tensors, { format: MODEL_FORMAT, version: MODEL_VERSION, config: JSON.stringify(config) });
+  const recorded = { ...config, maxBatchSize: Math.min(config.maxBatchSize, MAX_MODEL_BATCH) };
+  return encodeSafetensors(out, { format: MODEL_FORMAT, version: MODEL_VERSION, config: JSON.stringify(recorded) });
 }
 
 /**
@@ -111,7 +116,7 @@ function readConfig(text: string | undefined, name: string): Partial<NetConfig> 
 }
 
 /** The tensors (names and shapes) a net of this config is saved as, in the net's order (see the file comment). */
-function shapesOf(c: Partial<NetConfig>): Map<string, number[]> {
+export function modelShapes(c: Pick<NetConfig, 'inputSize' | 'hiddenSizes' | 'outputSize' | 'useBatchNorm'>): Map<string, number[]> {
   const sizes = [c.inputSize!, ...c.hiddenSizes!, c.outputSize!];
   const shapes = new Map<string, number[]>(), stats = new Map<string, number[]>();
   const L = sizes.length - 1;
@@ -129,13 +134,13 @@ function shapesOf(c: Partial<NetConfig>): Map<string, number[]> {
 }
 
 /**
- * A new net from model bytes, checked completely before any parameter is set, and in an order that allocates
- * nothing for a bad file: the header (its size and tensor count bounded), the metadata, the config (every key of
- * its type, sizes bounded), every expected tensor present with its exact shape and no other tensor — all from the
- * header alone — then the values (finite; running variances ≥ 0), then the net.
+ * The config and tensors of model bytes, checked completely, and in an order that allocates nothing for a bad file:
+ * the header (its size and tensor count bounded), the metadata, the config (every key of its type, sizes bounded),
+ * every expected tensor present with its exact shape and no other tensor — all from the header alone — then the
+ * values (finite; running variances ≥ 0). The config's values are checked by the net that is built from it.
  * `name` (a path or label) starts every error message; every problem with the bytes is a FormatError.
  */
-export function netFromBytes(bytes: Uint8Array, name = 'model bytes', options: LoadNetOptions = {}): MultiLayerNet {
+export function decodeModel(bytes: Uint8Array, name = 'model bytes'): { config: Partial<NetConfig>; tensors: Record<string, Float32Array> } {
   const { metadata, entries } = readSafetensorsHeader(bytes, name,
     { maxHeaderBytes: MAX_MODEL_HEADER_BYTES, maxTensors: MAX_MODEL_TENSORS });
   if (metadata.format !== MODEL_FORMAT) {
@@ -158,7 +163,7 @@ export function netFromBytes(bytes: Uint8Array, name = 'model bytes', options: L
     throw new FormatError(`${name}: the config describes a net with ${weights} weights, but the file holds only ` +
       `${floatsInFile} values`);
   }
-  const expected = shapesOf(c);
+  const expected = modelShapes(c as NetConfig);
   const found = new Map(entries.map((e) => [e.name, e]));
   const names = (): string => [...expected.keys()].join(', ');
   for (const [tensor, shape] of expected) {
@@ -191,24 +196,7 @@ export function netFromBytes(bytes: Uint8Array, name = 'model bytes', options: L
     record[tensor] = t.data;
   }
 
-  let net: MultiLayerNet;
-  try {
-    net = new MultiLayerNet({ ...c, backend: options.backend ?? c.backend } as MultiLayerNetOptions);
-  } catch (error) {
-    // A missing wasm init() is the caller's problem, not the file's.
-    if (error instanceof BackendError) throw error;
-    if (error instanceof ZerodlError || error instanceof RangeError) {
-      throw new FormatError(`${name}: the metadata config is not a valid net config: ${error.message}`);
-    }
-    throw error;
-  }
-  // The net's own names and shapes must be those checked above (a guard against the two drifting apart).
-  const own = expectedShapes(net);
-  if (Object.keys(own).join() !== [...expected.keys()].join()) {
-    throw new FormatError(`${name}: a net of this config has ${Object.keys(own).join(', ')}, not ${names()}`);
-  }
-  net.setParams(record);
-  return net;
+  return { config: c, tensors: record };
 }
 
 /** Short, bounded rendering of a value from the file for error messages. */

@@ -11,7 +11,7 @@
 // `dispose()` returns the net's memory at once (with threads, to the shared memory other nets allocate from).
 import { createBackend } from '../backend/index.js';
 import type { Backend, BackendName } from '../backend/types.js';
-import { BackendError, MemoryError, NameError, ShapeError, ValueError } from '../errors.js';
+import { BackendError, FormatError, MemoryError, ShapeError, ValueError, ZerodlError } from '../errors.js';
 import { Affine } from '../layers/Affine.js';
 import { BatchNormalization } from '../layers/BatchNormalization.js';
 import { Dropout } from '../layers/Dropout.js';
@@ -19,99 +19,13 @@ import type { Layer } from '../layers/Layer.js';
 import { Relu } from '../layers/Relu.js';
 import { Sigmoid } from '../layers/Sigmoid.js';
 import { SoftmaxWithLoss } from '../layers/SoftmaxWithLoss.js';
-import { netFromBytes, netToBytes, type LoadNetOptions } from '../io/model.js';
+import { decodeModel, encodeModel, type LoadNetOptions } from '../io/model.js';
 import { Rng, seedState } from '../rng.js';
+import { initScale, resolveConfig, type DropoutMaskSource, type MultiLayerNetOptions, type NetConfig, type ParamRecord } from './config.js';
 import { checkInput, checkPositiveInt, checkTargets, type Targets } from './validate.js';
 
-export type Activation = 'relu' | 'sigmoid';
-export type WeightInit = number | 'relu' | 'he' | 'sigmoid' | 'xavier';
-export type ParamRecord = Record<string, Float32Array>;
-
-/**
- * Where training-mode Dropout takes its masks from instead of the net's own stream: called once per Dropout layer
- * (`layer` = 1, 2, … as the book's Dropout1, Dropout2) on every training-mode forward pass (a call of more rows than
- * the net's capacity is several passes), with the pass's `rows` and the layer's `units`; returns rows × units values, each 0 (dropped) or 1 (kept), row-major — e.g. the book's
- * `np.random.rand(rows, units) > ratio`. The net copies it at once (the array may be reused).
- */
-export type DropoutMaskSource = (layer: number, rows: number, units: number) => ArrayLike<number>;
-
-export interface MultiLayerNetOptions {
-  inputSize: number;
-  hiddenSizes: readonly number[];
-  outputSize: number;
-  /** Hidden activation (default 'relu'). */
-  activation?: Activation;
-  /** A number is the std of the initial weights; 'he'/'relu' → sqrt(2/n_in); 'xavier'/'sigmoid' → sqrt(1/n_in). Default 'relu'. */
-  weightInit?: WeightInit;
-  useBatchNorm?: boolean;
-  useDropout?: boolean;
-  /** Share of units dropped in training, in [0, 1) (default 0.5, as the book). */
-  dropoutRatio?: number;
-  /** λ of the L2 term 0.5·λ·ΣW² (default 0). */
-  weightDecayLambda?: number;
-  /** Fixes the initial weights and the dropout masks (default 0). */
-  seed?: number;
-  backend?: BackendName;
-  /** Rows the activation buffers are made for (default 256); larger batches are chunked or grow them once. */
-  maxBatchSize?: number;
-  /** Replays externally drawn dropout masks (see DropoutMaskSource); sets `net.dropoutMaskSource`. Not saved. */
-  dropoutMaskSource?: DropoutMaskSource;
-}
-
-/** The options with every default filled in: what a saved model records. */
-export type NetConfig = Required<Omit<MultiLayerNetOptions, 'weightInit' | 'dropoutMaskSource'>> & { weightInit: WeightInit };
-
-const ACTIVATIONS: readonly Activation[] = ['relu', 'sigmoid'];
-const INIT_NAMES = ['relu', 'he', 'sigmoid', 'xavier'] as const;
-
-/** The std of layer weights with n_in inputs for a weightInit setting (the book's __init_weight). */
-export function initScale(weightInit: WeightInit, nIn: number): number {
-  if (typeof weightInit === 'number') return weightInit;
-  if (typeof weightInit !== 'string') {
-    throw new ValueError(`weightInit must be a number (std) or one of ${INIT_NAMES.join(', ')}, got ` +
-      `${Array.isArray(weightInit) ? 'an array' : typeof weightInit}`);
-  }
-  const name = String(weightInit).toLowerCase();
-  if (name === 'relu' || name === 'he') return Math.sqrt(2 / nIn);
-  if (name === 'sigmoid' || name === 'xavier') return Math.sqrt(1 / nIn);
-  throw new NameError(`unknown weightInit '${weightInit}': expected a number (std) or one of ${INIT_NAMES.join(', ')}`);
-}
-
-function resolveConfig(o: MultiLayerNetOptions): NetConfig {
-  if (o === null || typeof o !== 'object') throw new ValueError('MultiLayerNet needs an options object');
-  checkPositiveInt(o.inputSize, 'inputSize');
-  checkPositiveInt(o.outputSize, 'outputSize');
-  if (!Array.isArray(o.hiddenSizes)) throw new ValueError(`hiddenSizes must be an array of positive integers, got ${String(o.hiddenSizes)}`);
-  o.hiddenSizes.forEach((h, i) => checkPositiveInt(h, `hiddenSizes[${i}]`));
-  const activation = o.activation ?? 'relu';
-  if (!ACTIVATIONS.includes(activation)) {
-    throw new NameError(`unknown activation '${String(activation)}': expected one of ${ACTIVATIONS.join(', ')}`);
-  }
-  const weightInit = o.weightInit ?? 'relu';
-  if (typeof weightInit === 'number') {
-    if (!Number.isFinite(weightInit) || weightInit <= 0) throw new ValueError(`weightInit std must be a finite number > 0, got ${weightInit}`);
-  } else {
-    initScale(weightInit, 1); // throws NameError for an unknown name
-  }
-  const dropoutRatio = o.dropoutRatio ?? 0.5;
-  if (typeof dropoutRatio !== 'number' || !(dropoutRatio >= 0 && dropoutRatio < 1)) {
-    throw new ValueError(`dropoutRatio must be in [0, 1), got ${String(dropoutRatio)}`);
-  }
-  const weightDecayLambda = o.weightDecayLambda ?? 0;
-  if (typeof weightDecayLambda !== 'number' || !(weightDecayLambda >= 0) || !Number.isFinite(weightDecayLambda)) {
-    throw new ValueError(`weightDecayLambda must be a finite number ≥ 0, got ${String(weightDecayLambda)}`);
-  }
-  const seed = o.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new ValueError(`seed must be an integer, got ${String(seed)}`);
-  const backend = o.backend ?? 'wasm';
-  if (backend !== 'wasm' && backend !== 'js') throw new NameError(`unknown backend '${String(backend)}': expected wasm or js`);
-  const maxBatchSize = checkPositiveInt(o.maxBatchSize ?? 256, 'maxBatchSize');
-  return {
-    inputSize: o.inputSize, hiddenSizes: [...o.hiddenSizes], outputSize: o.outputSize, activation, weightInit,
-    useBatchNorm: !!o.useBatchNorm, useDropout: !!o.useDropout, dropoutRatio, weightDecayLambda, seed, backend,
-    maxBatchSize,
-  };
-}
+export type { Activation, DropoutMaskSource, MultiLayerNetOptions, NetConfig, ParamRecord, WeightInit } from './config.js';
+export { initScale } from './config.js';
 
 /** Reading and writing model files by path: installed by the Node entry (`zerodl/node`), absent in browsers. */
 export interface ModelFileIO {
@@ -573,15 +487,44 @@ export class MultiLayerNet {
 
   // ---- model files (safetensors: the params by the book's names, running statistics, the config) ------------------
 
-  /** The net as safetensors bytes (browser-safe). */
+  /** The net as safetensors bytes (browser-safe): params, running statistics and config (src/io/model.ts). */
   toBytes(): Uint8Array {
     this.sync();
-    return netToBytes(this);
+    return encodeModel({ config: this.config, tensors: { ...this.params, ...this.buffers } });
   }
 
-  /** A net from bytes written by `toBytes`/`save`; every problem is a FormatError, and nothing is half-loaded. */
+  /**
+   * A net from bytes written by `toBytes`/`save`: the bytes are decoded and checked first (decodeModel), then the net
+   * is built from their config and given their tensors. Every problem is a FormatError naming `options.name` (a path
+   * or label), and nothing is half-loaded.
+   */
   static fromBytes(bytes: Uint8Array, options: LoadNetOptions & { name?: string } = {}): MultiLayerNet {
-    return netFromBytes(bytes, options.name, options);
+    const name = options.name ?? 'model bytes';
+    const { config, tensors } = decodeModel(bytes, name);
+    let net: MultiLayerNet;
+    try {
+      net = new MultiLayerNet({ ...config, backend: options.backend ?? config.backend } as MultiLayerNetOptions);
+    } catch (error) {
+      // A missing wasm init() or memory that does not fit is the caller's problem, not the file's.
+      if (error instanceof BackendError || error instanceof MemoryError) throw error;
+      if (error instanceof ZerodlError || error instanceof RangeError) {
+        throw new FormatError(`${name}: the metadata config is not a valid net config: ${error.message}`);
+      }
+      throw error;
+    }
+    try {
+      // The net's own names must be those the codec checked (a guard against the two drifting apart).
+      const own = [...Object.keys(net.params), ...Object.keys(net.buffers)];
+      const expected = Object.keys(tensors);
+      if (own.join() !== expected.join()) {
+        throw new FormatError(`${name}: a net of this config has ${own.join(', ')}, not ${expected.join(', ')}`);
+      }
+      net.setParams(tensors);
+    } catch (error) {
+      net.dispose();
+      throw error;
+    }
+    return net;
   }
 
   /** Writes the net to `path` atomically (Node: via `zerodl/node`). */
@@ -648,4 +591,14 @@ function argmaxRow(t: Float32Array, row: number, C: number): number {
   let best = 0;
   for (let j = 1; j < C; j++) if (t[row * C + j] > t[row * C + best]) best = j;
   return best;
+}
+
+/** The net as model bytes (the same as `net.toBytes()`). */
+export function netToBytes(net: MultiLayerNet): Uint8Array {
+  return net.toBytes();
+}
+
+/** A net from model bytes (the same as `MultiLayerNet.fromBytes(bytes, { ...options, name })`). */
+export function netFromBytes(bytes: Uint8Array, name?: string, options: LoadNetOptions = {}): MultiLayerNet {
+  return MultiLayerNet.fromBytes(bytes, { ...options, name });
 }

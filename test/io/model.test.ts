@@ -11,7 +11,8 @@ import { createOptimizer } from '../../src/optim/index.js';
 import { MultiLayerNet, type MultiLayerNetOptions } from '../../src/net/MultiLayerNet.js';
 import { expectClose } from '../helpers.js';
 import { decodeSafetensors, encodeSafetensors, type F32Tensor } from '../../src/io/safetensors.js';
-import { MODEL_FORMAT, netFromBytes, netToBytes } from '../../src/io/model.js';
+import { MODEL_FORMAT } from '../../src/io/model.js';
+import { netFromBytes, netToBytes } from '../../src/net/MultiLayerNet.js';
 import { loadNet, saveNet } from '../../src/io/model-node.js';
 
 let dir: string;

@@ -5,7 +5,8 @@
 // 400,000 tensors (13 s to reject).
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
-import { MAX_MODEL_BATCH, MAX_MODEL_HEADER_BYTES, MAX_MODEL_LAYERS, netFromBytes, netToBytes } from '../../src/io/model.js';
+import { MAX_MODEL_BATCH, MAX_MODEL_HEADER_BYTES, MAX_MODEL_LAYERS } from '../../src/io/model.js';
+import { netFromBytes, netToBytes } from '../../src/net/MultiLayerNet.js';
 import { decodeSafetensors, encodeSafetensors, type F32Tensor } from '../../src/io/safetensors.js';
 import { MultiLayerNet } from '../../src/net/MultiLayerNet.js';
 

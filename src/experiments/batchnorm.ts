@@ -3,6 +3,7 @@
 // BatchNorm. Both nets of a scale start from the same standard normals (one seed) and see the same minibatches.
 // As in the book, the training accuracy (on all 1000 images, test mode) is measured after iterations
 // 0, 10, 20, … — one point per "epoch", 20 points, the last after iteration 190.
+import { ValueError } from '../errors.js';
 import { MultiLayerNet } from '../net/MultiLayerNet.js';
 import { SGD } from '../optim/index.js';
 import { facetLineGrid } from '../plot/specs.js';
@@ -10,6 +11,11 @@ import { Rng } from '../rng.js';
 import { Context, curve, fmt, head, sig6 } from './context.js';
 import { Minibatch } from './minibatch.js';
 import type { Experiment, ExperimentOptions, ExperimentResult } from './types.js';
+
+export interface BatchNormOptions extends ExperimentOptions {
+  /** Run only these panels: indices 0…15 into WEIGHT_SCALES (0 is W = 1). Default: the mode's (all 16, quick 4). */
+  scales?: number[];
+}
 
 /** np.logspace(0, -4, num=16). */
 export const WEIGHT_SCALES = Array.from({ length: 16 }, (_, i) => 10 ** (-4 * i / 15));
@@ -27,11 +33,17 @@ const HIDDEN = [100, 100, 100, 100, 100];
 const BN = 'Batch Normalization';
 const PLAIN = 'Normal (without BatchNorm)';
 
-async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
+async function run(options: BatchNormOptions = {}): Promise<ExperimentResult> {
   const ctx = new Context(experiment.name, experiment.title, options);
+  const mode = ctx.quick ? QUICK : FULL;
+  const scales = options.scales ?? mode.scales;
+  if (scales.length === 0 || new Set(scales).size !== scales.length ||
+    !scales.every((i) => Number.isInteger(i) && i >= 0 && i < WEIGHT_SCALES.length)) {
+    throw new ValueError(`batchnorm: scales must be distinct indices 0…${WEIGHT_SCALES.length - 1}, got [${String(scales)}]`);
+  }
+  const cfg = { ...mode, scales };
   await ctx.ready();
   const data = await ctx.mnist();
-  const cfg = ctx.quick ? QUICK : FULL;
   const train = head(data.xTrain, data.tTrain, cfg.trainSize, data.inputSize);
   const iterPerEpoch = Math.max(cfg.trainSize / BATCH, 1);
 
@@ -103,8 +115,18 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
   });
 }
 
-export const experiment: Experiment = {
+/** For `--seeds`: each panel's final train accuracy, with and without BatchNorm. */
+function spread(result: ExperimentResult): Record<string, number> {
+  const runs = result.results.runs as { scale: number; batchNorm: number[]; plain: number[] }[];
+  return Object.fromEntries(runs.flatMap((r) => [
+    [`BatchNorm, W ${fmt(r.scale, 2)}`, r.batchNorm[r.batchNorm.length - 1]],
+    [`plain, W ${fmt(r.scale, 2)}`, r.plain[r.plain.length - 1]],
+  ]));
+}
+
+export const experiment: Experiment & { run(options?: BatchNormOptions): Promise<ExperimentResult> } = {
   name: 'batchnorm',
   title: 'Batch Normalization vs none over 16 initial weight scales (figure 6-19)',
   run,
+  spread,
 };

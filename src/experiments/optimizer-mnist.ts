@@ -71,8 +71,18 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
   });
 }
 
+/** For `--seeds`: each net's loss at iteration 1900 (full runs) and mean loss of the last iterations. */
+function spread(result: ExperimentResult): Record<string, number> {
+  const r = result.results as { meanLossOfTail: Record<string, number>; lossAt1900: Record<string, number> | null; tail: number };
+  return Object.fromEntries(Object.keys(r.meanLossOfTail).flatMap((k) => [
+    ...(r.lossAt1900 ? [[`loss at iter 1900, ${k}`, r.lossAt1900[k]]] : []),
+    [`mean loss of the last ${r.tail}, ${k}`, r.meanLossOfTail[k]],
+  ]));
+}
+
 export const experiment: Experiment = {
   name: 'optimizer-mnist',
   title: 'SGD vs Momentum vs AdaGrad vs Adam on MNIST (figure 6-9)',
   run,
+  spread,
 };

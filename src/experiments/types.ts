@@ -43,4 +43,6 @@ export interface Experiment {
   name: string;
   title: string;
   run(options?: ExperimentOptions): Promise<ExperimentResult>;
+  /** A run's headline numbers by name (the same names every seed), for `--seeds` spreads (spread.ts). */
+  spread?(result: ExperimentResult): Record<string, number>;
 }

@@ -84,8 +84,15 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
   });
 }
 
+/** For `--seeds`: each λ's final train and test accuracy. */
+function spread(result: ExperimentResult): Record<string, number> {
+  const end = result.results.end as Record<string, { train: number; test: number }>;
+  return Object.fromEntries(Object.entries(end).flatMap(([l, e]) => [[`train acc, λ=${l}`, e.train], [`test acc, λ=${l}`, e.test]]));
+}
+
 export const experiment: Experiment = {
   name: 'weight-decay',
   title: 'Overfitting 300 images, without and with weight decay λ = 0.1 (figures 6-20, 6-21)',
   run,
+  spread,
 };

@@ -3,6 +3,7 @@ export { init, isReady, simdVariant, threadCount, hasRelaxedSimd, createBackend,
 export type { Backend, BackendName, InitOptions, SimdVariant, WasmSource } from './backend/index.js';
 export * from './errors.js';
 export { Rng, mulberry32Next, seedState } from './rng.js';
+export { RandomState, drawInitialParams } from './numpy-random.js';
 export { MultiLayerNet, initScale } from './net/MultiLayerNet.js';
 export type { Activation, WeightInit, MultiLayerNetOptions, NetConfig, ParamRecord } from './net/MultiLayerNet.js';
 export { netToBytes, netFromBytes, MODEL_FORMAT, MODEL_VERSION } from './io/model.js';

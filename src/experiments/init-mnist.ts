@@ -42,7 +42,7 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
 
   await ctx.figure('init-mnist', lineChart({
     title: `MNIST, 4×100 ReLU net, SGD lr ${LR}: loss by initial weights`,
-    xLabel: 'iterations', yLabel: 'loss', yDomain: [0, 2.5], smooth: 11,
+    xLabel: 'iterations', yLabel: 'loss', yDomain: [0, 2.5], smooth: 'book',
     series: INITS.map((s) => ({ name: s.name, y: losses[s.name] })),
   }));
 

@@ -44,7 +44,7 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
 
   await ctx.figure('optimizer-mnist', lineChart({
     title: `MNIST, 4×100 ReLU net, batch ${BATCH}: loss by optimizer`,
-    xLabel: 'iterations', yLabel: 'loss', yDomain: [0, 1], smooth: 11,
+    xLabel: 'iterations', yLabel: 'loss', yDomain: [0, 1], smooth: 'book',
     series: OPTIMIZERS.map((o) => ({ name: `${o.name} (lr ${o.lr})`, y: losses[o.name] })),
   }));
 

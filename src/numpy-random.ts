@@ -108,6 +108,11 @@ export class RandomState {
     return v;
   }
 
+  /** One element of `np.random.choice(n, size)`: uniform in [0, n) (so RandomState can feed a Minibatch). */
+  int(n: number): number {
+    return this.interval(n - 1);
+  }
+
   /** `np.random.uniform(low, high)`: low + (high − low)·random_sample(). */
   uniform(low = 0, high = 1): number {
     return low + (high - low) * this.randomSample();

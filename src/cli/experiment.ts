@@ -5,6 +5,7 @@ import { init, threadCount } from '../backend/index.js';
 import { ValueError } from '../errors.js';
 import { experiment as search, type SearchOptions } from '../experiments/hyperparameter-search.js';
 import { experiments, listExperiments, runExperiment, type ExperimentResult } from '../experiments/index.js';
+import { NUMPY_DRAWS } from '../experiments/context.js';
 import { parseSeeds, runSeeds, type SeedSpread } from '../experiments/spread.js';
 import { choice, type CliIO, integer, type OptionSpec, parse, positiveInt, shardSpec, str, UsageError } from './args.js';
 
@@ -13,6 +14,7 @@ export const EXPERIMENT_OPTIONS: OptionSpec = {
   'no-out': { type: 'boolean' },
   seed: { type: 'string' },
   seeds: { type: 'string' },
+  draws: { type: 'string' },
   quick: { type: 'boolean' },
   backend: { type: 'string' },
   threads: { type: 'string' },
@@ -46,6 +48,9 @@ Re-runs one of the book's chapter-6 experiments: prints its summary and findings
   --seeds A..B     run once per seed (or a list: 0,3,7): each run in <out>/seed-K/,
                    the spread of the headline numbers (mean ± sd, min, max, every
                    seed's value) printed and in <out>/results.json
+  --draws NAME     zerodl | numpy: numpy replays the book script's own random
+                   draws (np.random.seed(seed)); optimizer-mnist, init-mnist,
+                   batchnorm, weight-decay                      [zerodl]
   --quick          a smaller run that still shows the finding
   --backend NAME   wasm | js                                    [wasm]
   --threads N      kernel threads of the wasm backend           [1]
@@ -108,6 +113,10 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
   if (v.out !== undefined && v['no-out']) throw new UsageError('--out and --no-out contradict each other', 'experiment');
   const seed = integer(str(v, 'seed') ?? '0', 'seed', 'experiment');
   const backend = choice(str(v, 'backend') ?? 'wasm', 'backend', ['wasm', 'js'] as const, 'experiment');
+  const draws = choice(str(v, 'draws') ?? 'zerodl', 'draws', ['zerodl', 'numpy'] as const, 'experiment');
+  if (draws === 'numpy' && !NUMPY_DRAWS.includes(name)) {
+    throw new UsageError(`--draws numpy applies to ${NUMPY_DRAWS.join(', ')} only`, 'experiment');
+  }
   const extra: SearchOptions = {};
   for (const flag of SEARCH_FLAGS) {
     const value = str(v, flag);
@@ -154,12 +163,14 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
   const human = v.json ? io.stderr : io.stdout;
   const say = (line: string) => { if (!v.quiet) human.write(line + '\n'); };
 
-  say(`experiment ${name}${v.quick ? ' (quick)' : ''}, ${seeds ? `seeds ${seedsText}` : `seed ${seed}`}, ${backend} backend` +
+  say(`experiment ${name}${v.quick ? ' (quick)' : ''}, ${seeds ? `seeds ${seedsText}` : `seed ${seed}`}` +
+    `${draws === 'numpy' ? ' (numpy draws)' : ''}, ${backend} backend` +
     `${threadCount() > 1 ? `, ${threadCount()} threads` : ''}`);
-  if (seeds) return runSpread(name, seeds, { out, quick: !!v.quick, backend, log: say, signal: io.signal, ...extra, ...only }, io, !!v.json);
+  const common = { out, quick: !!v.quick, backend, draws, log: say, signal: io.signal, ...extra, ...only };
+  if (seeds) return runSpread(name, seeds, common, io, !!v.json);
   let result: ExperimentResult;
   try {
-    result = await runExperiment(name, { out, seed, quick: !!v.quick, backend, log: say, signal: io.signal, ...extra, ...only });
+    result = await runExperiment(name, { ...common, seed });
   } catch (error) {
     if (io.signal?.aborted) {
       io.stderr.write(`interrupted: experiment ${name} stopped, nothing more written\n`);

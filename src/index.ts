@@ -12,7 +12,7 @@ export type { Targets } from './net/validate.js';
 export { SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam, Optimizer, createOptimizer, OPTIMIZER_NAMES } from './optim/index.js';
 export type { OptimizerName, OptimizerOptions } from './optim/index.js';
 export { Trainer } from './train/Trainer.js';
-export type { TrainerOptions, TrainResult, IterationInfo, EpochInfo } from './train/Trainer.js';
+export type { TrainerOptions, TrainResult, IterationInfo, EpochInfo, EvaluateSchedule, LossRecord } from './train/Trainer.js';
 export { Affine } from './layers/Affine.js';
 export { Relu } from './layers/Relu.js';
 export { Sigmoid } from './layers/Sigmoid.js';

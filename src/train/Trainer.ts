@@ -1,7 +1,7 @@
 // The book's Trainer (common/trainer.py): minibatches drawn with replacement, iterPerEpoch = max(N / batch, 1),
 // train and test accuracy every iterPerEpoch iterations on the first `evaluateSampleNumPerEpoch` samples.
 // Two of the book's choices are options, whose defaults differ from the book's on purpose (the CLI's progress and
-// reports read better so; the book-figure experiments set both to 'book', see docs/fidelity.md):
+// reports read better so; the experiments that reproduce book figures use the book's, see docs/fidelity.md):
 //   evaluate    'epoch-end' (default): accuracy after updates iterPerEpoch, 2·iterPerEpoch, …, and after the last;
 //               'book': after updates 1, 1 + iterPerEpoch, 1 + 2·iterPerEpoch, … — the book tests
 //               `current_iter % iter_per_epoch == 0` right after the update, with current_iter counted from 0.

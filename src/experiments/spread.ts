@@ -32,7 +32,9 @@ export function spreadOf(values: number[]): SpreadStat {
   const n = values.length;
   const mean = values.reduce((a, b) => a + b, 0) / n;
   const ss = values.reduce((a, v) => a + (v - mean) ** 2, 0);
-  return { mean, sd: n > 1 ? Math.sqrt(ss / (n - 1)) : 0, min: Math.min(...values), max: Math.max(...values), values: [...values] };
+  const min = Math.min(...values), max = Math.max(...values);
+  // Equal values have sd 0 exactly (the float mean of equal values may miss them by an ulp).
+  return { mean, sd: n > 1 && min !== max ? Math.sqrt(ss / (n - 1)) : 0, min, max, values: [...values] };
 }
 
 /** Seeds from '0..9' (inclusive range) or '0,3,7' (a list); each an integer, no repeats. */

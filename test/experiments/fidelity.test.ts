@@ -70,6 +70,7 @@ describe('--seeds', () => {
     expect([s.mean, s.min, s.max]).toEqual([3, 1, 6]);
     expect(s.sd).toBeCloseTo(Math.sqrt(14 / 3), 12);
     expect(spreadOf([5]).sd).toBe(0);
+    expect(spreadOf(Array(40).fill(0.097)).sd).toBe(0); // not 1.4e-17 from the mean's rounding
   });
 
   it('runs the experiment once per seed, prints the spread and writes it with every seed\'s value', async () => {

@@ -2,15 +2,20 @@
 // (✓ held, ✗ did not) and the figures written.
 import { join } from 'node:path';
 import { init, threadCount } from '../backend/index.js';
+import { ValueError } from '../errors.js';
 import { experiment as search, type SearchOptions } from '../experiments/hyperparameter-search.js';
 import { experiments, listExperiments, runExperiment, type ExperimentResult } from '../experiments/index.js';
 import { makeDirectory } from '../io/file.js';
+import { NUMPY_DRAWS } from '../experiments/context.js';
+import { parseSeeds, runSeeds, type SeedSpread } from '../experiments/spread.js';
 import { choice, type CliIO, integer, type OptionSpec, parse, positiveInt, shardSpec, str, threadsFlag, UsageError } from './args.js';
 
 export const EXPERIMENT_OPTIONS: OptionSpec = {
   out: { type: 'string' },
   'no-out': { type: 'boolean' },
   seed: { type: 'string' },
+  seeds: { type: 'string' },
+  draws: { type: 'string' },
   quick: { type: 'boolean' },
   backend: { type: 'string' },
   threads: { type: 'string' },
@@ -22,6 +27,10 @@ export const EXPERIMENT_OPTIONS: OptionSpec = {
   shard: { type: 'string' },
   trials: { type: 'string' },
   epochs: { type: 'string' },
+  // batchnorm only
+  scales: { type: 'string' },
+  // dropout only
+  ratios: { type: 'string' },
 };
 
 /** The flags only hyperparameter-search takes. */
@@ -37,6 +46,12 @@ Re-runs one of the book's chapter-6 experiments: prints its summary and findings
   --out DIR        where results.json and the figures go        [report/<name>/]
   --no-out         write nothing
   --seed N         initial weights, batches, masks, draws       [0]
+  --seeds A..B     run once per seed (or a list: 0,3,7): each run in <out>/seed-K/,
+                   the spread of the headline numbers (mean ± sd, min, max, every
+                   seed's value) printed and in <out>/results.json
+  --draws NAME     zerodl | numpy: numpy replays the book script's own random
+                   draws (np.random.seed(seed)); optimizer-mnist, init-mnist,
+                   batchnorm, weight-decay                      [zerodl]
   --quick          a smaller run that still shows the finding
   --backend NAME   wasm | js                                    [wasm]
   --threads N      kernel threads of the wasm backend           [1]
@@ -50,6 +65,12 @@ hyperparameter-search only:
                    (default out: report/hyperparameter-search/shard-I-of-N/)
   --trials N       number of trials                             [100, quick 20]
   --epochs N       epochs per trial                             [50, quick 15]
+
+batchnorm only:
+  --scales I,J     only these panels: indices 0…15 of logspace(0, −4, 16), 0 = W 1
+
+dropout only:
+  --ratios R,S     only these runs: 0 (no dropout), 0.2
 
 Experiments:
 ${names}`;
@@ -93,6 +114,10 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
   if (v.out !== undefined && v['no-out']) throw new UsageError('--out and --no-out contradict each other', 'experiment');
   const seed = integer(str(v, 'seed') ?? '0', 'seed', 'experiment');
   const backend = choice(str(v, 'backend') ?? 'wasm', 'backend', ['wasm', 'js'] as const, 'experiment');
+  const draws = choice(str(v, 'draws') ?? 'zerodl', 'draws', ['zerodl', 'numpy'] as const, 'experiment');
+  if (draws === 'numpy' && !NUMPY_DRAWS.includes(name)) {
+    throw new UsageError(`--draws numpy applies to ${NUMPY_DRAWS.join(', ')} only`, 'experiment');
+  }
   const extra: SearchOptions = {};
   for (const flag of SEARCH_FLAGS) {
     const value = str(v, flag);
@@ -100,6 +125,33 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
     if (name !== search.name) throw new UsageError(`--${flag} applies to ${search.name} only`, 'experiment');
     if (flag === 'shard') extra.shard = shardSpec(value, flag, 'experiment');
     else extra[flag] = positiveInt(value, flag, 'experiment');
+  }
+  const only: { scales?: number[]; ratios?: number[] } = {};
+  const scales = str(v, 'scales'), ratios = str(v, 'ratios');
+  if (scales !== undefined) {
+    if (name !== 'batchnorm') throw new UsageError('--scales applies to batchnorm only', 'experiment');
+    only.scales = scales.split(',').map((p) => integer(p, 'scales', 'experiment'));
+  }
+  if (ratios !== undefined) {
+    if (name !== 'dropout') throw new UsageError('--ratios applies to dropout only', 'experiment');
+    only.ratios = ratios.split(',').map((p) => {
+      const x = Number(p);
+      if (p.trim() === '' || !Number.isFinite(x)) throw new UsageError(`--ratios: '${p}' is not a number`, 'experiment');
+      return x;
+    });
+  }
+  const seedsText = str(v, 'seeds');
+  let seeds: number[] | undefined;
+  if (seedsText !== undefined) {
+    if (str(v, 'seed') !== undefined) throw new UsageError('--seed and --seeds contradict each other', 'experiment');
+    if (extra.shard) throw new UsageError('--seeds runs whole experiments: it cannot be combined with --shard', 'experiment');
+    if (!experiments[name].spread) throw new UsageError(`--seeds: ${name} has no headline numbers to spread`, 'experiment');
+    try {
+      seeds = parseSeeds(seedsText);
+    } catch (e) {
+      if (e instanceof ValueError) throw new UsageError(`--${e.message}`, 'experiment');
+      throw e;
+    }
   }
   const threads = threadsFlag(str(v, 'threads') ?? '1', 'threads', 'experiment');
   if (threads > 1 && backend !== 'wasm') throw new UsageError('--threads applies to the wasm backend only', 'experiment');
@@ -113,11 +165,14 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
   const human = v.json ? io.stderr : io.stdout;
   const say = (line: string) => { if (!v.quiet) human.write(line + '\n'); };
 
-  say(`experiment ${name}${v.quick ? ' (quick)' : ''}, seed ${seed}, ${backend} backend` +
+  say(`experiment ${name}${v.quick ? ' (quick)' : ''}, ${seeds ? `seeds ${seedsText}` : `seed ${seed}`}` +
+    `${draws === 'numpy' ? ' (numpy draws)' : ''}, ${backend} backend` +
     `${threadCount() > 1 ? `, ${threadCount()} threads` : ''}`);
+  const common = { out, quick: !!v.quick, backend, draws, log: say, signal: io.signal, ...extra, ...only };
+  if (seeds) return runSpread(name, seeds, common, io, !!v.json);
   let result: ExperimentResult;
   try {
-    result = await runExperiment(name, { out, seed, quick: !!v.quick, backend, log: say, signal: io.signal, ...extra });
+    result = await runExperiment(name, { ...common, seed });
   } catch (error) {
     if (io.signal?.aborted) {
       io.stderr.write(`interrupted: experiment ${name} stopped, nothing more written\n`);
@@ -126,6 +181,39 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
     throw error;
   }
   printResult(result, out, io, !!v.json);
+  return 0;
+}
+
+/** `--seeds`: one run per seed, a line per run, then the spread table; `<out>/results.json` holds the spread. */
+async function runSpread(name: string, seeds: number[], options: SearchOptions, io: CliIO, json: boolean): Promise<number> {
+  const human = json ? io.stderr : io.stdout;
+  let spread: SeedSpread;
+  try {
+    spread = await runSeeds(experiments[name], seeds, options, (seed, result, values) => {
+      const held = result.findings.filter((f) => f.holds).length;
+      human.write(`seed ${seed}: ${Object.entries(values).map(([k, x]) => `${k} ${x.toPrecision(4)}`).join(' · ')}` +
+        `  (${held} of ${result.findings.length} findings held, ${result.seconds.toFixed(1)} s)\n`);
+    });
+  } catch (error) {
+    if (io.signal?.aborted) {
+      io.stderr.write(`interrupted: experiment ${name} stopped, nothing more written\n`);
+      return 130;
+    }
+    throw error;
+  }
+  if (options.out) {
+    const [{ mkdir, writeFile }] = await Promise.all([import('node:fs/promises')]);
+    await mkdir(options.out, { recursive: true });
+    await writeFile(join(options.out, 'results.json'), JSON.stringify(spread) + '\n', 'utf8');
+  }
+  const lines = [`${spread.title}: ${seeds.length} seeds (${spread.seconds.toFixed(1)} s${spread.quick ? ', quick' : ''})`, ''];
+  const p4 = (x: number) => Number(x.toPrecision(4));
+  lines.push(...formatTable(['headline number', 'mean', 'sd', 'min', 'max'],
+    Object.entries(spread.spread).map(([k, s]) => [k, p4(s.mean), p4(s.sd), p4(s.min), p4(s.max)])), '');
+  lines.push('sd: sample standard deviation (n − 1)');
+  if (options.out) lines.push(`results: ${join(options.out, 'results.json')} (each seed's run in ${join(options.out, 'seed-K')})`);
+  human.write(lines.join('\n') + '\n');
+  if (json) io.stdout.write(JSON.stringify(spread) + '\n');
   return 0;
 }
 

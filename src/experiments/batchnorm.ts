@@ -2,14 +2,23 @@
 // images, SGD lr 0.01, batch 100, for 16 initial weight scales (std = logspace(0, −4, 16)), with and without
 // BatchNorm. Both nets of a scale start from the same standard normals (one seed) and see the same minibatches.
 // As in the book, the training accuracy (on all 1000 images, test mode) is measured after iterations
-// 0, 10, 20, … — one point per "epoch", 20 points, the last after iteration 190.
+// 0, 10, 20, … — one point per "epoch", 20 points, the last after iteration 190. With `draws: 'numpy'` the random
+// draws are the book script's own: one RandomState(seed) for all scales in turn, each drawing the BatchNorm net's
+// weights, the plain net's, then a batch per iteration (scales not run are drawn and discarded, to stay in step).
+import { ValueError } from '../errors.js';
 import { MultiLayerNet } from '../net/MultiLayerNet.js';
+import { drawInitialParams, type RandomState } from '../numpy-random.js';
 import { SGD } from '../optim/index.js';
 import { facetLineGrid } from '../plot/specs.js';
 import { Rng } from '../rng.js';
 import { Context, curve, fmt, head, sig6 } from './context.js';
 import { Minibatch } from './minibatch.js';
 import type { Experiment, ExperimentOptions, ExperimentResult } from './types.js';
+
+export interface BatchNormOptions extends ExperimentOptions {
+  /** Run only these panels: indices 0…15 into WEIGHT_SCALES (0 is W = 1). Default: the mode's (all 16, quick 4). */
+  scales?: number[];
+}
 
 /** np.logspace(0, -4, num=16). */
 export const WEIGHT_SCALES = Array.from({ length: 16 }, (_, i) => 10 ** (-4 * i / 15));
@@ -27,25 +36,38 @@ const HIDDEN = [100, 100, 100, 100, 100];
 const BN = 'Batch Normalization';
 const PLAIN = 'Normal (without BatchNorm)';
 
-async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
+async function run(options: BatchNormOptions = {}): Promise<ExperimentResult> {
   const ctx = new Context(experiment.name, experiment.title, options);
+  const mode = ctx.quick ? QUICK : FULL;
+  const scales = options.scales ?? mode.scales;
+  if (scales.length === 0 || new Set(scales).size !== scales.length ||
+    !scales.every((i) => Number.isInteger(i) && i >= 0 && i < WEIGHT_SCALES.length)) {
+    throw new ValueError(`batchnorm: scales must be distinct indices 0…${WEIGHT_SCALES.length - 1}, got [${String(scales)}]`);
+  }
+  const cfg = { ...mode, scales };
   await ctx.ready();
   const data = await ctx.mnist();
-  const cfg = ctx.quick ? QUICK : FULL;
   const train = head(data.xTrain, data.tTrain, cfg.trainSize, data.inputSize);
   const iterPerEpoch = Math.max(cfg.trainSize / BATCH, 1);
 
   const runs: { index: number; scale: number; bn: number[]; plain: number[] }[] = [];
-  for (const index of cfg.scales) {
+  const numpy = ctx.draws === 'numpy' ? ctx.numpyStream() : undefined;
+  const order = numpy ? WEIGHT_SCALES.map((_, i) => i).filter((i) => i <= Math.max(...cfg.scales)) : [...cfg.scales];
+  for (const index of order) {
     const scale = WEIGHT_SCALES[index];
+    if (numpy && !cfg.scales.includes(index)) {
+      skipScale(numpy, [data.inputSize, ...HIDDEN, 10], (cfg.epochs - 1) * iterPerEpoch + 1, cfg.trainSize);
+      continue;
+    }
     const make = (useBatchNorm: boolean) => new MultiLayerNet({
       inputSize: data.inputSize, hiddenSizes: HIDDEN, outputSize: 10, activation: 'relu', weightInit: scale,
       useBatchNorm, seed: ctx.seed + index, backend: ctx.backend, maxBatchSize: BATCH,
     });
     const nets = { bn: make(true), plain: make(false) };
+    if (numpy) for (const k of ['bn', 'plain'] as const) nets[k].setParams(drawInitialParams(numpy, nets[k]));
     const opts = { bn: new SGD({ lr: LR }), plain: new SGD({ lr: LR }) };
     const acc = { bn: [] as number[], plain: [] as number[] };
-    const batch = new Minibatch(train.x, train.t, data.inputSize, BATCH, new Rng(ctx.seed + 100 + index));
+    const batch = new Minibatch(train.x, train.t, data.inputSize, BATCH, numpy ?? new Rng(ctx.seed + 100 + index));
     for (let i = 0; acc.bn.length < cfg.epochs; i++) {
       await ctx.tick();
       batch.draw();
@@ -67,6 +89,7 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
     columns: 4, xLabel: 'epochs', yLabel: 'accuracy', yDomain: [0, 1], width: 170, height: 120,
   }));
 
+  runs.sort((a, b) => cfg.scales.indexOf(a.index) - cfg.scales.indexOf(b.index));
   const final = (a: number[]): number => a[a.length - 1];
   const n = runs.length;
   const bnFaster = runs.filter((r) => final(r.bn) > final(r.plain)).length;
@@ -98,15 +121,33 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
       },
     ],
     results: {
-      trainSize: cfg.trainSize, epochs: cfg.epochs, batchSize: BATCH, lr: LR, hiddenSizes: HIDDEN,
+      trainSize: cfg.trainSize, epochs: cfg.epochs, draws: ctx.draws, batchSize: BATCH, lr: LR, hiddenSizes: HIDDEN,
       runs: runs.map((r) => ({ index: r.index, scale: r.scale, batchNorm: curve(r.bn), plain: curve(r.plain) })),
       book: 'plain learns only at 2 of 16 scales (0.954, 0.852); BN ≥ 0.45 everywhere, ≥ 0.87 at 8 scales, 1.0 at w≈0.0074',
     },
   });
 }
 
-export const experiment: Experiment = {
+/** The draws of a scale the book's script makes and this run skips: two nets' weights, then `batches` batches. */
+function skipScale(rs: RandomState, sizes: number[], batches: number, trainSize: number): void {
+  let weights = 0;
+  for (let l = 1; l < sizes.length; l++) weights += sizes[l - 1] * sizes[l];
+  for (let k = 0; k < 2 * weights; k++) rs.standardNormal();
+  for (let k = 0; k < batches * BATCH; k++) rs.int(trainSize);
+}
+
+/** For `--seeds`: each panel's final train accuracy, with and without BatchNorm. */
+function spread(result: ExperimentResult): Record<string, number> {
+  const runs = result.results.runs as { scale: number; batchNorm: number[]; plain: number[] }[];
+  return Object.fromEntries(runs.flatMap((r) => [
+    [`BatchNorm, W ${fmt(r.scale, 2)}`, r.batchNorm[r.batchNorm.length - 1]],
+    [`plain, W ${fmt(r.scale, 2)}`, r.plain[r.plain.length - 1]],
+  ]));
+}
+
+export const experiment: Experiment & { run(options?: BatchNormOptions): Promise<ExperimentResult> } = {
   name: 'batchnorm',
   title: 'Batch Normalization vs none over 16 initial weight scales (figure 6-19)',
   run,
+  spread,
 };

@@ -4,6 +4,7 @@
 import { init } from '../backend/index.js';
 import type { MnistData } from '../data/mnist.js';
 import { ValueError } from '../errors.js';
+import { RandomState } from '../numpy-random.js';
 import type { VegaLiteSpec } from '../plot/specs.js';
 import type { ExperimentOptions, ExperimentResult } from './types.js';
 
@@ -19,10 +20,18 @@ export interface Mnist {
   inputSize: number;
 }
 
+/**
+ * The experiments that can replay the book script's own random draws (`draws: 'numpy'`): their scripts draw only
+ * weights and minibatches. Not offered: dropout (its masks need a mask source in the net), the search (its trials
+ * are planned up front and run in workers, the book's draws interleave them), and the two figure scripts.
+ */
+export const NUMPY_DRAWS = ['optimizer-mnist', 'init-mnist', 'batchnorm', 'weight-decay'];
+
 export class Context {
   readonly seed: number;
   readonly quick: boolean;
   readonly backend: 'wasm' | 'js';
+  readonly draws: 'zerodl' | 'numpy';
   readonly out: string | undefined;
   readonly figures: string[] = [];
   private readonly t0 = performance.now();
@@ -33,10 +42,24 @@ export class Context {
     if (!Number.isSafeInteger(seed)) throw new ValueError(`${name}: seed must be an integer, got ${String(seed)}`);
     const backend = options.backend ?? 'wasm';
     if (backend !== 'wasm' && backend !== 'js') throw new ValueError(`${name}: backend must be 'wasm' or 'js', got ${String(backend)}`);
+    const draws = options.draws ?? 'zerodl';
+    if (draws !== 'zerodl' && draws !== 'numpy') throw new ValueError(`${name}: draws must be 'zerodl' or 'numpy', got ${String(draws)}`);
+    if (draws === 'numpy' && !NUMPY_DRAWS.includes(name)) {
+      throw new ValueError(`${name}: draws 'numpy' is offered by ${NUMPY_DRAWS.join(', ')} only`);
+    }
+    if (draws === 'numpy' && !(seed >= 0 && seed <= 0xffffffff)) {
+      throw new ValueError(`${name}: draws 'numpy' needs a seed in [0, 2**32 - 1] (np.random.seed's range), got ${seed}`);
+    }
     this.seed = seed;
+    this.draws = draws;
     this.quick = !!options.quick;
     this.backend = backend;
     this.out = options.out;
+  }
+
+  /** numpy's stream for `draws: 'numpy'`: np.random.seed(seed) as a RandomState (a seed in [0, 2^32)). */
+  numpyStream(): RandomState {
+    return new RandomState(this.seed);
   }
 
   /** Loads the wasm kernels if the nets will need them. */

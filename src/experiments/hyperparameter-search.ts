@@ -183,4 +183,10 @@ export async function report(ctx: Context, config: SearchConfig, trials: Trial[]
 }
 
 /** As every experiment, and `run` also takes the search's own options (workers, shard, trials, epochs). */
-export const experiment: Experiment & { run(options?: SearchOptions): Promise<ExperimentResult> } = { name, title, run };
+/** For `--seeds`: the best trial's final validation accuracy. */
+function spread(result: ExperimentResult): Record<string, number> {
+  const runs = result.results.runs as { finalVal: number }[];
+  return { 'best val acc': Math.max(...runs.map((r) => r.finalVal)) };
+}
+
+export const experiment: Experiment & { run(options?: SearchOptions): Promise<ExperimentResult> } = { name, title, run, spread };

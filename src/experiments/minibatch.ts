@@ -1,6 +1,11 @@
 // The book's minibatch draw `batch_mask = np.random.choice(train_size, batch_size)`: rows with replacement, from a
-// seeded Rng, copied into arrays made once (so a training loop allocates nothing per step).
-import type { Rng } from '../rng.js';
+// seeded Rng (or numpy's stream, RandomState), copied into arrays made once (a training loop allocates nothing per step).
+
+/** What draws the row indices: Rng, or RandomState replaying np.random.choice. */
+export interface IndexSource {
+  /** Uniform in [0, n). */
+  int(n: number): number;
+}
 
 export class Minibatch {
   /** B × I inputs of the last draw. */
@@ -11,7 +16,7 @@ export class Minibatch {
 
   constructor(
     private readonly xAll: Float32Array, private readonly tAll: Uint8Array,
-    private readonly inputSize: number, readonly size: number, private readonly rng: Rng,
+    private readonly inputSize: number, readonly size: number, private readonly rng: IndexSource,
   ) {
     this.n = tAll.length;
     this.x = new Float32Array(size * inputSize);

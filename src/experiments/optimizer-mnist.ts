@@ -1,9 +1,14 @@
 // The book's ch06/optimizer_compare_mnist.py (figure 6-9): SGD, Momentum, AdaGrad and Adam with their default
 // learning rates train a 784-100-100-100-100-10 ReLU net (He init) on MNIST, batch 128, 2000 iterations, each net
-// on the same minibatches. All four nets start from the same weights (one seed), so only the optimizer differs.
+// on the same minibatches. Each net starts from its own draw of He weights, as the book's (its nets are made one
+// after another from one random stream); with `draws: 'numpy'` those are the book's own draws (RandomState(seed):
+// the four nets' weights in turn, then a batch per iteration). The loss recorded is the book's: a forward on the
+// batch after the update; the figure smooths it as the book's (smooth_curve, an 11-point Kaiser window).
 import { MultiLayerNet } from '../net/MultiLayerNet.js';
+import { drawInitialParams } from '../numpy-random.js';
 import { createOptimizer } from '../optim/index.js';
 import { lineChart } from '../plot/specs.js';
+import { Rng } from '../rng.js';
 import { Context, curve, fmt, meanOfLast, sig6 } from './context.js';
 import { trainSideBySide } from './side-by-side.js';
 import type { Experiment, ExperimentOptions, ExperimentResult } from './types.js';
@@ -28,15 +33,17 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
   await ctx.ready();
   const data = await ctx.mnist();
   const iterations = ctx.quick ? QUICK_ITERATIONS : ITERATIONS;
-  const contenders = OPTIMIZERS.map((o) => ({
-    name: o.name,
-    net: new MultiLayerNet({
+  const numpy = ctx.draws === 'numpy' ? ctx.numpyStream() : undefined;
+  const netSeeds = new Rng(ctx.seed); // net k: the k-th fork, so each net has its own weights
+  const contenders = OPTIMIZERS.map((o) => {
+    const net = new MultiLayerNet({
       inputSize: data.inputSize, hiddenSizes: [100, 100, 100, 100], outputSize: 10, activation: 'relu',
-      weightInit: 'he', seed: ctx.seed, backend: ctx.backend, maxBatchSize: BATCH,
-    }),
-    optimizer: createOptimizer(o.key, { lr: o.lr }),
-  }));
-  const losses = await trainSideBySide(ctx, data, contenders, iterations, BATCH, ctx.seed + 1);
+      weightInit: 'he', seed: netSeeds.fork(), backend: ctx.backend, maxBatchSize: BATCH,
+    });
+    if (numpy) net.setParams(drawInitialParams(numpy, net));
+    return { name: o.name, net, optimizer: createOptimizer(o.key, { lr: o.lr }) };
+  });
+  const losses = await trainSideBySide(ctx, data, contenders, iterations, BATCH, numpy ?? new Rng(ctx.seed + 1));
 
   const tail = Object.fromEntries(OPTIMIZERS.map((o) => [o.name, meanOfLast(losses[o.name], TAIL)]));
   const at1900 = iterations > 1900 ? Object.fromEntries(OPTIMIZERS.map((o) => [o.name, losses[o.name][1900]])) : undefined;
@@ -44,7 +51,7 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
 
   await ctx.figure('optimizer-mnist', lineChart({
     title: `MNIST, 4×100 ReLU net, batch ${BATCH}: loss by optimizer`,
-    xLabel: 'iterations', yLabel: 'loss', yDomain: [0, 1], smooth: 11,
+    xLabel: 'iterations', yLabel: 'loss', yDomain: [0, 1], smooth: 'book',
     series: OPTIMIZERS.map((o) => ({ name: `${o.name} (lr ${o.lr})`, y: losses[o.name] })),
   }));
 
@@ -61,7 +68,7 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
       holds: faster.every((k) => tail[k] <= 0.5 * tail.SGD),
     }],
     results: {
-      iterations, batchSize: BATCH, tail: TAIL,
+      iterations, batchSize: BATCH, tail: TAIL, draws: ctx.draws,
       optimizers: OPTIMIZERS,
       meanLossOfTail: tail,
       lossAt1900: at1900 ?? null,
@@ -71,8 +78,18 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
   });
 }
 
+/** For `--seeds`: each net's loss at iteration 1900 (full runs) and mean loss of the last iterations. */
+function spread(result: ExperimentResult): Record<string, number> {
+  const r = result.results as { meanLossOfTail: Record<string, number>; lossAt1900: Record<string, number> | null; tail: number };
+  return Object.fromEntries(Object.keys(r.meanLossOfTail).flatMap((k) => [
+    ...(r.lossAt1900 ? [[`loss at iter 1900, ${k}`, r.lossAt1900[k]]] : []),
+    [`mean loss of the last ${r.tail}, ${k}`, r.meanLossOfTail[k]],
+  ]));
+}
+
 export const experiment: Experiment = {
   name: 'optimizer-mnist',
   title: 'SGD vs Momentum vs AdaGrad vs Adam on MNIST (figure 6-9)',
   run,
+  spread,
 };

@@ -3,9 +3,8 @@
 // recorded (as the book does: loss measured after the step), and every 100 iterations the losses are logged.
 import type { MultiLayerNet } from '../net/MultiLayerNet.js';
 import type { Optimizer } from '../optim/index.js';
-import { Rng } from '../rng.js';
 import type { Context, Mnist } from './context.js';
-import { Minibatch } from './minibatch.js';
+import { type IndexSource, Minibatch } from './minibatch.js';
 
 export interface Contender {
   name: string;
@@ -13,11 +12,14 @@ export interface Contender {
   optimizer: Optimizer;
 }
 
-/** Trains every contender for `iterations` steps on shared minibatches; returns each one's loss per iteration. */
+/**
+ * Trains every contender for `iterations` steps on shared minibatches (rows drawn by `rows`); returns each one's
+ * loss per iteration.
+ */
 export async function trainSideBySide(
-  ctx: Context, data: Mnist, contenders: Contender[], iterations: number, batchSize: number, seed: number,
+  ctx: Context, data: Mnist, contenders: Contender[], iterations: number, batchSize: number, rows: IndexSource,
 ): Promise<Record<string, Float32Array>> {
-  const batch = new Minibatch(data.xTrain, data.tTrain, data.inputSize, batchSize, new Rng(seed));
+  const batch = new Minibatch(data.xTrain, data.tTrain, data.inputSize, batchSize, rows);
   const losses: Record<string, Float32Array> = {};
   for (const c of contenders) losses[c.name] = new Float32Array(iterations);
   for (let i = 0; i < iterations; i++) {

@@ -6,6 +6,13 @@ export interface ExperimentOptions {
   out?: string;
   /** Fixes initial weights, minibatch order, dropout masks and random draws (default 0). */
   seed?: number;
+  /**
+   * Whose random draws: 'zerodl' (default, the Rng of rng.ts) or 'numpy' — the book script's own, replayed by
+   * RandomState(seed) (= np.random.seed(seed)) in the script's order: each net's weights as it is created, then a
+   * minibatch per iteration. Offered by optimizer-mnist, init-mnist, batchnorm and weight-decay (whose scripts draw
+   * nothing else); the others reject it.
+   */
+  draws?: 'zerodl' | 'numpy';
   /** A smaller run (fewer iterations / epochs / trials) that still shows the book's finding; for tests and demos. */
   quick?: boolean;
   /** Backend of the nets (default 'wasm'; `init()` is awaited for you). */
@@ -43,4 +50,6 @@ export interface Experiment {
   name: string;
   title: string;
   run(options?: ExperimentOptions): Promise<ExperimentResult>;
+  /** A run's headline numbers by name (the same names every seed), for `--seeds` spreads (spread.ts). */
+  spread?(result: ExperimentResult): Record<string, number>;
 }

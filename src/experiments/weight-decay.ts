@@ -1,8 +1,11 @@
 // The book's ch06/overfit_weight_decay.py (figures 6-20 and 6-21): 300 training images, a 784-(100×6)-10 ReLU He
 // net, SGD lr 0.01, batch 100; without weight decay (λ = 0) and with λ = 0.1. As in the book's loop, train and
 // test accuracy are measured after iterations 0, 3, 6, … (iterPerEpoch = 3): 201 points, the last after 600.
-// Both runs start from the same weights (one seed) and draw the same minibatches.
+// Both runs start from the same weights (one seed) and draw the same minibatches — as the book's two runs, each a
+// fresh process from the same seed. With `draws: 'numpy'` those are the book's own draws (RandomState(seed): the
+// net's weights, then a batch per iteration, afresh for each λ).
 import { MultiLayerNet } from '../net/MultiLayerNet.js';
+import { drawInitialParams } from '../numpy-random.js';
 import { SGD } from '../optim/index.js';
 import { lineChart } from '../plot/specs.js';
 import { Rng } from '../rng.js';
@@ -31,8 +34,10 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
       inputSize: I, hiddenSizes: HIDDEN, outputSize: 10, activation: 'relu', weightInit: 'he',
       weightDecayLambda: lambda, seed: ctx.seed, backend: ctx.backend, maxBatchSize: BATCH,
     });
+    const numpy = ctx.draws === 'numpy' ? ctx.numpyStream() : undefined;
+    if (numpy) net.setParams(drawInitialParams(numpy, net));
     const optimizer = new SGD({ lr: LR });
-    const batch = new Minibatch(train.x, train.t, I, BATCH, new Rng(ctx.seed + 1));
+    const batch = new Minibatch(train.x, train.t, I, BATCH, numpy ?? new Rng(ctx.seed + 1));
     const trainAcc: number[] = [], testAcc: number[] = [];
     for (let i = 0; trainAcc.length < cfg.epochs; i++) {
       await ctx.tick();
@@ -77,15 +82,22 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
       },
     ],
     results: {
-      trainSize: TRAIN_SIZE, testSize, epochs: cfg.epochs, batchSize: BATCH, lr: LR, hiddenSizes: HIDDEN,
+      trainSize: TRAIN_SIZE, testSize, epochs: cfg.epochs, draws: ctx.draws, batchSize: BATCH, lr: LR, hiddenSizes: HIDDEN,
       end, book: BOOK,
       runs: Object.fromEntries(LAMBDAS.map((l) => [String(l), { lambda: l, trainAcc: curve(runs[String(l)].trainAcc), testAcc: curve(runs[String(l)].testAcc) }])),
     },
   });
 }
 
+/** For `--seeds`: each λ's final train and test accuracy. */
+function spread(result: ExperimentResult): Record<string, number> {
+  const end = result.results.end as Record<string, { train: number; test: number }>;
+  return Object.fromEntries(Object.entries(end).flatMap(([l, e]) => [[`train acc, λ=${l}`, e.train], [`test acc, λ=${l}`, e.test]]));
+}
+
 export const experiment: Experiment = {
   name: 'weight-decay',
   title: 'Overfitting 300 images, without and with weight decay λ = 0.1 (figures 6-20, 6-21)',
   run,
+  spread,
 };

@@ -350,6 +350,17 @@ export class MultiLayerNet {
     return loss;
   }
 
+  /**
+   * Loss (test mode, plus the L2 term) over the B rows staged by gatherBatch — after an update, the book Trainer's
+   * second `network.loss(x_batch, t_batch)`. Test mode draws no dropout mask and leaves running statistics alone.
+   * Allocates nothing.
+   */
+  stagedLoss(B: number): number {
+    this.sync();
+    this.lastLoss = this.lossStaged(B, false) + this.weightDecayTerm();
+    return this.lastLoss;
+  }
+
   /** Makes the activation buffers hold at least `rows` rows (grows them, at least doubling). */
   ensureCapacity(rows: number): void {
     if (rows > this.capacity) this.buildLayers(Math.max(rows, 2 * this.capacity));

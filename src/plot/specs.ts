@@ -99,6 +99,53 @@ function axisScale(log: boolean | undefined, domain?: readonly [number, number])
 
 // ───────────────────────────── data preparation ─────────────────────────────
 
+/** Points of the book's smoothing window (common/util.py smooth_curve). */
+export const SMOOTH_CURVE_WINDOW = 11;
+/** β of its Kaiser window. */
+const SMOOTH_CURVE_BETA = 2;
+
+/** The modified Bessel function I0(x) = Σ_k ((x/2)^k / k!)², summed until the terms stop counting (x ≤ ~20). */
+function besselI0(x: number): number {
+  const q = (x / 2) ** 2;
+  let term = 1, sum = 1;
+  for (let k = 1; term > 1e-17 * sum; k++) {
+    term *= q / (k * k);
+    sum += term;
+  }
+  return sum;
+}
+
+/** The Kaiser window of M points, w[n] = I0(β·√(1 − (2n/(M−1) − 1)²)) / I0(β) (numpy's np.kaiser). */
+export function kaiserWindow(M: number, beta: number): number[] {
+  if (!(Number.isInteger(M) && M >= 1)) throw new ValueError(`kaiserWindow M: expected an integer ≥ 1, found ${M}`);
+  if (M === 1) return [1];
+  const alpha = (M - 1) / 2;
+  return Array.from({ length: M }, (_, n) => besselI0(beta * Math.sqrt(1 - ((n - alpha) / alpha) ** 2)) / besselI0(beta));
+}
+
+/**
+ * The book's loss-curve smoothing (common/util.py smooth_curve): an 11-point Kaiser window (β = 2) normalised to
+ * sum 1, slid over the series with its ends mirrored — before x[0] come x[10], …, x[1] (x[0] itself not repeated),
+ * after x[n−1] come x[n−1], …, x[n−10] (the last point repeated) — so y[i] = Σ_k w[k]·x̃[i + k − 5] centred on
+ * x[i], with the input's length n. Needs n ≥ 11: shorter series the book's function returns shortened or empty.
+ */
+export function smoothCurve(values: NumLike): number[] {
+  const n = values.length, W = SMOOTH_CURVE_WINDOW, h = (W - 1) / 2;
+  if (n < W) throw new ValueError(`smoothCurve: needs at least ${W} values (the book's window), found ${n}`);
+  const raw = kaiserWindow(W, SMOOTH_CURVE_BETA);
+  const total = raw.reduce((a, b) => a + b, 0);
+  const w = raw.map((v) => v / total);
+  // x̃ over positions −10 … n+9 of the original series: the mirrored ends described above.
+  const ext = (j: number): number => (j < 0 ? values[-j] : j < n ? values[j] : values[2 * n - 1 - j]);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    let y = 0;
+    for (let k = 0; k < W; k++) y += w[k] * ext(i + k - h);
+    out[i] = y;
+  }
+  return out;
+}
+
 /**
  * Centred moving average with a window of `window` points (window 1 or 0 returns a copy).
  * Near the ends the window shrinks to the points that exist, so the output has the input's length and no lag.
@@ -291,8 +338,11 @@ export interface LineChartOptions {
   xLabel: string;
   yLabel: string;
   series: LineSeries[];
-  /** Centred moving-average window; 0 (default) = no smoothing. */
-  smooth?: number;
+  /**
+   * 'book': the book's smooth_curve (an 11-point Kaiser window; series shorter than 11 are drawn unsmoothed);
+   * a number: a centred moving-average window; 0 (default) = no smoothing.
+   */
+  smooth?: number | 'book';
   logY?: boolean;
   yDomain?: [number, number];
   width?: number;
@@ -331,7 +381,8 @@ function rowsOf(name: string, x: number[], y: number[], maxPoints: number): Row[
 
 /**
  * A multi-series line chart with a legend (loss per optimizer, train vs test accuracy).
- * With `smooth` > 0 each series is drawn as its moving average, with the raw series kept faint (20 % opacity)
+ * With `smooth` ('book': the book's Kaiser smoothing, as its loss figures; n > 0: an n-point moving average) each
+ * series is drawn smoothed, with the raw series kept faint (20 % opacity)
  * behind it, in the same colour, so the noise level stays visible.
  */
 export function lineChart(opts: LineChartOptions): VegaLiteSpec {
@@ -339,7 +390,9 @@ export function lineChart(opts: LineChartOptions): VegaLiteSpec {
   const maxPoints = opts.maxPoints ?? DEFAULT_MAX_POINTS;
   checkNonEmpty('lineChart series', series);
   checkUnique('lineChart series', series.map((s) => s.name));
-  if (!(Number.isInteger(smooth) && smooth >= 0)) throw new ValueError(`lineChart smooth: expected an integer ≥ 0, found ${smooth}`);
+  if (!(smooth === 'book' || (Number.isInteger(smooth) && smooth >= 0))) {
+    throw new ValueError(`lineChart smooth: expected 'book' or an integer ≥ 0, found ${smooth}`);
+  }
   checkRange('lineChart yDomain', yDomain);
   if (logY && yDomain && yDomain[0] <= 0) throw new ValueError(`lineChart yDomain: a log axis needs lo > 0, found ${yDomain[0]}`);
   checkSize('lineChart width', width);
@@ -350,9 +403,10 @@ export function lineChart(opts: LineChartOptions): VegaLiteSpec {
   const smoothed: Row[] = [];
   for (const s of series) {
     const p = seriesPoints('lineChart series', s, logY);
-    if (smooth > 0) {
+    const smoothing = smooth === 'book' ? p.y.length >= SMOOTH_CURVE_WINDOW : smooth > 0;
+    if (smoothing) {
       raw.push(...rowsOf(s.name, p.x, p.y, maxPoints));
-      smoothed.push(...rowsOf(s.name, p.x, movingAverage(p.y, smooth), maxPoints));
+      smoothed.push(...rowsOf(s.name, p.x, smooth === 'book' ? smoothCurve(p.y) : movingAverage(p.y, smooth as number), maxPoints));
     } else {
       smoothed.push(...rowsOf(s.name, p.x, p.y, maxPoints));
     }
@@ -376,7 +430,7 @@ export function lineChart(opts: LineChartOptions): VegaLiteSpec {
     },
   };
   const layer: Record<string, unknown>[] = [];
-  if (smooth > 0) {
+  if (raw.length > 0) {
     layer.push({ data: { values: raw }, mark: { type: 'line', opacity: 0.2, strokeWidth: 1, clip: true }, encoding });
   }
   layer.push({ data: { values: smoothed }, mark: { type: 'line', clip: true }, encoding });

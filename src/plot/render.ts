@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type * as Vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
-import { ValueError } from '../errors.js';
+import { DependencyError, isMissingPackage, ValueError } from '../errors.js';
 import type { VegaLiteSpec } from './specs.js';
 
 /** What compiling or running a spec logged at warning level or above (Vega-Lite and Vega alike). */
@@ -17,7 +17,16 @@ export interface RenderLog {
 type Libs = { vega: typeof Vega; compile: typeof import('vega-lite').compile };
 let libs: Promise<Libs> | undefined;
 function loadLibs(): Promise<Libs> {
-  libs ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vl]) => ({ vega, compile: vl.compile }));
+  // Both are optional dependencies of zerodl (11 MB that browser users never need): a clear error when absent.
+  libs ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vl]) => ({ vega, compile: vl.compile }),
+    (error: unknown) => {
+      libs = undefined;
+      if (isMissingPackage(error, 'vega')) {
+        throw new DependencyError('drawing SVG figures in Node needs the optional packages vega and vega-lite, which ' +
+          'are not installed: npm install vega vega-lite (the Vega-Lite specs themselves need nothing)', ['vega', 'vega-lite']);
+      }
+      throw error;
+    });
   return libs;
 }
 

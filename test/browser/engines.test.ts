@@ -60,14 +60,24 @@ describe.each(ENGINES as string[])('%s', (name) => {
   beforeAll(async () => { if (!missing) engine = await launchEngine(name); }, 120_000);
   afterAll(() => engine?.close());
 
-  it.skipIf(missing)(`loads the browser build; init() picks the binary the engine has${missing ? ` — skipped: ${missing}` : ''}`, async () => {
+  it.skipIf(missing)(`loads the browser build; init() picks the binary the engine has; a model round-trips through bytes${missing ? ` — skipped: ${missing}` : ''}`, async () => {
     const page = await openPage(engine);
-    const r = await page.evaluate<{ variant: string; relaxed: boolean; errors: string[] }>(async () => {
+    const r = await page.evaluate<{ variant: string; relaxed: boolean; errors: string[]; sameAfterBytes: boolean; bytes: number }>(async () => {
       const z = (window as unknown as { zerodl: typeof zerodl }).zerodl;
       await z.init();
-      return { variant: z.simdVariant()!, relaxed: z.hasRelaxedSimd(), errors: (window as unknown as { __errors: string[] }).__errors };
+      // A model through bytes (what browsers have instead of files): the same predictions, bit for bit.
+      const net = new z.MultiLayerNet({ inputSize: 12, hiddenSizes: [8], outputSize: 3, useBatchNorm: true, seed: 4 });
+      const x = new Float32Array(5 * 12).map((_, i) => Math.sin(i));
+      net.gradient(x, [0, 1, 2, 0, 1]);
+      const bytes = net.toBytes();
+      const back = z.MultiLayerNet.fromBytes(bytes);
+      const [a, b] = [net.predict(x), back.predict(x)];
+      return { variant: z.simdVariant()!, relaxed: z.hasRelaxedSimd(), errors: (window as unknown as { __errors: string[] }).__errors,
+        sameAfterBytes: a.length === 15 && a.every((v, i) => Object.is(v, b[i])), bytes: bytes.length };
     });
-    expect(r).toEqual({ variant: EXPECT[name].relaxed ? 'relaxed-simd' : 'simd', relaxed: EXPECT[name].relaxed, errors: [] });
+    expect(r.bytes).toBeGreaterThan(12 * 8 * 4);
+    expect({ ...r, bytes: 0 }).toEqual({ variant: EXPECT[name].relaxed ? 'relaxed-simd' : 'simd', relaxed: EXPECT[name].relaxed,
+      errors: [], sameAfterBytes: true, bytes: 0 });
   });
 
   it.skipIf(missing)('300 seeded losses on the plain SIMD binary: bit-identical to Node', async () => {

@@ -269,6 +269,23 @@ function showProbabilities(probs: number[]): void {
 
 // ───────────────────────────── messages from the worker ─────────────────────────────
 
+// The counters too change at most 4 times a second (each change is a layout and a paint on this thread; the worker
+// reports every 100 ms); the last report is always shown.
+let progressShown = 0;
+let progressTimer: number | undefined;
+let progressLatest: { iter: number; maxIter: number; samplesPerSecond: number } | undefined;
+function showProgress(m: { iter: number; maxIter: number; samplesPerSecond: number }): void {
+  progressLatest = m;
+  if (progressTimer !== undefined) return;
+  progressTimer = window.setTimeout(() => {
+    progressTimer = undefined;
+    progressShown = performance.now();
+    const p = progressLatest!;
+    $('iter').textContent = `${p.iter} / ${p.maxIter}`;
+    $('speed').textContent = Math.round(p.samplesPerSecond).toLocaleString('en');
+  }, Math.max(0, progressShown + 250 - performance.now()));
+}
+
 worker.onmessage = (event: MessageEvent<FromWorker>) => {
   const m = event.data;
   switch (m.type) {
@@ -281,8 +298,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       break;
     case 'progress':
       state.losses.push(...m.losses);
-      $('iter').textContent = `${m.iter} / ${m.maxIter}`;
-      $('speed').textContent = Math.round(m.samplesPerSecond).toLocaleString('en');
+      showProgress(m);
       scheduleCharts();
       break;
     case 'epoch':

@@ -2,7 +2,7 @@
 // BiDi) and WebKit (WebKitWebDriver + MiniBrowser through webdriverio), from Debian's packages. Per engine: the
 // browser build loads with the binary the engine can run; 300 seeded losses on the plain binary are bit-identical to
 // this Node's; threads run (bit-identical to one thread) where the engine gives cross-origin-isolated pages shared
-// memory. Across engines: the relaxed binary gives the same bits in V8 and SpiderMonkey and stays within float32
+// memory; a wrong wasmUrl is a typed error and zerodl/inline loads. Across engines: the relaxed binary gives the same bits in V8 and SpiderMonkey and stays within float32
 // tolerance of plain. Firefox: the threaded-worker path 30 times, each with a deadline.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as zerodl from '../../src/index.js';
@@ -78,6 +78,30 @@ describe.each(ENGINES as string[])('%s', (name) => {
     expect(r.bytes).toBeGreaterThan(12 * 8 * 4);
     expect({ ...r, bytes: 0 }).toEqual({ variant: EXPECT[name].relaxed ? 'relaxed-simd' : 'simd', relaxed: EXPECT[name].relaxed,
       errors: [], sameAfterBytes: true, bytes: 0 });
+  });
+
+  it.skipIf(missing)('a wrong wasmUrl is a BackendError naming the URL and HTTP 404, init() then retries; zerodl/inline loads its embedded bytes', async () => {
+    const page = await openPage(engine);
+    const r = await page.evaluate<{ name: string; message: string; after: string; inline: string }>(async () => {
+      const z = (window as unknown as { zerodl: typeof zerodl }).zerodl;
+      let name = 'none', message = '';
+      try {
+        await z.init({ wasmUrl: '/no/such/zerodl.wasm' });
+      } catch (e) {
+        name = e instanceof z.BackendError ? (e as Error).name : `untyped ${(e as Error).name}`;
+        message = (e as Error).message;
+      }
+      await z.init();
+      // (a Function: vitest rewrites a literal import() in this file, and the page has no such helper)
+      const load = new Function('url', 'return import(url)') as (url: string) => Promise<typeof zerodl>;
+      const inline = await load(new URL('../../../dist/inline.js', location.href).href);
+      await inline.init();
+      return { name, message, after: z.simdVariant()!, inline: inline.simdVariant() };
+    });
+    const variant = EXPECT[name].relaxed ? 'relaxed-simd' : 'simd';
+    expect(r.name).toBe('BackendError');
+    expect(r.message).toMatch(/cannot fetch the kernels' wasm from http:\/\/127\.0\.0\.1:\d+\/no\/such\/zerodl\.wasm: HTTP 404/);
+    expect([r.after, r.inline]).toEqual([variant, variant]);
   });
 
   it.skipIf(missing)('300 seeded losses on the plain SIMD binary: bit-identical to Node', async () => {

@@ -2,8 +2,10 @@
 // BiDi) and WebKit (WebKitWebDriver + MiniBrowser through webdriverio), from Debian's packages. Per engine: the
 // browser build loads with the binary the engine can run; 300 seeded losses on the plain binary are bit-identical to
 // this Node's; threads run (bit-identical to one thread) where the engine gives cross-origin-isolated pages shared
-// memory; a wrong wasmUrl is a typed error and zerodl/inline loads. Across engines: the relaxed binary gives the same bits in V8 and SpiderMonkey and stays within float32
-// tolerance of plain. Firefox: the threaded-worker path 30 times, each with a deadline.
+// memory; a wrong wasmUrl is a typed error and zerodl/inline loads; a model round-trips through bytes; engines
+// without WebAssembly or SIMD get a clear BackendError; the demo keeps ≥ 80% of a standalone worker's speed.
+// Across engines: the relaxed binary gives the same bits in V8 and SpiderMonkey and stays within float32 tolerance
+// of plain. Firefox: the threaded-worker path 30 times, each with a deadline.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as zerodl from '../../src/index.js';
 // @ts-expect-error — plain .mjs scripts without type declarations

@@ -4,6 +4,7 @@
 //   smoke      test/runtimes/smoke.mjs: ESM import, init(), a BatchNorm net trained, bytes and file round trips, threads;
 //   require    require('zerodl') from CommonJS (Node only);
 //   cli        the package's bin: `zerodl train --json` on a small MNIST subset;
+//   vite       the dev servers of Vite 8 (no configuration) and Vite 7 (optimizeDeps.exclude) in Chromium;
 //   types      the public .d.ts in a strict TypeScript consumer without DOM types (tsc 5.9, 6, 7; nodenext, bundler);
 //   seeded     300 seeded losses (test/runtimes/seeded.mjs) on the plain binary: bit-identical to this Node's; on
 //              the relaxed binary: bit-identical between V8 runtimes, within float32 tolerance of plain elsewhere.
@@ -208,6 +209,59 @@ for (const [label, tsc] of [['tsc 5.9', join(root, 'node_modules', 'typescript',
       return spawnSync(process.execPath, [exe, '--version'], { encoding: 'utf8' }).stdout.trim();
     });
   }
+}
+
+// Vite's dev server on the installed package, in Chromium: Vite 8 needs no configuration; Vite 7 needs
+// optimizeDeps.exclude (its esbuild pre-bundling moves the module away from its .wasm), as docs/browser.md says.
+async function viteDev(major, config) {
+  const app = join(tmpdir(), `zerodl-ci-vite${major}`);
+  rmSync(app, { recursive: true, force: true });
+  mkdirSync(app, { recursive: true });
+  for (const f of ['index.html', 'main.js']) copyFileSync(join(root, 'test', 'browser', 'fixtures', 'vite', f), join(app, f));
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'vite-app', private: true, type: 'module' }));
+  const tgz = readdirSync(consumer).find((f) => f.endsWith('.tgz'));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', `vite@${major}`, join(consumer, tgz)],
+    { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] });
+  writeFileSync(join(app, 'check.mjs'), `import { createServer } from 'vite';
+import { chromium } from ${JSON.stringify(join(root, 'node_modules', 'playwright-core', 'index.mjs'))};
+const server = await createServer({ root: process.cwd(), configFile: false, logLevel: 'error', ...${JSON.stringify(config)},
+  server: { port: 0, host: '127.0.0.1' } });
+await server.listen();
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
+try {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(server.resolvedUrls.local[0]);
+  const result = await page.waitForFunction(() => window.result, null, { timeout: 30000 }).then((h) => h.jsonValue(), () => null);
+  console.log(JSON.stringify({ result, errors }));
+} finally {
+  await browser.close();
+  await server.close();
+}
+`);
+  return runJsonIn(app, process.execPath, ['check.mjs']);
+}
+function runJsonIn(cwd, exe, args) {
+  const r = spawnSync(exe, args, { cwd, encoding: 'utf8', timeout: 120_000 });
+  try {
+    return JSON.parse((r.stdout ?? '').trim().split('\n').pop());
+  } catch {
+    throw new Error(`${args.join(' ')} in ${cwd}: exit ${r.status}\n${(r.stderr ?? '').slice(-1500)}`);
+  }
+}
+if (existsSync('/usr/bin/chromium')) {
+  const vite8 = await viteDev(8, {}).catch((e) => ({ error: e.message }));
+  record('vite', 'Vite 8 dev server, no configuration: the package loads its wasm and predicts', () => {
+    if (vite8.error || !vite8.result || vite8.errors.length) throw new Error(JSON.stringify(vite8));
+    return vite8.result.variant;
+  });
+  const vite7 = await viteDev(7, { optimizeDeps: { exclude: ['zerodl'] } }).catch((e) => ({ error: e.message }));
+  record('vite', "Vite 7 dev server with optimizeDeps.exclude: ['zerodl'] (docs/browser.md)", () => {
+    if (vite7.error || !vite7.result || vite7.errors.length) throw new Error(JSON.stringify(vite7));
+    return vite7.result.variant;
+  });
 }
 
 mkdirSync(outDir, { recursive: true });

@@ -14,7 +14,8 @@ import { hostInfo, hostSlug, measurePeak } from './peak.mjs';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
-await init();
+// `--simd=simd|relaxed-simd` measures that binary (scripts/bench.mjs runs both); default: the engine's choice.
+await init({ simd: process.argv.find((a) => a.startsWith('--simd='))?.slice(7) ?? 'auto' });
 const host = hostInfo();
 const peak = await measurePeak({ relaxed: simdVariant() === 'relaxed-simd', ms: quick ? 5 : 25, reps: quick ? 2 : 5 });
 const record = { date: new Date().toISOString(), node: process.version, variant: simdVariant(), quick, host, peak,

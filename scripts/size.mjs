@@ -1,6 +1,7 @@
-// Size budget: what a browser app downloads for zerodl's core — the JS (minified, as a bundler ships it) plus the
+// Size budgets. 1. What a browser app downloads for zerodl's core — the JS (minified, as a bundler ships it) plus the
 // wasm — gzipped (level 9), excluding the demo and the plotting specs. Fails if the total exceeds 100 kB.
 // Counted: the larger of the two binaries (a page loads one, chosen by init()); both are listed. Run after the build.
+// 2. The npm package (below): packed and unpacked size, a LICENSE, no source map embedding the sources.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,3 +49,17 @@ if (total > BUDGET) {
   console.error(`size: over budget by ${kB(total - BUDGET)}`);
   process.exit(1);
 }
+
+// The package as `npm install` fetches it: the packed tarball (npm pack --dry-run), against its own budget, and no
+// source map that embeds the sources (they were 63% of the tarball before `sourcesContent: false`).
+import { execFileSync } from 'node:child_process';
+const PACKED_BUDGET = 450 * 1000;
+const UNPACKED_BUDGET = 2000 * 1000;
+const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+const maps = pack.files.filter((f) => f.path.endsWith('.map'));
+const embedding = maps.filter((f) => JSON.parse(readFileSync(join(root, f.path), 'utf8')).sourcesContent?.some((s) => s));
+console.log(`\nnpm package: ${kB(pack.size)} packed (budget ${kB(PACKED_BUDGET)}), ${kB(pack.unpackedSize)} unpacked` +
+  ` (budget ${kB(UNPACKED_BUDGET)}), ${pack.files.length} files; ${maps.length} source maps, ${embedding.length} embedding sources`);
+if (!pack.files.some((f) => f.path === 'LICENSE')) { console.error('size: the package has no LICENSE file'); process.exit(1); }
+if (embedding.length) { console.error(`size: source maps embed their sources: ${embedding.map((f) => f.path).join(', ')}`); process.exit(1); }
+if (pack.size > PACKED_BUDGET || pack.unpackedSize > UNPACKED_BUDGET) { console.error('size: the npm package is over budget'); process.exit(1); }

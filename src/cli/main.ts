@@ -7,7 +7,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { ZerodlError } from '../errors.js';
-import { enableRelaxedSimd } from './engine.js';
+import { enableRelaxedSimd, initFromEnv } from './engine.js';
 import { type CliIO, UsageError } from './args.js';
 import { EVAL_USAGE, runEval } from './eval.js';
 import { experimentUsage, runExperimentCommand } from './experiment.js';
@@ -68,6 +68,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         : `unknown command '${first}': expected one of ${Object.keys(COMMANDS).join(', ')}`);
     }
     command = first;
+    await initFromEnv(); // ZERODL_SIMD=simd|relaxed-simd: that binary, before the command's own init()
     return await COMMANDS[first].run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { makeDirectory, writeFileAtomic } from '../io/file.js';
 import { writeSpec, writeSvg } from '../plot/render.js';
 import { lineChart } from '../plot/specs.js';
+import { DependencyError } from '../errors.js';
 
 export interface RunReport {
   trainLoss: number[];
@@ -44,9 +45,19 @@ export async function writeReport(dir: string, report: RunReport): Promise<strin
   return written;
 }
 
+/** Figures left out because vega/vega-lite (optional) are absent: the command tells the user once. */
+export const skippedFigures: { message?: string } = {};
+
 async function plot(dir: string, name: string, spec: Record<string, unknown>): Promise<string[]> {
   const svg = join(dir, `${name}.svg`), vl = join(dir, `${name}.vl.json`);
-  await writeSvg(svg, spec, { log: { warnings: [] } });
   await writeSpec(vl, spec);
+  try {
+    await writeSvg(svg, spec, { log: { warnings: [] } });
+  } catch (error) {
+    // A finished run still gets its results.json and specs; only the SVG waits for the optional packages.
+    if (!(error instanceof DependencyError)) throw error;
+    skippedFigures.message = error.message;
+    return [vl];
+  }
   return [svg, vl];
 }

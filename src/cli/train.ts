@@ -15,7 +15,7 @@ import {
 } from './args.js';
 import { dataName, loadData } from './data.js';
 import { fmtInt, Progress } from './progress.js';
-import { type RunReport, writeReport } from './report.js';
+import { type RunReport, skippedFigures, writeReport } from './report.js';
 
 /** Epochs of `zerodl train` / `npm start`: enough for the default net to pass 97 % test accuracy on MNIST. */
 export const DEFAULT_EPOCHS = 5;
@@ -331,5 +331,6 @@ async function saveAndReport(a: TrainArgs, net: MultiLayerNet, report: RunReport
   if (a.out) {
     const written = await writeReport(a.out, report);
     tell(`wrote ${written.filter((p) => !p.endsWith('.vl.json')).join(', ')}`);
+    if (skippedFigures.message) io.stderr.write(`zerodl: SVG figures skipped: ${skippedFigures.message}\n`);
   }
 }

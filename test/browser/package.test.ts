@@ -43,12 +43,23 @@ describe('package exports', () => {
   });
 
   it('zerodl/inline initializes from its embedded bytes, and the neutral build loads from files in Node', () => {
+    // A child Node without flags: its default binary is plain SIMD on Node 20, relaxed SIMD from Node 22 (V8 11.4+).
+    const auto = Number(process.versions.node.split('.')[0]) >= 22 ? 'relaxed-simd' : 'simd';
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', `
       const inline = await import('zerodl/inline'); await inline.init();
       const neutral = await import('./dist/index.js'); await neutral.init();
       console.log(inline.simdVariant(), neutral.simdVariant(), inline.init !== neutral.init);`,
     ], { cwd: ROOT, encoding: 'utf8' }).trim();
-    expect(out).toBe('simd simd true');
+    expect(out).toBe(`${auto} ${auto} true`);
+    // Each binary on demand, from both entries.
+    for (const simd of ['simd', ...(auto === 'relaxed-simd' ? ['relaxed-simd'] : [])]) {
+      const forced = execFileSync(process.execPath, ['--input-type=module', '-e', `
+        const inline = await import('zerodl/inline'); await inline.init({ simd: '${simd}' });
+        const neutral = await import('./dist/index.js'); await neutral.init({ simd: '${simd}' });
+        console.log(inline.simdVariant(), neutral.simdVariant());`,
+      ], { cwd: ROOT, encoding: 'utf8' }).trim();
+      expect(forced).toBe(`${simd} ${simd}`);
+    }
   });
 });
 

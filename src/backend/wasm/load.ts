@@ -38,7 +38,20 @@ export interface InitOptions {
   threads?: number;
 }
 
-export type WasmSource = BufferSource | WebAssembly.Module;
+export type WasmSource = ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+
+// The public .d.ts name WebAssembly's Module and Memory, whose types come with TypeScript's DOM and WebWorker libs
+// only: a Node or Deno project with `lib: ["es2023"]` has none. Empty interfaces merge with the DOM's where those
+// are present and give the names alone where they are not (zerodl's API only passes these objects along).
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace WebAssembly {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface Module {}
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface Memory {}
+  }
+}
 
 export interface CompiledKernels {
   module: WebAssembly.Module;
@@ -55,6 +68,40 @@ const RELAXED_PROBE = new Uint8Array([
   253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
   253, 133, 2, 11,
 ]);
+
+// (module (func (result v128) (v128.const i32x4 0 0 0 0))): validates wherever fixed-width SIMD128 is on.
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+]);
+
+const USE_JS = "use the pure-JS backend instead: new MultiLayerNet({ …, backend: 'js' }) (no init() needed; slower)";
+
+/**
+ * Throws a BackendError saying what the engine lacks, before anything is fetched or compiled: WebAssembly itself
+ * (JIT-less modes — Chrome's --jitless, Edge's enhanced security, iOS Lockdown Mode — or a policy remove it), or
+ * its SIMD instructions (a raw compile error would only say "does not compile … byte 5").
+ */
+function checkEngine(): void {
+  const wasm = (globalThis as { WebAssembly?: typeof WebAssembly }).WebAssembly;
+  if (typeof wasm !== 'object' || wasm === null || typeof wasm.compile !== 'function') {
+    throw new BackendError('this engine has no WebAssembly (globalThis.WebAssembly is undefined: a JIT-less mode such ' +
+      "as Chrome's --jitless, Edge's enhanced security or iOS Lockdown Mode, or a policy, turned it off), so zerodl's " +
+      `wasm kernels cannot run; ${USE_JS}`);
+  }
+  let simd = false;
+  try {
+    simd = wasm.validate(SIMD_PROBE);
+  } catch {
+    simd = false;
+  }
+  if (!simd) {
+    throw new BackendError("this engine runs WebAssembly but not its SIMD instructions (SIMD128), which zerodl's " +
+      'kernels are built with. SIMD is on by default in Chrome and Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+, ' +
+      'Deno and Bun; here it is off or missing (an old engine, or a setting such as WebKit\'s JSC_useWasmSIMD=false); ' +
+      USE_JS);
+  }
+}
 
 /** Whether this engine runs relaxed-SIMD wasm. */
 export function hasRelaxedSimd(): boolean {
@@ -90,6 +137,16 @@ function readerForFiles(): FileReader | undefined {
   const fs = nodeProcess()?.getBuiltinModule?.('fs/promises') as
     { readFile(url: URL): Promise<Uint8Array> } | undefined;
   return fs ? (url) => fs.readFile(url) : undefined;
+}
+
+/** What to do about a failed read of the package's own .wasm: a permission to grant, or a build to run. */
+function readHint(e: unknown): string {
+  const { name, code, message } = e as { name?: string; code?: string; message?: string };
+  if (name === 'NotCapable' || name === 'PermissionDenied' || /Requires read access/.test(message ?? '')) {
+    return ' (Deno: grant read access to the package, e.g. `deno run --allow-read …`)';
+  }
+  if (code === 'EACCES' || code === 'EPERM') return ' (the file is not readable by this process)';
+  return code === 'ENOENT' ? ' (in a clone of zerodl, run `npm run build` first)' : '';
 }
 
 /** A file: URL as a path for messages (without the url module). */
@@ -135,8 +192,9 @@ export function isThreadedModule(module: WebAssembly.Module): boolean {
  * shared-memory build of the given variant.
  */
 export async function compileKernels(options: InitOptions = {}, threaded = false,
-  variant: SimdVariant = chooseVariant(options.simd)): Promise<CompiledKernels> {
-  const compiled = await compileSource(options, threaded, variant);
+  variant?: SimdVariant): Promise<CompiledKernels> {
+  checkEngine();
+  const compiled = await compileSource(options, threaded, variant ?? chooseVariant(options.simd));
   if (isThreadedModule(compiled.module) !== threaded) {
     throw new BackendError(threaded
       ? 'the wasm given for threads is a single-thread build: threads need zerodl-threads[-relaxed].wasm'
@@ -169,7 +227,7 @@ async function compileSource(options: InitOptions, threaded: boolean, variant: S
     try {
       bytes = await read(url);
     } catch (e) {
-      throw new BackendError(`cannot read the kernels' wasm at ${path}: ${(e as Error).message} (run \`npm run build\` first)`);
+      throw new BackendError(`cannot read the kernels' wasm at ${path}: ${(e as Error).message}${readHint(e)}`);
     }
     return { module: await compileBytes(bytes, path), variant };
   }

@@ -14,7 +14,9 @@ export interface WorkerData {
 }
 
 const { settings, data } = Tinypool.workerData as WorkerData;
-if (settings.backend === 'wasm') await init();
+// The binary the CLI's ZERODL_SIMD asks for (the environment is the main thread's), so that every trial runs on it.
+const simdEnv = process.env.ZERODL_SIMD;
+if (settings.backend === 'wasm') await init(simdEnv === 'simd' || simdEnv === 'relaxed-simd' ? { simd: simdEnv } : {});
 
 export default function runTask(spec: TrialSpec): Promise<Trial> {
   return runTrial(spec, settings, data);

@@ -38,8 +38,26 @@
 // accumulate = 0 is handled by *storing* (not adding) on the first depth
 // block; later depth blocks add. K = 0 zero-fills C (or leaves it).
 //
-// Micro-kernel MR×NR = 4×8: 8 f32x4 accumulators + 2 B vectors + 1 A splat
-// = 11 live v128 (V8 starts spilling at ~12).
+// Micro-kernel variants (gemm_set_variant; chosen per host at init(), see
+// src/backend/wasm/gemm-variant.ts). Each packs A in strips of its own height
+// MRv and B in strips of its own width NRv, and has narrow edge kernels:
+//   0  4×8   8 accumulators, per k 2 B loads + 4 A splats (the default)
+//   1  6×8   12 accumulators, 2 B + 6 A per k       (mc limit MC6 = 126)
+//   2  4×12  12 accumulators, 3 B + 4 A per k       (nc limit NC12 = 1020)
+//   3  3×12  9 accumulators, 3 B + 3 A per k        (MC6, NC12)
+// Whatever the variant, each C element is summed in the same order: its k
+// terms from 0 in one accumulator with the same madd, each depth block (the K
+// blocking depends on K only) stored or added to C in the same order. So C is
+// bit-identical across variants for the same binary, and the choice may be
+// made by timing. What V8 11.3 (Node 20) makes of them on x64, counted in its
+// --print-wasm-code output (docs/notes/gemm-variants.md): TurboFan issues all
+// loads of a k step before its madds, so the live v128 are accumulators +
+// every value loaded per k, of 15 allocatable xmm registers (xmm15 is its
+// scratch). 4×8 = 8 + 6 = 14 and 3×12 = 9 + 6 = 15 fit (relaxed; plain
+// mul+add needs one more temporary, so 3×12 spills one value per k there);
+// 6×8 (8 + 12 = 20) and 4×12 (19) spill accumulators every k step, which puts a
+// store→load round trip into their madd chains. On hosts with 32 vector
+// registers (arm64) those two are the candidates. Calibration picks per host.
 //
 // No allocation anywhere. Packing buffers (PACK_A, PACK_B, TILE) are one
 // "scratch" block per thread: thread 0's is static (memory.data); each extra
@@ -65,14 +83,15 @@ const NR: i32 = 8;
 const KC: i32 = 256;   // multiple of 4
 const MC: i32 = 128;   // multiple of MR (and MC6 of 6: 126)
 const NC: i32 = 1024;  // multiple of NR (and NC12 of 12: 1020)
-const MC6: i32 = 126;  // mc limit of the 6-row variant (≤ MC, so PACK_A fits)
+const MC6: i32 = 126;  // mc limit of the 6-row and 3-row variants (≤ MC, so PACK_A fits)
 const NC12: i32 = 1020; // nc limit of the 12-column variant (≤ NC, so PACK_B fits)
 
 // Micro-kernel variants (gemm_set_variant): the register tile MRv×NRv each one packs and computes with.
 const V_4X8: i32 = 0;   // today's default: 8 accumulators
 const V_6X8: i32 = 1;   // 12 accumulators, 6 A splats + 2 B loads per k
 const V_4X12: i32 = 2;  // 12 accumulators, 4 A splats + 3 B loads per k
-const V_COUNT: i32 = 3;
+const V_3X12: i32 = 3;  // 9 accumulators, 3 A splats + 3 B loads per k (15 live v128: fits x64's 15 without spills)
+const V_COUNT: i32 = 4;
 
 // Per-thread scratch: [PACK_A MC·KC·4 | PACK_B KC·NC·4 | TILE 256 bytes], 16-byte aligned.
 const PACK_A_BYTES: usize = <usize>(MC * KC * 4);
@@ -88,7 +107,7 @@ const SCRATCH0: usize = memory.data(<i32>SCRATCH_BYTES, 64);
 const VARIANT_CELL: usize = memory.data(16, 16);
 
 /**
- * Selects the micro-kernel of every later gemm on this memory: 0 = 4×8, 1 = 6×8, 2 = 4×12. Returns the variant now
+ * Selects the micro-kernel of every later gemm on this memory: 0 = 4×8, 1 = 6×8, 2 = 4×12, 3 = 3×12. Returns the variant now
  * in use (unchanged, and so not v, when v is out of range). Results are bit-identical whichever is chosen.
  */
 export function gemm_set_variant(v: i32): i32 {
@@ -383,7 +402,72 @@ function gemm_pack_a6(PACK_A: usize, a: usize, K: i32, M: i32, transA: i32, i0: 
   }
 }
 
-// Pack op(B)[p0:p0+kc, j0:j0+nc] into PACK_B for the 12-column variant.
+// Pack op(A)[i0:i0+mc, p0:p0+kc] into PACK_A for the 3-row variant.
+// Layout: strip s (rows i0+3s .. +2) at PACK_A + s·kc·12; within it, depth k
+// at +k·12 holds [a(i,k), a(i+1,k), a(i+2,k)].
+function gemm_pack_a3(PACK_A: usize, a: usize, K: i32, M: i32, transA: i32, i0: i32, mc: i32, p0: i32, kc: i32): void {
+  let dst = PACK_A;
+  if (transA == 0) {
+    // A stored M×K: 3 rows (and a zero fourth) transposed 4 depths at a time.
+    const lda = <usize>K << 2;
+    const zero = f32x4.splat(0);
+    for (let ir = 0; ir < mc; ir += 3) {
+      const rows = min(3, mc - ir);
+      let r0 = a + ((<usize>(i0 + ir) * <usize>K + <usize>p0) << 2);
+      let d = dst;
+      if (rows == 3) {
+        let r1 = r0 + lda, r2 = r1 + lda;
+        let k = 0;
+        for (; k + 4 <= kc; k += 4) {
+          const x0 = v128.load(r0), x1 = v128.load(r1), x2 = v128.load(r2);
+          const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+          const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+          const t2 = v128.shuffle<f32>(x2, zero, 0, 4, 1, 5);
+          const t3 = v128.shuffle<f32>(x2, zero, 2, 6, 3, 7);
+          const y0 = v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), y1 = v128.shuffle<f32>(t0, t2, 2, 3, 6, 7);
+          const y2 = v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), y3 = v128.shuffle<f32>(t1, t3, 2, 3, 6, 7);
+          v128.store64_lane(d, y0, 0, 0);  store<f32>(d, f32x4.extract_lane(y0, 2), 8);
+          v128.store64_lane(d, y1, 0, 12); store<f32>(d, f32x4.extract_lane(y1, 2), 20);
+          v128.store64_lane(d, y2, 0, 24); store<f32>(d, f32x4.extract_lane(y2, 2), 32);
+          v128.store64_lane(d, y3, 0, 36); store<f32>(d, f32x4.extract_lane(y3, 2), 44);
+          r0 += 16; r1 += 16; r2 += 16; d += 48;
+        }
+        for (; k < kc; k++) {
+          store<f32>(d, load<f32>(r0), 0);
+          store<f32>(d, load<f32>(r1), 4);
+          store<f32>(d, load<f32>(r2), 8);
+          r0 += 4; r1 += 4; r2 += 4; d += 12;
+        }
+      } else {
+        // Edge strip (< 3 rows left): scalar copy, missing rows zero.
+        for (let k = 0; k < kc; k++) {
+          for (let r = 0; r < 3; r++) {
+            store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(r0 + <usize>r * lda + (<usize>k << 2)) : <f32>0);
+          }
+          d += 12;
+        }
+      }
+      dst += <usize>kc * 12;
+    }
+  } else {
+    // A stored K×M: for each k the 3 values i..i+2 are contiguous.
+    const lda = <usize>M << 2;
+    for (let ir = 0; ir < mc; ir += 3) {
+      const rows = min(3, mc - ir);
+      let s = a + ((<usize>p0 * <usize>M + <usize>(i0 + ir)) << 2);
+      let d = dst;
+      for (let k = 0; k < kc; k++) {
+        for (let r = 0; r < 3; r++) {
+          store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(s + (<usize>r << 2)) : <f32>0);
+        }
+        s += lda; d += 12;
+      }
+      dst += <usize>kc * 12;
+    }
+  }
+}
+
+// Pack op(B)[p0:p0+kc, j0:j0+nc] into PACK_B for the 12-column variants.
 // Layout: strip s (columns j0+12s .. +11) at PACK_B + s·kc·48; within it,
 // depth k at +k·48 holds [b(k,j) .. b(k,j+11)].
 function gemm_pack_b12(PACK_B: usize, b: usize, K: i32, N: i32, transB: i32, j0: i32, nc: i32, p0: i32, kc: i32): void {
@@ -661,6 +745,67 @@ function gemm_pack_b12(PACK_B: usize, b: usize, K: i32, N: i32, transB: i32, j0:
   }
 }
 
+// Micro-kernel 3×12: C[mr×nr] (+)= Ap[kc×3] · Bp[kc×12], mr ≤ 3, 8 < nr ≤ 12:
+// 9 accumulators + 3 B + 3 A splats = 15 live v128 (V8 on x64 has 15 to
+// allocate), 6 loads per 9 madds (0.67 per madd); same per-element order.
+// @ts-ignore: decorator
+@inline function gemm_kernel_3x12(TILE: usize, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c22 = f32x4.splat(0);
+  const end = pa + <usize>kc * 12;
+  while (pa < end) {
+    const b0 = v128.load(pb, 0), b1 = v128.load(pb, 16), b2 = v128.load(pb, 32);
+    let a = v128.load32_splat(pa, 0);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01); c02 = madd(a, b2, c02);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11); c12 = madd(a, b2, c12);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21); c22 = madd(a, b2, c22);
+    pa += 12; pb += 48;
+  }
+  if (mr == 3 && nr == 12) {
+    let c0 = c, c1 = c + ldc, c2 = c1 + ldc;
+    if (add) {
+      c00 = f32x4.add(c00, v128.load(c0, 0)); c01 = f32x4.add(c01, v128.load(c0, 16)); c02 = f32x4.add(c02, v128.load(c0, 32));
+      c10 = f32x4.add(c10, v128.load(c1, 0)); c11 = f32x4.add(c11, v128.load(c1, 16)); c12 = f32x4.add(c12, v128.load(c1, 32));
+      c20 = f32x4.add(c20, v128.load(c2, 0)); c21 = f32x4.add(c21, v128.load(c2, 16)); c22 = f32x4.add(c22, v128.load(c2, 32));
+    }
+    v128.store(c0, c00, 0); v128.store(c0, c01, 16); v128.store(c0, c02, 32);
+    v128.store(c1, c10, 0); v128.store(c1, c11, 16); v128.store(c1, c12, 32);
+    v128.store(c2, c20, 0); v128.store(c2, c21, 16); v128.store(c2, c22, 32);
+  } else {
+    v128.store(TILE, c00, 0);  v128.store(TILE, c01, 16); v128.store(TILE, c02, 32);
+    v128.store(TILE, c10, 48); v128.store(TILE, c11, 64); v128.store(TILE, c12, 80);
+    v128.store(TILE, c20, 96); v128.store(TILE, c21, 112); v128.store(TILE, c22, 128);
+    gemm_store_tile(TILE, 48, c, ldc, add, mr, nr);
+  }
+}
+
+// The 3-row kernel on the last strip of a 12-wide B panel when it has ≤ 8 columns (N = 100 → 8 × 12 + 4):
+// the first 8 floats of each packed row, into 6 accumulators.
+// @ts-ignore: decorator
+@inline function gemm_kernel_3x8(TILE: usize, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  const end = pa + <usize>kc * 12;
+  while (pa < end) {
+    const b0 = v128.load(pb, 0), b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa, 0);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    pa += 12; pb += 48;
+  }
+  v128.store(TILE, c00, 0);  v128.store(TILE, c01, 16);
+  v128.store(TILE, c10, 48); v128.store(TILE, c11, 64);
+  v128.store(TILE, c20, 96); v128.store(TILE, c21, 112);
+  gemm_store_tile(TILE, 48, c, ldc, add, mr, nr);
+}
+
 // Copy the valid mr×nr corner of TILE (row stride ts bytes) into C.
 function gemm_store_tile(TILE: usize, ts: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
   for (let i = 0; i < mr; i++) {
@@ -710,8 +855,9 @@ export function gemm_part(c: usize, a: usize, b: usize, M: i32, N: i32, K: i32, 
     return;
   }
   const v = load<i32>(VARIANT_CELL);
-  const mr = v == V_6X8 ? 6 : MR, nr = v == V_4X12 ? 12 : NR;   // this variant's register tile
-  const mcMax = v == V_6X8 ? MC6 : MC, ncMax = v == V_4X12 ? NC12 : NC;
+  // This variant's register tile mr×nr and block limits.
+  const mr = v == V_6X8 ? 6 : v == V_3X12 ? 3 : MR, nr = v == V_4X12 || v == V_3X12 ? 12 : NR;
+  const mcMax = mr == MR ? MC : MC6, ncMax = nr == 12 ? NC12 : NC;
   const nb = (Np + ncMax - 1) / ncMax;
   const ncb = gemm_round_up((Np + nb - 1) / nb, nr);
   // The K blocking depends on K only (never on the variant or the M/N split): it fixes the summation order.
@@ -732,6 +878,9 @@ export function gemm_part(c: usize, a: usize, b: usize, M: i32, N: i32, K: i32, 
         if (v == V_6X8) {
           gemm_pack_a6(PACK_A, a, K, M, transA, ic, mc, pc, kc);
           gemm_macro_6x8(TILE, PACK_A, PACK_B, cp, ldc, add, mc, nc, kc);
+        } else if (v == V_3X12) {
+          gemm_pack_a3(PACK_A, a, K, M, transA, ic, mc, pc, kc);
+          gemm_macro_3x12(TILE, PACK_A, PACK_B, cp, ldc, add, mc, nc, kc);
         } else {
           gemm_pack_a(PACK_A, a, K, M, transA, ic, mc, pc, kc);
           if (v == V_4X12) gemm_macro_4x12(TILE, PACK_A, PACK_B, cp, ldc, add, mc, nc, kc);
@@ -821,6 +970,31 @@ function gemm_macro_4x12(TILE: usize, PACK_A: usize, PACK_B: usize, c: usize, ld
         gemm_kernel_4x4(TILE, kc, pa, pb, cp, ldc, add, min(MR, mc - ir), nr, 48);
         pa += strideA;
         cp += ldc << 2;
+      }
+    }
+    pb += strideB;
+  }
+}
+
+function gemm_macro_3x12(TILE: usize, PACK_A: usize, PACK_B: usize, c: usize, ldc: usize, add: i32, mc: i32, nc: i32, kc: i32): void {
+  let pb = PACK_B;
+  const strideA = <usize>kc * 12;
+  const strideB = <usize>kc * 48;
+  for (let jr = 0; jr < nc; jr += 12) {
+    const nr = min(12, nc - jr);
+    let pa = PACK_A;
+    let cp = c + (<usize>jr << 2);
+    if (nr > 8) {
+      for (let ir = 0; ir < mc; ir += 3) {
+        gemm_kernel_3x12(TILE, kc, pa, pb, cp, ldc, add, min(3, mc - ir), nr);
+        pa += strideA;
+        cp += ldc * 3;
+      }
+    } else {
+      for (let ir = 0; ir < mc; ir += 3) {
+        gemm_kernel_3x8(TILE, kc, pa, pb, cp, ldc, add, min(3, mc - ir), nr);
+        pa += strideA;
+        cp += ldc * 3;
       }
     }
     pb += strideB;

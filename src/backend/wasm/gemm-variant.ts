@@ -1,8 +1,9 @@
-// Which gemm micro-kernel the wasm backends use (assembly/gemm.ts, gemm_set_variant): '4x8' (the default), '6x8' or
-// '4x12'. All give bit-identical results for the same binary (same K blocking, same summation order per element of
+// Which gemm micro-kernel the wasm backends use (assembly/gemm.ts, gemm_set_variant): '4x8' (the default), '6x8',
+// '4x12' or '3x12'. All give bit-identical results for the same binary (same K blocking, same summation order per element of
 // C); they differ only in speed, which depends on the host's vector registers, load ports and FMA latency and on
 // how the engine allocates registers. So the choice is free to be made by timing: init() runs a short calibration
-// (each variant on two small representative products, interleaved, best of a few rounds; ~10–40 ms), unless
+// (each variant on two small representative products, interleaved rounds until the best times settle; ~10–50 ms on
+// a quiet machine, at most MAX_MS), unless
 // `init({ gemmVariant })` or the environment variable ZERODL_GEMM names one. The choice holds for the process and
 // applies to every wasm backend made after it, the threaded ones' threads included (their gemm_part reads the
 // variant from the shared memory).
@@ -10,7 +11,8 @@ import { instantiateSync } from '@assemblyscript/loader';
 import { NameError } from '../../errors.js';
 
 /** The micro-kernel tiles (rows × columns of C per register tile), indexed as gemm_set_variant takes them. */
-export const GEMM_VARIANTS = ['4x8', '6x8', '4x12'] as const;
+// (4x8 first: the default, and the calibration's answer on a tie.)
+export const GEMM_VARIANTS = ['4x8', '6x8', '4x12', '3x12'] as const;
 export type GemmVariant = (typeof GEMM_VARIANTS)[number];
 
 /** How the variant in use was chosen. */
@@ -23,6 +25,8 @@ export interface GemmCalibration {
   ms: Record<GemmVariant, number[]>;
   /** the products timed, as [M, N, K] */
   shapes: [number, number, number][];
+  /** timed rounds (after one warm-up round) */
+  rounds: number;
   /** wall time the calibration took, ms */
   tookMs: number;
 }
@@ -36,7 +40,7 @@ export function gemmVariantIndex(): number {
   return GEMM_VARIANTS.indexOf(current);
 }
 
-/** The gemm micro-kernel in use ('4x8', '6x8' or '4x12'), and how it was chosen. */
+/** The gemm micro-kernel in use ('4x8', '6x8', '4x12' or '3x12'), and how it was chosen. */
 export function gemmVariantState(): { variant: GemmVariant; source: GemmVariantSource; calibration?: GemmCalibration } {
   return { variant: current, source, calibration };
 }
@@ -68,12 +72,16 @@ interface CalibrationKernels {
 }
 
 /**
- * The calibration products: the 4x100 net's first layer at batch 64 (M 64, N 100, K 784: narrow N, a K of 4 depth
- * blocks) and a square 128×256×256 block like the wide nets' layers. Small enough that all variants on both take
- * ~10 ms at ~30 GFLOP/s, after one warm-up run each (which also lets the engine tier the kernels up).
+ * The calibration products: like the 4x100 net's first layer (N 100: narrow, with edge strips; K 392: two depth
+ * blocks) and a block of the wide nets' layers (96×240×256). Small enough that one round of all variants on both
+ * takes ~1.5 ms at ~30 GFLOP/s.
  */
-const SHAPES: [number, number, number][] = [[64, 100, 784], [128, 256, 256]];
-const ROUNDS = 3;
+const SHAPES: [number, number, number][] = [[64, 100, 392], [96, 240, 256]];
+/** At least this many timed rounds, and at most MAX_MS of calibration. */
+const MIN_ROUNDS = 3;
+const MAX_MS = 250;
+/** The rounds end when a whole round improved no variant's best total by more than this fraction. */
+const SETTLED = 0.03;
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -87,7 +95,7 @@ export function calibrateGemm(module: WebAssembly.Module): GemmCalibration {
   const k = instantiateSync<Record<string, unknown>>(module, {}).instance.exports as unknown as CalibrationKernels;
   const ms = Object.fromEntries(GEMM_VARIANTS.map((v) => [v, SHAPES.map(() => Infinity)])) as Record<GemmVariant, number[]>;
   if (typeof k.gemm_set_variant !== 'function') {
-    return { variant: '4x8', ms, shapes: SHAPES, tookMs: now() - t0 };
+    return { variant: '4x8', ms, shapes: SHAPES, rounds: 0, tookMs: now() - t0 };
   }
   const floats = Math.max(...SHAPES.map(([M, N, K]) => M * K + K * N + M * N));
   const base = (k.heap_base() + 15) & ~15;
@@ -104,8 +112,14 @@ export function calibrateGemm(module: WebAssembly.Module): GemmCalibration {
     k.gemm(c, a, b, M, N, K, 0, 0, 0);
     return now() - s;
   };
-  GEMM_VARIANTS.forEach((_, v) => SHAPES.forEach((s) => run(v, s))); // warm-up (and tier-up)
-  for (let r = 0; r < ROUNDS; r++) {
+  const total = (v: GemmVariant): number => ms[v].reduce((x, y) => x + y, 0);
+  // The engine first runs each function's baseline code (V8: Liftoff, several times slower) and swaps in the
+  // optimized code once a background compile finishes, which on a busy machine may take a while: so rounds go on
+  // until no variant's best time improves any more (the first, warm-up, round is not counted).
+  GEMM_VARIANTS.forEach((_, v) => SHAPES.forEach((s) => run(v, s)));
+  let rounds = 0;
+  for (let r = 0; ; r++) {
+    const before = GEMM_VARIANTS.map(total);
     // Rotate the order each round, so no variant always runs first (or right after a given other).
     for (let j = 0; j < GEMM_VARIANTS.length; j++) {
       const v = (j + r) % GEMM_VARIANTS.length;
@@ -114,11 +128,13 @@ export function calibrateGemm(module: WebAssembly.Module): GemmCalibration {
         ms[name][i] = Math.min(ms[name][i], run(v, s));
       });
     }
+    rounds++;
+    const settled = GEMM_VARIANTS.every((v, i) => total(v) >= before[i] * (1 - SETTLED));
+    if ((r + 1 >= MIN_ROUNDS && settled) || now() - t0 > MAX_MS) break;
   }
   let best: GemmVariant = '4x8';
-  const total = (v: GemmVariant): number => ms[v].reduce((x, y) => x + y, 0);
   for (const v of GEMM_VARIANTS) if (total(v) < total(best)) best = v;
-  return { variant: best, ms, shapes: SHAPES, tookMs: now() - t0 };
+  return { variant: best, ms, shapes: SHAPES, rounds, tookMs: now() - t0 };
 }
 
 /** Records a calibration's winner as the variant in use. */

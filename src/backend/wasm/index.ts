@@ -19,7 +19,7 @@ export interface Kernels {
   memory: WebAssembly.Memory;
   heap_base(): number;
   gemm(c: Ptr, a: Ptr, b: Ptr, M: number, N: number, K: number, transA: number, transB: number, acc: number): void;
-  /** Selects the gemm micro-kernel (0 4×8, 1 6×8, 2 4×12), returns the one in use; absent in older binaries. */
+  /** Selects the gemm micro-kernel (0 4×8, 1 6×8, 2 4×12, 3 3×12), returns the one in use; absent in older binaries. */
   gemm_set_variant?(v: number): number;
   bias_forward(y: Ptr, bias: Ptr, B: number, N: number): void;
   bias_backward(db: Ptr, dy: Ptr, B: number, N: number): void;

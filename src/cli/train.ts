@@ -2,7 +2,7 @@
 // for every net and trainer option; progress, a summary, --json, a report folder and a saved model.
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { init, simdVariant, threadCount } from '../backend/index.js';
+import { gemmVariant, init, simdVariant, threadCount } from '../backend/index.js';
 import { DivergenceError, ValueError } from '../errors.js';
 import { saveNet } from '../io/model-node.js';
 import { MultiLayerNet, type Activation, type MultiLayerNetOptions, type WeightInit } from '../net/MultiLayerNet.js';
@@ -272,11 +272,12 @@ export async function runTrain(argv: string[], io: CliIO): Promise<number> {
     finalTestAccuracy: result.finalTestAccuracy, samplesPerSecond: result.samplesPerSecond, seconds: result.seconds,
     iterations: result.iterations, epochs: result.epochs, aborted: result.aborted, config,
     kernels: a.net.backend === 'wasm' ? simdVariant() : 'js',
+    gemm: a.net.backend === 'wasm' ? gemmVariant() : null,
     threads: a.net.backend === 'wasm' ? threadCount() : 1,
     model: a.save ?? null,
   };
   tell(`final test accuracy ${result.finalTestAccuracy.toFixed(4)}: ${result.epochs} epochs, ${result.iterations} ` +
-    `iterations in ${result.seconds.toFixed(1)} s, ${fmtInt(result.samplesPerSecond)} samples/s (${report.kernels}${report.threads > 1 ? `, ${report.threads} threads` : ''})`);
+    `iterations in ${result.seconds.toFixed(1)} s, ${fmtInt(result.samplesPerSecond)} samples/s (${report.kernels}${report.gemm ? `, gemm ${String(report.gemm)}` : ''}${report.threads > 1 ? `, ${report.threads} threads` : ''})`);
   await finish(a, net, report, io, tell);
   if (a.json) io.stdout.write(JSON.stringify(report) + '\n');
   return result.aborted ? 130 : 0;

@@ -144,6 +144,13 @@ describe('gemm variants: the threaded backend', () => {
         expectSameBits(products(b, M, K, N), wants[i], `threads 2, ${v} ${M}×${K}×${N}`));
     }
   });
+
+  it('the variant survives a restart of the threads (their instantiation must not rewrite the cell)', async () => {
+    await backendWith('3x12', 2);
+    await init({ threads: 1 });
+    await init({ threads: 2 }); // new workers instantiate the module on the shared memory again
+    expect((sharedHeapForTests()!.exports.gemm_variant as () => number)()).toBe(GEMM_VARIANTS.indexOf('3x12'));
+  });
 });
 
 describe('gemm variants: choosing one', () => {

@@ -2,8 +2,8 @@
 // '4x12' or '3x12'. All give bit-identical results for the same binary (same K blocking, same summation order per element of
 // C); they differ only in speed, which depends on the host's vector registers, load ports and FMA latency and on
 // how the engine allocates registers. So the choice is free to be made by timing: init() runs a short calibration
-// (each variant on two small representative products, interleaved rounds until the best times settle; ~10–50 ms on
-// a quiet machine, at most MAX_MS), unless
+// (each variant on two small representative products, interleaved rounds until the best times settle: 40–120 ms on
+// the busy 2-core machine it was written on, at most ~MAX_MS), unless
 // `init({ gemmVariant })` or the environment variable ZERODL_GEMM names one. The choice holds for the process and
 // applies to every wasm backend made after it, the threaded ones' threads included (their gemm_part reads the
 // variant from the shared memory).
@@ -73,10 +73,11 @@ interface CalibrationKernels {
 
 /**
  * The calibration products: like the 4x100 net's first layer (N 100: narrow, with edge strips; K 392: two depth
- * blocks) and a block of the wide nets' layers (96×240×256). Small enough that one round of all variants on both
- * takes ~1.5 ms at ~30 GFLOP/s.
+ * blocks) and a slice of the wide nets' layers (96×480×512: two depth blocks, as the 784- and 1024-deep products
+ * have several; a one-block K hid 3×12's lead over 4×8 on the Zen 5 measured). One round of all variants on both
+ * takes ~3 ms at ~40 GFLOP/s.
  */
-const SHAPES: [number, number, number][] = [[64, 100, 392], [96, 240, 256]];
+const SHAPES: [number, number, number][] = [[64, 100, 392], [96, 480, 512]];
 /** At least this many timed rounds, and at most MAX_MS of calibration. */
 const MIN_ROUNDS = 3;
 const MAX_MS = 250;

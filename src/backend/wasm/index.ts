@@ -21,6 +21,7 @@ export interface Kernels {
   gemm(c: Ptr, a: Ptr, b: Ptr, M: number, N: number, K: number, transA: number, transB: number, acc: number): void;
   /** Selects the gemm micro-kernel (0 4×8, 1 6×8, 2 4×12, 3 3×12), returns the one in use; absent in older binaries. */
   gemm_set_variant?(v: number): number;
+  gemm_variant?(): number;
   bias_forward(y: Ptr, bias: Ptr, B: number, N: number): void;
   bias_backward(db: Ptr, dy: Ptr, B: number, N: number): void;
   relu_forward(y: Ptr, x: Ptr, n: number): void;

@@ -38,8 +38,26 @@
 // accumulate = 0 is handled by *storing* (not adding) on the first depth
 // block; later depth blocks add. K = 0 zero-fills C (or leaves it).
 //
-// Micro-kernel MR×NR = 4×8: 8 f32x4 accumulators + 2 B vectors + 1 A splat
-// = 11 live v128 (V8 starts spilling at ~12).
+// Micro-kernel variants (gemm_set_variant; chosen per host at init(), see
+// src/backend/wasm/gemm-variant.ts). Each packs A in strips of its own height
+// MRv and B in strips of its own width NRv, and has narrow edge kernels:
+//   0  4×8   8 accumulators, per k 2 B loads + 4 A splats (the default)
+//   1  6×8   12 accumulators, 2 B + 6 A per k       (mc limit MC6 = 126)
+//   2  4×12  12 accumulators, 3 B + 4 A per k       (nc limit NC12 = 1020)
+//   3  3×12  9 accumulators, 3 B + 3 A per k        (MC6, NC12)
+// Whatever the variant, each C element is summed in the same order: its k
+// terms from 0 in one accumulator with the same madd, each depth block (the K
+// blocking depends on K only) stored or added to C in the same order. So C is
+// bit-identical across variants for the same binary, and the choice may be
+// made by timing. What V8 11.3 (Node 20) makes of them on x64, counted in its
+// --print-wasm-code output (docs/notes/gemm-variants.md): TurboFan issues all
+// loads of a k step before its madds, so the live v128 are accumulators +
+// every value loaded per k, of 15 allocatable xmm registers (xmm15 is its
+// scratch). 4×8 = 8 + 6 = 14 and 3×12 = 9 + 6 = 15 fit (relaxed; plain
+// mul+add needs one more temporary, so 3×12 spills one value per k there);
+// 6×8 (8 + 12 = 20) and 4×12 (19) spill accumulators every k step, which puts a
+// store→load round trip into their madd chains. On hosts with 32 vector
+// registers (arm64) those two are the candidates. Calibration picks per host.
 //
 // No allocation anywhere. Packing buffers (PACK_A, PACK_B, TILE) are one
 // "scratch" block per thread: thread 0's is static (memory.data); each extra
@@ -63,17 +81,44 @@ import { madd } from './simd'; // c + a·b: the one switch point of the relaxed-
 const MR: i32 = 4;
 const NR: i32 = 8;
 const KC: i32 = 256;   // multiple of 4
-const MC: i32 = 128;   // multiple of MR
-const NC: i32 = 1024;  // multiple of NR
+const MC: i32 = 128;   // multiple of MR (and MC6 of 6: 126)
+const NC: i32 = 1024;  // multiple of NR (and NC12 of 12: 1020)
+const MC6: i32 = 126;  // mc limit of the 6-row and 3-row variants (≤ MC, so PACK_A fits)
+const NC12: i32 = 1020; // nc limit of the 12-column variant (≤ NC, so PACK_B fits)
 
-// Per-thread scratch: [PACK_A MC·KC·4 | PACK_B KC·NC·4 | TILE MR·NR·4], 16-byte aligned.
+// Micro-kernel variants (gemm_set_variant): the register tile MRv×NRv each one packs and computes with.
+const V_4X8: i32 = 0;   // today's default: 8 accumulators
+const V_6X8: i32 = 1;   // 12 accumulators, 6 A splats + 2 B loads per k
+const V_4X12: i32 = 2;  // 12 accumulators, 4 A splats + 3 B loads per k
+const V_3X12: i32 = 3;  // 9 accumulators, 3 A splats + 3 B loads per k (15 live v128: fits x64's 15 without spills)
+const V_COUNT: i32 = 4;
+
+// Per-thread scratch: [PACK_A MC·KC·4 | PACK_B KC·NC·4 | TILE 256 bytes], 16-byte aligned.
 const PACK_A_BYTES: usize = <usize>(MC * KC * 4);
 const PACK_B_BYTES: usize = <usize>(KC * NC * 4);
-const TILE_BYTES: usize = <usize>(MR * NR * 4);
+const TILE_BYTES: usize = 256; // one edge tile of any variant: 4×8, 6×8 or 4×12 floats ≤ 192 bytes
 const SCRATCH_BYTES: usize = PACK_A_BYTES + PACK_B_BYTES + TILE_BYTES;
 // Thread 0's scratch is static. The threaded build imports its (shared) memory and needs --zeroFilledMemory,
 // else asc writes these 1.2 MB of zeros as a data segment that every instantiation would copy again.
 const SCRATCH0: usize = memory.data(<i32>SCRATCH_BYTES, 64);
+
+// The variant in use, one i32 in linear memory (not a wasm global): in the threaded build the memory is shared, so
+// one gemm_set_variant on any instance applies to every thread's gemm_part. 0 (the zero-filled default) is 4×8.
+const VARIANT_CELL: usize = memory.data(16, 16);
+
+/**
+ * Selects the micro-kernel of every later gemm on this memory: 0 = 4×8, 1 = 6×8, 2 = 4×12, 3 = 3×12. Returns the variant now
+ * in use (unchanged, and so not v, when v is out of range). Results are bit-identical whichever is chosen.
+ */
+export function gemm_set_variant(v: i32): i32 {
+  if (v >= 0 && v < V_COUNT) store<i32>(VARIANT_CELL, v);
+  return load<i32>(VARIANT_CELL);
+}
+
+/** The micro-kernel variant in use (see gemm_set_variant). */
+export function gemm_variant(): i32 {
+  return load<i32>(VARIANT_CELL);
+}
 
 /** Bytes of gemm scratch each extra thread must own (16-byte aligned base). */
 export function gemm_scratch_bytes(): i32 { return <i32>SCRATCH_BYTES; }
@@ -277,14 +322,234 @@ function gemm_pack_b(PACK_B: usize, b: usize, K: i32, N: i32, transB: i32, j0: i
   }
 }
 
+// Pack op(A)[i0:i0+mc, p0:p0+kc] into PACK_A for the 6-row variant.
+// Layout: strip s (rows i0+6s .. +5) at PACK_A + s·kc·24; within it, depth k
+// at +k·24 holds [a(i,k) .. a(i+5,k)] (the splat loads need no alignment).
+function gemm_pack_a6(PACK_A: usize, a: usize, K: i32, M: i32, transA: i32, i0: i32, mc: i32, p0: i32, kc: i32): void {
+  let dst = PACK_A;
+  if (transA == 0) {
+    // A stored M×K: rows 0–3 of the strip by 4×4 transposes, rows 4–5 by 2×4 interleaves.
+    const lda = <usize>K << 2;
+    for (let ir = 0; ir < mc; ir += 6) {
+      const rows = min(6, mc - ir);
+      let r0 = a + ((<usize>(i0 + ir) * <usize>K + <usize>p0) << 2);
+      let d = dst;
+      if (rows == 6) {
+        let r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda;
+        let k = 0;
+        for (; k + 4 <= kc; k += 4) {
+          const x0 = v128.load(r0), x1 = v128.load(r1), x2 = v128.load(r2), x3 = v128.load(r3);
+          const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+          const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+          const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+          const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+          const x4 = v128.load(r4), x5 = v128.load(r5);
+          const u0 = v128.shuffle<f32>(x4, x5, 0, 4, 1, 5); // [a4k0 a5k0 a4k1 a5k1]
+          const u1 = v128.shuffle<f32>(x4, x5, 2, 6, 3, 7); // [a4k2 a5k2 a4k3 a5k3]
+          v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), 0);
+          v128.store64_lane(d, u0, 0, 16);
+          v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 24);
+          v128.store64_lane(d, u0, 1, 40);
+          v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 48);
+          v128.store64_lane(d, u1, 0, 64);
+          v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 72);
+          v128.store64_lane(d, u1, 1, 88);
+          r0 += 16; r1 += 16; r2 += 16; r3 += 16; r4 += 16; r5 += 16; d += 96;
+        }
+        for (; k < kc; k++) {
+          store<f32>(d, load<f32>(r0), 0);
+          store<f32>(d, load<f32>(r1), 4);
+          store<f32>(d, load<f32>(r2), 8);
+          store<f32>(d, load<f32>(r3), 12);
+          store<f32>(d, load<f32>(r4), 16);
+          store<f32>(d, load<f32>(r5), 20);
+          r0 += 4; r1 += 4; r2 += 4; r3 += 4; r4 += 4; r5 += 4; d += 24;
+        }
+      } else {
+        // Edge strip (< 6 rows left): scalar copy, missing rows zero.
+        for (let k = 0; k < kc; k++) {
+          for (let r = 0; r < 6; r++) {
+            store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(r0 + <usize>r * lda + (<usize>k << 2)) : <f32>0);
+          }
+          d += 24;
+        }
+      }
+      dst += <usize>kc * 24;
+    }
+  } else {
+    // A stored K×M: for each k the 6 values i..i+5 are contiguous → one v128 and one 64-bit copy.
+    const lda = <usize>M << 2;
+    for (let ir = 0; ir < mc; ir += 6) {
+      const rows = min(6, mc - ir);
+      let s = a + ((<usize>p0 * <usize>M + <usize>(i0 + ir)) << 2);
+      let d = dst;
+      if (rows == 6) {
+        for (let k = 0; k < kc; k++) {
+          v128.store(d, v128.load(s));
+          store<u64>(d, load<u64>(s, 16), 16);
+          s += lda; d += 24;
+        }
+      } else {
+        for (let k = 0; k < kc; k++) {
+          for (let r = 0; r < 6; r++) {
+            store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(s + (<usize>r << 2)) : <f32>0);
+          }
+          s += lda; d += 24;
+        }
+      }
+      dst += <usize>kc * 24;
+    }
+  }
+}
+
+// Pack op(A)[i0:i0+mc, p0:p0+kc] into PACK_A for the 3-row variant.
+// Layout: strip s (rows i0+3s .. +2) at PACK_A + s·kc·12; within it, depth k
+// at +k·12 holds [a(i,k), a(i+1,k), a(i+2,k)].
+function gemm_pack_a3(PACK_A: usize, a: usize, K: i32, M: i32, transA: i32, i0: i32, mc: i32, p0: i32, kc: i32): void {
+  let dst = PACK_A;
+  if (transA == 0) {
+    // A stored M×K: 3 rows (and a zero fourth) transposed 4 depths at a time.
+    const lda = <usize>K << 2;
+    const zero = f32x4.splat(0);
+    for (let ir = 0; ir < mc; ir += 3) {
+      const rows = min(3, mc - ir);
+      let r0 = a + ((<usize>(i0 + ir) * <usize>K + <usize>p0) << 2);
+      let d = dst;
+      if (rows == 3) {
+        let r1 = r0 + lda, r2 = r1 + lda;
+        let k = 0;
+        for (; k + 4 <= kc; k += 4) {
+          const x0 = v128.load(r0), x1 = v128.load(r1), x2 = v128.load(r2);
+          const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+          const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+          const t2 = v128.shuffle<f32>(x2, zero, 0, 4, 1, 5);
+          const t3 = v128.shuffle<f32>(x2, zero, 2, 6, 3, 7);
+          const y0 = v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), y1 = v128.shuffle<f32>(t0, t2, 2, 3, 6, 7);
+          const y2 = v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), y3 = v128.shuffle<f32>(t1, t3, 2, 3, 6, 7);
+          v128.store64_lane(d, y0, 0, 0);  store<f32>(d, f32x4.extract_lane(y0, 2), 8);
+          v128.store64_lane(d, y1, 0, 12); store<f32>(d, f32x4.extract_lane(y1, 2), 20);
+          v128.store64_lane(d, y2, 0, 24); store<f32>(d, f32x4.extract_lane(y2, 2), 32);
+          v128.store64_lane(d, y3, 0, 36); store<f32>(d, f32x4.extract_lane(y3, 2), 44);
+          r0 += 16; r1 += 16; r2 += 16; d += 48;
+        }
+        for (; k < kc; k++) {
+          store<f32>(d, load<f32>(r0), 0);
+          store<f32>(d, load<f32>(r1), 4);
+          store<f32>(d, load<f32>(r2), 8);
+          r0 += 4; r1 += 4; r2 += 4; d += 12;
+        }
+      } else {
+        // Edge strip (< 3 rows left): scalar copy, missing rows zero.
+        for (let k = 0; k < kc; k++) {
+          for (let r = 0; r < 3; r++) {
+            store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(r0 + <usize>r * lda + (<usize>k << 2)) : <f32>0);
+          }
+          d += 12;
+        }
+      }
+      dst += <usize>kc * 12;
+    }
+  } else {
+    // A stored K×M: for each k the 3 values i..i+2 are contiguous.
+    const lda = <usize>M << 2;
+    for (let ir = 0; ir < mc; ir += 3) {
+      const rows = min(3, mc - ir);
+      let s = a + ((<usize>p0 * <usize>M + <usize>(i0 + ir)) << 2);
+      let d = dst;
+      for (let k = 0; k < kc; k++) {
+        for (let r = 0; r < 3; r++) {
+          store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(s + (<usize>r << 2)) : <f32>0);
+        }
+        s += lda; d += 12;
+      }
+      dst += <usize>kc * 12;
+    }
+  }
+}
+
+// Pack op(B)[p0:p0+kc, j0:j0+nc] into PACK_B for the 12-column variants.
+// Layout: strip s (columns j0+12s .. +11) at PACK_B + s·kc·48; within it,
+// depth k at +k·48 holds [b(k,j) .. b(k,j+11)].
+function gemm_pack_b12(PACK_B: usize, b: usize, K: i32, N: i32, transB: i32, j0: i32, nc: i32, p0: i32, kc: i32): void {
+  let dst = PACK_B;
+  if (transB == 0) {
+    // B stored K×N: each k row of the strip is 12 contiguous floats.
+    const ldb = <usize>N << 2;
+    for (let jr = 0; jr < nc; jr += 12) {
+      const cols = min(12, nc - jr);
+      let s = b + ((<usize>p0 * <usize>N + <usize>(j0 + jr)) << 2);
+      let d = dst;
+      if (cols == 12) {
+        for (let k = 0; k < kc; k++) {
+          v128.store(d, v128.load(s, 0), 0);
+          v128.store(d, v128.load(s, 16), 16);
+          v128.store(d, v128.load(s, 32), 32);
+          s += ldb; d += 48;
+        }
+      } else {
+        // Edge strip (< 12 columns left): scalar copy, missing columns zero.
+        for (let k = 0; k < kc; k++) {
+          for (let c = 0; c < 12; c++) {
+            store<f32>(d + (<usize>c << 2), c < cols ? load<f32>(s + (<usize>c << 2)) : <f32>0);
+          }
+          s += ldb; d += 48;
+        }
+      }
+      dst += <usize>kc * 48;
+    }
+  } else {
+    // B stored N×K: each of the 12 columns j is a contiguous row in k →
+    // three 4×4 transposes per 4 depths.
+    const ldb = <usize>K << 2;
+    for (let jr = 0; jr < nc; jr += 12) {
+      const cols = min(12, nc - jr);
+      const r0 = b + ((<usize>(j0 + jr) * <usize>K + <usize>p0) << 2);
+      let d = dst;
+      if (cols == 12) {
+        let k = 0;
+        let o: usize = 0; // byte offset of depth k in each source row
+        for (; k + 4 <= kc; k += 4) {
+          for (let g = 0; g < 3; g++) {
+            const q = r0 + <usize>(4 * g) * ldb + o;
+            const x0 = v128.load(q), x1 = v128.load(q + ldb), x2 = v128.load(q + 2 * ldb), x3 = v128.load(q + 3 * ldb);
+            const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+            const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+            const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+            const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+            const e = d + (<usize>g << 4);
+            v128.store(e, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), 0);
+            v128.store(e, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 48);
+            v128.store(e, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 96);
+            v128.store(e, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 144);
+          }
+          o += 16; d += 192;
+        }
+        for (; k < kc; k++) {
+          for (let c = 0; c < 12; c++) store<f32>(d + (<usize>c << 2), load<f32>(r0 + <usize>c * ldb + o));
+          o += 4; d += 48;
+        }
+      } else {
+        for (let k = 0; k < kc; k++) {
+          for (let c = 0; c < 12; c++) {
+            store<f32>(d + (<usize>c << 2), c < cols ? load<f32>(r0 + <usize>c * ldb + (<usize>k << 2)) : <f32>0);
+          }
+          d += 48;
+        }
+      }
+      dst += <usize>kc * 48;
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Micro-kernel: C[mr×nr] (+)= Ap[kc×4] · Bp[kc×8], mr ≤ 4, nr ≤ 8.
-//   pa: packed A strip (4 floats per k), pb: packed B strip (8 floats per k),
+//   pa: packed A strip (4 floats per k), pb: packed B strip (its first 8
+//   floats per k; sb = bytes per k of the strip: 32, or 48 in 4×12's strips),
 //   ldc = row stride of C in bytes,
 //   add = 0 → store, add != 0 → C += result.
 // ---------------------------------------------------------------------------
 // @ts-ignore: decorator
-@inline function gemm_kernel_4x8(TILE: usize, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
+@inline function gemm_kernel_4x8(TILE: usize, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32, sb: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -305,7 +570,7 @@ function gemm_pack_b(PACK_B: usize, b: usize, K: i32, N: i32, transB: i32, j0: i
     c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
     a = v128.load32_splat(pa, 12);
     c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-    pa += 16; pb += 32;
+    pa += 16; pb += sb;
   }
 
   if (mr == MR && nr == NR) {
@@ -327,7 +592,7 @@ function gemm_pack_b(PACK_B: usize, b: usize, K: i32, N: i32, transB: i32, j0: i
     v128.store(TILE, c10, 32); v128.store(TILE, c11, 48);
     v128.store(TILE, c20, 64); v128.store(TILE, c21, 80);
     v128.store(TILE, c30, 96); v128.store(TILE, c31, 112);
-    gemm_store_tile(TILE, c, ldc, add, mr, nr);
+    gemm_store_tile(TILE, 32, c, ldc, add, mr, nr);
   }
 }
 
@@ -335,7 +600,7 @@ function gemm_pack_b(PACK_B: usize, b: usize, K: i32, N: i32, transB: i32, j0: i
 // (e.g. N = 100 → 12 strips of 8 + one of 4; N = 10 → 8 + 2): reads only the
 // first half of each packed B row, so it does half the work of the 4×8 kernel.
 // @ts-ignore: decorator
-@inline function gemm_kernel_4x4(TILE: usize, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
+@inline function gemm_kernel_4x4(TILE: usize, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32, sb: usize): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   const end = pa + (<usize>kc << 4);
   while (pa < end) {
@@ -344,7 +609,7 @@ function gemm_pack_b(PACK_B: usize, b: usize, K: i32, N: i32, transB: i32, j0: i
     c1 = madd(v128.load32_splat(pa, 4), b0, c1);
     c2 = madd(v128.load32_splat(pa, 8), b0, c2);
     c3 = madd(v128.load32_splat(pa, 12), b0, c3);
-    pa += 16; pb += 32;
+    pa += 16; pb += sb;
   }
   if (mr == MR && nr == 4) {
     const r1 = c + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
@@ -356,14 +621,195 @@ function gemm_pack_b(PACK_B: usize, b: usize, K: i32, N: i32, transB: i32, j0: i
   } else {
     v128.store(TILE, c0, 0);  v128.store(TILE, c1, 32);
     v128.store(TILE, c2, 64); v128.store(TILE, c3, 96);
-    gemm_store_tile(TILE, c, ldc, add, mr, nr);
+    gemm_store_tile(TILE, 32, c, ldc, add, mr, nr);
   }
 }
 
-// Copy the valid mr×nr corner of TILE (row stride NR floats) into C.
-function gemm_store_tile(TILE: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
+// Micro-kernel 6×8: C[mr×nr] (+)= Ap[kc×6] · Bp[kc×8], mr ≤ 6, nr ≤ 8: 12
+// f32x4 accumulators (12 independent madd chains instead of 8) and 8 loads per
+// 12 madds (0.67 per madd, 4×8: 0.75). Each C element still sums its k terms
+// in order from 0 with the same madd, so C is bit-identical to 4×8's.
+// @ts-ignore: decorator
+@inline function gemm_kernel_6x8(TILE: usize, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  const end = pa + <usize>kc * 24;
+  while (pa < end) {
+    const b0 = v128.load(pb, 0), b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa, 0);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    a = v128.load32_splat(pa, 16);
+    c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
+    a = v128.load32_splat(pa, 20);
+    c50 = madd(a, b0, c50); c51 = madd(a, b1, c51);
+    pa += 24; pb += 32;
+  }
+  if (mr == 6 && nr == NR) {
+    let c0 = c, c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
+    if (add) {
+      c00 = f32x4.add(c00, v128.load(c0, 0)); c01 = f32x4.add(c01, v128.load(c0, 16));
+      c10 = f32x4.add(c10, v128.load(c1, 0)); c11 = f32x4.add(c11, v128.load(c1, 16));
+      c20 = f32x4.add(c20, v128.load(c2, 0)); c21 = f32x4.add(c21, v128.load(c2, 16));
+      c30 = f32x4.add(c30, v128.load(c3, 0)); c31 = f32x4.add(c31, v128.load(c3, 16));
+      c40 = f32x4.add(c40, v128.load(c4, 0)); c41 = f32x4.add(c41, v128.load(c4, 16));
+      c50 = f32x4.add(c50, v128.load(c5, 0)); c51 = f32x4.add(c51, v128.load(c5, 16));
+    }
+    v128.store(c0, c00, 0); v128.store(c0, c01, 16);
+    v128.store(c1, c10, 0); v128.store(c1, c11, 16);
+    v128.store(c2, c20, 0); v128.store(c2, c21, 16);
+    v128.store(c3, c30, 0); v128.store(c3, c31, 16);
+    v128.store(c4, c40, 0); v128.store(c4, c41, 16);
+    v128.store(c5, c50, 0); v128.store(c5, c51, 16);
+  } else {
+    v128.store(TILE, c00, 0);   v128.store(TILE, c01, 16);
+    v128.store(TILE, c10, 32);  v128.store(TILE, c11, 48);
+    v128.store(TILE, c20, 64);  v128.store(TILE, c21, 80);
+    v128.store(TILE, c30, 96);  v128.store(TILE, c31, 112);
+    v128.store(TILE, c40, 128); v128.store(TILE, c41, 144);
+    v128.store(TILE, c50, 160); v128.store(TILE, c51, 176);
+    gemm_store_tile(TILE, 32, c, ldc, add, mr, nr);
+  }
+}
+
+// The 6-row kernel's narrow edge (last B strip of nr ≤ 4 columns), as 4×4 is 4×8's.
+// @ts-ignore: decorator
+@inline function gemm_kernel_6x4(TILE: usize, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
+  let c3 = f32x4.splat(0), c4 = f32x4.splat(0), c5 = f32x4.splat(0);
+  const end = pa + <usize>kc * 24;
+  while (pa < end) {
+    const b0 = v128.load(pb);
+    c0 = madd(v128.load32_splat(pa, 0), b0, c0);
+    c1 = madd(v128.load32_splat(pa, 4), b0, c1);
+    c2 = madd(v128.load32_splat(pa, 8), b0, c2);
+    c3 = madd(v128.load32_splat(pa, 12), b0, c3);
+    c4 = madd(v128.load32_splat(pa, 16), b0, c4);
+    c5 = madd(v128.load32_splat(pa, 20), b0, c5);
+    pa += 24; pb += 32;
+  }
+  v128.store(TILE, c0, 0);   v128.store(TILE, c1, 32);
+  v128.store(TILE, c2, 64);  v128.store(TILE, c3, 96);
+  v128.store(TILE, c4, 128); v128.store(TILE, c5, 160);
+  gemm_store_tile(TILE, 32, c, ldc, add, mr, nr);
+}
+
+// Micro-kernel 4×12: C[mr×nr] (+)= Ap[kc×4] · Bp[kc×12], mr ≤ 4, nr ≤ 12: 12
+// accumulators and 7 loads per 12 madds (0.58 per madd); same per-element order.
+// @ts-ignore: decorator
+@inline function gemm_kernel_4x12(TILE: usize, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c22 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0), c32 = f32x4.splat(0);
+  const end = pa + (<usize>kc << 4);
+  while (pa < end) {
+    const b0 = v128.load(pb, 0), b1 = v128.load(pb, 16), b2 = v128.load(pb, 32);
+    let a = v128.load32_splat(pa, 0);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01); c02 = madd(a, b2, c02);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11); c12 = madd(a, b2, c12);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21); c22 = madd(a, b2, c22);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31); c32 = madd(a, b2, c32);
+    pa += 16; pb += 48;
+  }
+  if (mr == MR && nr == 12) {
+    let c0 = c, c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+    if (add) {
+      c00 = f32x4.add(c00, v128.load(c0, 0)); c01 = f32x4.add(c01, v128.load(c0, 16)); c02 = f32x4.add(c02, v128.load(c0, 32));
+      c10 = f32x4.add(c10, v128.load(c1, 0)); c11 = f32x4.add(c11, v128.load(c1, 16)); c12 = f32x4.add(c12, v128.load(c1, 32));
+      c20 = f32x4.add(c20, v128.load(c2, 0)); c21 = f32x4.add(c21, v128.load(c2, 16)); c22 = f32x4.add(c22, v128.load(c2, 32));
+      c30 = f32x4.add(c30, v128.load(c3, 0)); c31 = f32x4.add(c31, v128.load(c3, 16)); c32 = f32x4.add(c32, v128.load(c3, 32));
+    }
+    v128.store(c0, c00, 0); v128.store(c0, c01, 16); v128.store(c0, c02, 32);
+    v128.store(c1, c10, 0); v128.store(c1, c11, 16); v128.store(c1, c12, 32);
+    v128.store(c2, c20, 0); v128.store(c2, c21, 16); v128.store(c2, c22, 32);
+    v128.store(c3, c30, 0); v128.store(c3, c31, 16); v128.store(c3, c32, 32);
+  } else {
+    v128.store(TILE, c00, 0);   v128.store(TILE, c01, 16);  v128.store(TILE, c02, 32);
+    v128.store(TILE, c10, 48);  v128.store(TILE, c11, 64);  v128.store(TILE, c12, 80);
+    v128.store(TILE, c20, 96);  v128.store(TILE, c21, 112); v128.store(TILE, c22, 128);
+    v128.store(TILE, c30, 144); v128.store(TILE, c31, 160); v128.store(TILE, c32, 176);
+    gemm_store_tile(TILE, 48, c, ldc, add, mr, nr);
+  }
+}
+
+// Micro-kernel 3×12: C[mr×nr] (+)= Ap[kc×3] · Bp[kc×12], mr ≤ 3, 8 < nr ≤ 12:
+// 9 accumulators + 3 B + 3 A splats = 15 live v128 (V8 on x64 has 15 to
+// allocate), 6 loads per 9 madds (0.67 per madd); same per-element order.
+// @ts-ignore: decorator
+@inline function gemm_kernel_3x12(TILE: usize, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c22 = f32x4.splat(0);
+  const end = pa + <usize>kc * 12;
+  while (pa < end) {
+    const b0 = v128.load(pb, 0), b1 = v128.load(pb, 16), b2 = v128.load(pb, 32);
+    let a = v128.load32_splat(pa, 0);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01); c02 = madd(a, b2, c02);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11); c12 = madd(a, b2, c12);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21); c22 = madd(a, b2, c22);
+    pa += 12; pb += 48;
+  }
+  if (mr == 3 && nr == 12) {
+    let c0 = c, c1 = c + ldc, c2 = c1 + ldc;
+    if (add) {
+      c00 = f32x4.add(c00, v128.load(c0, 0)); c01 = f32x4.add(c01, v128.load(c0, 16)); c02 = f32x4.add(c02, v128.load(c0, 32));
+      c10 = f32x4.add(c10, v128.load(c1, 0)); c11 = f32x4.add(c11, v128.load(c1, 16)); c12 = f32x4.add(c12, v128.load(c1, 32));
+      c20 = f32x4.add(c20, v128.load(c2, 0)); c21 = f32x4.add(c21, v128.load(c2, 16)); c22 = f32x4.add(c22, v128.load(c2, 32));
+    }
+    v128.store(c0, c00, 0); v128.store(c0, c01, 16); v128.store(c0, c02, 32);
+    v128.store(c1, c10, 0); v128.store(c1, c11, 16); v128.store(c1, c12, 32);
+    v128.store(c2, c20, 0); v128.store(c2, c21, 16); v128.store(c2, c22, 32);
+  } else {
+    v128.store(TILE, c00, 0);  v128.store(TILE, c01, 16); v128.store(TILE, c02, 32);
+    v128.store(TILE, c10, 48); v128.store(TILE, c11, 64); v128.store(TILE, c12, 80);
+    v128.store(TILE, c20, 96); v128.store(TILE, c21, 112); v128.store(TILE, c22, 128);
+    gemm_store_tile(TILE, 48, c, ldc, add, mr, nr);
+  }
+}
+
+// The 3-row kernel on the last strip of a 12-wide B panel when it has ≤ 8 columns (N = 100 → 8 × 12 + 4):
+// the first 8 floats of each packed row, into 6 accumulators.
+// @ts-ignore: decorator
+@inline function gemm_kernel_3x8(TILE: usize, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  const end = pa + <usize>kc * 12;
+  while (pa < end) {
+    const b0 = v128.load(pb, 0), b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa, 0);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    pa += 12; pb += 48;
+  }
+  v128.store(TILE, c00, 0);  v128.store(TILE, c01, 16);
+  v128.store(TILE, c10, 48); v128.store(TILE, c11, 64);
+  v128.store(TILE, c20, 96); v128.store(TILE, c21, 112);
+  gemm_store_tile(TILE, 48, c, ldc, add, mr, nr);
+}
+
+// Copy the valid mr×nr corner of TILE (row stride ts bytes) into C.
+function gemm_store_tile(TILE: usize, ts: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
   for (let i = 0; i < mr; i++) {
-    const t = TILE + (<usize>i << 5);
+    const t = TILE + <usize>i * ts;
     const cr = c + <usize>i * ldc;
     if (add) {
       for (let j = 0; j < nr; j++) {
@@ -408,45 +854,150 @@ export function gemm_part(c: usize, a: usize, b: usize, M: i32, N: i32, K: i32, 
     if (!accumulate) for (let i = i0; i < i1; i++) memory.fill(c + ((<usize>i * <usize>N + <usize>j0) << 2), 0, <usize>Np << 2);
     return;
   }
-  const nb = (Np + NC - 1) / NC;
-  const ncb = gemm_round_up((Np + nb - 1) / nb, NR);
+  const v = load<i32>(VARIANT_CELL);
+  // This variant's register tile mr×nr and block limits.
+  const mr = v == V_6X8 ? 6 : v == V_3X12 ? 3 : MR, nr = v == V_4X12 || v == V_3X12 ? 12 : NR;
+  const mcMax = mr == MR ? MC : MC6, ncMax = nr == 12 ? NC12 : NC;
+  const nb = (Np + ncMax - 1) / ncMax;
+  const ncb = gemm_round_up((Np + nb - 1) / nb, nr);
+  // The K blocking depends on K only (never on the variant or the M/N split): it fixes the summation order.
   const kb = (K + KC - 1) / KC;
   const kcb = gemm_round_up((K + kb - 1) / kb, 4);
-  const mb = (Mp + MC - 1) / MC;
-  const mcb = gemm_round_up((Mp + mb - 1) / mb, MR);
+  const mb = (Mp + mcMax - 1) / mcMax;
+  const mcb = gemm_round_up((Mp + mb - 1) / mb, mr);
   for (let jc = j0; jc < j1; jc += ncb) {
     const nc = min(ncb, j1 - jc);
     for (let pc = 0; pc < K; pc += kcb) {
       const kc = min(kcb, K - pc);
       const add = accumulate != 0 || pc != 0 ? 1 : 0;
-      gemm_pack_b(PACK_B, b, K, N, transB, jc, nc, pc, kc);
+      if (nr == 12) gemm_pack_b12(PACK_B, b, K, N, transB, jc, nc, pc, kc);
+      else gemm_pack_b(PACK_B, b, K, N, transB, jc, nc, pc, kc);
       for (let ic = i0; ic < i1; ic += mcb) {
         const mc = min(mcb, i1 - ic);
-        gemm_pack_a(PACK_A, a, K, M, transA, ic, mc, pc, kc);
-        let pb = PACK_B;
-        const strideA = <usize>kc << 4;
-        const strideB = <usize>kc << 5;
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          let pa = PACK_A;
-          let cp = c + ((<usize>ic * <usize>N + <usize>(jc + jr)) << 2);
-          if (nr > 4) {
-            for (let ir = 0; ir < mc; ir += MR) {
-              gemm_kernel_4x8(TILE, kc, pa, pb, cp, ldc, add, min(MR, mc - ir), nr);
-              pa += strideA;
-              cp += ldc << 2;
-            }
-          } else {
-            for (let ir = 0; ir < mc; ir += MR) {
-              gemm_kernel_4x4(TILE, kc, pa, pb, cp, ldc, add, min(MR, mc - ir), nr);
-              pa += strideA;
-              cp += ldc << 2;
-            }
-          }
-          pb += strideB;
+        const cp = c + ((<usize>ic * <usize>N + <usize>jc) << 2);
+        if (v == V_6X8) {
+          gemm_pack_a6(PACK_A, a, K, M, transA, ic, mc, pc, kc);
+          gemm_macro_6x8(TILE, PACK_A, PACK_B, cp, ldc, add, mc, nc, kc);
+        } else if (v == V_3X12) {
+          gemm_pack_a3(PACK_A, a, K, M, transA, ic, mc, pc, kc);
+          gemm_macro_3x12(TILE, PACK_A, PACK_B, cp, ldc, add, mc, nc, kc);
+        } else {
+          gemm_pack_a(PACK_A, a, K, M, transA, ic, mc, pc, kc);
+          if (v == V_4X12) gemm_macro_4x12(TILE, PACK_A, PACK_B, cp, ldc, add, mc, nc, kc);
+          else gemm_macro_4x8(TILE, PACK_A, PACK_B, cp, ldc, add, mc, nc, kc);
         }
       }
     }
+  }
+}
+
+// Macro-kernels: C[0:mc, 0:nc] (+)= PACK_A · PACK_B over one depth block, micro-tile by micro-tile (c = the
+// block's top-left element, ldc = row stride of C in bytes). One function per variant, so that TurboFan compiles
+// and register-allocates each micro-kernel loop on its own.
+function gemm_macro_4x8(TILE: usize, PACK_A: usize, PACK_B: usize, c: usize, ldc: usize, add: i32, mc: i32, nc: i32, kc: i32): void {
+  let pb = PACK_B;
+  const strideA = <usize>kc << 4;
+  const strideB = <usize>kc << 5;
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    let pa = PACK_A;
+    let cp = c + (<usize>jr << 2);
+    if (nr > 4) {
+      for (let ir = 0; ir < mc; ir += MR) {
+        gemm_kernel_4x8(TILE, kc, pa, pb, cp, ldc, add, min(MR, mc - ir), nr, 32);
+        pa += strideA;
+        cp += ldc << 2;
+      }
+    } else {
+      for (let ir = 0; ir < mc; ir += MR) {
+        gemm_kernel_4x4(TILE, kc, pa, pb, cp, ldc, add, min(MR, mc - ir), nr, 32);
+        pa += strideA;
+        cp += ldc << 2;
+      }
+    }
+    pb += strideB;
+  }
+}
+
+function gemm_macro_6x8(TILE: usize, PACK_A: usize, PACK_B: usize, c: usize, ldc: usize, add: i32, mc: i32, nc: i32, kc: i32): void {
+  let pb = PACK_B;
+  const strideA = <usize>kc * 24;
+  const strideB = <usize>kc << 5;
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    let pa = PACK_A;
+    let cp = c + (<usize>jr << 2);
+    if (nr > 4) {
+      for (let ir = 0; ir < mc; ir += 6) {
+        gemm_kernel_6x8(TILE, kc, pa, pb, cp, ldc, add, min(6, mc - ir), nr);
+        pa += strideA;
+        cp += ldc * 6;
+      }
+    } else {
+      for (let ir = 0; ir < mc; ir += 6) {
+        gemm_kernel_6x4(TILE, kc, pa, pb, cp, ldc, add, min(6, mc - ir), nr);
+        pa += strideA;
+        cp += ldc * 6;
+      }
+    }
+    pb += strideB;
+  }
+}
+
+function gemm_macro_4x12(TILE: usize, PACK_A: usize, PACK_B: usize, c: usize, ldc: usize, add: i32, mc: i32, nc: i32, kc: i32): void {
+  let pb = PACK_B;
+  const strideA = <usize>kc << 4;
+  const strideB = <usize>kc * 48;
+  for (let jr = 0; jr < nc; jr += 12) {
+    const nr = min(12, nc - jr);
+    let pa = PACK_A;
+    let cp = c + (<usize>jr << 2);
+    // A last strip of ≤ 8 (≤ 4) columns runs the 4×8 (4×4) kernel on the first 8 (4) floats of each 12-wide row.
+    if (nr > 8) {
+      for (let ir = 0; ir < mc; ir += MR) {
+        gemm_kernel_4x12(TILE, kc, pa, pb, cp, ldc, add, min(MR, mc - ir), nr);
+        pa += strideA;
+        cp += ldc << 2;
+      }
+    } else if (nr > 4) {
+      for (let ir = 0; ir < mc; ir += MR) {
+        gemm_kernel_4x8(TILE, kc, pa, pb, cp, ldc, add, min(MR, mc - ir), nr, 48);
+        pa += strideA;
+        cp += ldc << 2;
+      }
+    } else {
+      for (let ir = 0; ir < mc; ir += MR) {
+        gemm_kernel_4x4(TILE, kc, pa, pb, cp, ldc, add, min(MR, mc - ir), nr, 48);
+        pa += strideA;
+        cp += ldc << 2;
+      }
+    }
+    pb += strideB;
+  }
+}
+
+function gemm_macro_3x12(TILE: usize, PACK_A: usize, PACK_B: usize, c: usize, ldc: usize, add: i32, mc: i32, nc: i32, kc: i32): void {
+  let pb = PACK_B;
+  const strideA = <usize>kc * 12;
+  const strideB = <usize>kc * 48;
+  for (let jr = 0; jr < nc; jr += 12) {
+    const nr = min(12, nc - jr);
+    let pa = PACK_A;
+    let cp = c + (<usize>jr << 2);
+    if (nr > 8) {
+      for (let ir = 0; ir < mc; ir += 3) {
+        gemm_kernel_3x12(TILE, kc, pa, pb, cp, ldc, add, min(3, mc - ir), nr);
+        pa += strideA;
+        cp += ldc * 3;
+      }
+    } else {
+      for (let ir = 0; ir < mc; ir += 3) {
+        gemm_kernel_3x8(TILE, kc, pa, pb, cp, ldc, add, min(3, mc - ir), nr);
+        pa += strideA;
+        cp += ldc * 3;
+      }
+    }
+    pb += strideB;
   }
 }
 

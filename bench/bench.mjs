@@ -1,7 +1,8 @@
 // `npm run bench`: wasm vs js, side by side in one run, single thread.
 //   1. gemm GFLOP/s at the affine layers' shapes and at 512³ / 1024³, for every transpose variant;
 //   2. training samples/s (gradient + Adam update) for 784-100x4-10 (batch 128) and 784-1024x2-10 (batch 256);
-//   3. inference samples/s at batch 1000.
+//   3. inference samples/s at batch 1000;
+//   1b. (after 1) each gemm micro-kernel variant forced in turn at 512³ and the 784-1024x2-10 net's shapes.
 // Each figure is the median of several timed repetitions after a warm-up; kernels are validated against the js
 // reference before they are timed. `--quick` shortens every measurement (a smoke run, not for quoting).
 // It starts by measuring this host's own SIMD128 peak (bench/peak.mjs: register-only mul+add for the plain
@@ -9,7 +10,8 @@
 // A full run records its figures, the CPU and the peak in bench/results/bench-<cpu>.json (one file per CPU kind,
 // one entry per binary), so figures from different CPUs are never mixed.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createBackend, init, MultiLayerNet, Trainer, createOptimizer, simdVariant } from '../dist/index.js';
+import { createBackend, init, MultiLayerNet, Trainer, createOptimizer, simdVariant, gemmVariant, gemmVariantState,
+  GEMM_VARIANTS } from '../dist/index.js';
 import { hostInfo, hostSlug, measurePeak } from './peak.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -18,7 +20,9 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 await init({ simd: process.argv.find((a) => a.startsWith('--simd='))?.slice(7) ?? 'auto' });
 const host = hostInfo();
 const peak = await measurePeak({ relaxed: simdVariant() === 'relaxed-simd', ms: quick ? 5 : 25, reps: quick ? 2 : 5 });
+const gemmChoice = gemmVariantState(); // the micro-kernel init() picked (calibrated, or named by ZERODL_GEMM)
 const record = { date: new Date().toISOString(), node: process.version, variant: simdVariant(), quick, host, peak,
+  gemmVariant: { variant: gemmChoice.variant, source: gemmChoice.source, calibrationMs: gemmChoice.calibration?.ms },
   gemm: [], train: [] };
 /** A figure as a share of the peak, e.g. '87%'. */
 const ofPeak = (gflops) => `${Math.round((100 * gflops) / peak.gflops)}%`;
@@ -70,7 +74,12 @@ const table = (header, rows) => {
 console.log(`zerodl bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, wasm binary: ${simdVariant()}, single thread (threads: section 4)${quick ? ', QUICK' : ''}`);
 console.log(`host: ${host.model}, ${host.cores} cores, ${Object.entries(host.caches).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 console.log(`host SIMD128 peak (${peak.op}, register-only, best of ${Object.keys(peak.perChains).join('/')} chains): ` +
-  `${peak.gflops.toFixed(1)} GFLOP/s with ${peak.chains} chains — "of peak" below is a share of it\n`);
+  `${peak.gflops.toFixed(1)} GFLOP/s with ${peak.chains} chains — "of peak" below is a share of it`);
+const calib = gemmChoice.calibration;
+console.log(`gemm micro-kernel: ${gemmVariant()} (${gemmChoice.source}` + (calib
+  ? `; init() timed ${calib.shapes.map((s) => s.join('×')).join(' and ')}, ${calib.rounds} rounds in ${calib.tookMs.toFixed(0)} ms, best: ` +
+    GEMM_VARIANTS.map((v) => `${v} ${calib.ms[v].map((t) => t.toFixed(2)).join('+')} ms`).join(', ')
+  : '') + ')\n');
 
 // ---- 1. gemm ---------------------------------------------------------------------------------------------------
 if (!only || only === 'gemm') {
@@ -111,6 +120,42 @@ if (!only || only === 'gemm') {
     rows.push(row);
   }
   table(['M×K×N', 'wasm A·B', 'wasm Aᵀ·B', 'wasm A·Bᵀ', 'wasm Aᵀ·Bᵀ', 'slowest/fastest', 'of peak best/worst', 'js A·B', 'wasm/js'], rows);
+}
+
+// ---- 1b. gemm micro-kernel variants -------------------------------------------------------------------------------
+// Each variant forced in turn (results are bit-identical, so only speed differs), interleaved round by round, so
+// that a later quiet run on any CPU shows which tile suits it. The rest of the bench runs on init()'s choice.
+if (!only || only === 'gemm' || only === 'variants') {
+  const backends = [];
+  for (const v of GEMM_VARIANTS) {
+    await init({ gemmVariant: v });
+    backends.push(createBackend('wasm'));
+  }
+  await init({ gemmVariant: gemmChoice.variant }); // back to init()'s choice for the sections after this one
+  // [M, K, N, transA, transB]: 512³, and the 784-1024x2-10 net at batch 256 (forward, dW = Xᵀ·dY, dX = dY·Wᵀ).
+  const shapes = [[512, 512, 512, false, false], [256, 784, 1024, false, false], [784, 256, 1024, true, false],
+    [256, 1024, 784, false, true], [256, 1024, 1024, false, false], [1024, 256, 1024, true, false]];
+  const rows = [];
+  console.log(`gemm micro-kernel variants (${simdVariant()} binary): GFLOP/s (of peak), median of interleaved rounds` +
+    ` — init() chose ${gemmChoice.variant}`);
+  for (const [M, K, N, ta, tb] of shapes) {
+    const flops = 2 * M * N * K;
+    const bufs = backends.map((k) => {
+      k.reserve(M * K + K * N + M * N + 64);
+      const b = { a: k.alloc(M * K), b: k.alloc(K * N), c: k.alloc(M * N) };
+      randomFill(b.a, 1); randomFill(b.b, 2);
+      return b;
+    });
+    const times = interleaved(backends.map((k, i) => () => k.gemm(bufs[i].c, bufs[i].a, bufs[i].b, M, N, K, ta, tb, false)),
+      quick ? 1 : 7, { minReps: 3, minSeconds: quick ? 0.02 : 0.1, warmup: 1 });
+    const g = times.map((t) => flops / t / 1e9);
+    const best = g.indexOf(Math.max(...g));
+    rows.push([`${M}×${K}×${N} ${ta ? 'Aᵀ·B' : tb ? 'A·Bᵀ' : 'A·B'}`, ...g.map((x) => `${fmt(x)} (${ofPeak(x)})`), GEMM_VARIANTS[best]]);
+    record.gemmVariants ??= [];
+    record.gemmVariants.push({ shape: [M, K, N], transA: ta, transB: tb,
+      gflops: Object.fromEntries(GEMM_VARIANTS.map((v, i) => [v, g[i]])) });
+  }
+  table(['M×K×N', ...GEMM_VARIANTS, 'fastest'], rows);
 }
 
 // ---- 2. training and 3. inference --------------------------------------------------------------------------------

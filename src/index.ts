@@ -1,6 +1,6 @@
 // zerodl: chapter 6 of "Deep Learning from Scratch" — SIMD wasm kernels behind a small typed API.
-export { init, isReady, simdVariant, threadCount, hasRelaxedSimd, createBackend, getBackend, BACKEND_NAMES } from './backend/index.js';
-export type { Backend, BackendName, InitOptions, SimdVariant, WasmSource } from './backend/index.js';
+export { init, isReady, simdVariant, gemmVariant, gemmVariantState, GEMM_VARIANTS, threadCount, hasRelaxedSimd, createBackend, getBackend, BACKEND_NAMES } from './backend/index.js';
+export type { Backend, BackendName, InitOptions, SimdVariant, WasmSource, GemmVariant, GemmCalibration } from './backend/index.js';
 export * from './errors.js';
 export { Rng, mulberry32Next, seedState } from './rng.js';
 export { RandomState, drawInitialParams } from './numpy-random.js';

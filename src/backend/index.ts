@@ -5,10 +5,14 @@ import type { Backend, BackendName } from './types.js';
 import { compileKernels, type CompiledKernels, type InitOptions, type SimdVariant } from './wasm/load.js';
 import { ThreadedWasmBackend, WasmBackend } from './wasm/index.js';
 import { SharedHeap, ThreadPool, threadsUnavailable } from './wasm/threads.js';
+import { applyCalibration, calibrateGemm, envGemmVariant, gemmVariantState, parseGemmVariant, setGemmVariant,
+  type GemmVariant, type GemmVariantSource } from './wasm/gemm-variant.js';
 
 export type { Backend, BackendName } from './types.js';
 export type { InitOptions, SimdVariant, WasmSource } from './wasm/load.js';
 export { hasRelaxedSimd } from './wasm/load.js';
+export { GEMM_VARIANTS, gemmVariantState } from './wasm/gemm-variant.js';
+export type { GemmVariant, GemmCalibration } from './wasm/gemm-variant.js';
 
 let compiled: CompiledKernels | undefined;
 let pending: Promise<void> | undefined;
@@ -33,10 +37,31 @@ export function init(options: InitOptions = {}): Promise<void> {
   if (want !== undefined && (!Number.isInteger(want) || want < 1 || want > 256)) {
     return Promise.reject(new ValueError(`init: threads must be an integer from 1 to 256, got ${String(want)}`));
   }
+  let gemm: GemmVariant | 'auto';
+  let how: GemmVariantSource = 'option';
+  try {
+    gemm = options.gemmVariant === undefined ? 'auto' : parseGemmVariant(options.gemmVariant, 'init({ gemmVariant })');
+    const env = envGemmVariant();
+    if (gemm === 'auto' && env !== undefined) {
+      gemm = parseGemmVariant(env, 'the environment variable ZERODL_GEMM');
+      how = 'env';
+    }
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const first = pending === undefined;
   pending ??= compileKernels(options).then(
-    (kernels) => { compiled = kernels; },
+    (kernels) => {
+      compiled = kernels;
+      chooseGemm(gemm, how, kernels.module);
+    },
     (error: unknown) => { pending = undefined; throw error; },
   );
+  // A later init() naming a variant switches to it for backends made from then on ('auto' keeps the first choice).
+  if (!first && gemm !== 'auto') {
+    const forced = gemm;
+    pending = pending.then(() => setGemmVariant(forced, how));
+  }
   if (want === undefined) return pending;
   const next = threadsChange.then(() => pending).then(() => setThreads(want, options));
   threadsChange = next.catch(() => undefined);
@@ -69,6 +94,20 @@ async function setThreads(want: number, options: InitOptions): Promise<void> {
   threads = 1;
   pool = await ThreadPool.start(heap, want);
   threads = want;
+}
+
+/** The gemm micro-kernel for backends made from now on: the one named, else calibrated on this host (once). */
+function chooseGemm(gemm: GemmVariant | 'auto', how: GemmVariantSource, module: WebAssembly.Module): void {
+  if (gemm !== 'auto') {
+    setGemmVariant(gemm, how);
+  } else if (gemmVariantState().calibration === undefined) {
+    applyCalibration(calibrateGemm(module));
+  }
+}
+
+/** Which gemm micro-kernel the wasm backends made now use ('4x8', '6x8', '4x12' or '3x12'); undefined before init. */
+export function gemmVariant(): GemmVariant | undefined {
+  return compiled ? gemmVariantState().variant : undefined;
 }
 
 /** How many threads the kernels of wasm backends made now will use (1 unless `init({ threads })` set more). */

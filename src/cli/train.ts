@@ -1,7 +1,7 @@
 // `zerodl train`: the book's MultiLayerNet(Extend) trained by its Trainer on MNIST (or any IDX folder), with a flag
 // for every net and trainer option; progress, a summary, --json, a report folder and a saved model.
 import { dirname } from 'node:path';
-import { init, simdVariant, threadCount } from '../backend/index.js';
+import { gemmVariant, init, simdVariant, threadCount } from '../backend/index.js';
 import { DivergenceError, ValueError } from '../errors.js';
 import { checkSaveTarget, makeDirectory } from '../io/file.js';
 import { saveNet } from '../io/model-node.js';
@@ -289,11 +289,12 @@ async function train(a: TrainArgs, io: CliIO): Promise<number> {
     finalTestAccuracy: result.finalTestAccuracy, samplesPerSecond: result.samplesPerSecond, seconds: result.seconds,
     iterations: result.iterations, epochs: result.epochs, aborted: result.aborted, config,
     kernels: a.net.backend === 'wasm' ? simdVariant() : 'js',
+    gemm: a.net.backend === 'wasm' ? gemmVariant() : null,
     threads: a.net.backend === 'wasm' ? threadCount() : 1,
     model: a.save ?? null,
   };
   tell(`final test accuracy ${result.finalTestAccuracy.toFixed(4)}: ${result.epochs} epochs, ${result.iterations} ` +
-    `iterations in ${result.seconds.toFixed(1)} s, ${fmtInt(result.samplesPerSecond)} samples/s (${report.kernels}${report.threads > 1 ? `, ${report.threads} threads` : ''})`);
+    `iterations in ${result.seconds.toFixed(1)} s, ${fmtInt(result.samplesPerSecond)} samples/s (${report.kernels}${report.gemm ? `, gemm ${String(report.gemm)}` : ''}${report.threads > 1 ? `, ${report.threads} threads` : ''})`);
   await finish(a, net, report, io, tell);
   return result.aborted ? 130 : 0;
 }

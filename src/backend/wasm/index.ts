@@ -14,6 +14,7 @@ import { instantiateSync } from '@assemblyscript/loader';
 import { BackendError } from '../../errors.js';
 import { registerBuffer } from '../registry.js';
 import type { Backend } from '../types.js';
+import { gemmVariantIndex } from './gemm-variant.js';
 import { align, PAGE, tooLarge, WASM32_MAX_BYTES } from './limits.js';
 import { ELEMENTWISE_SPLIT_MIN, type ElementwiseKernel, GEMM_SPLIT_MIN, type SharedHeap, type ThreadPool } from './threads.js';
 
@@ -23,6 +24,9 @@ export interface Kernels {
   memory: WebAssembly.Memory;
   heap_base(): number;
   gemm(c: Ptr, a: Ptr, b: Ptr, M: number, N: number, K: number, transA: number, transB: number, acc: number): void;
+  /** Selects the gemm micro-kernel (0 4×8, 1 6×8, 2 4×12, 3 3×12), returns the one in use; absent in older binaries. */
+  gemm_set_variant?(v: number): number;
+  gemm_variant?(): number;
   bias_forward(y: Ptr, bias: Ptr, B: number, N: number): void;
   bias_backward(db: Ptr, dy: Ptr, B: number, N: number): void;
   relu_forward(y: Ptr, x: Ptr, n: number): void;
@@ -78,6 +82,7 @@ export class WasmBackend implements Backend {
       : module;
     this.buf = this.k.memory.buffer;
     this.top = align(this.k.heap_base());
+    this.k.gemm_set_variant?.(gemmVariantIndex()); // the process's gemm micro-kernel (threaded: on the shared memory)
   }
 
   memoryBytes(): number {

@@ -10,6 +10,7 @@
 // relaxed instruction (Chrome/Edge 114+, Firefox 146+; Node 20 only with --experimental-wasm-relaxed-simd).
 import { BackendError, ValueError } from '../../errors.js';
 import { defaultWasmUrl, type SimdVariant } from '../../wasm-url.js';
+import type { GemmVariant } from './gemm-variant.js';
 
 export type { SimdVariant } from '../../wasm-url.js';
 
@@ -36,6 +37,12 @@ export interface InitOptions {
    * so on the console. `threadCount()` tells what is in use.
    */
   threads?: number;
+  /**
+   * The gemm micro-kernel ('4x8', '6x8', '4x12', '3x12'; see assembly/gemm.ts): 'auto' (default) times them at init() and
+   * takes the fastest, unless the environment variable ZERODL_GEMM names one. Results are bit-identical whichever
+   * runs; `gemmVariant()` tells which does. A later `init({ gemmVariant })` changes it for backends made after it.
+   */
+  gemmVariant?: 'auto' | GemmVariant;
 }
 
 export type WasmSource = ArrayBuffer | ArrayBufferView | WebAssembly.Module;

@@ -1,0 +1,145 @@
+// Which gemm micro-kernel the wasm backends use (assembly/gemm.ts, gemm_set_variant): '4x8' (the default), '6x8',
+// '4x12' or '3x12'. All give bit-identical results for the same binary (same K blocking, same summation order per element of
+// C); they differ only in speed, which depends on the host's vector registers, load ports and FMA latency and on
+// how the engine allocates registers. So the choice is free to be made by timing: init() runs a short calibration
+// (each variant on two small representative products, interleaved rounds until the best times settle: 40–120 ms on
+// the busy 2-core machine it was written on, at most ~MAX_MS), unless
+// `init({ gemmVariant })` or the environment variable ZERODL_GEMM names one. The choice holds for the process and
+// applies to every wasm backend made after it, the threaded ones' threads included (their gemm_part reads the
+// variant from the shared memory).
+import { instantiateSync } from '@assemblyscript/loader';
+import { NameError } from '../../errors.js';
+
+/** The micro-kernel tiles (rows × columns of C per register tile), indexed as gemm_set_variant takes them. */
+// (4x8 first: the default, and the calibration's answer on a tie.)
+export const GEMM_VARIANTS = ['4x8', '6x8', '4x12', '3x12'] as const;
+export type GemmVariant = (typeof GEMM_VARIANTS)[number];
+
+/** How the variant in use was chosen. */
+export type GemmVariantSource = 'default' | 'option' | 'env' | 'calibrated';
+
+/** One calibration: the best time (ms) of each variant on each product timed, and the winner. */
+export interface GemmCalibration {
+  variant: GemmVariant;
+  /** variant → best ms of each calibration product (in `shapes` order) */
+  ms: Record<GemmVariant, number[]>;
+  /** the products timed, as [M, N, K] */
+  shapes: [number, number, number][];
+  /** timed rounds (after one warm-up round) */
+  rounds: number;
+  /** wall time the calibration took, ms */
+  tookMs: number;
+}
+
+let current: GemmVariant = '4x8';
+let source: GemmVariantSource = 'default';
+let calibration: GemmCalibration | undefined;
+
+/** The variant wasm backends made now use, as the index gemm_set_variant takes. */
+export function gemmVariantIndex(): number {
+  return GEMM_VARIANTS.indexOf(current);
+}
+
+/** The gemm micro-kernel in use ('4x8', '6x8', '4x12' or '3x12'), and how it was chosen. */
+export function gemmVariantState(): { variant: GemmVariant; source: GemmVariantSource; calibration?: GemmCalibration } {
+  return { variant: current, source, calibration };
+}
+
+/** Checks a variant name from `init({ gemmVariant })` or ZERODL_GEMM: one of GEMM_VARIANTS, or 'auto'. */
+export function parseGemmVariant(name: unknown, where: string): GemmVariant | 'auto' {
+  if (name === 'auto' || (GEMM_VARIANTS as readonly unknown[]).includes(name)) return name as GemmVariant | 'auto';
+  throw new NameError(`${where}: unknown gemm variant '${String(name)}': expected 'auto' or one of ${GEMM_VARIANTS.join(', ')}`);
+}
+
+/** ZERODL_GEMM of the process environment (Node), undefined elsewhere or when unset/empty. */
+export function envGemmVariant(): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const v = env?.ZERODL_GEMM;
+  return v === undefined || v === '' ? undefined : v;
+}
+
+/** Sets the variant for backends made from now on. */
+export function setGemmVariant(variant: GemmVariant, how: GemmVariantSource): void {
+  current = variant;
+  source = how;
+}
+
+interface CalibrationKernels {
+  memory: WebAssembly.Memory;
+  heap_base(): number;
+  gemm(c: number, a: number, b: number, M: number, N: number, K: number, tA: number, tB: number, acc: number): void;
+  gemm_set_variant?(v: number): number;
+}
+
+/**
+ * The calibration products: like the 4x100 net's first layer (N 100: narrow, with edge strips; K 392: two depth
+ * blocks) and a slice of the wide nets' layers (96×480×512: two depth blocks, as the 784- and 1024-deep products
+ * have several; a one-block K hid 3×12's lead over 4×8 on the Zen 5 measured). One round of all variants on both
+ * takes ~3 ms at ~40 GFLOP/s.
+ */
+const SHAPES: [number, number, number][] = [[64, 100, 392], [96, 480, 512]];
+/** At least this many timed rounds, and at most MAX_MS of calibration. */
+const MIN_ROUNDS = 3;
+const MAX_MS = 250;
+/** The rounds end when a whole round improved no variant's best total by more than this fraction. */
+const SETTLED = 0.03;
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/**
+ * Times each variant on SHAPES in an instance of its own (its memory is dropped after), interleaved round by
+ * round so that a busy moment of the machine hits all variants alike, and returns the fastest by the sum of best
+ * times. A module without gemm_set_variant (an older binary given to init) calibrates to '4x8'.
+ */
+export function calibrateGemm(module: WebAssembly.Module): GemmCalibration {
+  const t0 = now();
+  const k = instantiateSync<Record<string, unknown>>(module, {}).instance.exports as unknown as CalibrationKernels;
+  const ms = Object.fromEntries(GEMM_VARIANTS.map((v) => [v, SHAPES.map(() => Infinity)])) as Record<GemmVariant, number[]>;
+  if (typeof k.gemm_set_variant !== 'function') {
+    return { variant: '4x8', ms, shapes: SHAPES, rounds: 0, tookMs: now() - t0 };
+  }
+  const floats = Math.max(...SHAPES.map(([M, N, K]) => M * K + K * N + M * N));
+  const base = (k.heap_base() + 15) & ~15;
+  const need = base + 4 * floats + 64;
+  const have = k.memory.buffer.byteLength;
+  if (need > have) k.memory.grow(Math.ceil((need - have) / 65536));
+  const f = new Float32Array(k.memory.buffer, base, floats);
+  // Values of a trained net's magnitude (no subnormals, no zeros that would hide work).
+  for (let i = 0; i < floats; i++) f[i] = ((i * 2654435761) % 1999) / 1000 - 1 + 1e-3;
+  const run = (v: number, [M, N, K]: [number, number, number]): number => {
+    k.gemm_set_variant!(v);
+    const a = base, b = a + 4 * M * K, c = b + 4 * K * N;
+    const s = now();
+    k.gemm(c, a, b, M, N, K, 0, 0, 0);
+    return now() - s;
+  };
+  const total = (v: GemmVariant): number => ms[v].reduce((x, y) => x + y, 0);
+  // The engine first runs each function's baseline code (V8: Liftoff, several times slower) and swaps in the
+  // optimized code once a background compile finishes, which on a busy machine may take a while: so rounds go on
+  // until no variant's best time improves any more (the first, warm-up, round is not counted).
+  GEMM_VARIANTS.forEach((_, v) => SHAPES.forEach((s) => run(v, s)));
+  let rounds = 0;
+  for (let r = 0; ; r++) {
+    const before = GEMM_VARIANTS.map(total);
+    // Rotate the order each round, so no variant always runs first (or right after a given other).
+    for (let j = 0; j < GEMM_VARIANTS.length; j++) {
+      const v = (j + r) % GEMM_VARIANTS.length;
+      SHAPES.forEach((s, i) => {
+        const name = GEMM_VARIANTS[v];
+        ms[name][i] = Math.min(ms[name][i], run(v, s));
+      });
+    }
+    rounds++;
+    const settled = GEMM_VARIANTS.every((v, i) => total(v) >= before[i] * (1 - SETTLED));
+    if ((r + 1 >= MIN_ROUNDS && settled) || now() - t0 > MAX_MS) break;
+  }
+  let best: GemmVariant = '4x8';
+  for (const v of GEMM_VARIANTS) if (total(v) < total(best)) best = v;
+  return { variant: best, ms, shapes: SHAPES, rounds, tookMs: now() - t0 };
+}
+
+/** Records a calibration's winner as the variant in use. */
+export function applyCalibration(c: GemmCalibration): void {
+  calibration = c;
+  setGemmVariant(c.variant, 'calibrated');
+}

@@ -1,6 +1,7 @@
 // ZERODL_GEMM set before the first init() of the process: that variant is used and no calibration runs.
-import { afterAll, describe, expect, it } from 'vitest';
-import { createBackend, gemmVariant, gemmVariantState, init } from '../../src/index.js';
+// test/setup-simd.ts has already called init() in this process, so the first init() is that of a fresh copy of the
+// module (as in test/backend/variant.test.ts).
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
 const before = process.env.ZERODL_GEMM;
 afterAll(() => {
@@ -11,6 +12,9 @@ afterAll(() => {
 describe('ZERODL_GEMM at the first init()', () => {
   it('selects the variant, skips the calibration, and new backends compute with it', async () => {
     process.env.ZERODL_GEMM = '3x12';
+    vi.resetModules();
+    const { createBackend, gemmVariant, gemmVariantState, init } = await import('../../src/index.js');
+    expect(gemmVariantState().source).not.toBe('env'); // a fresh module: nothing chosen yet
     await init();
     expect(gemmVariant()).toBe('3x12');
     expect(gemmVariantState().source).toBe('env');

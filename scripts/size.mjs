@@ -53,7 +53,10 @@ if (total > BUDGET) {
 // The package as `npm install` fetches it: the packed tarball (npm pack --dry-run), against its own budget, and no
 // source map that embeds the sources (they were 63% of the tarball before `sourcesContent: false`).
 import { execFileSync } from 'node:child_process';
-const PACKED_BUDGET = 450 * 1000;
+// Measured 2026-12-02: 510 kB packed, 1.81 MB unpacked (bundles minified but for names; maps without sources; the
+// four wasm binaries, inline.js embedding them again). The budgets leave ~10% for growth: past them, look for what
+// slipped in (sources in maps, data, a dependency bundled twice) before raising them.
+const PACKED_BUDGET = 560 * 1000;
 const UNPACKED_BUDGET = 2000 * 1000;
 const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
 const maps = pack.files.filter((f) => f.path.endsWith('.map'));

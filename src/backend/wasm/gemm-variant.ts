@@ -51,10 +51,18 @@ export function parseGemmVariant(name: unknown, where: string): GemmVariant | 'a
   throw new NameError(`${where}: unknown gemm variant '${String(name)}': expected 'auto' or one of ${GEMM_VARIANTS.join(', ')}`);
 }
 
-/** ZERODL_GEMM of the process environment (Node), undefined elsewhere or when unset/empty. */
+/**
+ * ZERODL_GEMM of the process environment (Node, Bun, Deno), undefined elsewhere, when unset or empty, and where
+ * reading the environment is not allowed (Deno without --allow-env throws on the read: the variable is then
+ * simply not seen, as in a browser).
+ */
 export function envGemmVariant(): string | undefined {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const v = env?.ZERODL_GEMM;
+  let v: string | undefined;
+  try {
+    v = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.ZERODL_GEMM;
+  } catch {
+    return undefined;
+  }
   return v === undefined || v === '' ? undefined : v;
 }
 

@@ -1,7 +1,8 @@
 // Issue 10, fault 3c: js and wasm agree on non-finite values in every kernel. Each kernel runs on both backends
 // (and, in the relaxed-simd project, on the relaxed build) with NaN, +∞ and −∞ planted in one input at a time (in
 // the SIMD body and in the scalar tail), then in all inputs at once; every output and return value must have the
-// same class (NaN, +∞, −∞, finite) element by element, and finite values must agree as in kernels.test.ts.
+// same class (NaN, +∞, −∞, finite) element by element, and finite values must agree as in the per-kernel tests
+// (activation, softmax_ce, batchnorm, dropout and optim .test.ts).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, init } from '../../src/backend/index.js';
 import type { Backend } from '../../src/backend/types.js';

@@ -36,9 +36,8 @@ for (const [target, out] of [['release', 'build/zerodl.wasm'], ['relaxed', 'buil
 const wasmFiles = ['zerodl.wasm', 'zerodl-relaxed.wasm', 'zerodl-threads.wasm', 'zerodl-threads-relaxed.wasm'];
 const jsSources = Math.max(newest('src'), mtime('package.json'), mtime('scripts/build.mjs'),
   ...wasmFiles.map((f) => mtime(join('build', f))));
-const hasCli = existsSync(join(root, 'src/cli/main.ts'));
 const outputs = ['dist/index.js', 'dist/node.js', 'dist/inline.js', ...wasmFiles.map((f) => `dist/${f}`),
-  ...(hasCli ? ['dist/cli.js', 'dist/search-worker.js'] : [])];
+  'dist/cli.js', 'dist/search-worker.js'];
 if (force || outputs.some((f) => mtime(f) < jsSources)) {
   console.log('build: src/ → dist/');
   const { build } = await import('esbuild');
@@ -74,10 +73,9 @@ if (force || outputs.some((f) => mtime(f) < jsSources)) {
     build({ ...browser, entryPoints: ['src/index.ts'], outfile: 'dist/index.js' }),
     build({ ...browser, entryPoints: ['src/inline.ts'], outfile: 'dist/inline.js', loader: { '.wasm': 'binary' } }),
     build({ ...node, entryPoints: ['src/node.ts'], outfile: 'dist/node.js' }),
-    ...(hasCli ? [build({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js',
-      banner: { js: '#!/usr/bin/env node' } }),
+    build({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
     // the hyperparameter search's pool worker, loaded by path from beside cli.js / node.js (src/experiments/search/pool.ts)
-    build({ ...node, entryPoints: ['src/experiments/search/worker.ts'], outfile: 'dist/search-worker.js' })] : []),
+    build({ ...node, entryPoints: ['src/experiments/search/worker.ts'], outfile: 'dist/search-worker.js' }),
   ]);
   run('tsc', ['-p', 'tsconfig.build.json']);
 }

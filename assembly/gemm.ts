@@ -55,7 +55,7 @@
 // every value loaded per k, of 15 allocatable xmm registers (xmm15 is its
 // scratch). 4×8 = 8 + 6 = 14 and 3×12 = 9 + 6 = 15 fit (relaxed; plain
 // mul+add needs one more temporary, so 3×12 spills one value per k there);
-// 6×8 (8 + 12 = 20) and 4×12 (19) spill accumulators every k step, which puts a
+// 6×8 = 12 + 8 = 20 and 4×12 = 12 + 7 = 19 spill accumulators every k step, which puts a
 // store→load round trip into their madd chains. On hosts with 32 vector
 // registers (arm64) those two are the candidates. Calibration picks per host.
 //
@@ -90,7 +90,7 @@ const NC12: i32 = 1020; // nc limit of the 12-column variant (≤ NC, so PACK_B 
 const V_4X8: i32 = 0;   // today's default: 8 accumulators
 const V_6X8: i32 = 1;   // 12 accumulators, 6 A splats + 2 B loads per k
 const V_4X12: i32 = 2;  // 12 accumulators, 4 A splats + 3 B loads per k
-const V_3X12: i32 = 3;  // 9 accumulators, 3 A splats + 3 B loads per k (15 live v128: fits x64's 15 without spills)
+const V_3X12: i32 = 3;  // 9 accumulators, 3 A splats + 3 B loads per k (15 live v128: fits x64's 15 in the relaxed build; plain's mul temporary makes 16)
 const V_COUNT: i32 = 4;
 
 // Per-thread scratch: [PACK_A MC·KC·4 | PACK_B KC·NC·4 | TILE 256 bytes], 16-byte aligned.

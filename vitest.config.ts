@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
 // - 'relaxed-simd': the kernel and parity tests again on the relaxed-SIMD (FMA) binary. Node 20's V8 has relaxed SIMD
 //   behind --experimental-wasm-relaxed-simd; Node 22+ has it on by default and rejects that flag ("bad option").
 const kernelTests = ['test/backend/**/*.test.ts', 'test/net/parity.test.ts', 'test/net/gradient.test.ts', 'test/optim/**/*.test.ts',
-  'test/book/**/*.test.ts'];
+  'test/book/**/*.test.ts', 'test/layers/**/*.test.ts'];
 const nodeMajor = Number(process.versions.node.split('.')[0]);
 const relaxedFlags = nodeMajor === 20 ? ['--experimental-wasm-relaxed-simd'] : [];
 

@@ -1,8 +1,8 @@
 // Every quantity of test/fixtures/book-vectors.json — numbers made by running the book's own common/*.py (numpy
-// float64, see its `meta`) — reproduced through zerodl's public API, on the `js` backend and on the wasm build this
-// process loaded. The `simd` vitest project loads the plain SIMD binary and the `relaxed-simd` project (Node's
-// --experimental-wasm-relaxed-simd) the relaxed one; the first test of each backend asserts which one ran, so both
-// binaries are really checked.
+// float64, see its `meta`) — reproduced through zerodl's public API (its BatchNorm layer section: in
+// test/layers/BatchNormalization.test.ts), on the `js` backend and on the wasm build this process loaded. The `simd`
+// vitest project loads the plain SIMD binary and the `relaxed-simd` project (Node's --experimental-wasm-relaxed-simd)
+// the relaxed one; the first test of each backend asserts which one ran, so both binaries are really checked.
 //
 // Tolerances: zerodl computes in float32 and the book in float64. Every check is |a − e| ≤ tol·(1 + |e|)
 // (expectClose). Inputs and parameters are rounded to float32 once (relative 6e-8); each quantity's tol is set
@@ -10,25 +10,13 @@
 // check's measured max |a − e|/(1 + |e|), to see the slack.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  BATCHNORM_EPS, BatchNormalization, createBackend, createOptimizer, init, MultiLayerNet, simdVariant,
-  type Backend, type BackendName, type MultiLayerNetOptions, type Optimizer, type WeightInit,
+  createBackend, createOptimizer, init, MultiLayerNet, simdVariant,
+  type BackendName, type MultiLayerNetOptions, type Optimizer, type WeightInit,
 } from '../../src/index.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { optimizerPath } from '../../src/experiments/optimizer-paths.js';
-import { expectClose } from '../helpers.js';
-import { book, BOOK_OPTIMIZERS, f32, flat, optimizerOptions, type TensorRecord } from './vectors.js';
+import { book, BOOK_OPTIMIZERS, check, f32, flat, optimizerOptions, type TensorRecord } from './vectors.js';
 
-const report = !!process.env.BOOK_REPORT;
-
-/** expectClose, plus (with BOOK_REPORT=1) the measured scaled error. */
-function check(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, label: string): void {
-  if (report) {
-    let worst = 0;
-    for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i])));
-    console.log(`${label}: max scaled error ${worst.toExponential(2)} (tol ${tol})`);
-  }
-  expectClose(actual, expected, tol, label);
-}
 const checkScalar = (a: number, e: number, tol: number, label: string): void => check([a], [e], tol, label);
 
 // ---- tolerances, per kind of quantity (float32 zerodl vs float64 book) ---------------------------------------
@@ -47,8 +35,7 @@ const TOL_LOSS = 1e-6;
 const TOL_GRADS = 5e-6;
 /** BatchNorm running statistics of the nets: a mean and a biased variance over 8 rows of f32 affine outputs [1e-7]. */
 const TOL_RUNNING = 1e-6;
-/** The BatchNorm layer alone on O(1) inputs (6×5): a few f32 operations per element [2.3e-7]. */
-const TOL_BN_LAYER = 2e-6;
+// (The batchnorm_layer section, the BatchNorm layer alone: test/layers/BatchNormalization.test.ts.)
 /** The 2-D paths: 29 updates of an f32 optimizer on 2 parameters, errors compounding over the steps [2e-7]. */
 const TOL_PATHS = 2e-6;
 
@@ -198,50 +185,6 @@ describe.each(['js', 'wasm'] as const)('the book\'s numbers on %s', (backend) =>
     it('the net\'s own stream draws other masks (so the replay above is what made the numbers match)', () => {
       const net = bookNet(s, backend);
       expect(Math.abs(net.loss(x, tOneHot, { train: true }) - s.loss_train_mode)).toBeGreaterThan(1e-3);
-    });
-  });
-
-  // ---- a BatchNormalization layer on its own ------------------------------------------------------------------
-  describe('BatchNormalization layer', () => {
-    const s = book.batchnorm_layer;
-    const [B, D] = s.x.shape as [number, number];
-
-    /** A fresh layer over backend k (running stats start at 0, as the book's None → zeros). */
-    function layer(k: Backend): { bn: BatchNormalization; buf: Float32Array; dgamma: Float32Array; dbeta: Float32Array } {
-      k.reserve(16 * B * D);
-      const gamma = k.alloc(D), beta = k.alloc(D), dgamma = k.alloc(D), dbeta = k.alloc(D);
-      gamma.set(s.gamma.data);
-      beta.set(s.beta.data);
-      const bn = new BatchNormalization(k, 'BatchNorm', gamma, beta, dgamma, dbeta, k.alloc(D), k.alloc(D), D, B,
-        s.momentum, BATCHNORM_EPS);
-      return { bn, buf: k.alloc(B * D), dgamma, dbeta };
-    }
-
-    it('forward (train), running stats, backward dx, dγ, dβ', () => {
-      const k = createBackend(backend);
-      const { bn, buf, dgamma, dbeta } = layer(k);
-      buf.set(s.x.data);
-      check(bn.forward(buf, B, true), s.forward_train.data, TOL_BN_LAYER, 'forward_train');
-      check(bn.runningMean, s.running_mean_after.data, TOL_BN_LAYER, 'running_mean_after');
-      check(bn.runningVar, s.running_var_after.data, TOL_BN_LAYER, 'running_var_after');
-      const dout = k.alloc(B * D);
-      dout.set(s.dout.data);
-      check(bn.backward(dout, B), s.dx.data, TOL_BN_LAYER, 'dx');
-      check(dgamma, s.dgamma.data, TOL_BN_LAYER, 'dgamma');
-      check(dbeta, s.dbeta.data, TOL_BN_LAYER, 'dbeta');
-    });
-
-    it('three training inputs, running stats after each, then an eval forward', () => {
-      const k = createBackend(backend);
-      const { bn, buf } = layer(k);
-      (s.three_train_inputs as { data: number[] }[]).forEach((input, i) => {
-        buf.set(input.data);
-        bn.forward(buf, B, true);
-        check(bn.runningMean, s.running_after_each[i].running_mean.data, TOL_BN_LAYER, `running_mean after ${i + 1}`);
-        check(bn.runningVar, s.running_after_each[i].running_var.data, TOL_BN_LAYER, `running_var after ${i + 1}`);
-      });
-      buf.set(s.x_eval.data);
-      check(bn.forward(buf, B, false), s.forward_eval_after_3.data, TOL_BN_LAYER, 'forward_eval_after_3');
     });
   });
 

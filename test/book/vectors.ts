@@ -1,6 +1,7 @@
 // Reading test/fixtures/book-vectors.json: known answers made by the book's own common/*.py (numpy float64; see
 // test/fixtures/README.md). Arrays there are { shape, data } with data flat in row-major order.
 import { readFileSync } from 'node:fs';
+import { expectClose } from '../helpers.js';
 
 export interface Tensor { shape: number[]; data: number[] }
 export type TensorRecord = Record<string, Tensor>;
@@ -29,4 +30,16 @@ export function optimizerOptions(hyper: Record<string, number>): Record<string, 
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(hyper)) out[k === 'decay_rate' ? 'decayRate' : k] = v;
   return out;
+}
+
+const report = !!process.env.BOOK_REPORT;
+
+/** expectClose, plus (with BOOK_REPORT=1) the measured scaled error. */
+export function check(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, label: string): void {
+  if (report) {
+    let worst = 0;
+    for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i])));
+    console.log(`${label}: max scaled error ${worst.toExponential(2)} (tol ${tol})`);
+  }
+  expectClose(actual, expected, tol, label);
 }

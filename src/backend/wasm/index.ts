@@ -13,52 +13,19 @@
 import { instantiateSync } from '@assemblyscript/loader';
 import { BackendError } from '../../errors.js';
 import { registerBuffer } from '../registry.js';
-import type { Backend } from '../types.js';
+import { ELEMENTWISE_NAMES, bufferCount, type ElementwiseKernel, type KernelName } from '../kernels.js';
+import type { Backend, KernelTable } from '../types.js';
+import { bindKernels, disposedKernels, type Kernels } from './bindings.js';
 import { gemmVariantIndex } from './gemm-variant.js';
 import { align, PAGE, tooLarge, WASM32_MAX_BYTES } from './limits.js';
-import { ELEMENTWISE_SPLIT_MIN, type ElementwiseKernel, GEMM_SPLIT_MIN, type SharedHeap, type ThreadPool } from './threads.js';
+import { ELEMENTWISE_SPLIT_MIN, GEMM_SPLIT_MIN, type SharedHeap, type ThreadPool } from './threads.js';
 
-type Ptr = number;
-/** The raw exports of assembly/index.ts (pointers are byte offsets, flags are 0/1). */
-export interface Kernels {
-  memory: WebAssembly.Memory;
-  heap_base(): number;
-  gemm(c: Ptr, a: Ptr, b: Ptr, M: number, N: number, K: number, transA: number, transB: number, acc: number): void;
-  /** Selects the gemm micro-kernel (0 4×8, 1 6×8, 2 4×12, 3 3×12), returns the one in use; absent in older binaries. */
-  gemm_set_variant?(v: number): number;
-  gemm_variant?(): number;
-  bias_forward(y: Ptr, bias: Ptr, B: number, N: number): void;
-  bias_backward(db: Ptr, dy: Ptr, B: number, N: number): void;
-  relu_forward(y: Ptr, x: Ptr, n: number): void;
-  relu_backward(dx: Ptr, dy: Ptr, y: Ptr, n: number): void;
-  sigmoid_forward(y: Ptr, x: Ptr, n: number): void;
-  sigmoid_backward(dx: Ptr, dy: Ptr, y: Ptr, n: number): void;
-  softmax_ce_forward(y: Ptr, x: Ptr, t: Ptr, B: number, C: number): number;
-  softmax_ce_backward(dx: Ptr, y: Ptr, t: Ptr, B: number, C: number): void;
-  softmax_ce_onehot_forward(y: Ptr, x: Ptr, t: Ptr, B: number, C: number): number;
-  softmax_ce_onehot_backward(dx: Ptr, y: Ptr, t: Ptr, B: number, C: number): void;
-  argmax_correct(x: Ptr, t: Ptr, B: number, C: number): number;
-  batchnorm_forward_train(y: Ptr, xn: Ptr, mean: Ptr, invStd: Ptr, runningMean: Ptr, runningVar: Ptr, x: Ptr,
-    gamma: Ptr, beta: Ptr, B: number, D: number, momentum: number, eps: number): void;
-  batchnorm_forward_infer(y: Ptr, x: Ptr, gamma: Ptr, beta: Ptr, runningMean: Ptr, runningVar: Ptr, B: number,
-    D: number, eps: number): void;
-  batchnorm_backward(dx: Ptr, dgamma: Ptr, dbeta: Ptr, dy: Ptr, xn: Ptr, invStd: Ptr, gamma: Ptr, B: number,
-    D: number): void;
-  dropout_forward_train(y: Ptr, mask: Ptr, x: Ptr, rng: Ptr, n: number, ratio: number): void;
-  dropout_forward_infer(y: Ptr, x: Ptr, n: number, ratio: number): void;
-  dropout_backward(dx: Ptr, dy: Ptr, mask: Ptr, n: number): void;
-  sgd_update(p: Ptr, g: Ptr, n: number, lr: number): void;
-  momentum_update(p: Ptr, g: Ptr, v: Ptr, n: number, lr: number, momentum: number): void;
-  nesterov_update(p: Ptr, g: Ptr, v: Ptr, n: number, lr: number, momentum: number): void;
-  adagrad_update(p: Ptr, g: Ptr, h: Ptr, n: number, lr: number): void;
-  rmsprop_update(p: Ptr, g: Ptr, h: Ptr, n: number, lr: number, decay: number): void;
-  adam_update(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, lrT: number, beta1: number, beta2: number): void;
-  weight_decay_backward(dw: Ptr, w: Ptr, n: number, lambda: number): void;
-  sum_squares(w: Ptr, n: number): number;
-  count_nonfinite(x: Ptr, n: number): number;
-}
+export type { Kernels } from './bindings.js';
 
 type View = Float32Array | Int32Array;
+
+/** The kernels: own properties made by the constructor from src/backend/kernels.ts (see bindings.ts). */
+export interface WasmBackend extends KernelTable {}
 
 export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
@@ -83,6 +50,7 @@ export class WasmBackend implements Backend {
     this.buf = this.k.memory.buffer;
     this.top = align(this.k.heap_base());
     this.k.gemm_set_variant?.(gemmVariantIndex()); // the process's gemm micro-kernel (threaded: on the shared memory)
+    Object.assign(this, bindKernels(this as unknown as { p(view: View): number }, this.k));
   }
 
   memoryBytes(): number {
@@ -115,6 +83,7 @@ export class WasmBackend implements Backend {
     this.disposed = true;
     this.buf = DISPOSED;
     this.k = DISPOSED_KERNELS;
+    Object.assign(this, disposedKernels()); // the forwarders held the instance's exports
   }
 
   /** Throws if disposed (allocations check; kernels find out in p(), where the view no longer matches). */
@@ -189,99 +158,6 @@ export class WasmBackend implements Backend {
     }
     return view.byteOffset;
   }
-
-  // ---- kernels: the Backend interface, forwarded with byte offsets ----------------------------------------------
-  gemm(c: Float32Array, a: Float32Array, b: Float32Array, M: number, N: number, K: number,
-    transA: boolean, transB: boolean, accumulate: boolean): void {
-    this.k.gemm(this.p(c), this.p(a), this.p(b), M, N, K, +transA, +transB, +accumulate);
-  }
-  bias_forward(y: Float32Array, bias: Float32Array, B: number, N: number): void {
-    this.k.bias_forward(this.p(y), this.p(bias), B, N);
-  }
-  bias_backward(db: Float32Array, dy: Float32Array, B: number, N: number): void {
-    this.k.bias_backward(this.p(db), this.p(dy), B, N);
-  }
-  relu_forward(y: Float32Array, x: Float32Array, n: number): void {
-    this.k.relu_forward(this.p(y), this.p(x), n);
-  }
-  relu_backward(dx: Float32Array, dy: Float32Array, y: Float32Array, n: number): void {
-    this.k.relu_backward(this.p(dx), this.p(dy), this.p(y), n);
-  }
-  sigmoid_forward(y: Float32Array, x: Float32Array, n: number): void {
-    this.k.sigmoid_forward(this.p(y), this.p(x), n);
-  }
-  sigmoid_backward(dx: Float32Array, dy: Float32Array, y: Float32Array, n: number): void {
-    this.k.sigmoid_backward(this.p(dx), this.p(dy), this.p(y), n);
-  }
-  softmax_ce_forward(y: Float32Array, x: Float32Array, t: Int32Array, B: number, C: number): number {
-    return this.k.softmax_ce_forward(this.p(y), this.p(x), this.p(t), B, C);
-  }
-  softmax_ce_backward(dx: Float32Array, y: Float32Array, t: Int32Array, B: number, C: number): void {
-    this.k.softmax_ce_backward(this.p(dx), this.p(y), this.p(t), B, C);
-  }
-  softmax_ce_onehot_forward(y: Float32Array, x: Float32Array, t: Float32Array, B: number, C: number): number {
-    return this.k.softmax_ce_onehot_forward(this.p(y), this.p(x), this.p(t), B, C);
-  }
-  softmax_ce_onehot_backward(dx: Float32Array, y: Float32Array, t: Float32Array, B: number, C: number): void {
-    this.k.softmax_ce_onehot_backward(this.p(dx), this.p(y), this.p(t), B, C);
-  }
-  argmax_correct(x: Float32Array, t: Int32Array, B: number, C: number): number {
-    return this.k.argmax_correct(this.p(x), this.p(t), B, C);
-  }
-  batchnorm_forward_train(y: Float32Array, xn: Float32Array, mean: Float32Array, invStd: Float32Array,
-    runningMean: Float32Array, runningVar: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array,
-    B: number, D: number, momentum: number, eps: number): void {
-    this.k.batchnorm_forward_train(this.p(y), this.p(xn), this.p(mean), this.p(invStd), this.p(runningMean),
-      this.p(runningVar), this.p(x), this.p(gamma), this.p(beta), B, D, momentum, eps);
-  }
-  batchnorm_forward_infer(y: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array,
-    runningMean: Float32Array, runningVar: Float32Array, B: number, D: number, eps: number): void {
-    this.k.batchnorm_forward_infer(this.p(y), this.p(x), this.p(gamma), this.p(beta), this.p(runningMean),
-      this.p(runningVar), B, D, eps);
-  }
-  batchnorm_backward(dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dy: Float32Array,
-    xn: Float32Array, invStd: Float32Array, gamma: Float32Array, B: number, D: number): void {
-    this.k.batchnorm_backward(this.p(dx), this.p(dgamma), this.p(dbeta), this.p(dy), this.p(xn), this.p(invStd),
-      this.p(gamma), B, D);
-  }
-  dropout_forward_train(y: Float32Array, mask: Float32Array, x: Float32Array, rng: Int32Array, n: number,
-    ratio: number): void {
-    this.k.dropout_forward_train(this.p(y), this.p(mask), this.p(x), this.p(rng), n, ratio);
-  }
-  dropout_forward_infer(y: Float32Array, x: Float32Array, n: number, ratio: number): void {
-    this.k.dropout_forward_infer(this.p(y), this.p(x), n, ratio);
-  }
-  dropout_backward(dx: Float32Array, dy: Float32Array, mask: Float32Array, n: number): void {
-    this.k.dropout_backward(this.p(dx), this.p(dy), this.p(mask), n);
-  }
-  sgd_update(p: Float32Array, g: Float32Array, n: number, lr: number): void {
-    this.k.sgd_update(this.p(p), this.p(g), n, lr);
-  }
-  momentum_update(p: Float32Array, g: Float32Array, v: Float32Array, n: number, lr: number, momentum: number): void {
-    this.k.momentum_update(this.p(p), this.p(g), this.p(v), n, lr, momentum);
-  }
-  nesterov_update(p: Float32Array, g: Float32Array, v: Float32Array, n: number, lr: number, momentum: number): void {
-    this.k.nesterov_update(this.p(p), this.p(g), this.p(v), n, lr, momentum);
-  }
-  adagrad_update(p: Float32Array, g: Float32Array, h: Float32Array, n: number, lr: number): void {
-    this.k.adagrad_update(this.p(p), this.p(g), this.p(h), n, lr);
-  }
-  rmsprop_update(p: Float32Array, g: Float32Array, h: Float32Array, n: number, lr: number, decay: number): void {
-    this.k.rmsprop_update(this.p(p), this.p(g), this.p(h), n, lr, decay);
-  }
-  adam_update(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number, lrT: number,
-    beta1: number, beta2: number): void {
-    this.k.adam_update(this.p(p), this.p(g), this.p(m), this.p(v), n, lrT, beta1, beta2);
-  }
-  weight_decay_backward(dw: Float32Array, w: Float32Array, n: number, lambda: number): void {
-    this.k.weight_decay_backward(this.p(dw), this.p(w), n, lambda);
-  }
-  sum_squares(w: Float32Array, n: number): number {
-    return this.k.sum_squares(this.p(w), n);
-  }
-  count_nonfinite(x: Float32Array, n: number): number {
-    return this.k.count_nonfinite(this.p(x), n);
-  }
 }
 
 function checkLength(n: number, what: string): void {
@@ -298,7 +174,7 @@ if (typeof disposeSymbol === 'symbol') {
 
 /** What a disposed backend's views are compared with: no view has this buffer, so every kernel call checks live(). */
 const DISPOSED = new ArrayBuffer(0);
-/** A disposed backend's kernels: each throws (p() throws first, on the arguments). */
+/** A disposed backend's exports: each throws. */
 const DISPOSED_KERNELS = new Proxy({}, {
   get: () => () => { throw new BackendError('this wasm backend was disposed: make a new one (or a new net)'); },
 }) as Kernels;
@@ -318,6 +194,7 @@ export class ThreadedWasmBackend extends WasmBackend {
     super(heap.exports as unknown as Kernels);
     this.threads = pool?.size ?? 1;
     this.blocks = heap.track(this);
+    this.bindSplits();
   }
 
   override memoryBytes(): number {
@@ -374,79 +251,47 @@ export class ThreadedWasmBackend extends WasmBackend {
     return pool !== undefined && work >= min && pool.active ? pool : undefined;
   }
 
-  override gemm(c: Float32Array, a: Float32Array, b: Float32Array, M: number, N: number, K: number,
-    transA: boolean, transB: boolean, accumulate: boolean): void {
-    const pool = this.split(M * N * K, GEMM_SPLIT_MIN);
-    if (pool && Math.max(M, N) >= 32) {
-      pool.gemm(this.p(c), this.p(a), this.p(b), M, N, K, +transA, +transB, +accumulate);
-    } else {
-      super.gemm(c, a, b, M, N, K, transA, transB, accumulate);
-    }
+  /** Splits the gemm and the elementwise kernels (kernels.ts: split 'gemm' / 'elementwise'); the rest stay as bound. */
+  private bindSplits(): void {
+    const one: KernelTable = { ...this };
+    const gemm = one.gemm;
+    this.gemm = (c, a, b, M, N, K, transA, transB, accumulate) => {
+      const pool = this.split(M * N * K, GEMM_SPLIT_MIN);
+      if (pool && Math.max(M, N) >= 32) {
+        pool.gemm(this.p(c), this.p(a), this.p(b), M, N, K, +transA, +transB, +accumulate);
+      } else {
+        gemm(c, a, b, M, N, K, transA, transB, accumulate);
+      }
+    };
+    const self = this as unknown as Record<KernelName, unknown>;
+    for (const name of ELEMENTWISE_NAMES) self[name] = this.elementwise(name, one[name] as unknown as Single);
   }
+
   /**
-   * An elementwise kernel (pointers a…d, n, scalars) split across the pool: false, for the caller to run it itself,
-   * when it is too small to split or the pool was closed.
+   * An elementwise kernel (buffers…, n, scalars…) split across the pool, or run by `single` on this thread when it
+   * is too small to split or the pool was closed.
    */
-  private splitElementwise(name: ElementwiseKernel, n: number, a: Float32Array, b: Float32Array,
-    c?: Float32Array, d?: Float32Array, s0 = 0, s1 = 0, s2 = 0): boolean {
-    const pool = this.split(n, ELEMENTWISE_SPLIT_MIN);
-    if (!pool) return false;
-    pool.elementwise(name, this.p(a), this.p(b), c ? this.p(c) : 0, d ? this.p(d) : 0, n, s0, s1, s2);
-    return true;
-  }
-  override relu_forward(y: Float32Array, x: Float32Array, n: number): void {
-    if (!this.splitElementwise('relu_forward', n, y, x)) super.relu_forward(y, x, n);
-  }
-  override relu_backward(dx: Float32Array, dy: Float32Array, y: Float32Array, n: number): void {
-    if (!this.splitElementwise('relu_backward', n, dx, dy, y)) super.relu_backward(dx, dy, y, n);
-  }
-  override sigmoid_forward(y: Float32Array, x: Float32Array, n: number): void {
-    if (!this.splitElementwise('sigmoid_forward', n, y, x)) super.sigmoid_forward(y, x, n);
-  }
-  override sigmoid_backward(dx: Float32Array, dy: Float32Array, y: Float32Array, n: number): void {
-    if (!this.splitElementwise('sigmoid_backward', n, dx, dy, y)) super.sigmoid_backward(dx, dy, y, n);
-  }
-  override dropout_forward_infer(y: Float32Array, x: Float32Array, n: number, ratio: number): void {
-    if (!this.splitElementwise('dropout_forward_infer', n, y, x, undefined, undefined, ratio)) {
-      super.dropout_forward_infer(y, x, n, ratio);
-    }
-  }
-  override dropout_backward(dx: Float32Array, dy: Float32Array, mask: Float32Array, n: number): void {
-    if (!this.splitElementwise('dropout_backward', n, dx, dy, mask)) super.dropout_backward(dx, dy, mask, n);
-  }
-  override sgd_update(p: Float32Array, g: Float32Array, n: number, lr: number): void {
-    if (!this.splitElementwise('sgd_update', n, p, g, undefined, undefined, lr)) super.sgd_update(p, g, n, lr);
-  }
-  override momentum_update(p: Float32Array, g: Float32Array, v: Float32Array, n: number, lr: number,
-    momentum: number): void {
-    if (!this.splitElementwise('momentum_update', n, p, g, v, undefined, lr, momentum)) {
-      super.momentum_update(p, g, v, n, lr, momentum);
-    }
-  }
-  override nesterov_update(p: Float32Array, g: Float32Array, v: Float32Array, n: number, lr: number,
-    momentum: number): void {
-    if (!this.splitElementwise('nesterov_update', n, p, g, v, undefined, lr, momentum)) {
-      super.nesterov_update(p, g, v, n, lr, momentum);
-    }
-  }
-  override adagrad_update(p: Float32Array, g: Float32Array, h: Float32Array, n: number, lr: number): void {
-    if (!this.splitElementwise('adagrad_update', n, p, g, h, undefined, lr)) super.adagrad_update(p, g, h, n, lr);
-  }
-  override rmsprop_update(p: Float32Array, g: Float32Array, h: Float32Array, n: number, lr: number,
-    decay: number): void {
-    if (!this.splitElementwise('rmsprop_update', n, p, g, h, undefined, lr, decay)) {
-      super.rmsprop_update(p, g, h, n, lr, decay);
-    }
-  }
-  override adam_update(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number, lrT: number,
-    beta1: number, beta2: number): void {
-    if (!this.splitElementwise('adam_update', n, p, g, m, v, lrT, beta1, beta2)) {
-      super.adam_update(p, g, m, v, n, lrT, beta1, beta2);
-    }
-  }
-  override weight_decay_backward(dw: Float32Array, w: Float32Array, n: number, lambda: number): void {
-    if (!this.splitElementwise('weight_decay_backward', n, dw, w, undefined, undefined, lambda)) {
-      super.weight_decay_backward(dw, w, n, lambda);
+  private elementwise(name: ElementwiseKernel, single: Single): unknown {
+    const min = ELEMENTWISE_SPLIT_MIN;
+    switch (bufferCount(name)) {
+      case 2: return (a: V, b: V, n: number, s0: number, s1: number, s2: number) => {
+        const pool = this.split(n, min);
+        if (pool) pool.elementwise(name, this.p(a), this.p(b), 0, 0, n, s0, s1, s2);
+        else single(a, b, n, s0, s1, s2);
+      };
+      case 3: return (a: V, b: V, c: V, n: number, s0: number, s1: number, s2: number) => {
+        const pool = this.split(n, min);
+        if (pool) pool.elementwise(name, this.p(a), this.p(b), this.p(c), 0, n, s0, s1, s2);
+        else single(a, b, c, n, s0, s1, s2);
+      };
+      default: return (a: V, b: V, c: V, d: V, n: number, s0: number, s1: number, s2: number) => {
+        const pool = this.split(n, min);
+        if (pool) pool.elementwise(name, this.p(a), this.p(b), this.p(c), this.p(d), n, s0, s1, s2);
+        else single(a, b, c, d, n, s0, s1, s2);
+      };
     }
   }
 }
+
+type V = Float32Array;
+type Single = (...args: (V | number)[]) => void;

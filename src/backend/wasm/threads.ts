@@ -22,6 +22,7 @@
 // summation order as the whole (see assembly/gemm.ts), and elementwise kernels have no order to change.
 // Reductions (bias/BatchNorm gradients, loss, accuracy) and dropout's random stream stay on the calling thread.
 import { BackendError } from '../../errors.js';
+import { bufferCount, ELEMENTWISE_NAMES, type ElementwiseKernel } from '../kernels.js';
 import { align, describeBytes, PAGE, tooLarge } from './limits.js';
 import { threadScript, type ThreadInit } from './worker-source.js';
 
@@ -41,19 +42,11 @@ export const CTL = {
 } as const;
 const CONTROL_BYTES = CTL.ARGS_BYTE + 8 * CTL.ARG_COUNT;
 
-/**
- * Elementwise kernels that may be split: (pointers…, n, scalars…) with every pointer indexed by the same element.
- * The value is the number of pointer arguments.
- */
-export const ELEMENTWISE = {
-  relu_forward: 2, relu_backward: 3, sigmoid_forward: 2, sigmoid_backward: 3,
-  dropout_forward_infer: 2, dropout_backward: 3,
-  sgd_update: 2, momentum_update: 3, nesterov_update: 3, adagrad_update: 3, rmsprop_update: 3, adam_update: 4,
-  weight_decay_backward: 2,
-} as const;
-export type ElementwiseKernel = keyof typeof ELEMENTWISE;
-const ELEMENTWISE_NAMES = Object.keys(ELEMENTWISE) as ElementwiseKernel[];
+/** A job's `fn`: the index of its kernel among the elementwise kernels (the threads get the same list). */
 const ELEMENTWISE_INDEX = Object.fromEntries(ELEMENTWISE_NAMES.map((name, i) => [name, i])) as
+  Record<ElementwiseKernel, number>;
+/** How many buffers each elementwise kernel takes (2 to 4). */
+const ELEMENTWISE_BUFFERS = Object.fromEntries(ELEMENTWISE_NAMES.map((name) => [name, bufferCount(name)])) as
   Record<ElementwiseKernel, number>;
 
 /** Split a gemm when it has at least this many multiply-adds (M·N·K); below it a round trip costs more than it saves. */
@@ -434,7 +427,7 @@ export class ThreadPool {
    */
   elementwise(name: ElementwiseKernel, p0: number, p1: number, p2: number, p3: number, n: number,
     s0 = 0, s1 = 0, s2 = 0): void {
-    const np = ELEMENTWISE[name];
+    const np = ELEMENTWISE_BUFFERS[name];
     const size = Math.ceil(n / (2 * this.size) / 16) * 16; // whole 64-byte lines per chunk
     const count = Math.ceil(n / size);
     const arg = this.arg;

@@ -9,8 +9,8 @@ import { createBackend, init, type Backend } from '../../src/index.js';
 import { bufferCount, descriptorProblem, ELEMENTWISE_NAMES, KERNEL_NAMES, KERNELS, type KernelName } from '../../src/backend/kernels.js';
 import type { KernelTable } from '../../src/backend/types.js';
 import { pattern } from '../../src/backend/wasm/bindings.js';
-import type { ThreadedWasmBackend } from '../../src/backend/wasm/index.js';
-import { ELEMENTWISE_SPLIT_MIN, GEMM_SPLIT_MIN } from '../../src/backend/wasm/threads.js';
+import { ELEMENTWISE_SPLIT_MIN, GEMM_SPLIT_MIN } from '../../src/backend/wasm/pool.js';
+import type { ThreadedWasmBackend } from '../../src/backend/wasm/threaded.js';
 
 /** Exports of the wasm module that are not kernels of the table (memory, set-up, the threads' gemm part). */
 const NOT_KERNELS = ['memory', 'heap_base', 'gemm_set_variant', 'gemm_variant', 'gemm_scratch_bytes', 'gemm_part'];

@@ -18,8 +18,6 @@ import { bindKernels, disposedKernels, type Kernels } from './bindings.js';
 import { gemmVariantIndex } from './gemm-variant.js';
 import { align, PAGE, tooLarge, WASM32_MAX_BYTES } from './limits.js';
 
-export type { Kernels } from './bindings.js';
-
 export type View = Float32Array | Int32Array;
 
 /** The kernels: own properties made by the constructor from src/backend/kernels.ts (see bindings.ts). */
@@ -93,7 +91,7 @@ export class WasmBackend implements Backend {
     Object.assign(this, disposedKernels()); // the forwarders held the instance's exports
   }
 
-  /** Throws if disposed (allocations check; kernels find out in p(), where the view no longer matches). */
+  /** Throws if disposed (allocations check; a disposed backend's kernels are stand-ins that throw). */
   protected live(): void {
     if (this.disposed) throw new BackendError('this wasm backend was disposed: make a new one (or a new net)');
   }
@@ -180,7 +178,7 @@ if (typeof disposeSymbol === 'symbol') {
   });
 }
 
-/** What a disposed backend's views are compared with: no view has this buffer, so every kernel call checks live(). */
+/** What a disposed backend's views are compared with: no view has this buffer, so p() checks live(). */
 const DISPOSED = new ArrayBuffer(0);
 /** A disposed backend's exports: each throws. */
 const DISPOSED_KERNELS = new Proxy({}, {

@@ -59,9 +59,12 @@ export function pattern(name: KernelName): string {
   return (KERNELS[name].args as readonly ArgKind[]).map((k) => PATTERN[k]).join('');
 }
 
+/** descriptorProblem(), asked once. */
+let listProblem: [string | undefined] | undefined;
+
 /** Every kernel forwarded to `exports`, with `self.p` for buffers. */
 export function bindKernels(self: Offsets, exports: Kernels): KernelTable {
-  const problem = descriptorProblem();
+  const problem = (listProblem ??= [descriptorProblem()])[0];
   if (problem !== undefined) throw new BackendError(`the kernel list (src/backend/kernels.ts) is inconsistent: ${problem}`);
   const table: Record<string, Bound> = {};
   for (const name of KERNEL_NAMES) {

@@ -11,7 +11,8 @@
 
 export type BackendName = 'js' | 'wasm';
 
-export interface Backend {
+/** A backend: memory management, and every kernel of the table below. */
+export interface Backend extends KernelTable {
   readonly name: BackendName;
   /**
    * Bumped each time buffers handed out earlier stop being valid views (wasm linear memory grew).
@@ -46,7 +47,13 @@ export interface Backend {
   dispose(): void;
   /** True after dispose(). */
   readonly disposed: boolean;
+}
 
+/**
+ * The kernels. Each is also listed, with the kinds of its arguments and how threads split it, in kernels.ts (from
+ * which the wasm bindings are made; test/backend/bindings.test.ts checks that the lists agree).
+ */
+export interface KernelTable {
   // ---- gemm.ts --------------------------------------------------------------------------------
   /**
    * C[M×N] = (accumulate ? C : 0) + op(A) · op(B), all row-major and contiguous.

@@ -19,7 +19,7 @@ describe('ZERODL_GEMM at the first init()', () => {
     expect(gemmVariant()).toBe('3x12');
     expect(gemmVariantState().source).toBe('env');
     expect(gemmVariantState().calibration).toBeUndefined();
-    const b = createBackend('wasm') as unknown as { k: { gemm_variant(): number } };
-    expect(b.k.gemm_variant()).toBe(3); // the instance's cell (assembly/gemm.ts), not just the TS-side record
+    const b = createBackend('wasm') as import('../../src/backend/wasm/backend.js').WasmBackend;
+    expect(b.instanceGemmVariant()).toBe(3); // the instance's cell (assembly/gemm.ts), not just the TS-side record
   });
 });

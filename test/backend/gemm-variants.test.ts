@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, createOptimizer, GEMM_VARIANTS, gemmVariant, gemmVariantState, init, MultiLayerNet, NameError,
   type Backend, type GemmVariant } from '../../src/index.js';
-import { sharedHeapForTests } from '../../src/backend/index.js';
+import type { ThreadedWasmBackend } from '../../src/backend/wasm/threaded.js';
 import { Rng } from '../../src/rng.js';
 import { expectClose } from '../helpers.js';
 import { randomBatch } from '../net/fixtures.js';
@@ -137,9 +137,9 @@ describe('gemm variants: the threaded backend', () => {
     for (const v of GEMM_VARIANTS) {
       const b = await backendWith(v, 2);
       expect(b.threads).toBe(2);
-      const heap = sharedHeapForTests();
+      const heap = (b as ThreadedWasmBackend).heap;
       expect(heap, 'the shared heap exists').toBeDefined();
-      expect((heap!.exports.gemm_variant as () => number)()).toBe(GEMM_VARIANTS.indexOf(v));
+      expect((heap.exports.gemm_variant as () => number)()).toBe(GEMM_VARIANTS.indexOf(v));
       ([[256, 784, 1024], [128, 784, 100], [131, 300, 1033]] as const).forEach(([M, K, N], i) =>
         expectSameBits(products(b, M, K, N), wants[i], `threads 2, ${v} ${M}×${K}×${N}`));
     }
@@ -149,7 +149,7 @@ describe('gemm variants: the threaded backend', () => {
     await backendWith('3x12', 2);
     await init({ threads: 1 });
     await init({ threads: 2 }); // new workers instantiate the module on the shared memory again
-    expect((sharedHeapForTests()!.exports.gemm_variant as () => number)()).toBe(GEMM_VARIANTS.indexOf('3x12'));
+    expect(((createBackend('wasm') as ThreadedWasmBackend).heap.exports.gemm_variant as () => number)()).toBe(GEMM_VARIANTS.indexOf('3x12'));
   });
 });
 

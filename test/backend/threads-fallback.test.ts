@@ -2,7 +2,7 @@
 // zerodl stays on one thread and says why on the console (the browser test checks the same in Chromium).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBackend, init, threadCount } from '../../src/index.js';
-import { threadsUnavailable } from '../../src/backend/wasm/threads.js';
+import { threadsUnavailable } from '../../src/backend/wasm/spawn.js';
 
 const g = globalThis as { crossOriginIsolated?: boolean };
 afterEach(() => {

@@ -6,7 +6,8 @@ import {
   type MultiLayerNetOptions,
 } from '../../src/index.js';
 import { Rng } from '../../src/rng.js';
-import { GEMM_SPLIT_MIN, ELEMENTWISE_SPLIT_MIN, ThreadPool } from '../../src/backend/wasm/threads.js';
+import { GEMM_SPLIT_MIN, ELEMENTWISE_SPLIT_MIN, ThreadPool } from '../../src/backend/wasm/pool.js';
+import { ThreadedWasmBackend } from '../../src/backend/wasm/threaded.js';
 import { randomBatch } from '../net/fixtures.js';
 import { book } from '../book/vectors.js';
 import { expectClose } from '../helpers.js';
@@ -85,7 +86,7 @@ describe('threads: kernels are bit-identical to one thread', () => {
   }
 
   it('big kernels run on both threads, small ones on the caller alone', () => {
-    const pool = (two as unknown as { pool: ThreadPool }).pool;
+    const pool = (two as ThreadedWasmBackend).pool!;
     const [M, K, N] = [256, 1024, 1024];
     const a = fill(two.alloc(M * K), 1), b = fill(two.alloc(K * N), 2), c = two.alloc(M * N);
     let s0 = pool.stats();
@@ -104,13 +105,11 @@ describe('threads: kernels are bit-identical to one thread', () => {
   });
 
   it('stress: thousands of back-to-back jobs with threads that sleep between them (late wake-ups) stay exact', async () => {
-    // spinMs 0: a thread sleeps after every job, so it often wakes when its job is over or the next one is being
+    // pollMs 0: a thread sleeps after every job, so it often wakes when its job is over or the next one is being
     // written; accumulate = true turns any chunk run twice, or with the wrong job's arguments, into a wrong sum.
-    const { sharedHeapForTests } = await import('../../src/backend/index.js');
-    const { ThreadedWasmBackend } = await import('../../src/backend/wasm/index.js');
-    const heap = sharedHeapForTests()!;
-    const pool = await ThreadPool.start(heap, 2, 0);
-    const [[scratchAt, scratchBytes]] = (pool as unknown as { scratch: [number, number][] }).scratch;
+    const heap = (two as ThreadedWasmBackend).heap;
+    const pool = await ThreadPool.start(heap, 2, { pollMs: 0 });
+    let usedBeforeClose = NaN;
     try {
       const k = new ThreadedWasmBackend(heap, pool);
       const shapes: [number, number, number][] = [[64, 64, 64], [96, 40, 80], [40, 70, 128]];
@@ -134,17 +133,15 @@ describe('threads: kernels are bit-identical to one thread', () => {
       bufs.forEach((b, i) => expect(firstDifference(b.c1, b.c2), `shape ${i}`).toBe(-1));
       expect(firstDifference(p1, p2)).toBe(-1);
     } finally {
+      usedBeforeClose = heap.usedBytes();
       pool.close();
     }
-    // close() gave the thread's gemm scratch back to the heap: the block is free (or above the bump pointer)
-    const h = heap as unknown as { free: [number, number][]; top: number };
-    const isFree = h.top <= scratchAt ||
-      h.free.some(([at, bytes]) => at <= scratchAt && scratchAt + scratchBytes <= at + bytes);
-    expect(isFree).toBe(true);
+    // close() gave the thread's gemm scratch back to the heap (one worker: one block of scratchBytes)
+    expect(usedBeforeClose - heap.usedBytes()).toBe(heap.scratchBytes);
   });
 
   it('a wasm trap in a split kernel (bad pointers) throws, and the pool goes on with the next job', () => {
-    const pool = (two as unknown as { pool: ThreadPool }).pool;
+    const pool = (two as ThreadedWasmBackend).pool!;
     const [M, K, N] = [256, 256, 256];
     const a = fill(two.alloc(M * K), 1), b = fill(two.alloc(K * N), 2), c = two.alloc(M * N);
     const beyond = two.memoryBytes(); // C, or p, wholly past the end of memory: every chunk traps, none writes
@@ -279,11 +276,9 @@ describe('threads: training', () => {
   });
 
   it('a block handed out again is zero-filled, also when it comes back below the bump pointer', async () => {
-    const { sharedHeapForTests } = await import('../../src/backend/index.js');
-    const heap = sharedHeapForTests()!;
+    const heap = (two as ThreadedWasmBackend).heap;
     // larger than every free block, so that it comes from the bump pointer, and released it lowers the pointer
-    const free = (heap as unknown as { free: [number, number][] }).free;
-    const bytes = Math.max(4096, ...free.map(([, b]) => b)) + 16;
+    const bytes = Math.max(4096, heap.largestFreeBlock()) + 16;
     const ptr = heap.take(bytes);
     new Uint8Array(heap.buffer, ptr, bytes).fill(7);
     heap.release([[ptr, bytes]]);
@@ -296,8 +291,7 @@ describe('threads: training', () => {
   it('blocks of a collected backend go back to the shared heap', async ({ skip }) => {
     const gc = (globalThis as { gc?: () => void }).gc;
     if (!gc) skip('needs --expose-gc');
-    const { sharedHeapForTests } = await import('../../src/backend/index.js');
-    const heap = sharedHeapForTests()!;
+    const heap = (two as ThreadedWasmBackend).heap;
     const make = () => { const k = createBackend('wasm'); k.alloc(1 << 20); k.alloc(12345); };
     make(); // warm: the first backend's blocks may come from the top, later ones reuse them
     for (let r = 0; r < 5; r++) {

@@ -3,13 +3,13 @@
 // and dropping nets runs in constant memory; memory exhausted by live nets is a MemoryError that says what to do.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, init, MemoryError, MultiLayerNet, type MultiLayerNetOptions } from '../../src/index.js';
-import { sharedHeapForTests } from '../../src/backend/index.js';
-import type { SharedHeap } from '../../src/backend/wasm/threads.js';
+import type { SharedHeap } from '../../src/backend/wasm/heap.js';
+import type { ThreadedWasmBackend } from '../../src/backend/wasm/threaded.js';
 
 let heap: SharedHeap;
 beforeAll(async () => {
   await init({ threads: 2 });
-  heap = sharedHeapForTests()!;
+  heap = (createBackend('wasm') as ThreadedWasmBackend).heap;
 });
 afterAll(() => init({ threads: 1 }));
 

@@ -3,8 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { setFileReader } from './load.js';
-import { setThreadFactory } from './threads.js';
-import { threadScript } from './worker-source.js';
+import { setThreadFactory } from './spawn.js';
+import { threadScript } from './thread-main.js';
 
 setFileReader(async (url) => {
   const buf = await readFile(url);

@@ -4,8 +4,9 @@
 //
 // A thread gets one message: the compiled module, the shared memory, the control block and its gemm scratch. It
 // instantiates the module on that memory and then loops, never returning to its event loop: wait for the job
-// number to change (spinning `spinMs` first, then `Atomics.wait`), take chunks of the job from the shared counter
-// until none are left, counting each finished chunk. The layout of the control block is `CTL` of threads.ts, sent with the message.
+// number to change (polling at most POLL_US first, then `Atomics.wait`), take chunks of the job from the shared
+// counter until none are left, counting each finished chunk. The layout of the control block is `CTL` of pool.ts,
+// sent with the message. spawn.ts starts threads on this script.
 
 /** What a thread is sent once, when it starts. */
 export interface ThreadInit {
@@ -53,10 +54,10 @@ function threadMain(port?: { once(event: 'message', f: (d: ThreadInit) => void):
     for (;;) {
       if (Atomics.load(ctl, L.JOB) === seen) {
         const t0 = now();
-        // Poll about as long as this thread's share of the last job took (20 µs at least, SPIN_US at most): in a
+        // Poll about as long as this thread's share of the last job took (20 µs at least, POLL_US at most): in a
         // training loop the next job comes sooner than that; on a busy machine polling would take a core from
         // the caller or another process, so a thread that got little to do sleeps soon.
-        const spin = Math.min(Atomics.load(ctl, L.SPIN_US) / 1000, Math.max(0.02, worked));
+        const spin = Math.min(Atomics.load(ctl, L.POLL_US) / 1000, Math.max(0.02, worked));
         while (Atomics.load(ctl, L.JOB) === seen && now() - t0 < spin) { /* poll */ }
         // (bounded, as every wait: an idle thread re-checks once a second)
         while (Atomics.load(ctl, L.JOB) === seen) Atomics.wait(ctl, L.JOB, seen, 1000);

@@ -1,5 +1,5 @@
-// Multi-core kernels: one shared wasm memory for the process (or page), the main thread's instance on it, and a
-// pool of kernel threads (Node worker_threads or Web Workers) with an instance each on the same memory.
+// Multi-core kernels: a pool of kernel threads (Node worker_threads or Web Workers, started by spawn.ts, running
+// thread-main.ts), each with an instance of the module on the shared memory of heap.ts, and the job protocol.
 //
 // A parallel kernel call is one *job*: the caller writes the arguments into the control block, bumps the job
 // number and wakes the threads; then every participant, the caller included, takes chunks (rows or columns of a
@@ -7,7 +7,7 @@
 // every chunk is finished. It never waits for a thread that has not taken a chunk: one that is asleep or
 // descheduled (another process on the core) costs nothing, the caller does its share; a thread that wakes after
 // its job is over finds the counter tagged with a newer job and takes nothing. After a job, threads poll for the
-// next about as long as their share of the last one took (≤ 2 ms) before sleeping in `Atomics.wait`, so in a
+// next about as long as their share of the last one took (≤ POLL_MS) before sleeping in `Atomics.wait`, so in a
 // training loop they are awake for the next job (a round trip costs ~1 µs then, ~10–30 µs from sleep), while on a
 // busy machine they do not take a core from other work by polling. Measured on 2 cores, 784-100x4-10 net: 1.64x
 // one thread when quiet, 1.07x with another process hogging a core (polling 2 ms always: 1.65x and 0.56x).
@@ -22,13 +22,16 @@
 // summation order as the whole (see assembly/gemm.ts), and elementwise kernels have no order to change.
 // Reductions (bias/BatchNorm gradients, loss, accuracy) and dropout's random stream stay on the calling thread.
 import { BackendError } from '../../errors.js';
-import { align, describeBytes, PAGE, tooLarge } from './limits.js';
-import { threadScript, type ThreadInit } from './worker-source.js';
+import { bufferCount, ELEMENTWISE_NAMES, type ElementwiseKernel } from '../kernels.js';
+import type { SharedHeap } from './heap.js';
+import { threadFactory, threadsUnavailable, type ThreadHandle } from './spawn.js';
+import type { ThreadInit } from './thread-main.js';
 
 /** Control block: Int32 slots, then Float64 arguments. Sent to the threads, which read it by name. */
 export const CTL = {
   JOB: 0, DONE: 1, QUIT: 2, OP: 3, NEXT: 4, COUNT: 5, SIZE: 6, DIM: 7, FN: 8, WORKERS: 9, READY: 10, TAKEN: 11,
-  SPIN_US: 12, FAILED: 13,
+  /** The longest an idle thread polls for the next job before it sleeps, in µs (PoolOptions.pollMs). */
+  POLL_US: 12, FAILED: 13,
   /** Tests only: the worker with index DIE − 1 stops (returns) right after taking its next chunk, holding it. */
   DIE: 14,
   OP_GEMM: 1, OP_ELEMENTWISE: 2,
@@ -41,19 +44,11 @@ export const CTL = {
 } as const;
 const CONTROL_BYTES = CTL.ARGS_BYTE + 8 * CTL.ARG_COUNT;
 
-/**
- * Elementwise kernels that may be split: (pointers…, n, scalars…) with every pointer indexed by the same element.
- * The value is the number of pointer arguments.
- */
-export const ELEMENTWISE = {
-  relu_forward: 2, relu_backward: 3, sigmoid_forward: 2, sigmoid_backward: 3,
-  dropout_forward_infer: 2, dropout_backward: 3,
-  sgd_update: 2, momentum_update: 3, nesterov_update: 3, adagrad_update: 3, rmsprop_update: 3, adam_update: 4,
-  weight_decay_backward: 2,
-} as const;
-export type ElementwiseKernel = keyof typeof ELEMENTWISE;
-const ELEMENTWISE_NAMES = Object.keys(ELEMENTWISE) as ElementwiseKernel[];
+/** A job's `fn`: the index of its kernel among the elementwise kernels (the threads get the same list). */
 const ELEMENTWISE_INDEX = Object.fromEntries(ELEMENTWISE_NAMES.map((name, i) => [name, i])) as
+  Record<ElementwiseKernel, number>;
+/** How many buffers each elementwise kernel takes (2 to 4). */
+const ELEMENTWISE_BUFFERS = Object.fromEntries(ELEMENTWISE_NAMES.map((name) => [name, bufferCount(name)])) as
   Record<ElementwiseKernel, number>;
 
 /** Split a gemm when it has at least this many multiply-adds (M·N·K); below it a round trip costs more than it saves. */
@@ -67,62 +62,15 @@ export const ELEMENTWISE_SPLIT_MIN = 1 << 15;
  * or 50 times the caller's own time per chunk of the job when that is longer (a huge gemm on a busy machine).
  */
 export const STALL_MS = 2000;
+/** The longest (ms) an idle thread polls for the next job before it sleeps in Atomics.wait (see the header). */
+export const POLL_MS = 2;
 
-/** Starts a kernel thread (Node: worker_threads on an eval'd script; browsers: a Worker from a Blob URL). */
-export type ThreadFactory = () => ThreadHandle;
-export interface ThreadHandle {
-  postMessage(message: unknown): void;
-  terminate(): unknown;
-}
-
-let threadFactory: ThreadFactory | undefined;
-
-/** Installs how threads are started; the Node entry registers worker_threads. */
-export function setThreadFactory(factory: ThreadFactory): void {
-  threadFactory = factory;
-}
-
-interface NodeWorkerThreads {
-  Worker: new (code: string, options: { eval: true }) => ThreadHandle & { unref(): void };
-}
-
-function defaultFactory(): ThreadFactory | undefined {
-  if (threadFactory) return threadFactory;
-  const p = (globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown } }).process;
-  if (p?.versions?.node) {
-    const wt = p.getBuiltinModule?.('worker_threads') as NodeWorkerThreads | undefined;
-    if (!wt) return undefined;
-    return () => {
-      const w = new wt.Worker(threadScript("process.getBuiltinModule('worker_threads').parentPort"), { eval: true });
-      w.unref(); // kernel threads never keep a process alive
-      return w;
-    };
-  }
-  const W = (globalThis as { Worker?: new (url: string) => ThreadHandle }).Worker;
-  if (!W) return undefined;
-  return () => {
-    const url = URL.createObjectURL(new Blob([threadScript()], { type: 'text/javascript' }));
-    try {
-      return new W(url);
-    } finally {
-      URL.revokeObjectURL(url);
-    }
-  };
-}
-
-/**
- * Why this engine cannot run kernel threads, or undefined if it can. Browsers need cross-origin isolation
- * (COOP/COEP headers) for shared memory.
- */
-export function threadsUnavailable(): string | undefined {
-  const g = globalThis as { crossOriginIsolated?: boolean; SharedArrayBuffer?: unknown };
-  if (g.crossOriginIsolated === false) {
-    return 'this page is not cross-origin isolated, so it has no shared memory; serve it with the headers ' +
-      '"Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp"';
-  }
-  if (typeof g.SharedArrayBuffer !== 'function') return 'this engine has no SharedArrayBuffer';
-  if (!defaultFactory()) return 'this engine cannot start workers (no Worker, no worker_threads)';
-  return undefined;
+/** How a pool waits; the defaults are what init() uses, the others serve tests. */
+export interface PoolOptions {
+  /** POLL_MS by default; 0 makes threads sleep after every job (tests of late wake-ups). */
+  pollMs?: number;
+  /** STALL_MS by default (tests of a dead thread use less). */
+  stallMs?: number;
 }
 
 /** Whether this thread may block in Atomics.wait (not a browser's main thread). */
@@ -136,189 +84,6 @@ function canBlock(): boolean {
 }
 
 type Fn = (...args: number[]) => unknown;
-
-/** A backend's blocks, while the heap tracks them (see SharedHeap.track). */
-interface Tracked {
-  blocks: [number, number][];
-}
-
-/**
- * The shared memory, the main thread's instance on it, and its allocator. Sizes are float64 (limits.ts) and
- * checked against the memory's maximum before anything moves: a block that does not fit is a MemoryError with the
- * bump pointer, the free list and every block as they were.
- */
-export class SharedHeap {
-  readonly memory: WebAssembly.Memory;
-  readonly exports: Record<string, unknown>;
-  /** Bytes the memory may grow to (its maximum pages). */
-  readonly limit: number;
-  private top: number;
-  /** Free blocks [ptr, bytes], sorted by ptr, merged when adjacent. */
-  private free: [number, number][] = [];
-  /** Every SharedArrayBuffer object `memory.buffer` has been (a new one after each grow; all stay valid). */
-  private readonly buffers = new Set<ArrayBufferLike>();
-  private current: ArrayBufferLike;
-  readonly scratchBytes: number;
-  /** The blocks of every live (not disposed, not yet finalized) backend, by its block list. */
-  private readonly tracked = new Map<[number, number][], Tracked>();
-  /** Returns a GC'd backend's blocks to the heap. */
-  private readonly released = new FinalizationRegistry<Tracked>((t) => this.untrackEntry(t));
-
-  constructor(readonly module: WebAssembly.Module, initialPages: number, maximumPages: number) {
-    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages, shared: true });
-    this.limit = maximumPages * PAGE;
-    try {
-      this.exports = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports;
-    } catch (e) {
-      throw new BackendError(`the threaded kernels do not instantiate on shared memory: ${(e as Error).message}`);
-    }
-    this.current = this.memory.buffer;
-    this.buffers.add(this.current);
-    this.top = align((this.exports.heap_base as () => number)());
-    this.scratchBytes = (this.exports.gemm_scratch_bytes as () => number)();
-  }
-
-  get buffer(): ArrayBufferLike {
-    return this.current;
-  }
-
-  owns(buffer: ArrayBufferLike): boolean {
-    return buffer === this.current || this.buffers.has(buffer);
-  }
-
-  /**
-   * The block list of a backend: its blocks come back to the heap by `untrack` (dispose) or, failing that, when the
-   * garbage collector finalizes the backend.
-   */
-  track(owner: object): [number, number][] {
-    // (No WeakRef to the owner: one made in a synchronous job keeps its target alive until the job ends.)
-    const t: Tracked = { blocks: [] };
-    this.tracked.set(t.blocks, t);
-    this.released.register(owner, t, t);
-    return t.blocks;
-  }
-
-  /** Returns a backend's blocks now (dispose). */
-  untrack(blocks: [number, number][]): void {
-    const t = this.tracked.get(blocks);
-    if (t === undefined) return;
-    this.released.unregister(t);
-    this.untrackEntry(t);
-  }
-
-  private untrackEntry(t: Tracked): void {
-    if (!this.tracked.delete(t.blocks)) return; // already returned
-    this.release(t.blocks.splice(0));
-  }
-
-  /**
-   * A zero-filled block of `bytes` (16-byte aligned), reusing freed blocks first. Every block is cleared: memory
-   * above the bump pointer is not necessarily fresh, since freed blocks at the top lower the pointer.
-   * Throws a MemoryError, changing nothing, when it does not fit.
-   */
-  take(bytes: number): number {
-    const requested = bytes;
-    bytes = align(bytes);
-    const ptr = this.fit(bytes);
-    if (ptr < 0) throw this.tooLarge('alloc', requested);
-    new Uint8Array(this.current, ptr, bytes).fill(0);
-    return ptr;
-  }
-
-  /** First fit in the free list, else at the top (growing memory): the block's pointer, or −1 if it cannot fit. */
-  private fit(bytes: number): number {
-    for (let i = 0; i < this.free.length; i++) {
-      const [at, size] = this.free[i];
-      if (size < bytes) continue;
-      if (size === bytes) this.free.splice(i, 1);
-      else this.free[i] = [at + bytes, size - bytes];
-      return at;
-    }
-    const ptr = this.top;
-    if (ptr + bytes > this.limit || !this.ensure(ptr + bytes)) return -1;
-    this.top = ptr + bytes;
-    return ptr;
-  }
-
-  /** Grows memory (by half again at least) so that `end` bytes fit; false if the engine refuses. */
-  ensure(end: number): boolean {
-    const have = this.memory.buffer.byteLength;
-    if (end > this.limit) return false;
-    if (end > have) {
-      const want = Math.min(this.limit, Math.max(end, Math.floor(have * 1.5)));
-      try {
-        this.memory.grow(Math.ceil((want - have) / PAGE));
-      } catch {
-        try {
-          this.memory.grow(Math.ceil((end - have) / PAGE));
-        } catch (e) {
-          this.refused = e;
-          return false;
-        }
-      }
-    }
-    const b = this.memory.buffer;
-    if (b !== this.current) {
-      this.current = b;
-      this.buffers.add(b);
-    }
-    return true;
-  }
-  /** Why the engine last refused to grow memory (for the error message). */
-  private refused: unknown;
-
-  /**
-   * Room for `bytes` more (a net reserves what it will allocate), so that allocations of that many bytes in all
-   * cannot fail: at the top (growing memory), or in one free block that large (first fit then serves every one of
-   * them from it or from smaller holes before it). Throws a MemoryError, changing nothing, when neither has room.
-   */
-  reserve(bytes: number): void {
-    bytes = align(bytes);
-    if (this.free.some(([, size]) => size >= bytes)) return;
-    if (!this.ensure(this.top + bytes)) throw this.tooLarge('reserve', bytes);
-  }
-
-  private tooLarge(what: string, bytes: number): Error {
-    const used = this.usedBytes();
-    const engine = this.top + bytes <= this.limit ? this.refused : undefined;
-    const e = tooLarge(`shared wasm memory ${what}`, bytes, used, this.limit, 'the threads\' shared memory', engine);
-    const holes = this.top - used, largest = this.free.reduce((m, [, b]) => Math.max(m, b), 0);
-    e.message += `; ${describeBytes(holes)} are free below the top (largest block ${describeBytes(largest)}). ` +
-      'Call dispose() on nets you no longer use: a dropped net\'s memory comes back only when the garbage ' +
-      'collector finalizes it, which needs the event loop to run (an await), never inside a synchronous loop';
-    return e;
-  }
-
-  release(blocks: [number, number][]): void {
-    for (const [ptr, bytes] of blocks) {
-      if (bytes === 0) continue;
-      let i = 0;
-      while (i < this.free.length && this.free[i][0] < ptr) i++;
-      this.free.splice(i, 0, [ptr, bytes]);
-      // merge with the next, then with the previous block
-      if (i + 1 < this.free.length && ptr + bytes === this.free[i + 1][0]) {
-        this.free[i][1] += this.free[i + 1][1];
-        this.free.splice(i + 1, 1);
-      }
-      if (i > 0 && this.free[i - 1][0] + this.free[i - 1][1] === ptr) {
-        this.free[i - 1][1] += this.free[i][1];
-        this.free.splice(i, 1);
-        i--;
-      }
-      // a free block at the top goes back to the bump pointer
-      const last = this.free[this.free.length - 1];
-      if (last && last[0] + last[1] === this.top) {
-        this.top = last[0];
-        this.free.pop();
-      }
-    }
-  }
-
-  /** Bytes below the bump pointer that are in use (for tests: blocks come back when backends are collected). */
-  usedBytes(): number {
-    return this.top - this.free.reduce((s, [, b]) => s + b, 0);
-  }
-}
 
 /** Kernel threads sharing a SharedHeap's memory. */
 export class ThreadPool {
@@ -338,7 +103,7 @@ export class ThreadPool {
   private readonly scratch: [number, number][] = [];
 
   /** Starts the threads; `start` waits until each has instantiated the module. */
-  private constructor(private readonly heap: SharedHeap, threads: number, spinMs: number,
+  private constructor(private readonly heap: SharedHeap, threads: number, pollMs: number,
     private readonly stallMs: number) {
     this.size = threads;
     const control = new SharedArrayBuffer(CONTROL_BYTES);
@@ -346,7 +111,7 @@ export class ThreadPool {
     this.arg = new Float64Array(control, CTL.ARGS_BYTE, CTL.ARG_COUNT);
     this.gemmPart = heap.exports.gemm_part as Fn;
     this.fns = heap.exports as Record<string, Fn>;
-    const factory = defaultFactory();
+    const factory = threadFactory();
     if (!factory) throw new BackendError(`init({ threads: ${threads} }): ${threadsUnavailable() ?? 'no way to start threads'}`);
     for (let index = 0; index < threads - 1; index++) {
       const worker = factory();
@@ -360,12 +125,12 @@ export class ThreadPool {
       this.workers.push(worker);
     }
     this.ctl[CTL.WORKERS] = threads - 1;
-    this.ctl[CTL.SPIN_US] = Math.round(spinMs * 1000);
+    this.ctl[CTL.POLL_US] = Math.round(pollMs * 1000);
   }
 
   /** A pool of `threads` participants (`threads − 1` workers), resolved when every worker is running. */
-  static async start(heap: SharedHeap, threads: number, spinMs = 2, stallMs = STALL_MS): Promise<ThreadPool> {
-    const pool = new ThreadPool(heap, threads, spinMs, stallMs);
+  static async start(heap: SharedHeap, threads: number, options: PoolOptions = {}): Promise<ThreadPool> {
+    const pool = new ThreadPool(heap, threads, options.pollMs ?? POLL_MS, options.stallMs ?? STALL_MS);
     const deadline = Date.now() + 30_000;
     while (Atomics.load(pool.ctl, CTL.READY) < threads - 1) {
       if (Date.now() > deadline) {
@@ -434,7 +199,7 @@ export class ThreadPool {
    */
   elementwise(name: ElementwiseKernel, p0: number, p1: number, p2: number, p3: number, n: number,
     s0 = 0, s1 = 0, s2 = 0): void {
-    const np = ELEMENTWISE[name];
+    const np = ELEMENTWISE_BUFFERS[name];
     const size = Math.ceil(n / (2 * this.size) / 16) * 16; // whole 64-byte lines per chunk
     const count = Math.ceil(n / size);
     const arg = this.arg;

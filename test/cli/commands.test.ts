@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/args.js';
 import { main } from '../../src/cli/main.js';
-import { loadNet } from '../../src/io/model-node.js';
+import { loadNet } from '../../src/io/model.node.js';
 import { sink, type Sink } from './helpers.js';
 
 let dir: string;

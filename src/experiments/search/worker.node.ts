@@ -1,7 +1,7 @@
 // A hyperparameter-search pool worker (bundled to dist/search-worker.js; tinypool loads it in a worker thread).
 // At start it takes the split data the main thread prepared (workerData: typed arrays over SharedArrayBuffers, so
 // every worker reads one copy) and loads the wasm kernels once; then each task is one trial, answered as plain JSON.
-import '../../backend/wasm/load-node.js';
+import '../../backend/wasm/load.node.js';
 import Tinypool from 'tinypool';
 import { init } from '../../backend/index.js';
 import type { TrialSpec } from './plan.js';

@@ -22,6 +22,7 @@
 // summation order as the whole (see assembly/gemm.ts), and elementwise kernels have no order to change.
 // Reductions (bias/BatchNorm gradients, loss, accuracy) and dropout's random stream stay on the calling thread.
 import { BackendError } from '../../errors.js';
+import { nodeHost, nodeProcess } from '../../host.js';
 import { align, describeBytes, PAGE, tooLarge } from './limits.js';
 import { threadScript, type ThreadInit } from './worker-source.js';
 
@@ -75,29 +76,19 @@ export interface ThreadHandle {
   terminate(): unknown;
 }
 
-let threadFactory: ThreadFactory | undefined;
-
-/** Installs how threads are started; the Node entry registers worker_threads. */
-export function setThreadFactory(factory: ThreadFactory): void {
-  threadFactory = factory;
-}
-
-interface NodeWorkerThreads {
-  Worker: new (code: string, options: { eval: true }) => ThreadHandle & { unref(): void };
-}
-
 function defaultFactory(): ThreadFactory | undefined {
-  if (threadFactory) return threadFactory;
-  const p = (globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown } }).process;
-  if (p?.versions?.node) {
-    const wt = p.getBuiltinModule?.('worker_threads') as NodeWorkerThreads | undefined;
-    if (!wt) return undefined;
+  // Node (src/host.ts: installNode()'s worker_threads, or process.getBuiltinModule's in the neutral build), one way
+  // in both: the thread finds its port by process.getBuiltinModule too (Node ≥ 20.16, Bun, Deno), so the script
+  // names neither `node:` nor `require(` (browser bundles carry it).
+  const NodeWorker = nodeHost()?.Worker;
+  if (NodeWorker) {
     return () => {
-      const w = new wt.Worker(threadScript("process.getBuiltinModule('worker_threads').parentPort"), { eval: true });
+      const w = new NodeWorker(threadScript("process.getBuiltinModule('worker_threads').parentPort"), { eval: true });
       w.unref(); // kernel threads never keep a process alive
       return w;
     };
   }
+  if (nodeProcess()) return undefined;
   const W = (globalThis as { Worker?: new (url: string) => ThreadHandle }).Worker;
   if (!W) return undefined;
   return () => {

@@ -74,8 +74,8 @@ if (force || outputs.some((f) => mtime(f) < jsSources)) {
     build({ ...browser, entryPoints: ['src/inline.ts'], outfile: 'dist/inline.js', loader: { '.wasm': 'binary' } }),
     build({ ...node, entryPoints: ['src/node.ts'], outfile: 'dist/node.js' }),
     build({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
-    // the hyperparameter search's pool worker, loaded by path from beside cli.js / node.js (src/experiments/search/pool.ts)
-    build({ ...node, entryPoints: ['src/experiments/search/worker.ts'], outfile: 'dist/search-worker.js' }),
+    // the hyperparameter search's pool worker, loaded by path from beside cli.js / node.js (src/experiments/search/pool.node.ts)
+    build({ ...node, entryPoints: ['src/experiments/search/worker.node.ts'], outfile: 'dist/search-worker.js' }),
   ]);
   run('tsc', ['-p', 'tsconfig.build.json']);
 }

@@ -1,19 +1,18 @@
 // zerodl for Node: everything in the main entry, plus what reads and writes files (MNIST, model files, SVG plots).
 // Kept out of the main entry so that browser bundles never pull in `node:` modules.
-import { saveNet, loadNet } from './io/model-node.js';
-import { installModelFileIO } from './net/MultiLayerNet.js';
+import { installNode } from './install.node.js';
 
 export * from './index.js';
-export { saveNet, loadNet } from './io/model-node.js';
+export { installNode } from './install.node.js';
+export { saveNet, loadNet } from './io/model.node.js';
 
-// net.save(path) and MultiLayerNet.load(path) work once this entry is loaded.
-installModelFileIO({ save: saveNet, load: loadNet });
-export { loadMnist } from './data/mnist.js';
-export type { LoadMnistOptions, MnistData } from './data/mnist.js';
-export { writeFileAtomic, readFileBytes } from './io/file.js';
-export { renderSvg, writeSvg, writeSpec } from './plot/render.js';
-// init() reads the kernels' wasm with node:fs once this entry is loaded (load.ts itself names no Node module).
-import './backend/wasm/load-node.js';
+// What only Node gives, in one call: init() reads the kernels' wasm with node:fs, init({ threads }) starts
+// worker_threads, net.save(path) / MultiLayerNet.load(path) work — once this entry is loaded.
+installNode();
+export { loadMnist } from './data/mnist.node.js';
+export type { LoadMnistOptions, MnistData } from './data/mnist.node.js';
+export { writeFileAtomic, readFileBytes } from './io/file.node.js';
+export { renderSvg, writeSvg, writeSpec } from './plot/render.node.js';
 export { experiments, listExperiments, runExperiment } from './experiments/index.js';
 export type { Experiment, ExperimentOptions, ExperimentResult } from './experiments/types.js';
 export type { HistogramBinning, InitHistogramOptions } from './experiments/init-histogram.js';

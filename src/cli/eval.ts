@@ -1,6 +1,6 @@
 // `zerodl eval`: a saved model's accuracy on the whole test set.
 import { init } from '../backend/index.js';
-import { loadNet } from '../io/model-node.js';
+import { loadNet } from '../io/model.node.js';
 import { choice, type CliIO, type OptionSpec, parse, str, UsageError } from './args.js';
 import { checkModelFitsData, dataName, loadData } from './data.js';
 

@@ -5,7 +5,7 @@ import { init, threadCount } from '../backend/index.js';
 import { ValueError } from '../errors.js';
 import { experiment as search, type SearchOptions } from '../experiments/hyperparameter-search.js';
 import { experiments, listExperiments, runExperiment, type ExperimentResult } from '../experiments/index.js';
-import { makeDirectory } from '../io/file.js';
+import { makeDirectory } from '../io/file.node.js';
 import { NUMPY_DRAWS } from '../experiments/context.js';
 import { parseSeeds, runSeeds, type SeedSpread } from '../experiments/spread.js';
 import { choice, type CliIO, integer, type OptionSpec, parse, positiveInt, shardSpec, str, threadsFlag, UsageError } from './args.js';

@@ -7,6 +7,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { ZerodlError } from '../errors.js';
+import { installNode } from '../install.node.js';
 import { enableRelaxedSimd, initFromEnv } from './engine.js';
 import { type CliIO, UsageError } from './args.js';
 import { EVAL_USAGE, runEval } from './eval.js';
@@ -14,6 +15,8 @@ import { experimentUsage, runExperimentCommand } from './experiment.js';
 import { PREDICT_USAGE, runPredict } from './predict.js';
 import { runSearchCommand, SEARCH_USAGE } from './search.js';
 import { runTrain, TRAIN_USAGE } from './train.js';
+
+installNode(); // the CLI is Node: the kernels' wasm, threads and model files the Node way (src/host.ts)
 
 const COMMANDS: Record<string, { run: (argv: string[], io: CliIO) => Promise<number>; usage: () => string; interruptible: boolean }> = {
   train: { run: runTrain, usage: () => TRAIN_USAGE, interruptible: true },

@@ -1,7 +1,7 @@
 // `zerodl predict`: one test image through a saved model — the class, the true label, the ten probabilities
 // (softmax of the scores) and the digit itself in ASCII.
 import { init } from '../backend/index.js';
-import { loadNet } from '../io/model-node.js';
+import { loadNet } from '../io/model.node.js';
 import { choice, type CliIO, nonNegativeInt, type OptionSpec, parse, str, UsageError } from './args.js';
 import { checkModelFitsData, loadData } from './data.js';
 

@@ -1,8 +1,8 @@
 // A training run's report folder: results.json (what --json prints), loss.svg (loss per iteration, smoothed) and
 // accuracy.svg (train/test accuracy per epoch), each plot with its Vega-Lite spec beside it (.vl.json).
 import { join } from 'node:path';
-import { makeDirectory, writeFileAtomic } from '../io/file.js';
-import { writeSpec, writeSvg } from '../plot/render.js';
+import { makeDirectory, writeFileAtomic } from '../io/file.node.js';
+import { writeSpec, writeSvg } from '../plot/render.node.js';
 import { lineChart } from '../plot/specs.js';
 import { DependencyError } from '../errors.js';
 

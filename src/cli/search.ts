@@ -1,8 +1,8 @@
 // `zerodl search merge <dir|results.json>... [--out DIR]`: the shards of a hyperparameter search (each written by
 // `zerodl experiment hyperparameter-search --shard i/n`) checked and combined into the report of the whole search.
 import { join } from 'node:path';
-import { mergeShards } from '../experiments/search/merge.js';
-import { makeDirectory } from '../io/file.js';
+import { mergeShards } from '../experiments/search/merge.node.js';
+import { makeDirectory } from '../io/file.node.js';
 import { type CliIO, type OptionSpec, parse, str, UsageError } from './args.js';
 import { printResult } from './experiment.js';
 

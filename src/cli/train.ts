@@ -3,8 +3,8 @@
 import { dirname } from 'node:path';
 import { gemmVariant, init, simdVariant, threadCount } from '../backend/index.js';
 import { DivergenceError, ValueError } from '../errors.js';
-import { checkSaveTarget, makeDirectory } from '../io/file.js';
-import { saveNet } from '../io/model-node.js';
+import { checkSaveTarget, makeDirectory } from '../io/file.node.js';
+import { saveNet } from '../io/model.node.js';
 import { ACTIVATIONS, INIT_NAMES, type MultiLayerNetOptions, type WeightInit } from '../net/config.js';
 import { MultiLayerNet } from '../net/MultiLayerNet.js';
 import { createOptimizer, OPTIMIZER_NAMES, type OptimizerName, type OptimizerOptions } from '../optim/index.js';

@@ -2,7 +2,7 @@
 // figures and results.json. Node-only modules (MNIST files, the SVG renderer, node:fs) are imported lazily, so an
 // experiment handed `mnist` and no `out` touches nothing Node-specific.
 import { init } from '../backend/index.js';
-import type { MnistData } from '../data/mnist.js';
+import type { MnistData } from '../data/mnist.node.js';
 import { ValueError } from '../errors.js';
 import { RandomState } from '../numpy-random.js';
 import type { VegaLiteSpec } from '../plot/specs.js';
@@ -95,7 +95,7 @@ export class Context {
   async mnist(): Promise<Mnist> {
     let d: MnistData | undefined = this.options.mnist;
     if (!d) {
-      const { loadMnist } = await import('../data/mnist.js');
+      const { loadMnist } = await import('../data/mnist.node.js');
       const t = performance.now();
       d = await loadMnist({ normalize: true, flatten: true });
       this.log(`loaded MNIST in ${((performance.now() - t) / 1000).toFixed(1)} s`);
@@ -113,7 +113,7 @@ export class Context {
   async figure(file: string, spec: VegaLiteSpec): Promise<void> {
     if (!this.out) return;
     this.checkAbort();
-    const [{ writeSvg, writeSpec }, { join }] = await Promise.all([import('../plot/render.js'), import('node:path')]);
+    const [{ writeSvg, writeSpec }, { join }] = await Promise.all([import('../plot/render.node.js'), import('node:path')]);
     const svg = join(this.out, `${file}.svg`);
     await writeSvg(svg, spec);
     await writeSpec(join(this.out, `${file}.vl.json`), spec);
@@ -127,7 +127,7 @@ export class Context {
     };
     for (const f of result.findings) this.log(`${f.holds ? 'holds' : 'FAILS'}: ${f.claim}`);
     if (this.out) {
-      const [{ makeDirectory, writeFileAtomic }, { join }] = await Promise.all([import('../io/file.js'), import('node:path')]);
+      const [{ makeDirectory, writeFileAtomic }, { join }] = await Promise.all([import('../io/file.node.js'), import('node:path')]);
       await makeDirectory(this.out);
       result.seconds = round(this.seconds, 3);
       await writeFileAtomic(join(this.out, 'results.json'), new TextEncoder().encode(JSON.stringify(result) + '\n'));

@@ -10,9 +10,9 @@
 // is judged on the top 2 instead of the top 5.
 //
 // Parallel and sharded: every trial (its draws and seeds) is planned up front from the seed alone (search/plan.ts)
-// and run by one pure function (search/trial.ts), inline or in a pool of `workers` threads (search/pool.ts). With
+// and run by one pure function (search/trial.ts), inline or in a pool of `workers` threads (search/pool.node.ts). With
 // `shard`, only the trials k ≡ i − 1 (mod n) run and results.json holds them, raw, for `zerodl search merge`
-// (search/merge.ts), which checks the shards and writes the same report as an unsharded run.
+// (search/merge.node.ts), which checks the shards and writes the same report as an unsharded run.
 import { splitValidation } from '../data/split.js';
 import { ValueError } from '../errors.js';
 import { facetLineGrid, scatterChart } from '../plot/specs.js';
@@ -108,7 +108,7 @@ async function run(options: SearchOptions = {}): Promise<ExperimentResult> {
     }
   } else {
     ctx.log(`${workers} workers`);
-    const { runTrialsInPool } = await import('./search/pool.js');
+    const { runTrialsInPool } = await import('./search/pool.node.js');
     results = await runTrialsInPool(specs, config, data, { workers, signal: options.signal, onTrial: logTrial });
   }
   results.sort((a, b) => a.trial - b.trial);

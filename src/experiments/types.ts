@@ -1,5 +1,5 @@
 // What an experiment is and what it returns. One experiment mirrors one of the book's ch06 scripts.
-import type { MnistData } from '../data/mnist.js';
+import type { MnistData } from '../data/mnist.node.js';
 
 export interface ExperimentOptions {
   /** Folder for results.json and the figures (<name>.svg + <name>.vl.json); none = write nothing. */

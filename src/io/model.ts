@@ -1,6 +1,6 @@
 // Model files: a MultiLayerNet as safetensors bytes. Browser-safe: pure functions on bytes, no `node:` imports.
-// Saving to and loading from paths (Node-only) lives in model-node.ts, so that bundling this file never pulls in
-// node:fs (a dynamic `import('./file.js')` would not help: a bundler inlines it and hoists its `node:` imports).
+// Saving to and loading from paths (Node-only) lives in model.node.ts, so that bundling this file never pulls in
+// node:fs (a dynamic `import('./file.node.js')` would not help: a bundler inlines it and hoists its `node:` imports).
 //
 // The file holds
 //   tensors       every parameter by its book name and shape: W{l} [n_in, n_out], b{l} [n_out],

@@ -12,6 +12,7 @@
 import { createBackend } from '../backend/index.js';
 import type { Backend, BackendName } from '../backend/types.js';
 import { BackendError, FormatError, MemoryError, ShapeError, ValueError, ZerodlError } from '../errors.js';
+import { nodeHost } from '../host.js';
 import { Affine } from '../layers/Affine.js';
 import { BatchNormalization } from '../layers/BatchNormalization.js';
 import { Dropout } from '../layers/Dropout.js';
@@ -27,16 +28,13 @@ import { checkInput, checkPositiveInt, checkTargets, type Targets } from './vali
 export type { Activation, DropoutMaskSource, MultiLayerNetOptions, NetConfig, ParamRecord, WeightInit } from './config.js';
 export { initScale } from './config.js';
 
-/** Reading and writing model files by path: installed by the Node entry (`zerodl/node`), absent in browsers. */
+/** Reading and writing model files by path: installNode() gives them (src/host.ts), absent in browsers. */
 export interface ModelFileIO {
   save(net: MultiLayerNet, path: string): Promise<void>;
   load(path: string, options?: LoadNetOptions): Promise<MultiLayerNet>;
 }
-let fileIO: ModelFileIO | undefined;
-export function installModelFileIO(io: ModelFileIO): void {
-  fileIO = io;
-}
 function needFileIO(what: string): ModelFileIO {
+  const fileIO = nodeHost()?.modelFiles as ModelFileIO | undefined;
   if (!fileIO) {
     throw new BackendError(`${what} reads or writes files: import zerodl's Node entry ('zerodl/node'); ` +
       'in a browser use net.toBytes() / MultiLayerNet.fromBytes(bytes)');

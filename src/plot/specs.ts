@@ -1,6 +1,6 @@
 // Vega-Lite spec builders for the chapter-6 figures. Browser-safe: no `node:` imports, no vega import; every
 // builder is a pure function from numbers to a plain JSON object, so the browser demo can render the very same
-// specs with vega-embed, and `render.ts` renders them to SVG in Node.
+// specs with vega-embed, and `render.node.ts` renders them to SVG in Node.
 //
 // Data preparation (binning, moving averages, thinning, contour lines) happens here in TypeScript so that the
 // specs stay small (pre-aggregated histograms, thinned series) and need no Vega transforms we would have to trust.

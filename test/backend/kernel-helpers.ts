@@ -4,7 +4,7 @@
 import { beforeAll } from 'vitest';
 import { createBackend, init } from '../../src/backend/index.js';
 import type { Backend } from '../../src/backend/types.js';
-import { Rng } from '../../src/rng.js';
+import type { Rng } from '../../src/rng.js';
 import { expectClose } from '../helpers.js';
 
 export const SIZES = [1, 3, 4, 5, 17, 127, 1000];

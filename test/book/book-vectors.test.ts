@@ -13,7 +13,7 @@ import {
   createBackend, createOptimizer, init, MultiLayerNet, simdVariant,
   type BackendName, type MultiLayerNetOptions, type Optimizer, type WeightInit,
 } from '../../src/index.js';
-import { loadMnist } from '../../src/data/mnist.js';
+import { loadMnist } from '../../src/data/mnist.node.js';
 import { optimizerPath } from '../../src/experiments/optimizer-paths.js';
 import { book, BOOK_OPTIMIZERS, check, f32, flat, optimizerOptions, type TensorRecord } from './vectors.js';
 

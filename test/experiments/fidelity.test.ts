@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { loadMnist, type MnistData } from '../../src/data/mnist.js';
+import { loadMnist, type MnistData } from '../../src/data/mnist.node.js';
 import { ValueError } from '../../src/errors.js';
 import { experiments } from '../../src/experiments/index.js';
 import { parseSeeds, spreadOf } from '../../src/experiments/spread.js';

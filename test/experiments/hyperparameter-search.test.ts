@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMnist } from '../../src/data/mnist.js';
+import { loadMnist } from '../../src/data/mnist.node.js';
 import { experiments, type ExperimentResult } from '../../src/experiments/index.js';
 import { expectFindingsHold, expectShape, expectWrittenFiles } from './files.js';
 

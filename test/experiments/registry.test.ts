@@ -1,6 +1,6 @@
 // The registry (names, listing, unknown names) and the abort contract, on small synthetic data.
 import { describe, expect, it } from 'vitest';
-import type { MnistData } from '../../src/data/mnist.js';
+import type { MnistData } from '../../src/data/mnist.node.js';
 import { NameError } from '../../src/errors.js';
 import { experiments, listExperiments, runExperiment } from '../../src/experiments/index.js';
 import { drawTrials } from '../../src/experiments/hyperparameter-search.js';

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMnist, type MnistData } from '../../src/data/mnist.js';
+import { loadMnist, type MnistData } from '../../src/data/mnist.node.js';
 import { FormatError, ValueError } from '../../src/errors.js';
 import { experiment, type SearchOptions, type ShardResults } from '../../src/experiments/hyperparameter-search.js';
-import { combineShards, mergeShards, readShard, type ShardFile } from '../../src/experiments/search/merge.js';
+import { combineShards, mergeShards, readShard, type ShardFile } from '../../src/experiments/search/merge.node.js';
 import { parseShard, planTrials, shardTrials } from '../../src/experiments/search/plan.js';
 import type { ExperimentResult } from '../../src/experiments/types.js';
 

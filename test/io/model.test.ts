@@ -13,7 +13,7 @@ import { expectClose } from '../helpers.js';
 import { decodeSafetensors, encodeSafetensors, type F32Tensor } from '../../src/io/safetensors.js';
 import { MODEL_FORMAT } from '../../src/io/model.js';
 import { netFromBytes, netToBytes } from '../../src/net/MultiLayerNet.js';
-import { loadNet, saveNet } from '../../src/io/model-node.js';
+import { loadNet, saveNet } from '../../src/io/model.node.js';
 
 let dir: string;
 beforeAll(async () => {

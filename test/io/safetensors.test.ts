@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError, ShapeError, ValueError } from '../../src/errors.js';
-import { readFileBytes, writeFileAtomic } from '../../src/io/file.js';
+import { readFileBytes, writeFileAtomic } from '../../src/io/file.node.js';
 import { decodeSafetensors, encodeSafetensors, type F32Tensor } from '../../src/io/safetensors.js';
 
 const f32 = (shape: number[], values: number[]): F32Tensor => ({ dtype: 'F32', shape, data: new Float32Array(values) });

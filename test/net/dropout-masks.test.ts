@@ -2,7 +2,7 @@
 // Oracles: a forward pass computed here by hand in f64 from the masks, a net without dropout (all-ones masks),
 // numerical gradients, and the book's own masks and numbers (test/book/book-vectors.test.ts).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { init, MultiLayerNet, Rng, ShapeError, ValueError, ZerodlError, type DropoutMaskSource } from '../../src/index.js';
+import { init, MultiLayerNet, Rng, ShapeError, ValueError, type ZerodlError, type DropoutMaskSource } from '../../src/index.js';
 import { expectClose } from '../helpers.js';
 import { randomBatch, snapshot } from './fixtures.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ValueError } from '../../src/errors.js';
-import { compileSpec, renderSvg, writeSpec, writeSvg, type RenderLog } from '../../src/plot/render.js';
+import { compileSpec, renderSvg, writeSpec, writeSvg, type RenderLog } from '../../src/plot/render.node.js';
 import {
   contourLines,
   facetLineGrid,

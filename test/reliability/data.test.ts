@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createGzip, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { loadMnist, MAX_IDX_BYTES, MAX_IDX_ITEMS } from '../../src/data/mnist.js';
+import { loadMnist, MAX_IDX_BYTES, MAX_IDX_ITEMS } from '../../src/data/mnist.node.js';
 import { FormatError } from '../../src/errors.js';
 import { sink } from '../cli/helpers.js';
 

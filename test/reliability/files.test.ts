@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
-import { makeDirectory, writeFileAtomic } from '../../src/io/file.js';
-import { loadNet, saveNet } from '../../src/io/model-node.js';
+import { makeDirectory, writeFileAtomic } from '../../src/io/file.node.js';
+import { loadNet, saveNet } from '../../src/io/model.node.js';
 import { MultiLayerNet } from '../../src/net/MultiLayerNet.js';
 
 let dir: string;

@@ -16,7 +16,7 @@ import { main } from '../../src/cli/main.js';
 import { PREDICT_OPTIONS } from '../../src/cli/predict.js';
 import { parseTrainArgs, TRAIN_OPTIONS } from '../../src/cli/train.js';
 import { ZerodlError } from '../../src/errors.js';
-import { combineShards, shardResultsOf } from '../../src/experiments/search/merge.js';
+import { combineShards, shardResultsOf } from '../../src/experiments/search/merge.node.js';
 import { sink } from '../cli/helpers.js';
 import { shardJson } from './shards.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { FormatError, ValueError } from '../../src/errors.js';
-import { combineShards, MAX_SEARCH_TRIALS, shardResultsOf } from '../../src/experiments/search/merge.js';
+import { combineShards, MAX_SEARCH_TRIALS, shardResultsOf } from '../../src/experiments/search/merge.node.js';
 import { sink } from '../cli/helpers.js';
 import { shardJson } from './shards.js';
 

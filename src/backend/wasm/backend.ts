@@ -23,6 +23,9 @@ export type View = Float32Array | Int32Array;
 /** The kernels: own properties made by the constructor from src/backend/kernels.ts (see bindings.ts). */
 export interface WasmBackend extends KernelTable {}
 
+// The constructor makes every kernel of the list; test/backend/bindings.test.ts checks that the list, the exports
+// and KernelTable name the same kernels, which is what this merge relies on.
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see above
 export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
   generation = 0;

@@ -1,14 +1,14 @@
 // Compiling the kernels' wasm once per process (or page): bytes from the file system in Node (never `fetch` of a
 // file: URL), `fetch` in browsers. Instances are then made synchronously from the module.
 //
-// This file reaches browser bundles, so it names no Node module: file: URLs are read by a reader that the Node
-// entry (src/node.ts) registers with `setFileReader`, or else by `process.getBuiltinModule('fs/promises')`
-// (Node ≥ 20.16), which is a plain call that bundlers leave alone.
+// This file reaches browser bundles, so it names no Node module: file: URLs are read by what Node gives
+// (src/host.ts: installNode()'s node:fs, or else `process.getBuiltinModule('fs/promises')`).
 //
 // Two binaries come from one source: plain SIMD128 (build/zerodl.wasm) and relaxed SIMD (build/zerodl-relaxed.wasm,
 // FMA in the gemm micro-kernel and the update loops). `simd: 'auto'` picks relaxed where the engine validates a
 // relaxed instruction (Chrome/Edge 114+, Firefox 146+; Node 20 only with --experimental-wasm-relaxed-simd).
 import { BackendError, ValueError } from '../../errors.js';
+import { nodeHost, nodeProcess } from '../../host.js';
 import { defaultWasmUrl, type SimdVariant } from '../../wasm-url.js';
 import type { GemmVariant } from './gemm-variant.js';
 
@@ -119,33 +119,6 @@ export function hasRelaxedSimd(): boolean {
   }
 }
 
-/** Reads a file: URL's bytes (Node). Throws with the system's message when the file cannot be read. */
-export type FileReader = (url: URL) => Promise<Uint8Array>;
-
-let fileReader: FileReader | undefined;
-
-/** Installs how file: URLs are read; the Node entry calls this with fs.readFile. */
-export function setFileReader(reader: FileReader): void {
-  fileReader = reader;
-}
-
-interface NodeProcess {
-  versions?: { node?: string };
-  getBuiltinModule?: (id: string) => unknown;
-}
-
-function nodeProcess(): NodeProcess | undefined {
-  const p = (globalThis as { process?: NodeProcess }).process;
-  return p?.versions?.node ? p : undefined;
-}
-
-function readerForFiles(): FileReader | undefined {
-  if (fileReader) return fileReader;
-  const fs = nodeProcess()?.getBuiltinModule?.('fs/promises') as
-    { readFile(url: URL): Promise<Uint8Array> } | undefined;
-  return fs ? (url) => fs.readFile(url) : undefined;
-}
-
 /** What to do about a failed read of the package's own .wasm: a permission to grant, or a build to run. */
 function readHint(e: unknown): string {
   const { name, code, message } = e as { name?: string; code?: string; message?: string };
@@ -224,7 +197,7 @@ async function compileSource(options: InitOptions, threaded: boolean, variant: S
     : threaded ? undefined : options.wasmUrl;
   const url = given ? new URL(given, defaultWasmUrl(variant, threaded)) : defaultWasmUrl(variant, threaded);
   if (url.protocol === 'file:' && nodeProcess()) {
-    const read = readerForFiles();
+    const read = nodeHost()?.readFile;
     const path = filePath(url);
     if (!read) {
       throw new BackendError(`cannot read the kernels' wasm at ${path}: this Node has no process.getBuiltinModule; ` +

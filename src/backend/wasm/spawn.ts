@@ -1,6 +1,7 @@
-// Starting kernel threads: a factory that runs the thread's source (thread-main.ts) as a Node worker_thread (the
-// Node entry installs one with `setThreadFactory`; failing that, `process.getBuiltinModule('worker_threads')`) or
-// as a browser Web Worker from a Blob URL, and why an engine cannot run them at all.
+// Starting kernel threads, one way per kind of engine: the thread's source (thread-main.ts) as a Node worker_thread
+// (src/host.ts: installNode()'s worker_threads, or process.getBuiltinModule's in the neutral build) or as a browser
+// Web Worker from a Blob URL; and why an engine cannot run them at all.
+import { nodeHost, nodeProcess } from '../../host.js';
 import { threadScript } from './thread-main.js';
 
 /** Starts a kernel thread (Node: worker_threads on an eval'd script; browsers: a Worker from a Blob URL). */
@@ -10,30 +11,19 @@ export interface ThreadHandle {
   terminate(): unknown;
 }
 
-let installed: ThreadFactory | undefined;
-
-/** Installs how threads are started; the Node entry registers worker_threads. */
-export function setThreadFactory(factory: ThreadFactory): void {
-  installed = factory;
-}
-
-interface NodeWorkerThreads {
-  Worker: new (code: string, options: { eval: true }) => ThreadHandle & { unref(): void };
-}
-
-/** How this engine starts a kernel thread: the installed factory, else Node's worker_threads or a Web Worker. */
+/** How this engine starts a kernel thread: Node's worker_threads, or a Web Worker. */
 export function threadFactory(): ThreadFactory | undefined {
-  if (installed) return installed;
-  const p = (globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown } }).process;
-  if (p?.versions?.node) {
-    const wt = p.getBuiltinModule?.('worker_threads') as NodeWorkerThreads | undefined;
-    if (!wt) return undefined;
+  // In Node the thread finds its port by process.getBuiltinModule too (Node ≥ 20.16, Bun, Deno), so the script names
+  // neither `node:` nor `require(` (browser bundles carry it).
+  const NodeWorker = nodeHost()?.Worker;
+  if (NodeWorker) {
     return () => {
-      const w = new wt.Worker(threadScript("process.getBuiltinModule('worker_threads').parentPort"), { eval: true });
+      const w = new NodeWorker(threadScript("process.getBuiltinModule('worker_threads').parentPort"), { eval: true });
       w.unref(); // kernel threads never keep a process alive
       return w;
     };
   }
+  if (nodeProcess()) return undefined;
   const W = (globalThis as { Worker?: new (url: string) => ThreadHandle }).Worker;
   if (!W) return undefined;
   return () => {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { BackendError } from '../../errors.js';
 import type { TrialSpec } from './plan.js';
 import type { Trial, TrialData, TrialSettings } from './trial.js';
-import type { WorkerData } from './worker.js';
+import type { WorkerData } from './worker.node.js';
 
 export interface PoolOptions {
   workers: number;

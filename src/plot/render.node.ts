@@ -1,7 +1,7 @@
 // Node-side rendering of the Vega-Lite specs from `specs.ts`: Vega-Lite → Vega → headless View → SVG string.
 // No `canvas` package is needed: with renderer 'none' Vega estimates text widths instead of measuring them.
 
-import { makeDirectory, writeFileAtomic } from '../io/file.js';
+import { makeDirectory, writeFileAtomic } from '../io/file.node.js';
 import { dirname } from 'node:path';
 import type * as Vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';

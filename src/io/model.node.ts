@@ -1,6 +1,6 @@
-// Model files on disk. Node-only (through file.ts); the byte format is in model.ts, which stays browser-safe.
+// Model files on disk. Node-only (through file.node.ts); the byte format is in model.ts, which stays browser-safe.
 import { MultiLayerNet } from '../net/MultiLayerNet.js';
-import { readFileBytes, writeFileAtomic } from './file.js';
+import { readFileBytes, writeFileAtomic } from './file.node.js';
 import type { LoadNetOptions } from './model.js';
 
 /**

@@ -2,7 +2,8 @@
 //   Affine → [BatchNorm] → activation → [Dropout]   (× hidden layers)   → Affine → SoftmaxWithLoss
 // with He / Xavier / fixed-std initial weights and L2 weight decay.
 //
-// Memory: every buffer (parameters, gradients, activations for `maxBatchSize` rows, optimizer state room) is
+// Memory: every buffer (parameters, gradients, activations for `maxBatchSize` rows, optimizer state room; listed by
+// name and size in src/net/layout.ts) is
 // allocated once, from the net's own backend, when the net is made. A training step then allocates nothing and
 // never grows wasm memory. Larger batches are split into chunks for predict/accuracy/loss; a gradient over more
 // rows than the capacity re-makes the activation buffers once for the larger size.
@@ -22,6 +23,7 @@ import { SoftmaxWithLoss } from '../layers/SoftmaxWithLoss.js';
 import { decodeModel, encodeModel, type LoadNetOptions } from '../io/model.js';
 import { Rng, seedState } from '../rng.js';
 import { initScale, resolveConfig, type DropoutMaskSource, type MultiLayerNetOptions, type NetConfig, type ParamRecord } from './config.js';
+import { activationLayout, allocatedFloats, checkLayerBuffers, layerSizes, parameterLayout, reservation } from './layout.js';
 import { checkInput, checkPositiveInt, checkTargets, type Targets } from './validate.js';
 
 export type { Activation, DropoutMaskSource, MultiLayerNetOptions, NetConfig, ParamRecord, WeightInit } from './config.js';
@@ -80,7 +82,7 @@ export class MultiLayerNet {
     }
     this.dropoutMaskSource = options.dropoutMaskSource;
     const c = this.config;
-    this.sizes = [c.inputSize, ...c.hiddenSizes, c.outputSize];
+    this.sizes = layerSizes(c);
     this.backend = createBackend(c.backend);
     try {
       this.allocate();
@@ -94,38 +96,30 @@ export class MultiLayerNet {
   private allocate(): void {
     const c = this.config, k = this.backend;
     const L = this.sizes.length - 1;
-    // One reservation for everything the net holds, so that nothing grows memory later and no allocation below can
-    // fail half-way; room for an optimizer's state (up to two slots per parameter, Adam's) too, if memory has it.
-    let paramFloats = 0, bufferFloats = 0;
-    for (let l = 1; l <= L; l++) {
-      const nOut = this.sizes[l], bn = c.useBatchNorm && l < L;
-      paramFloats += this.sizes[l - 1] * nOut + nOut + (bn ? 2 * nOut : 0);
-      bufferFloats += bn ? 2 * nOut : 0;
-    }
-    const own = 2 * paramFloats + bufferFloats + this.activationFloats(c.maxBatchSize) + allocSlack(L) + 4;
+    // One reservation for everything the net holds (src/net/layout.ts), so that nothing grows memory later and no
+    // allocation below can fail half-way; room for an optimizer's state too, if memory has it.
+    const room = reservation(c);
     try {
-      k.reserve(own + 2 * paramFloats);
+      k.reserve(room.own + room.activations + room.optimizer);
     } catch (e) {
       if (!(e instanceof MemoryError)) throw e;
-      k.reserve(own);
+      k.reserve(room.own + room.activations);
     }
 
+    const layout = parameterLayout(c);
+    for (const p of layout.params) {
+      this.shapes[p.name] = [...p.shape!];
+      this.params[p.name] = k.alloc(p.floats);
+      this.grads[p.name] = k.alloc(p.floats);
+    }
+    for (const s of layout.stats) this.buffers[s.name] = k.alloc(s.floats);
+    this.dropoutRng = k.allocInt32(1);
     const rng = new Rng(c.seed);
     for (let l = 1; l <= L; l++) {
-      const nIn = this.sizes[l - 1], nOut = this.sizes[l];
-      this.addParam(`W${l}`, [nIn, nOut]);
-      this.addParam(`b${l}`, [nOut]);
-      const scale = initScale(c.weightInit, nIn);
-      const W = this.params[`W${l}`];
+      const W = this.params[`W${l}`], scale = initScale(c.weightInit, this.sizes[l - 1]);
       for (let i = 0; i < W.length; i++) W[i] = scale * rng.normal();
-      if (c.useBatchNorm && l < L) {
-        this.addParam(`gamma${l}`, [nOut]).fill(1);
-        this.addParam(`beta${l}`, [nOut]);
-        this.buffers[`runningMean${l}`] = k.alloc(nOut);
-        this.buffers[`runningVar${l}`] = k.alloc(nOut);
-      }
+      this.params[`gamma${l}`]?.fill(1);
     }
-    this.dropoutRng = k.allocInt32(1);
     this.dropoutRng[0] = seedState(rng.fork());
     this.buildLayers(c.maxBatchSize);
   }
@@ -163,25 +157,6 @@ export class MultiLayerNet {
     this.backend.dispose();
   }
 
-  private addParam(name: string, shape: number[]): Float32Array {
-    const n = shape.reduce((a, b) => a * b, 1);
-    this.shapes[name] = shape;
-    this.params[name] = this.backend.alloc(n);
-    this.grads[name] = this.backend.alloc(n);
-    return this.params[name];
-  }
-
-  private activationFloats(rows: number): number {
-    const c = this.config;
-    let n = rows * c.inputSize + 3 * rows * c.outputSize + rows; // input, softmax y/dx/one-hot, labels
-    for (let l = 1; l < this.sizes.length; l++) {
-      const nOut = this.sizes[l];
-      n += rows * nOut + (l > 1 ? rows * this.sizes[l - 1] : 0); // affine out, dx
-      if (l < this.sizes.length - 1) n += rows * nOut * (+c.useBatchNorm + +c.useDropout) + 2 * nOut;
-    }
-    return n;
-  }
-
   /**
    * (Re)makes the layers and their activation buffers for `rows` rows; parameters are shared, not copied.
    * All or nothing: room is reserved first (a MemoryError there changes nothing), and a failure after it frees
@@ -192,7 +167,7 @@ export class MultiLayerNet {
     const L = this.sizes.length - 1;
     if (this.capacity > 0) {
       try {
-        k.reserve(this.activationFloats(rows) + allocSlack(L));
+        k.reserve(allocatedFloats(activationLayout(c, rows)));
       } catch (e) {
         throw e instanceof MemoryError ? new MemoryError(`MultiLayerNet ${this.sizes.join('-')}: activation ` +
           `buffers for ${rows} rows (a batch of more than maxBatchSize ${this.capacity}): ${e.message}`) : e;
@@ -220,6 +195,9 @@ export class MultiLayerNet {
         if (c.useDropout) layers.push(new Dropout(k, `Dropout${l}`, nOut, rows, c.dropoutRatio, this.dropoutRng));
       }
       lastLayer = new SoftmaxWithLoss(k, c.outputSize, rows);
+      const owners = new Map<string, object>([['net', { input }], ['SoftmaxWithLoss', lastLayer]]);
+      for (const layer of layers) owners.set(layer.name, layer);
+      checkLayerBuffers(activationLayout(c, rows), owners);
     } catch (e) {
       if (this.capacity > 0) k.rollback(mark); // (a constructor's backend is disposed by the constructor)
       this.sync();
@@ -576,14 +554,6 @@ const EMPTY = new Float32Array(0);
 
 function disposedError(): BackendError {
   return new BackendError('this MultiLayerNet was disposed: its memory is freed (make a new net, or load the model again)');
-}
-
-/**
- * Floats lost to alignment: every buffer starts on 16 bytes, so each of the ≤ 10 allocations per layer (and a
- * few per net) may leave up to 3 floats unused.
- */
-function allocSlack(layers: number): number {
-  return 4 * (10 * layers + 8);
 }
 
 /** Views of each row of a dataset, made once per (dataset, row size) and kept while the dataset lives. */

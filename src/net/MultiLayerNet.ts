@@ -3,9 +3,8 @@
 // with He / Xavier / fixed-std initial weights and L2 weight decay.
 //
 // Memory: every buffer (parameters, gradients, activations for `maxBatchSize` rows, optimizer state room; listed by
-// name and size in src/net/layout.ts) is
-// allocated once, from the net's own backend, when the net is made. A training step then allocates nothing and
-// never grows wasm memory. Larger batches are split into chunks for predict/accuracy/loss; a gradient over more
+// name and size in src/net/layout.ts) is allocated once, from the net's own backend, when the net is made. A training
+// step then allocates nothing and never grows wasm memory. Larger batches are split into chunks for predict/accuracy/loss; a gradient over more
 // rows than the capacity re-makes the activation buffers once for the larger size.
 // Both are all-or-nothing: the floats needed are counted (float64) and reserved before the first allocation, so a
 // net or batch too large for memory is a MemoryError that leaves the backend (and this net) as it was.
@@ -24,6 +23,7 @@ import { decodeModel, encodeModel, type LoadNetOptions } from '../io/model.js';
 import { Rng, seedState } from '../rng.js';
 import { initScale, resolveConfig, type DropoutMaskSource, type MultiLayerNetOptions, type NetConfig, type ParamRecord } from './config.js';
 import { activationLayout, allocatedFloats, checkLayerBuffers, layerSizes, parameterLayout, reservation } from './layout.js';
+import { STAGING, type NetStaging } from './staging.js';
 import { checkInput, checkPositiveInt, checkTargets, type Targets } from './validate.js';
 
 export type { Activation, DropoutMaskSource, MultiLayerNetOptions, NetConfig, ParamRecord, WeightInit } from './config.js';
@@ -64,6 +64,13 @@ export class MultiLayerNet {
    * stream. While set, the stream is not drawn from. A net without dropout never calls it.
    */
   dropoutMaskSource: DropoutMaskSource | undefined;
+
+  /** Internal: the Trainer's path (src/net/staging.ts); not part of the public API. */
+  readonly [STAGING]: NetStaging = {
+    gatherBatch: (x, t, onehot, idx, B) => this.gatherBatch(x, t, onehot, idx, B),
+    gradient: (B) => this.gradientStaged(B),
+    loss: (B) => this.stagedLoss(B),
+  };
 
   private layers: Layer[] = [];
   private affines: Affine[] = [];
@@ -299,11 +306,8 @@ export class MultiLayerNet {
     }
   }
 
-  /**
-   * Copies rows idx[0..B) of a dataset into the input buffers (the Trainer's zero-allocation path). The data
-   * must have been checked once beforehand (see checkInput / checkTargets).
-   */
-  gatherBatch(x: Float32Array, t: Targets, onehot: boolean, idx: Int32Array, B: number): void {
+  /** See NetStaging.gatherBatch (src/net/staging.ts). */
+  private gatherBatch(x: Float32Array, t: Targets, onehot: boolean, idx: Int32Array, B: number): void {
     if (this.disposed) throw disposedError();
     this.ensureCapacity(B);
     const I = this.config.inputSize, C = this.config.outputSize;
@@ -320,7 +324,7 @@ export class MultiLayerNet {
   }
 
   /** Gradient over the B rows staged by gatherBatch; returns the loss. Allocates nothing. */
-  gradientStaged(B: number): number {
+  private gradientStaged(B: number): number {
     this.sync();
     const loss = this.lossStaged(B, true) + this.weightDecayTerm();
     this.backwardStaged(B);
@@ -328,12 +332,8 @@ export class MultiLayerNet {
     return loss;
   }
 
-  /**
-   * Loss (test mode, plus the L2 term) over the B rows staged by gatherBatch — after an update, the book Trainer's
-   * second `network.loss(x_batch, t_batch)`. Test mode draws no dropout mask and leaves running statistics alone.
-   * Allocates nothing.
-   */
-  stagedLoss(B: number): number {
+  /** Loss (test mode, plus the L2 term) over the B rows staged by gatherBatch. Allocates nothing. */
+  private stagedLoss(B: number): number {
     this.sync();
     this.lastLoss = this.lossStaged(B, false) + this.weightDecayTerm();
     return this.lastLoss;
@@ -342,6 +342,18 @@ export class MultiLayerNet {
   /** Makes the activation buffers hold at least `rows` rows (grows them, at least doubling). */
   ensureCapacity(rows: number): void {
     if (rows > this.capacity) this.buildLayers(Math.max(rows, 2 * this.capacity));
+  }
+
+  /**
+   * Runs `each(from, n)` over x's B rows in chunks of at most the capacity, rows [from, from + n) staged in the
+   * input buffers first (predict, loss and accuracy of more rows than maxBatchSize, without growing memory).
+   */
+  private inChunks(x: Float32Array, B: number, each: (from: number, n: number) => void): void {
+    for (let from = 0; from < B; from += this.capacity) {
+      const n = Math.min(this.capacity, B - from);
+      this.stageRows(x, from, n);
+      each(from, n);
+    }
   }
 
   // ---- the public API (the book's names) -------------------------------------------------------------------------
@@ -358,12 +370,9 @@ export class MultiLayerNet {
       throw new MemoryError(`predict: the scores of ${B} rows × ${O} classes (${4 * B * O} bytes) do not fit: ` +
         `${(e as Error).message}`);
     }
-    for (let from = 0; from < B; from += this.capacity) {
-      const n = Math.min(this.capacity, B - from);
-      this.stageRows(x, from, n);
-      const scores = this.forwardStaged(n, train);
-      out.set(scores.subarray(0, n * O), from * O);
-    }
+    this.inChunks(x, B, (from, n) => {
+      out.set(this.forwardStaged(n, train).subarray(0, n * O), from * O);
+    });
     return out;
   }
 
@@ -373,12 +382,10 @@ export class MultiLayerNet {
     const onehot = checkTargets(t, B, this.config.outputSize);
     this.sync();
     let sum = 0;
-    for (let from = 0; from < B; from += this.capacity) {
-      const n = Math.min(this.capacity, B - from);
-      this.stageRows(x, from, n);
+    this.inChunks(x, B, (from, n) => {
       this.stageTargets(t, onehot, from, n);
       sum += n * this.lossStaged(n, train);
-    }
+    });
     this.lastLoss = sum / B + this.weightDecayTerm();
     return this.lastLoss;
   }
@@ -390,13 +397,11 @@ export class MultiLayerNet {
     this.sync();
     const C = this.config.outputSize;
     let correct = 0;
-    for (let from = 0; from < B; from += this.capacity) {
-      const n = Math.min(this.capacity, B - from);
-      this.stageRows(x, from, n);
+    this.inChunks(x, B, (from, n) => {
       const labels = this.lastLayer.labels;
       for (let i = 0; i < n; i++) labels[i] = onehot ? argmaxRow(t as Float32Array, from + i, C) : t[from + i];
       correct += this.backend.argmax_correct(this.forwardStaged(n, false), labels, n, C);
-    }
+    });
     return correct / B;
   }
 

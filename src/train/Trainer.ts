@@ -14,6 +14,7 @@
 // loop now and then, so progress bars redraw and an AbortSignal (Ctrl-C) can stop it between two steps.
 import { DivergenceError, ValueError } from '../errors.js';
 import type { MultiLayerNet } from '../net/MultiLayerNet.js';
+import { STAGING } from '../net/staging.js';
 import { checkInput, checkPositiveInt, checkTargets, type Targets } from '../net/validate.js';
 import { createOptimizer, Optimizer, type OptimizerOptions } from '../optim/index.js';
 import { Rng } from '../rng.js';
@@ -145,8 +146,9 @@ export class Trainer {
     const B = this.batchSize, idx = this.idx;
     if (!this.backedUp) this.saveBackup(); // the first step rolls back to the initial state, not to zeros
     this.drawBatch();
-    this.net.gatherBatch(this.xTrain, this.tTrain, this.onehotTrain, idx, B);
-    const loss = this.net.gradientStaged(B);
+    const staged = this.net[STAGING];
+    staged.gatherBatch(this.xTrain, this.tTrain, this.onehotTrain, idx, B);
+    const loss = staged.gradient(B);
     if (!Number.isFinite(loss)) this.diverged(`the loss became ${loss}`);
     const stat = this.firstNonFinite(this.net.buffers);
     if (stat !== undefined) this.diverged(`BatchNorm's ${stat} became non-finite (the loss was still ${loss})`);
@@ -159,7 +161,7 @@ export class Trainer {
     }
     const param = this.firstNonFinite(this.net.params);
     if (param !== undefined) this.diverged(`the update made ${param} non-finite (the loss was ${loss})`);
-    return this.lossRecord === 'book' ? this.net.stagedLoss(B) : loss;
+    return this.lossRecord === 'book' ? staged.loss(B) : loss;
   }
 
   /** idx[0..B) ← the next batch's rows: the seeded draw, or the caller's `batchIndices` (checked). */

@@ -1,7 +1,7 @@
 // `zerodl experiment <name>`: one of the book's ch06 scripts, re-run — its summary table, its findings checked
 // (✓ held, ✗ did not) and the figures written.
 import { join } from 'node:path';
-import { init, threadCount } from '../backend/index.js';
+import { BACKEND_NAMES, init, threadCount } from '../backend/index.js';
 import { ValueError } from '../errors.js';
 import { experiment as search, type SearchOptions } from '../experiments/hyperparameter-search.js';
 import { experiments, listExperiments, runExperiment, type ExperimentResult } from '../experiments/index.js';
@@ -53,7 +53,7 @@ Re-runs one of the book's chapter-6 experiments: prints its summary and findings
                    draws (np.random.seed(seed)); optimizer-mnist, init-mnist,
                    batchnorm, weight-decay                      [zerodl]
   --quick          a smaller run that still shows the finding
-  --backend NAME   wasm | js                                    [wasm]
+  --backend NAME   ${BACKEND_NAMES.join(' | ')}                                    [wasm]
   --threads N      kernel threads of the wasm backend           [1]
   --json           print the result as one JSON object, the last line of stdout
   -q, --quiet      no progress lines
@@ -113,7 +113,7 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
   }
   if (v.out !== undefined && v['no-out']) throw new UsageError('--out and --no-out contradict each other', 'experiment');
   const seed = integer(str(v, 'seed') ?? '0', 'seed', 'experiment');
-  const backend = choice(str(v, 'backend') ?? 'wasm', 'backend', ['wasm', 'js'] as const, 'experiment');
+  const backend = choice(str(v, 'backend') ?? 'wasm', 'backend', BACKEND_NAMES, 'experiment');
   const draws = choice(str(v, 'draws') ?? 'zerodl', 'draws', ['zerodl', 'numpy'] as const, 'experiment');
   if (draws === 'numpy' && !NUMPY_DRAWS.includes(name)) {
     throw new UsageError(`--draws numpy applies to ${NUMPY_DRAWS.join(', ')} only`, 'experiment');

@@ -1,7 +1,8 @@
 // What every experiment shares: resolved options, the clock, logging, abort checks, MNIST loading, and writing
 // figures and results.json. Node-only modules (MNIST files, the SVG renderer, node:fs) are imported lazily, so an
 // experiment handed `mnist` and no `out` touches nothing Node-specific.
-import { init } from '../backend/index.js';
+import { BACKEND_NAMES, init } from '../backend/index.js';
+import type { BackendName } from '../backend/types.js';
 import type { MnistData } from '../data/mnist.js';
 import { ValueError } from '../errors.js';
 import { RandomState } from '../numpy-random.js';
@@ -30,7 +31,7 @@ export const NUMPY_DRAWS = ['optimizer-mnist', 'init-mnist', 'batchnorm', 'weigh
 export class Context {
   readonly seed: number;
   readonly quick: boolean;
-  readonly backend: 'wasm' | 'js';
+  readonly backend: BackendName;
   readonly draws: 'zerodl' | 'numpy';
   readonly out: string | undefined;
   readonly figures: string[] = [];
@@ -41,7 +42,9 @@ export class Context {
     const seed = options.seed ?? 0;
     if (!Number.isSafeInteger(seed)) throw new ValueError(`${name}: seed must be an integer, got ${String(seed)}`);
     const backend = options.backend ?? 'wasm';
-    if (backend !== 'wasm' && backend !== 'js') throw new ValueError(`${name}: backend must be 'wasm' or 'js', got ${String(backend)}`);
+    if (!BACKEND_NAMES.includes(backend)) {
+      throw new ValueError(`${name}: backend must be ${BACKEND_NAMES.map((b) => `'${b}'`).join(' or ')}, got ${String(backend)}`);
+    }
     const draws = options.draws ?? 'zerodl';
     if (draws !== 'zerodl' && draws !== 'numpy') throw new ValueError(`${name}: draws must be 'zerodl' or 'numpy', got ${String(draws)}`);
     if (draws === 'numpy' && !NUMPY_DRAWS.includes(name)) {

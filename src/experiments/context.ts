@@ -7,10 +7,8 @@ import type { MnistData } from '../data/mnist.js';
 import { ValueError } from '../errors.js';
 import { RandomState } from '../numpy-random.js';
 import type { VegaLiteSpec } from '../plot/specs.js';
+import { YIELD_EVERY_MS, yieldToEventLoop } from '../train/yield.js';
 import type { ExperimentOptions, ExperimentResult } from './types.js';
-
-/** Give the event loop a turn (and look at the signal) at least this often, ms. */
-const YIELD_EVERY_MS = 50;
 
 /** The MNIST arrays an experiment uses: images N×784 in [0, 1] and integer labels. */
 export interface Mnist {
@@ -85,10 +83,10 @@ export class Context {
     this.options.signal?.throwIfAborted();
   }
 
-  /** Between two steps: yields to the event loop if ≥ 50 ms went by without doing so, then checks the signal. */
+  /** Between two steps: yields to the event loop if ≥ YIELD_EVERY_MS (50 ms) went by without doing so, then checks the signal. */
   async tick(): Promise<void> {
     if (performance.now() - this.lastYield >= YIELD_EVERY_MS) {
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      await yieldToEventLoop();
       this.lastYield = performance.now();
     }
     this.checkAbort();

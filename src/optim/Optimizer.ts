@@ -4,8 +4,9 @@ import { createBackend } from '../backend/index.js';
 import { ownerOf } from '../backend/registry.js';
 import type { Backend } from '../backend/types.js';
 import { MemoryError, ShapeError, ValueError } from '../errors.js';
+import type { ParamRecord } from '../net/config.js';
 
-export type ParamRecord = Record<string, Float32Array>;
+export type { ParamRecord };
 
 export abstract class Optimizer {
   abstract readonly name: string;

@@ -18,6 +18,7 @@ import { STAGING } from '../net/staging.js';
 import { checkInput, checkPositiveInt, checkTargets, type Targets } from '../net/validate.js';
 import { createOptimizer, Optimizer, type OptimizerOptions } from '../optim/index.js';
 import { Rng } from '../rng.js';
+import { YIELD_EVERY_MS, yieldToEventLoop } from './yield.js';
 
 export interface IterationInfo {
   iter: number;       // 1-based count of steps done
@@ -77,9 +78,6 @@ export interface TrainResult {
   samplesPerSecond: number;
   aborted: boolean;
 }
-
-/** Yield to the event loop this often (ms), so timers, signals and redraws get their turn. */
-const YIELD_EVERY_MS = 50;
 
 export class Trainer {
   readonly optimizer: Optimizer;
@@ -276,8 +274,4 @@ function oneOf<T extends string>(value: T, what: string, allowed: readonly T[]):
 
 function now(): number {
   return performance.now();
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }

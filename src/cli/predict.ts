@@ -2,6 +2,7 @@
 // (softmax of the scores) and the digit itself in ASCII.
 import { BACKEND_NAMES, init } from '../backend/index.js';
 import { loadNet } from '../io/model-node.js';
+import { softmax } from '../math.js';
 import { choice, type CliIO, nonNegativeInt, type OptionSpec, parse, str, UsageError } from './args.js';
 import { checkModelFitsData, loadData } from './data.js';
 
@@ -25,14 +26,7 @@ Classifies test image N with a saved model and draws it.
   --json             print one JSON object { index, label, predicted, correct, probabilities }
   -h, --help         show this help`;
 
-/** softmax(s) in float64, with the max subtracted (as the book's softmax). */
-export function softmax(scores: ArrayLike<number>): number[] {
-  let max = -Infinity;
-  for (let i = 0; i < scores.length; i++) max = Math.max(max, scores[i]);
-  const e = Array.from(scores, (s) => Math.exp(s - max));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / sum);
-}
+export { softmax } from '../math.js';
 
 const RAMP = ' .:-=+*#%@';
 

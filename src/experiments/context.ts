@@ -5,6 +5,7 @@ import { BACKEND_NAMES, init } from '../backend/index.js';
 import type { BackendName } from '../backend/types.js';
 import type { MnistData } from '../data/mnist.js';
 import { ValueError } from '../errors.js';
+import { argmaxRow, sig6 } from '../math.js';
 import { RandomState } from '../numpy-random.js';
 import type { VegaLiteSpec } from '../plot/specs.js';
 import { YIELD_EVERY_MS, yieldToEventLoop } from '../train/yield.js';
@@ -144,11 +145,7 @@ function labelsOf(t: Uint8Array | Float32Array, n: number): Uint8Array {
   if (t instanceof Uint8Array) return t;
   const C = t.length / n;
   const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let j = 1; j < C; j++) if (t[i * C + j] > t[i * C + best]) best = j;
-    out[i] = best;
-  }
+  for (let i = 0; i < n; i++) out[i] = argmaxRow(t, i, C);
   return out;
 }
 
@@ -163,10 +160,7 @@ export function round(v: number, digits: number): number {
   return Math.round(v * f) / f;
 }
 
-/** v to 6 significant digits, so that curves in results.json stay short. Non-finite values become null in JSON. */
-export function sig6(v: number): number {
-  return Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v;
-}
+export { sig6 } from '../math.js';
 
 /** A curve as a plain, JSON-friendly array of 6-significant-digit numbers. */
 export function curve(values: ArrayLike<number>): number[] {

@@ -19,6 +19,7 @@ import type { Layer } from '../layers/Layer.js';
 import { Relu } from '../layers/Relu.js';
 import { Sigmoid } from '../layers/Sigmoid.js';
 import { SoftmaxWithLoss } from '../layers/SoftmaxWithLoss.js';
+import { argmaxRow } from '../math.js';
 import { decodeModel, encodeModel, type LoadNetOptions } from '../io/model.js';
 import { Rng, seedState } from '../rng.js';
 import { initScale, resolveConfig, type DropoutMaskSource, type MultiLayerNetOptions, type NetConfig, type ParamRecord } from './config.js';
@@ -571,12 +572,6 @@ function rowViews(x: Float32Array, I: number): Float32Array[] {
     rowViewCache.set(x, rows);
   }
   return rows;
-}
-
-function argmaxRow(t: Float32Array, row: number, C: number): number {
-  let best = 0;
-  for (let j = 1; j < C; j++) if (t[row * C + j] > t[row * C + best]) best = j;
-  return best;
 }
 
 /** The net as model bytes (the same as `net.toBytes()`). */

@@ -92,9 +92,9 @@ export function checkShard(shard: Shard): void {
   }
 }
 
-/** 'i/n' → { index, count }; a ValueError for anything else. */
+/** 'i/n' (spaces and a leading + allowed) → { index, count }; a ValueError for anything else. The CLI's --shard too. */
 export function parseShard(text: string): Shard {
-  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const m = /^\s*\+?(\d+)\s*\/\s*\+?(\d+)\s*$/.exec(text);
   if (!m) throw new ValueError(`shard: expected i/n (like 2/4), got '${text}'`);
   const shard = { index: Number(m[1]), count: Number(m[2]) };
   checkShard(shard);

@@ -18,6 +18,7 @@ import { STAGING } from '../net/staging.js';
 import { checkInput, checkPositiveInt, checkTargets, type Targets } from '../net/validate.js';
 import { createOptimizer, Optimizer, type OptimizerOptions } from '../optim/index.js';
 import { Rng } from '../rng.js';
+import { drawRows } from './minibatch.js';
 import { YIELD_EVERY_MS, yieldToEventLoop } from './yield.js';
 
 export interface IterationInfo {
@@ -167,7 +168,7 @@ export class Trainer {
     const N = this.trainSize, B = this.batchSize, idx = this.idx;
     const source = this.options.batchIndices;
     if (!source) {
-      for (let i = 0; i < B; i++) idx[i] = this.rng.int(N);
+      drawRows(idx, N, this.rng, B);
       return;
     }
     source(idx, N);

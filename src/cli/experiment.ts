@@ -5,7 +5,7 @@ import { BACKEND_NAMES, init, threadCount } from '../backend/index.js';
 import { ValueError } from '../errors.js';
 import { experiment as search, type SearchOptions } from '../experiments/hyperparameter-search.js';
 import { experiments, listExperiments, runExperiment, type ExperimentResult } from '../experiments/index.js';
-import { makeDirectory } from '../io/file.js';
+import { makeDirectory, writeResultsJson } from '../io/file.js';
 import { NUMPY_DRAWS } from '../experiments/context.js';
 import { parseSeeds, runSeeds, type SeedSpread } from '../experiments/spread.js';
 import { choice, type CliIO, integer, type OptionSpec, parse, positiveInt, shardSpec, str, threadsFlag, UsageError } from './args.js';
@@ -202,9 +202,7 @@ async function runSpread(name: string, seeds: number[], options: SearchOptions, 
     throw error;
   }
   if (options.out) {
-    const [{ mkdir, writeFile }] = await Promise.all([import('node:fs/promises')]);
-    await mkdir(options.out, { recursive: true });
-    await writeFile(join(options.out, 'results.json'), JSON.stringify(spread) + '\n', 'utf8');
+    await writeResultsJson(options.out, spread);
   }
   const lines = [`${spread.title}: ${seeds.length} seeds (${spread.seconds.toFixed(1)} s${spread.quick ? ', quick' : ''})`, ''];
   const p4 = (x: number) => Number(x.toPrecision(4));

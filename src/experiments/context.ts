@@ -129,10 +129,9 @@ export class Context {
     };
     for (const f of result.findings) this.log(`${f.holds ? 'holds' : 'FAILS'}: ${f.claim}`);
     if (this.out) {
-      const [{ makeDirectory, writeFileAtomic }, { join }] = await Promise.all([import('../io/file.js'), import('node:path')]);
-      await makeDirectory(this.out);
+      const { writeResultsJson } = await import('../io/file.js');
       result.seconds = round(this.seconds, 3);
-      await writeFileAtomic(join(this.out, 'results.json'), new TextEncoder().encode(JSON.stringify(result) + '\n'));
+      await writeResultsJson(this.out, result);
     }
     result.seconds = round(this.seconds, 3);
     this.log(`${this.name}: done in ${result.seconds.toFixed(1)} s`);

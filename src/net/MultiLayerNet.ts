@@ -4,8 +4,9 @@
 //
 // Memory: every buffer (parameters, gradients, activations for `maxBatchSize` rows, optimizer state room; listed by
 // name and size in src/net/layout.ts) is allocated once, from the net's own backend, when the net is made. A training
-// step then allocates nothing and never grows wasm memory. Larger batches are split into chunks for predict/accuracy/loss; a gradient over more
-// rows than the capacity re-makes the activation buffers once for the larger size.
+// step then allocates nothing and never grows wasm memory. Larger batches are split into chunks for
+// predict/accuracy/loss (inChunks); a gradient over more rows than the capacity re-makes the activation buffers once
+// for the larger size.
 // Both are all-or-nothing: the floats needed are counted (float64) and reserved before the first allocation, so a
 // net or batch too large for memory is a MemoryError that leaves the backend (and this net) as it was.
 // `dispose()` returns the net's memory at once (with threads, to the shared memory other nets allocate from).

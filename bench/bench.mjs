@@ -11,7 +11,7 @@
 // one entry per binary), so figures from different CPUs are never mixed.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createBackend, init, MultiLayerNet, Trainer, createOptimizer, simdVariant, gemmVariant, gemmVariantState,
-  GEMM_VARIANTS } from '../dist/index.js';
+  GEMM_VARIANTS, BACKEND_NAMES } from '../dist/index.js';
 import { hostInfo, hostSlug, measurePeak } from './peak.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -169,7 +169,7 @@ if (!only || only === 'train') {
   for (const spec of nets) {
     const row = [spec.name, spec.batch];
     const results = {};
-    for (const backend of ['wasm', 'js']) {
+    for (const backend of BACKEND_NAMES) {
       const heavy = backend === 'js' && spec.hiddenSizes[0] > 500;
       const N = 2048;
       const x = new Float32Array(N * 784), t = new Uint8Array(N);

@@ -2,7 +2,7 @@
 // specs the Node figures use, rendered by vega-embed); a drawing pad → 28×28 input → class probabilities; the
 // current net's hidden activations → histograms.
 import embed, { type Result } from 'vega-embed';
-import { histogramGrid, lineChart, type OptimizerName, type VegaLiteSpec } from 'zerodl';
+import { argmax, histogramGrid, lineChart, type OptimizerName, type VegaLiteSpec } from 'zerodl';
 import type { FromWorker, ToWorker, TrainConfig } from './protocol.js';
 import { SIDE, toMnistInput } from './preprocess.js';
 
@@ -259,7 +259,7 @@ function classify(): void {
 }
 
 function showProbabilities(probs: number[]): void {
-  const digit = probs.indexOf(Math.max(...probs));
+  const digit = argmax(probs);
   state.lastPrediction = { digit, probs };
   const out = $('prediction');
   out.textContent = `${digit}  (${(100 * probs[digit]).toFixed(0)}%)`;

@@ -73,11 +73,3 @@ export function toMnistInput(ink: ArrayLike<number>, W: number, H: number, thres
   return out;
 }
 
-/** Softmax of one row of scores (the net's predict output). */
-export function softmax(scores: ArrayLike<number>): number[] {
-  let m = -Infinity;
-  for (let i = 0; i < scores.length; i++) m = Math.max(m, scores[i]);
-  const e = Array.from(scores, (s) => Math.exp(s - m));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / sum);
-}

@@ -1,10 +1,9 @@
 // The training worker: loads the kernels and the MNIST subset once, then trains, predicts and reports activations
 // on request. Training runs in zerodl's Trainer, which yields to the event loop every ~50 ms, so `stop` and
 // `predict` messages are handled between two steps while the page stays responsive.
-import { init, MultiLayerNet, simdVariant, Trainer } from 'zerodl';
+import { init, MultiLayerNet, simdVariant, softmax, Trainer } from 'zerodl';
 import { fetchSubset, type MnistSubset } from './data.js';
 import type { FromWorker, ToWorker, TrainConfig } from './protocol.js';
-import { softmax } from './preprocess.js';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 

@@ -3,6 +3,7 @@ export { init, isReady, simdVariant, gemmVariant, gemmVariantState, GEMM_VARIANT
 export type { Backend, BackendName, InitOptions, SimdVariant, WasmSource, GemmVariant, GemmCalibration } from './backend/index.js';
 export * from './errors.js';
 export { Rng, mulberry32Next, seedState } from './rng.js';
+export { softmax, argmax } from './math.js';
 export { RandomState, drawInitialParams } from './numpy-random.js';
 export { MultiLayerNet, initScale, netToBytes, netFromBytes } from './net/MultiLayerNet.js';
 export type { Activation, WeightInit, MultiLayerNetOptions, NetConfig, ParamRecord, DropoutMaskSource } from './net/MultiLayerNet.js';

@@ -1,6 +1,8 @@
 // Command-line parsing: Node's util.parseArgs (strict) plus value checks that name the flag. A bad command line
 // is a UsageError (exit code 2, printed with the command's usage); everything else a command throws is not.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ValueError } from '../errors.js';
+import { parseShard } from '../experiments/search/plan.js';
 
 /** The command line is wrong: unknown flag, missing or bad value. `command` selects the usage text to print. */
 export class UsageError extends Error {
@@ -155,10 +157,10 @@ export function str(values: Parsed['values'], flag: string): string | undefined 
 
 /** `--shard i/n`: a slice of a hyperparameter search, 1 ≤ i ≤ n. */
 export function shardSpec(value: string, flag: string, command?: string): { index: number; count: number } {
-  const m = /^\s*\+?(\d+)\s*\/\s*\+?(\d+)\s*$/.exec(value);
-  const index = m ? Number(m[1]) : NaN, count = m ? Number(m[2]) : NaN;
-  if (!(Number.isSafeInteger(index) && Number.isSafeInteger(count) && index >= 1 && index <= count)) {
-    bad(flag, value, 'i/n with integers 1 ≤ i ≤ n (like 2/4)', command);
+  try {
+    return parseShard(value);
+  } catch (error) {
+    if (!(error instanceof ValueError)) throw error;
+    return bad(flag, value, 'i/n with integers 1 ≤ i ≤ n (like 2/4)', command);
   }
-  return { index, count };
 }

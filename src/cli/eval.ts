@@ -1,5 +1,5 @@
 // `zerodl eval`: a saved model's accuracy on the whole test set.
-import { init } from '../backend/index.js';
+import { BACKEND_NAMES, init } from '../backend/index.js';
 import { loadNet } from '../io/model.node.js';
 import { choice, type CliIO, type OptionSpec, parse, str, UsageError } from './args.js';
 import { checkModelFitsData, dataName, loadData } from './data.js';
@@ -18,7 +18,7 @@ Prints a saved model's accuracy on the test set.
 
   -m, --model FILE   a model saved by \`zerodl train --save\` (safetensors)
   --data DIR         a folder with the four IDX files                  [MNIST]
-  --backend NAME     wasm | js                                         [as saved]
+  --backend NAME     ${BACKEND_NAMES.join(' | ')}                                         [as saved]
   --json             print one JSON object { accuracy, correct, total, model, data }
   -h, --help         show this help`;
 
@@ -32,7 +32,7 @@ export async function runEval(argv: string[], io: CliIO): Promise<number> {
   if (!model) throw new UsageError('--model FILE is required', 'eval');
   const backend = str(v, 'backend');
   await init();
-  const net = await loadNet(model, backend ? { backend: choice(backend, 'backend', ['wasm', 'js'] as const, 'eval') } : {});
+  const net = await loadNet(model, backend ? { backend: choice(backend, 'backend', BACKEND_NAMES, 'eval') } : {});
   const data = await loadData(str(v, 'data'));
   checkModelFitsData(net, data, model);
   const accuracy = net.accuracy(data.xTest, data.tTest);

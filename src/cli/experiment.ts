@@ -1,11 +1,11 @@
 // `zerodl experiment <name>`: one of the book's ch06 scripts, re-run — its summary table, its findings checked
 // (✓ held, ✗ did not) and the figures written.
 import { join } from 'node:path';
-import { init, threadCount } from '../backend/index.js';
+import { BACKEND_NAMES, init, threadCount } from '../backend/index.js';
 import { ValueError } from '../errors.js';
 import { experiment as search, type SearchOptions } from '../experiments/hyperparameter-search.js';
 import { experiments, listExperiments, runExperiment, type ExperimentResult } from '../experiments/index.js';
-import { makeDirectory } from '../io/file.node.js';
+import { makeDirectory, writeResultsJson } from '../io/file.node.js';
 import { NUMPY_DRAWS } from '../experiments/context.js';
 import { parseSeeds, runSeeds, type SeedSpread } from '../experiments/spread.js';
 import { choice, type CliIO, integer, type OptionSpec, parse, positiveInt, shardSpec, str, threadsFlag, UsageError } from './args.js';
@@ -53,7 +53,7 @@ Re-runs one of the book's chapter-6 experiments: prints its summary and findings
                    draws (np.random.seed(seed)); optimizer-mnist, init-mnist,
                    batchnorm, weight-decay                      [zerodl]
   --quick          a smaller run that still shows the finding
-  --backend NAME   wasm | js                                    [wasm]
+  --backend NAME   ${BACKEND_NAMES.join(' | ')}                                    [wasm]
   --threads N      kernel threads of the wasm backend           [1]
   --json           print the result as one JSON object, the last line of stdout
   -q, --quiet      no progress lines
@@ -113,7 +113,7 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
   }
   if (v.out !== undefined && v['no-out']) throw new UsageError('--out and --no-out contradict each other', 'experiment');
   const seed = integer(str(v, 'seed') ?? '0', 'seed', 'experiment');
-  const backend = choice(str(v, 'backend') ?? 'wasm', 'backend', ['wasm', 'js'] as const, 'experiment');
+  const backend = choice(str(v, 'backend') ?? 'wasm', 'backend', BACKEND_NAMES, 'experiment');
   const draws = choice(str(v, 'draws') ?? 'zerodl', 'draws', ['zerodl', 'numpy'] as const, 'experiment');
   if (draws === 'numpy' && !NUMPY_DRAWS.includes(name)) {
     throw new UsageError(`--draws numpy applies to ${NUMPY_DRAWS.join(', ')} only`, 'experiment');
@@ -202,9 +202,7 @@ async function runSpread(name: string, seeds: number[], options: SearchOptions, 
     throw error;
   }
   if (options.out) {
-    const [{ mkdir, writeFile }] = await Promise.all([import('node:fs/promises')]);
-    await mkdir(options.out, { recursive: true });
-    await writeFile(join(options.out, 'results.json'), JSON.stringify(spread) + '\n', 'utf8');
+    await writeResultsJson(options.out, spread);
   }
   const lines = [`${spread.title}: ${seeds.length} seeds (${spread.seconds.toFixed(1)} s${spread.quick ? ', quick' : ''})`, ''];
   const p4 = (x: number) => Number(x.toPrecision(4));

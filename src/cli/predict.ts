@@ -1,7 +1,8 @@
 // `zerodl predict`: one test image through a saved model — the class, the true label, the ten probabilities
 // (softmax of the scores) and the digit itself in ASCII.
-import { init } from '../backend/index.js';
+import { BACKEND_NAMES, init } from '../backend/index.js';
 import { loadNet } from '../io/model.node.js';
+import { softmax } from '../math.js';
 import { choice, type CliIO, nonNegativeInt, type OptionSpec, parse, str, UsageError } from './args.js';
 import { checkModelFitsData, loadData } from './data.js';
 
@@ -21,18 +22,11 @@ Classifies test image N with a saved model and draws it.
   -m, --model FILE   a model saved by \`zerodl train --save\` (safetensors)
   -i, --index N      which test image: 0 … 9999 for MNIST             [0]
   --data DIR         a folder with the four IDX files                  [MNIST]
-  --backend NAME     wasm | js                                         [as saved]
+  --backend NAME     ${BACKEND_NAMES.join(' | ')}                                         [as saved]
   --json             print one JSON object { index, label, predicted, correct, probabilities }
   -h, --help         show this help`;
 
-/** softmax(s) in float64, with the max subtracted (as the book's softmax). */
-export function softmax(scores: ArrayLike<number>): number[] {
-  let max = -Infinity;
-  for (let i = 0; i < scores.length; i++) max = Math.max(max, scores[i]);
-  const e = Array.from(scores, (s) => Math.exp(s - max));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / sum);
-}
+export { softmax } from '../math.js';
 
 const RAMP = ' .:-=+*#%@';
 
@@ -62,7 +56,7 @@ export async function runPredict(argv: string[], io: CliIO): Promise<number> {
   const index = nonNegativeInt(str(v, 'index') ?? '0', 'index', 'predict');
   const backend = str(v, 'backend');
   await init();
-  const net = await loadNet(model, backend ? { backend: choice(backend, 'backend', ['wasm', 'js'] as const, 'predict') } : {});
+  const net = await loadNet(model, backend ? { backend: choice(backend, 'backend', BACKEND_NAMES, 'predict') } : {});
   const data = await loadData(str(v, 'data'));
   checkModelFitsData(net, data, model);
   if (index >= data.testSize) {

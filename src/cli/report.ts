@@ -1,7 +1,7 @@
 // A training run's report folder: results.json (what --json prints), loss.svg (loss per iteration, smoothed) and
 // accuracy.svg (train/test accuracy per epoch), each plot with its Vega-Lite spec beside it (.vl.json).
 import { join } from 'node:path';
-import { makeDirectory, writeFileAtomic } from '../io/file.node.js';
+import { writeResultsJson } from '../io/file.node.js';
 import { writeSpec, writeSvg } from '../plot/render.node.js';
 import { lineChart } from '../plot/specs.js';
 import { DependencyError } from '../errors.js';
@@ -20,11 +20,7 @@ export function lossWindow(iterations: number): number {
 
 /** Writes the report into `dir` (made if missing); returns the paths written. Plots without data are skipped. */
 export async function writeReport(dir: string, report: RunReport): Promise<string[]> {
-  await makeDirectory(dir);
-  const written: string[] = [];
-  const results = join(dir, 'results.json');
-  await writeFileAtomic(results, new TextEncoder().encode(JSON.stringify(report) + '\n'));
-  written.push(results);
+  const written: string[] = [await writeResultsJson(dir, report)];
 
   if (report.trainLoss.some(Number.isFinite)) {
     const spec = lineChart({

@@ -1,7 +1,7 @@
 // `zerodl train`: the book's MultiLayerNet(Extend) trained by its Trainer on MNIST (or any IDX folder), with a flag
 // for every net and trainer option; progress, a summary, --json, a report folder and a saved model.
 import { dirname } from 'node:path';
-import { gemmVariant, init, simdVariant, threadCount } from '../backend/index.js';
+import { BACKEND_NAMES, gemmVariant, init, simdVariant, threadCount } from '../backend/index.js';
 import { DivergenceError, ValueError } from '../errors.js';
 import { checkSaveTarget, makeDirectory } from '../io/file.node.js';
 import { saveNet } from '../io/model.node.js';
@@ -82,7 +82,7 @@ Training
   --train-size N        train on the first N training images               [all]
   --eval-samples N      per-epoch accuracy on the first N images only     [all]
   --seed N              initial weights, dropout masks and batch order     [0]
-  --backend NAME        wasm | js                                          [wasm]
+  --backend NAME        ${BACKEND_NAMES.join(' | ')}                                          [wasm]
   --threads N           kernel threads of the wasm backend (bit-identical
                         results; worth it for wide nets, e.g. 2x1024)      [1]
   --data DIR            a folder of the four IDX files (Fashion-MNIST…)  [MNIST]
@@ -145,7 +145,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     optimizerParams[key] = value;
   }
   if (v.out !== undefined && v['no-out']) throw new UsageError('--out and --no-out contradict each other', C);
-  const backend = choice(s('backend') ?? 'wasm', 'backend', ['wasm', 'js'] as const, C);
+  const backend = choice(s('backend') ?? 'wasm', 'backend', BACKEND_NAMES, C);
   const threads = opt('threads', threadsFlag) ?? 1;
   if (threads > 1 && backend !== 'wasm') throw new UsageError('--threads applies to the wasm backend only', C);
 

@@ -3,9 +3,10 @@
 // x holds N rows of rowSize floats; t holds N rows of t.length / N values (labels: 1 per row, one-hot: 10).
 // Both are permuted with the same permutation, so row i of x keeps its target.
 import { ShapeError, ValueError } from '../errors.js';
+import type { TargetArray } from '../net/validate.js';
 import { Rng } from '../rng.js';
 
-export type Targets = Uint8Array | Int32Array | Float32Array;
+export type { TargetArray };
 
 /** A uniformly random permutation of 0..n-1 (Fisher–Yates), fixed by `seed`. */
 export function permutation(n: number, seed: number): Uint32Array {
@@ -24,7 +25,7 @@ export function permutation(n: number, seed: number): Uint32Array {
 }
 
 /** New copies of x and t with their rows in the same seeded random order. */
-export function shuffle<T extends Targets>(x: Float32Array, t: T, rowSize: number, seed: number): { x: Float32Array; t: T } {
+export function shuffle<T extends TargetArray>(x: Float32Array, t: T, rowSize: number, seed: number): { x: Float32Array; t: T } {
   const { n, tRow } = rowsOf(x, t, rowSize);
   const perm = permutation(n, seed);
   return { x: gather(x, rowSize, perm, 0, n), t: gather(t, tRow, perm, 0, n) };
@@ -34,7 +35,7 @@ export function shuffle<T extends Targets>(x: Float32Array, t: T, rowSize: numbe
  * Shuffles (as `shuffle` with the same seed), then takes the first floor(N·ratio) rows as the validation set
  * and the rest as the training set, like the book's hyperparameter_optimization.py. All four are fresh arrays.
  */
-export function splitValidation<T extends Targets>(x: Float32Array, t: T, ratio: number, seed: number, rowSize: number):
+export function splitValidation<T extends TargetArray>(x: Float32Array, t: T, ratio: number, seed: number, rowSize: number):
   { xTrain: Float32Array; tTrain: T; xVal: Float32Array; tVal: T } {
   if (!(ratio >= 0 && ratio < 1)) throw new ValueError(`validation ratio: expected a number in [0, 1), found ${ratio}`);
   const { n, tRow } = rowsOf(x, t, rowSize);
@@ -52,7 +53,7 @@ function checkSeed(seed: number): void {
   if (!Number.isSafeInteger(seed)) throw new ValueError(`seed: expected an integer, found ${seed}`);
 }
 
-function rowsOf(x: Float32Array, t: Targets, rowSize: number): { n: number; tRow: number } {
+function rowsOf(x: Float32Array, t: TargetArray, rowSize: number): { n: number; tRow: number } {
   if (!Number.isSafeInteger(rowSize) || rowSize <= 0) {
     throw new ShapeError(`rowSize: expected a positive integer, found ${rowSize}`);
   }
@@ -71,7 +72,7 @@ function rowsOf(x: Float32Array, t: Targets, rowSize: number): { n: number; tRow
 }
 
 // Rows perm[from..to) of src, in that order, as a new array of src's type.
-function gather<A extends Targets>(src: A, row: number, perm: Uint32Array, from: number, to: number): A {
+function gather<A extends TargetArray>(src: A, row: number, perm: Uint32Array, from: number, to: number): A {
   const out = sameType(src, (to - from) * row);
   if (row === 1) {
     for (let i = from; i < to; i++) out[i - from] = src[perm[i]];
@@ -85,7 +86,7 @@ function gather<A extends Targets>(src: A, row: number, perm: Uint32Array, from:
 }
 
 // Not src.constructor: a Node Buffer is a Uint8Array subclass whose constructor is deprecated.
-function sameType<A extends Targets>(src: A, length: number): A {
+function sameType<A extends TargetArray>(src: A, length: number): A {
   if (src instanceof Float32Array) return new Float32Array(length) as A;
   if (src instanceof Int32Array) return new Int32Array(length) as A;
   return new Uint8Array(length) as A;

@@ -1,15 +1,15 @@
 // What every experiment shares: resolved options, the clock, logging, abort checks, MNIST loading, and writing
 // figures and results.json. Node-only modules (MNIST files, the SVG renderer, node:fs) are imported lazily, so an
 // experiment handed `mnist` and no `out` touches nothing Node-specific.
-import { init } from '../backend/index.js';
+import { BACKEND_NAMES, init } from '../backend/index.js';
+import type { BackendName } from '../backend/types.js';
 import type { MnistData } from '../data/mnist.node.js';
 import { ValueError } from '../errors.js';
+import { argmaxRow, sig6 } from '../math.js';
 import { RandomState } from '../numpy-random.js';
 import type { VegaLiteSpec } from '../plot/specs.js';
+import { YIELD_EVERY_MS, yieldToEventLoop } from '../train/yield.js';
 import type { ExperimentOptions, ExperimentResult } from './types.js';
-
-/** Give the event loop a turn (and look at the signal) at least this often, ms. */
-const YIELD_EVERY_MS = 50;
 
 /** The MNIST arrays an experiment uses: images N×784 in [0, 1] and integer labels. */
 export interface Mnist {
@@ -30,7 +30,7 @@ export const NUMPY_DRAWS = ['optimizer-mnist', 'init-mnist', 'batchnorm', 'weigh
 export class Context {
   readonly seed: number;
   readonly quick: boolean;
-  readonly backend: 'wasm' | 'js';
+  readonly backend: BackendName;
   readonly draws: 'zerodl' | 'numpy';
   readonly out: string | undefined;
   readonly figures: string[] = [];
@@ -41,7 +41,9 @@ export class Context {
     const seed = options.seed ?? 0;
     if (!Number.isSafeInteger(seed)) throw new ValueError(`${name}: seed must be an integer, got ${String(seed)}`);
     const backend = options.backend ?? 'wasm';
-    if (backend !== 'wasm' && backend !== 'js') throw new ValueError(`${name}: backend must be 'wasm' or 'js', got ${String(backend)}`);
+    if (!BACKEND_NAMES.includes(backend)) {
+      throw new ValueError(`${name}: backend must be ${BACKEND_NAMES.map((b) => `'${b}'`).join(' or ')}, got ${String(backend)}`);
+    }
     const draws = options.draws ?? 'zerodl';
     if (draws !== 'zerodl' && draws !== 'numpy') throw new ValueError(`${name}: draws must be 'zerodl' or 'numpy', got ${String(draws)}`);
     if (draws === 'numpy' && !NUMPY_DRAWS.includes(name)) {
@@ -82,10 +84,10 @@ export class Context {
     this.options.signal?.throwIfAborted();
   }
 
-  /** Between two steps: yields to the event loop if ≥ 50 ms went by without doing so, then checks the signal. */
+  /** Between two steps: yields to the event loop if ≥ YIELD_EVERY_MS (50 ms) went by without doing so, then checks the signal. */
   async tick(): Promise<void> {
     if (performance.now() - this.lastYield >= YIELD_EVERY_MS) {
-      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      await yieldToEventLoop();
       this.lastYield = performance.now();
     }
     this.checkAbort();
@@ -127,10 +129,9 @@ export class Context {
     };
     for (const f of result.findings) this.log(`${f.holds ? 'holds' : 'FAILS'}: ${f.claim}`);
     if (this.out) {
-      const [{ makeDirectory, writeFileAtomic }, { join }] = await Promise.all([import('../io/file.node.js'), import('node:path')]);
-      await makeDirectory(this.out);
+      const { writeResultsJson } = await import('../io/file.node.js');
       result.seconds = round(this.seconds, 3);
-      await writeFileAtomic(join(this.out, 'results.json'), new TextEncoder().encode(JSON.stringify(result) + '\n'));
+      await writeResultsJson(this.out, result);
     }
     result.seconds = round(this.seconds, 3);
     this.log(`${this.name}: done in ${result.seconds.toFixed(1)} s`);
@@ -143,11 +144,7 @@ function labelsOf(t: Uint8Array | Float32Array, n: number): Uint8Array {
   if (t instanceof Uint8Array) return t;
   const C = t.length / n;
   const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let j = 1; j < C; j++) if (t[i * C + j] > t[i * C + best]) best = j;
-    out[i] = best;
-  }
+  for (let i = 0; i < n; i++) out[i] = argmaxRow(t, i, C);
   return out;
 }
 
@@ -162,10 +159,7 @@ export function round(v: number, digits: number): number {
   return Math.round(v * f) / f;
 }
 
-/** v to 6 significant digits, so that curves in results.json stay short. Non-finite values become null in JSON. */
-export function sig6(v: number): number {
-  return Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v;
-}
+export { sig6 } from '../math.js';
 
 /** A curve as a plain, JSON-friendly array of 6-significant-digit numbers. */
 export function curve(values: ArrayLike<number>): number[] {

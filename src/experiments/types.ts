@@ -1,4 +1,5 @@
 // What an experiment is and what it returns. One experiment mirrors one of the book's ch06 scripts.
+import type { BackendName } from '../backend/types.js';
 import type { MnistData } from '../data/mnist.node.js';
 
 export interface ExperimentOptions {
@@ -16,7 +17,7 @@ export interface ExperimentOptions {
   /** A smaller run (fewer iterations / epochs / trials) that still shows the book's finding; for tests and demos. */
   quick?: boolean;
   /** Backend of the nets (default 'wasm'; `init()` is awaited for you). */
-  backend?: 'wasm' | 'js';
+  backend?: BackendName;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
   /**

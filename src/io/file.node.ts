@@ -164,3 +164,15 @@ export async function readFileBytes(path: string): Promise<Uint8Array> {
     throw error;
   }
 }
+
+/**
+ * A report folder's results.json: `value` as one line of JSON, written atomically (writeFileAtomic) into `dir`,
+ * made first if missing. The CLI's train/experiment reports and the experiments' Context all write it so.
+ * Returns the file's path.
+ */
+export async function writeResultsJson(dir: string, value: unknown): Promise<string> {
+  await makeDirectory(dir);
+  const path = join(dir, 'results.json');
+  await writeFileAtomic(path, new TextEncoder().encode(JSON.stringify(value) + '\n'));
+  return path;
+}

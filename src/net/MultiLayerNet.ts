@@ -2,10 +2,11 @@
 //   Affine → [BatchNorm] → activation → [Dropout]   (× hidden layers)   → Affine → SoftmaxWithLoss
 // with He / Xavier / fixed-std initial weights and L2 weight decay.
 //
-// Memory: every buffer (parameters, gradients, activations for `maxBatchSize` rows, optimizer state room) is
-// allocated once, from the net's own backend, when the net is made. A training step then allocates nothing and
-// never grows wasm memory. Larger batches are split into chunks for predict/accuracy/loss; a gradient over more
-// rows than the capacity re-makes the activation buffers once for the larger size.
+// Memory: every buffer (parameters, gradients, activations for `maxBatchSize` rows, optimizer state room; listed by
+// name and size in src/net/layout.ts) is allocated once, from the net's own backend, when the net is made. A training
+// step then allocates nothing and never grows wasm memory. Larger batches are split into chunks for
+// predict/accuracy/loss (inChunks); a gradient over more rows than the capacity re-makes the activation buffers once
+// for the larger size.
 // Both are all-or-nothing: the floats needed are counted (float64) and reserved before the first allocation, so a
 // net or batch too large for memory is a MemoryError that leaves the backend (and this net) as it was.
 // `dispose()` returns the net's memory at once (with threads, to the shared memory other nets allocate from).
@@ -20,9 +21,12 @@ import type { Layer } from '../layers/Layer.js';
 import { Relu } from '../layers/Relu.js';
 import { Sigmoid } from '../layers/Sigmoid.js';
 import { SoftmaxWithLoss } from '../layers/SoftmaxWithLoss.js';
+import { argmaxRow } from '../math.js';
 import { decodeModel, encodeModel, type LoadNetOptions } from '../io/model.js';
 import { Rng, seedState } from '../rng.js';
 import { initScale, resolveConfig, type DropoutMaskSource, type MultiLayerNetOptions, type NetConfig, type ParamRecord } from './config.js';
+import { activationLayout, allocatedFloats, checkLayerBuffers, layerSizes, parameterLayout, reservation } from './layout.js';
+import { STAGING, type NetStaging } from './staging.js';
 import { checkInput, checkPositiveInt, checkTargets, type Targets } from './validate.js';
 
 export type { Activation, DropoutMaskSource, MultiLayerNetOptions, NetConfig, ParamRecord, WeightInit } from './config.js';
@@ -61,6 +65,13 @@ export class MultiLayerNet {
    */
   dropoutMaskSource: DropoutMaskSource | undefined;
 
+  /** Internal: the Trainer's path (src/net/staging.ts); not part of the public API. */
+  readonly [STAGING]: NetStaging = {
+    gatherBatch: (x, t, onehot, idx, B) => this.gatherBatch(x, t, onehot, idx, B),
+    gradient: (B) => this.gradientStaged(B),
+    loss: (B) => this.stagedLoss(B),
+  };
+
   private layers: Layer[] = [];
   private affines: Affine[] = [];
   private lastLayer!: SoftmaxWithLoss;
@@ -78,7 +89,7 @@ export class MultiLayerNet {
     }
     this.dropoutMaskSource = options.dropoutMaskSource;
     const c = this.config;
-    this.sizes = [c.inputSize, ...c.hiddenSizes, c.outputSize];
+    this.sizes = layerSizes(c);
     this.backend = createBackend(c.backend);
     try {
       this.allocate();
@@ -92,38 +103,30 @@ export class MultiLayerNet {
   private allocate(): void {
     const c = this.config, k = this.backend;
     const L = this.sizes.length - 1;
-    // One reservation for everything the net holds, so that nothing grows memory later and no allocation below can
-    // fail half-way; room for an optimizer's state (up to two slots per parameter, Adam's) too, if memory has it.
-    let paramFloats = 0, bufferFloats = 0;
-    for (let l = 1; l <= L; l++) {
-      const nOut = this.sizes[l], bn = c.useBatchNorm && l < L;
-      paramFloats += this.sizes[l - 1] * nOut + nOut + (bn ? 2 * nOut : 0);
-      bufferFloats += bn ? 2 * nOut : 0;
-    }
-    const own = 2 * paramFloats + bufferFloats + this.activationFloats(c.maxBatchSize) + allocSlack(L) + 4;
+    // One reservation for everything the net holds (src/net/layout.ts), so that nothing grows memory later and no
+    // allocation below can fail half-way; room for an optimizer's state too, if memory has it.
+    const room = reservation(c);
     try {
-      k.reserve(own + 2 * paramFloats);
+      k.reserve(room.own + room.activations + room.optimizer);
     } catch (e) {
       if (!(e instanceof MemoryError)) throw e;
-      k.reserve(own);
+      k.reserve(room.own + room.activations);
     }
 
+    const layout = parameterLayout(c);
+    for (const p of layout.params) {
+      this.shapes[p.name] = [...p.shape!];
+      this.params[p.name] = k.alloc(p.floats);
+      this.grads[p.name] = k.alloc(p.floats);
+    }
+    for (const s of layout.stats) this.buffers[s.name] = k.alloc(s.floats);
+    this.dropoutRng = k.allocInt32(1);
     const rng = new Rng(c.seed);
     for (let l = 1; l <= L; l++) {
-      const nIn = this.sizes[l - 1], nOut = this.sizes[l];
-      this.addParam(`W${l}`, [nIn, nOut]);
-      this.addParam(`b${l}`, [nOut]);
-      const scale = initScale(c.weightInit, nIn);
-      const W = this.params[`W${l}`];
+      const W = this.params[`W${l}`], scale = initScale(c.weightInit, this.sizes[l - 1]);
       for (let i = 0; i < W.length; i++) W[i] = scale * rng.normal();
-      if (c.useBatchNorm && l < L) {
-        this.addParam(`gamma${l}`, [nOut]).fill(1);
-        this.addParam(`beta${l}`, [nOut]);
-        this.buffers[`runningMean${l}`] = k.alloc(nOut);
-        this.buffers[`runningVar${l}`] = k.alloc(nOut);
-      }
+      this.params[`gamma${l}`]?.fill(1);
     }
-    this.dropoutRng = k.allocInt32(1);
     this.dropoutRng[0] = seedState(rng.fork());
     this.buildLayers(c.maxBatchSize);
   }
@@ -161,25 +164,6 @@ export class MultiLayerNet {
     this.backend.dispose();
   }
 
-  private addParam(name: string, shape: number[]): Float32Array {
-    const n = shape.reduce((a, b) => a * b, 1);
-    this.shapes[name] = shape;
-    this.params[name] = this.backend.alloc(n);
-    this.grads[name] = this.backend.alloc(n);
-    return this.params[name];
-  }
-
-  private activationFloats(rows: number): number {
-    const c = this.config;
-    let n = rows * c.inputSize + 3 * rows * c.outputSize + rows; // input, softmax y/dx/one-hot, labels
-    for (let l = 1; l < this.sizes.length; l++) {
-      const nOut = this.sizes[l];
-      n += rows * nOut + (l > 1 ? rows * this.sizes[l - 1] : 0); // affine out, dx
-      if (l < this.sizes.length - 1) n += rows * nOut * (+c.useBatchNorm + +c.useDropout) + 2 * nOut;
-    }
-    return n;
-  }
-
   /**
    * (Re)makes the layers and their activation buffers for `rows` rows; parameters are shared, not copied.
    * All or nothing: room is reserved first (a MemoryError there changes nothing), and a failure after it frees
@@ -190,7 +174,7 @@ export class MultiLayerNet {
     const L = this.sizes.length - 1;
     if (this.capacity > 0) {
       try {
-        k.reserve(this.activationFloats(rows) + allocSlack(L));
+        k.reserve(allocatedFloats(activationLayout(c, rows)));
       } catch (e) {
         throw e instanceof MemoryError ? new MemoryError(`MultiLayerNet ${this.sizes.join('-')}: activation ` +
           `buffers for ${rows} rows (a batch of more than maxBatchSize ${this.capacity}): ${e.message}`) : e;
@@ -218,6 +202,9 @@ export class MultiLayerNet {
         if (c.useDropout) layers.push(new Dropout(k, `Dropout${l}`, nOut, rows, c.dropoutRatio, this.dropoutRng));
       }
       lastLayer = new SoftmaxWithLoss(k, c.outputSize, rows);
+      const owners = new Map<string, object>([['net', { input }], ['SoftmaxWithLoss', lastLayer]]);
+      for (const layer of layers) owners.set(layer.name, layer);
+      checkLayerBuffers(activationLayout(c, rows), owners);
     } catch (e) {
       if (this.capacity > 0) k.rollback(mark); // (a constructor's backend is disposed by the constructor)
       this.sync();
@@ -319,11 +306,8 @@ export class MultiLayerNet {
     }
   }
 
-  /**
-   * Copies rows idx[0..B) of a dataset into the input buffers (the Trainer's zero-allocation path). The data
-   * must have been checked once beforehand (see checkInput / checkTargets).
-   */
-  gatherBatch(x: Float32Array, t: Targets, onehot: boolean, idx: Int32Array, B: number): void {
+  /** See NetStaging.gatherBatch (src/net/staging.ts). */
+  private gatherBatch(x: Float32Array, t: Targets, onehot: boolean, idx: Int32Array, B: number): void {
     if (this.disposed) throw disposedError();
     this.ensureCapacity(B);
     const I = this.config.inputSize, C = this.config.outputSize;
@@ -340,7 +324,7 @@ export class MultiLayerNet {
   }
 
   /** Gradient over the B rows staged by gatherBatch; returns the loss. Allocates nothing. */
-  gradientStaged(B: number): number {
+  private gradientStaged(B: number): number {
     this.sync();
     const loss = this.lossStaged(B, true) + this.weightDecayTerm();
     this.backwardStaged(B);
@@ -348,12 +332,8 @@ export class MultiLayerNet {
     return loss;
   }
 
-  /**
-   * Loss (test mode, plus the L2 term) over the B rows staged by gatherBatch — after an update, the book Trainer's
-   * second `network.loss(x_batch, t_batch)`. Test mode draws no dropout mask and leaves running statistics alone.
-   * Allocates nothing.
-   */
-  stagedLoss(B: number): number {
+  /** Loss (test mode, plus the L2 term) over the B rows staged by gatherBatch. Allocates nothing. */
+  private stagedLoss(B: number): number {
     this.sync();
     this.lastLoss = this.lossStaged(B, false) + this.weightDecayTerm();
     return this.lastLoss;
@@ -362,6 +342,18 @@ export class MultiLayerNet {
   /** Makes the activation buffers hold at least `rows` rows (grows them, at least doubling). */
   ensureCapacity(rows: number): void {
     if (rows > this.capacity) this.buildLayers(Math.max(rows, 2 * this.capacity));
+  }
+
+  /**
+   * Runs `each(from, n)` over x's B rows in chunks of at most the capacity, rows [from, from + n) staged in the
+   * input buffers first (predict, loss and accuracy of more rows than maxBatchSize, without growing memory).
+   */
+  private inChunks(x: Float32Array, B: number, each: (from: number, n: number) => void): void {
+    for (let from = 0; from < B; from += this.capacity) {
+      const n = Math.min(this.capacity, B - from);
+      this.stageRows(x, from, n);
+      each(from, n);
+    }
   }
 
   // ---- the public API (the book's names) -------------------------------------------------------------------------
@@ -378,12 +370,9 @@ export class MultiLayerNet {
       throw new MemoryError(`predict: the scores of ${B} rows × ${O} classes (${4 * B * O} bytes) do not fit: ` +
         `${(e as Error).message}`);
     }
-    for (let from = 0; from < B; from += this.capacity) {
-      const n = Math.min(this.capacity, B - from);
-      this.stageRows(x, from, n);
-      const scores = this.forwardStaged(n, train);
-      out.set(scores.subarray(0, n * O), from * O);
-    }
+    this.inChunks(x, B, (from, n) => {
+      out.set(this.forwardStaged(n, train).subarray(0, n * O), from * O);
+    });
     return out;
   }
 
@@ -393,12 +382,10 @@ export class MultiLayerNet {
     const onehot = checkTargets(t, B, this.config.outputSize);
     this.sync();
     let sum = 0;
-    for (let from = 0; from < B; from += this.capacity) {
-      const n = Math.min(this.capacity, B - from);
-      this.stageRows(x, from, n);
+    this.inChunks(x, B, (from, n) => {
       this.stageTargets(t, onehot, from, n);
       sum += n * this.lossStaged(n, train);
-    }
+    });
     this.lastLoss = sum / B + this.weightDecayTerm();
     return this.lastLoss;
   }
@@ -410,13 +397,11 @@ export class MultiLayerNet {
     this.sync();
     const C = this.config.outputSize;
     let correct = 0;
-    for (let from = 0; from < B; from += this.capacity) {
-      const n = Math.min(this.capacity, B - from);
-      this.stageRows(x, from, n);
+    this.inChunks(x, B, (from, n) => {
       const labels = this.lastLayer.labels;
       for (let i = 0; i < n; i++) labels[i] = onehot ? argmaxRow(t as Float32Array, from + i, C) : t[from + i];
       correct += this.backend.argmax_correct(this.forwardStaged(n, false), labels, n, C);
-    }
+    });
     return correct / B;
   }
 
@@ -576,14 +561,6 @@ function disposedError(): BackendError {
   return new BackendError('this MultiLayerNet was disposed: its memory is freed (make a new net, or load the model again)');
 }
 
-/**
- * Floats lost to alignment: every buffer starts on 16 bytes, so each of the ≤ 10 allocations per layer (and a
- * few per net) may leave up to 3 floats unused.
- */
-function allocSlack(layers: number): number {
-  return 4 * (10 * layers + 8);
-}
-
 /** Views of each row of a dataset, made once per (dataset, row size) and kept while the dataset lives. */
 const rowViewCache = new WeakMap<Float32Array, Float32Array[]>();
 function rowViews(x: Float32Array, I: number): Float32Array[] {
@@ -594,12 +571,6 @@ function rowViews(x: Float32Array, I: number): Float32Array[] {
     rowViewCache.set(x, rows);
   }
   return rows;
-}
-
-function argmaxRow(t: Float32Array, row: number, C: number): number {
-  let best = 0;
-  for (let j = 1; j < C; j++) if (t[row * C + j] > t[row * C + best]) best = j;
-  return best;
 }
 
 /** The net as model bytes (the same as `net.toBytes()`). */

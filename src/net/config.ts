@@ -1,6 +1,7 @@
 // A net's options, their defaults and the names they accept: what `new MultiLayerNet(options)` checks and fills in,
 // and what a model file records (`NetConfig`). One place for these facts; the net, the model codec and the CLI read
 // them from here.
+import { BACKEND_NAMES } from '../backend/index.js';
 import type { BackendName } from '../backend/types.js';
 import { NameError, ValueError } from '../errors.js';
 import { checkPositiveInt } from './validate.js';
@@ -89,7 +90,9 @@ export function resolveConfig(o: MultiLayerNetOptions): NetConfig {
   const seed = o.seed ?? 0;
   if (!Number.isInteger(seed)) throw new ValueError(`seed must be an integer, got ${String(seed)}`);
   const backend = o.backend ?? 'wasm';
-  if (backend !== 'wasm' && backend !== 'js') throw new NameError(`unknown backend '${String(backend)}': expected wasm or js`);
+  if (!BACKEND_NAMES.includes(backend)) {
+    throw new NameError(`unknown backend '${String(backend)}': expected ${BACKEND_NAMES.join(' or ')}`);
+  }
   const maxBatchSize = checkPositiveInt(o.maxBatchSize ?? 256, 'maxBatchSize');
   return {
     inputSize: o.inputSize, hiddenSizes: [...o.hiddenSizes], outputSize: o.outputSize, activation, weightInit,

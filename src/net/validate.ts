@@ -1,8 +1,14 @@
 // Checks of what users hand a net, done before anything is touched, so a bad call leaves the net unchanged.
 import { ShapeError, ValueError } from '../errors.js';
 
-/** Integer labels (B) or one-hot rows (B×C, Float32Array). */
-export type Targets = Int32Array | Uint8Array | Uint16Array | Float32Array | readonly number[];
+/**
+ * Targets as the typed arrays the data functions (shuffle, splitValidation of data/split.ts) copy row by row:
+ * labels (Uint8Array, Int32Array) or one-hot rows (Float32Array).
+ */
+export type TargetArray = Uint8Array | Int32Array | Float32Array;
+
+/** What a net and the Trainer accept: integer labels (B; also Uint16Array or number[]) or one-hot rows (B×C, Float32Array). */
+export type Targets = TargetArray | Uint16Array | readonly number[];
 
 /** How far from 1 a one-hot (or smoothed) target row may sum: float32 rounding of C terms is far below it. */
 export const ONEHOT_SUM_TOLERANCE = 1e-3;

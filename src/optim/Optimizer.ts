@@ -4,8 +4,9 @@ import { createBackend } from '../backend/index.js';
 import { ownerOf } from '../backend/registry.js';
 import type { Backend } from '../backend/types.js';
 import { MemoryError, ShapeError, ValueError } from '../errors.js';
+import type { ParamRecord } from '../net/config.js';
 
-export type ParamRecord = Record<string, Float32Array>;
+export type { ParamRecord };
 
 export abstract class Optimizer {
   abstract readonly name: string;
@@ -98,12 +99,11 @@ export abstract class Optimizer {
 
   private allocate(params: ParamRecord): Backend {
     const k = ownerOf(firstOf(params)) ?? createBackend('js');
-    let total = 0, count = 0;
-    for (const key in params) { total += params[key].length * this.slotCount; count++; }
+    const lengths = Object.values(params).map((p) => p.length);
     try {
-      k.reserve(total + 4 * count * this.slotCount); // all or nothing: no slot is allocated unless all fit
+      k.reserve(optimizerStateFloats(lengths, this.slotCount)); // all or nothing: no slot is allocated unless all fit
     } catch (e) {
-      throw e instanceof MemoryError ? new MemoryError(`${this.name}: state for ${total / Math.max(1, this.slotCount)} ` +
+      throw e instanceof MemoryError ? new MemoryError(`${this.name}: state for ${lengths.reduce((a, b) => a + b, 0)} ` +
         `parameters: ${e.message}`) : e;
     }
     for (const key in params) {
@@ -120,6 +120,16 @@ export abstract class Optimizer {
     for (const s of this.slots.values()) for (let i = 0; i < s.length; i++) s[i] = k.refresh(s[i]);
     this.generation = k.generation;
   }
+}
+
+/**
+ * The floats an optimizer with `slots` state buffers per parameter reserves for params of these lengths (and so
+ * allocates at most): its state, and 4 floats of alignment per buffer. The net reserves it ahead (src/net/layout.ts).
+ */
+export function optimizerStateFloats(paramLengths: readonly number[], slots: number): number {
+  let total = 0;
+  for (const n of paramLengths) total += n * slots;
+  return total + 4 * paramLengths.length * slots;
 }
 
 function firstOf(params: ParamRecord): Float32Array {

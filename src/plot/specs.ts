@@ -11,6 +11,7 @@
 //   - Numbers in the spec are rounded to 6 significant digits (far below a pixel) to keep .vl.json files small.
 
 import { ValueError } from '../errors.js';
+import { sig6 } from '../math.js';
 
 /** A Vega-Lite top-level spec as plain JSON. Typed loosely to keep this module's import surface empty. */
 export type VegaLiteSpec = Record<string, unknown>;
@@ -81,11 +82,6 @@ function checkUnique(what: string, names: readonly string[]): void {
     if (seen.has(n)) throw new ValueError(`${what}: names must be unique, "${n}" appears twice`);
     seen.add(n);
   }
-}
-
-/** Round to 6 significant digits: exact for integers, invisible on screen, and short in JSON. */
-function r6(v: number): number {
-  return Number.isInteger(v) ? v : Number(v.toPrecision(6));
 }
 
 function axisScale(log: boolean | undefined, domain?: readonly [number, number]): Record<string, unknown> {
@@ -376,7 +372,7 @@ function seriesPoints(what: string, s: LineSeries, logY: boolean | undefined): {
 }
 
 function rowsOf(name: string, x: number[], y: number[], maxPoints: number): Row[] {
-  return strideIndices(y.length, maxPoints).map((i) => ({ s: name, x: r6(x[i]), y: r6(y[i]) }));
+  return strideIndices(y.length, maxPoints).map((i) => ({ s: name, x: sig6(x[i]), y: sig6(y[i]) }));
 }
 
 /**
@@ -480,7 +476,7 @@ export function histogramGrid(opts: HistogramGridOptions): VegaLiteSpec {
   for (const p of panels) {
     const counts = histogram(p.values, bins, domain);
     for (let i = 0; i < bins; i++) {
-      rows.push({ p: p.name, x0: r6(domain[0] + i * w), x1: r6(i === bins - 1 ? domain[1] : domain[0] + (i + 1) * w), n: counts[i] });
+      rows.push({ p: p.name, x0: sig6(domain[0] + i * w), x1: sig6(i === bins - 1 ? domain[1] : domain[0] + (i + 1) * w), n: counts[i] });
     }
   }
   return {
@@ -615,7 +611,7 @@ export function scatterChart(opts: ScatterChartOptions): VegaLiteSpec {
   for (const p of points) {
     if (!Number.isFinite(p.x) || !Number.isFinite(p.y) || !Number.isFinite(p.value)) continue;
     if ((logX && p.x <= 0) || (logY && p.y <= 0)) continue;
-    const row: Record<string, unknown> = { x: r6(p.x), y: r6(p.y), v: r6(p.value) };
+    const row: Record<string, unknown> = { x: sig6(p.x), y: sig6(p.y), v: sig6(p.value) };
     if (p.label !== undefined) row.label = p.label;
     rows.push(row);
   }
@@ -722,7 +718,7 @@ export function pathsOverContours(opts: PathsOverContoursOptions): VegaLiteSpec 
   }
   const contourRows: { id: number; i: number; x: number; y: number }[] = [];
   contourLines(f, xDomain, yDomain, lv, resolution).forEach((line, id) => {
-    line.points.forEach(([x, y], i) => contourRows.push({ id, i, x: r6(x), y: r6(y) }));
+    line.points.forEach(([x, y], i) => contourRows.push({ id, i, x: sig6(x), y: sig6(y) }));
   });
   const minimum = opts.minimum ?? argmin;
 
@@ -732,7 +728,7 @@ export function pathsOverContours(opts: PathsOverContoursOptions): VegaLiteSpec 
     checkNonEmpty(`pathsOverContours path "${p.name}" points`, p.points);
     const rows: { i: number; x: number; y: number }[] = [];
     p.points.forEach((pt, i) => {
-      if (Array.isArray(pt) && Number.isFinite(pt[0]) && Number.isFinite(pt[1])) rows.push({ i, x: r6(pt[0]), y: r6(pt[1]) });
+      if (Array.isArray(pt) && Number.isFinite(pt[0]) && Number.isFinite(pt[1])) rows.push({ i, x: sig6(pt[0]), y: sig6(pt[1]) });
     });
     const colour = PALETTE[k % PALETTE.length];
     return {
@@ -751,7 +747,7 @@ export function pathsOverContours(opts: PathsOverContoursOptions): VegaLiteSpec 
           encoding: { x, y, order: { field: 'i', type: 'quantitative' } },
         },
         {
-          data: { values: [{ x: r6(minimum[0]), y: r6(minimum[1]) }] },
+          data: { values: [{ x: sig6(minimum[0]), y: sig6(minimum[1]) }] },
           mark: { type: 'point', shape: 'cross', size: 110, filled: true, color: '#000', opacity: 1, clip: true },
           encoding: { x, y },
         },

@@ -14,9 +14,12 @@
 // loop now and then, so progress bars redraw and an AbortSignal (Ctrl-C) can stop it between two steps.
 import { DivergenceError, ValueError } from '../errors.js';
 import type { MultiLayerNet } from '../net/MultiLayerNet.js';
+import { STAGING } from '../net/staging.js';
 import { checkInput, checkPositiveInt, checkTargets, type Targets } from '../net/validate.js';
 import { createOptimizer, Optimizer, type OptimizerOptions } from '../optim/index.js';
 import { Rng } from '../rng.js';
+import { drawRows } from './minibatch.js';
+import { YIELD_EVERY_MS, yieldToEventLoop } from './yield.js';
 
 export interface IterationInfo {
   iter: number;       // 1-based count of steps done
@@ -76,9 +79,6 @@ export interface TrainResult {
   samplesPerSecond: number;
   aborted: boolean;
 }
-
-/** Yield to the event loop this often (ms), so timers, signals and redraws get their turn. */
-const YIELD_EVERY_MS = 50;
 
 export class Trainer {
   readonly optimizer: Optimizer;
@@ -145,8 +145,9 @@ export class Trainer {
     const B = this.batchSize, idx = this.idx;
     if (!this.backedUp) this.saveBackup(); // the first step rolls back to the initial state, not to zeros
     this.drawBatch();
-    this.net.gatherBatch(this.xTrain, this.tTrain, this.onehotTrain, idx, B);
-    const loss = this.net.gradientStaged(B);
+    const staged = this.net[STAGING];
+    staged.gatherBatch(this.xTrain, this.tTrain, this.onehotTrain, idx, B);
+    const loss = staged.gradient(B);
     if (!Number.isFinite(loss)) this.diverged(`the loss became ${loss}`);
     const stat = this.firstNonFinite(this.net.buffers);
     if (stat !== undefined) this.diverged(`BatchNorm's ${stat} became non-finite (the loss was still ${loss})`);
@@ -159,7 +160,7 @@ export class Trainer {
     }
     const param = this.firstNonFinite(this.net.params);
     if (param !== undefined) this.diverged(`the update made ${param} non-finite (the loss was ${loss})`);
-    return this.lossRecord === 'book' ? this.net.stagedLoss(B) : loss;
+    return this.lossRecord === 'book' ? staged.loss(B) : loss;
   }
 
   /** idx[0..B) ← the next batch's rows: the seeded draw, or the caller's `batchIndices` (checked). */
@@ -167,7 +168,7 @@ export class Trainer {
     const N = this.trainSize, B = this.batchSize, idx = this.idx;
     const source = this.options.batchIndices;
     if (!source) {
-      for (let i = 0; i < B; i++) idx[i] = this.rng.int(N);
+      drawRows(idx, N, this.rng, B);
       return;
     }
     source(idx, N);
@@ -274,8 +275,4 @@ function oneOf<T extends string>(value: T, what: string, allowed: readonly T[]):
 
 function now(): number {
   return performance.now();
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -359,6 +359,9 @@ describe('render', () => {
   it('keeps specs.ts browser-safe (no node: or vega imports)', () => {
     const src = readFileSync(new URL('../../src/plot/specs.ts', import.meta.url), 'utf8');
     const imports = [...src.matchAll(/^\s*import\s[^;]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]);
-    expect(imports).toEqual(['../errors.js']);
+    expect(imports).toEqual(['../errors.js', '../math.js']);
+    // (src/math.ts, shared with the net and the CLI, imports nothing)
+    const math = readFileSync(new URL('../../src/math.ts', import.meta.url), 'utf8');
+    expect([...math.matchAll(/^\s*import\s/gm)]).toEqual([]);
   });
 });

@@ -3,6 +3,8 @@
 // all shards have the same search config and seed (else ValueError naming the files and the differing keys); each
 // trial's lr and weight decay are the search's draws; together they hold every trial exactly once (else ValueError
 // naming the missing and the duplicated trial indices).
+import { BACKEND_NAMES } from '../../backend/index.js';
+import type { BackendName } from '../../backend/types.js';
 import { FormatError, ValueError } from '../../errors.js';
 import { Context } from '../context.js';
 import { experiment, fixedConfig, report, type ShardResults } from '../hyperparameter-search.js';
@@ -82,7 +84,7 @@ function searchConfigOf(v: unknown, file: string): SearchConfig {
   };
   if (!Number.isSafeInteger(v.seed)) bad('seed', 'an integer');
   if (typeof v.quick !== 'boolean') bad('quick', 'true or false');
-  if (v.backend !== 'wasm' && v.backend !== 'js') bad('backend', "'wasm' or 'js'");
+  if (!BACKEND_NAMES.includes(v.backend as BackendName)) bad('backend', BACKEND_NAMES.map((b) => `'${b}'`).join(' or '));
   if (!isInt(v.trials, 1, MAX_SEARCH_TRIALS)) bad('trials', `an integer from 1 to ${MAX_SEARCH_TRIALS}`);
   if (!isInt(v.epochs, 1, MAX_SEARCH_EPOCHS)) bad('epochs', `an integer from 1 to ${MAX_SEARCH_EPOCHS}`);
   if (typeof v.dataHash !== 'string' || !/^[0-9a-f]{8}$/.test(v.dataHash)) bad('dataHash', '8 hex digits');

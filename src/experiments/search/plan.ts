@@ -1,6 +1,7 @@
 // What a hyperparameter search is, before any training: its config, every trial's (lr, weight decay) and seeds, and
 // which trials a shard runs. All of it is a pure function of the config (whose seed is the search seed), so trial k
 // is the same trial whether it runs alone, in a shard, in a worker or inline. Browser-safe.
+import type { BackendName } from '../../backend/types.js';
 import { ValueError } from '../../errors.js';
 import { Rng } from '../../rng.js';
 
@@ -8,7 +9,7 @@ import { Rng } from '../../rng.js';
 export interface SearchConfig {
   seed: number;
   quick: boolean;
-  backend: 'wasm' | 'js';
+  backend: BackendName;
   /** The first `samples` MNIST training images, shuffled by the seed; the first floor(samples·validationRate) validate. */
   samples: number;
   validationRate: number;
@@ -91,9 +92,9 @@ export function checkShard(shard: Shard): void {
   }
 }
 
-/** 'i/n' → { index, count }; a ValueError for anything else. */
+/** 'i/n' (spaces and a leading + allowed) → { index, count }; a ValueError for anything else. The CLI's --shard too. */
 export function parseShard(text: string): Shard {
-  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const m = /^\s*\+?(\d+)\s*\/\s*\+?(\d+)\s*$/.exec(text);
   if (!m) throw new ValueError(`shard: expected i/n (like 2/4), got '${text}'`);
   const shard = { index: Number(m[1]), count: Number(m[2]) };
   checkShard(shard);

@@ -1,14 +1,14 @@
 // The built command, spawned as a user runs it: `node dist/cli.js …` on real MNIST, exit codes, stdout/stderr
 // separation, and Ctrl-C (SIGINT) mid-run.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnCli } from './helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = join(root, 'dist', 'cli.js');
 let dir: string;
 
 beforeAll(async () => {
@@ -17,19 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
-
-/** Spawns the CLI in the temp folder; `onStdout` may act on the running child (send it a signal). */
-function zerodl(args: string[], onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; onStdout?.(stdout, child); });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+/** Spawns the CLI in the temp folder (test/cli/helpers.ts). */
+const zerodl = (args: string[], onStdout?: Parameters<typeof spawnCli>[2]) => spawnCli(dir, args, onStdout);
 
 const lastLine = (s: string) => s.trimEnd().split('\n').at(-1)!;
 

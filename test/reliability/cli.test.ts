@@ -3,17 +3,16 @@
 // --json prints its object also for a diverged run; an output folder the system cannot make fails at once;
 // --threads out of range is a usage error. The process tests spawn the built CLI (dist/cli.js), so the build
 // runs first if stale; the rest run in-process.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { lstat, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { sink } from '../cli/helpers.js';
+import { sink, spawnCli } from '../cli/helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = join(root, 'dist', 'cli.js');
 let dir: string;
 
 beforeAll(async () => {
@@ -22,19 +21,8 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
-
-/** Spawns the CLI in the temp folder; `onStdout` may act on the running child (signal it, close its stdout). */
-function zerodl(args: string[], onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; onStdout?.(stdout, child); });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+/** Spawns the CLI in the temp folder (test/cli/helpers.ts). */
+const zerodl = (args: string[], onStdout?: Parameters<typeof spawnCli>[2]) => spawnCli(dir, args, onStdout);
 
 async function inProcess(argv: string[]) {
   const stdout = sink(), stderr = sink();

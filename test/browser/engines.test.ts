@@ -137,7 +137,11 @@ describe.each(ENGINES as string[])('%s', (name) => {
 
   it.skipIf(missing)(EXPECT[name].threads
     ? 'an isolated page: init({ threads: 2 }) in a worker trains bit-identical to one thread'
-    : 'an isolated page has no SharedArrayBuffer: init({ threads: 2 }) stays on one thread and still trains', async () => {
+    : 'an isolated page has no SharedArrayBuffer: init({ threads: 2 }) stays on one thread and still trains',
+  // One retry, with a deadline: Firefox's threaded worker still hangs now and then (seen once in this test on
+  // 2026-12-02, not caught by the pool's bounded waits; issue 12 stays open for it). The 30-run test below counts
+  // every hang as a failure.
+  { retry: 1, timeout: 90_000 }, async () => {
     const page = await openPage(engine);
     const r = await page.evaluate<{ isolated: boolean; sab: boolean; results?: Run[]; error?: string; onPage?: Run }>(async () => {
       const base = new URL('threads-worker.js', location.href);

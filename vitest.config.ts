@@ -6,8 +6,14 @@ import { defineConfig } from 'vitest/config';
 // - 'simd': the whole suite on the plain SIMD128 binary;
 // - 'relaxed-simd': the kernel and parity tests again on the relaxed-SIMD (FMA) binary. Node 20's V8 has relaxed SIMD
 //   behind --experimental-wasm-relaxed-simd; Node 22+ has it on by default and rejects that flag ("bad option").
-const kernelTests = ['test/backend/**/*.test.ts', 'test/net/parity.test.ts', 'test/net/gradient.test.ts', 'test/optim/**/*.test.ts',
-  'test/book/**/*.test.ts', 'test/layers/**/*.test.ts'];
+const kernelTests = [
+  'test/backend/**/*.test.ts',
+  'test/net/parity.test.ts',
+  'test/net/gradient.test.ts',
+  'test/optim/**/*.test.ts',
+  'test/book/**/*.test.ts',
+  'test/layers/**/*.test.ts',
+];
 const nodeMajor = Number(process.versions.node.split('.')[0]);
 const relaxedFlags = nodeMajor === 20 ? ['--experimental-wasm-relaxed-simd'] : [];
 
@@ -20,12 +26,19 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'simd', include: ['test/**/*.test.ts'], execArgv: ['--expose-gc'], env: { ZERODL_TEST_SIMD: 'simd' } },
+        test: {
+          name: 'simd',
+          include: ['test/**/*.test.ts'],
+          execArgv: ['--expose-gc'],
+          env: { ZERODL_TEST_SIMD: 'simd' },
+        },
       },
       {
         extends: true,
         test: {
-          name: 'relaxed-simd', include: kernelTests, execArgv: [...relaxedFlags, '--expose-gc'],
+          name: 'relaxed-simd',
+          include: kernelTests,
+          execArgv: [...relaxedFlags, '--expose-gc'],
           env: { ZERODL_TEST_SIMD: 'relaxed-simd' },
         },
       },

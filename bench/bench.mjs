@@ -10,8 +10,18 @@
 // A full run records its figures, the CPU and the peak in bench/results/bench-<cpu>.json (one file per CPU kind,
 // one entry per binary), so figures from different CPUs are never mixed.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createBackend, init, MultiLayerNet, Trainer, createOptimizer, simdVariant, gemmVariant, gemmVariantState,
-  GEMM_VARIANTS, BACKEND_NAMES } from '../dist/index.js';
+import {
+  createBackend,
+  init,
+  MultiLayerNet,
+  Trainer,
+  createOptimizer,
+  simdVariant,
+  gemmVariant,
+  gemmVariantState,
+  GEMM_VARIANTS,
+  BACKEND_NAMES,
+} from '../dist/index.js';
 import { hostInfo, hostSlug, measurePeak } from './peak.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -21,9 +31,17 @@ await init({ simd: process.argv.find((a) => a.startsWith('--simd='))?.slice(7) ?
 const host = hostInfo();
 const peak = await measurePeak({ relaxed: simdVariant() === 'relaxed-simd', ms: quick ? 5 : 25, reps: quick ? 2 : 5 });
 const gemmChoice = gemmVariantState(); // the micro-kernel init() picked (calibrated, or named by ZERODL_GEMM)
-const record = { date: new Date().toISOString(), node: process.version, variant: simdVariant(), quick, host, peak,
+const record = {
+  date: new Date().toISOString(),
+  node: process.version,
+  variant: simdVariant(),
+  quick,
+  host,
+  peak,
   gemmVariant: { variant: gemmChoice.variant, source: gemmChoice.source, calibrationMs: gemmChoice.calibration?.ms },
-  gemm: [], train: [] };
+  gemm: [],
+  train: [],
+};
 /** A figure as a share of the peak, e.g. '87%'. */
 const ofPeak = (gflops) => `${Math.round((100 * gflops) / peak.gflops)}%`;
 
@@ -71,30 +89,61 @@ const table = (header, rows) => {
   console.log();
 };
 
-console.log(`zerodl bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, wasm binary: ${simdVariant()}, single thread (threads: section 4)${quick ? ', QUICK' : ''}`);
-console.log(`host: ${host.model}, ${host.cores} cores, ${Object.entries(host.caches).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-console.log(`host SIMD128 peak (${peak.op}, register-only, best of ${Object.keys(peak.perChains).join('/')} chains): ` +
-  `${peak.gflops.toFixed(1)} GFLOP/s with ${peak.chains} chains — "of peak" below is a share of it`);
+console.log(
+  `zerodl bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, wasm binary: ${simdVariant()}, single thread (threads: section 4)${quick ? ', QUICK' : ''}`,
+);
+console.log(
+  `host: ${host.model}, ${host.cores} cores, ${Object.entries(host.caches)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}`,
+);
+console.log(
+  `host SIMD128 peak (${peak.op}, register-only, best of ${Object.keys(peak.perChains).join('/')} chains): ` +
+    `${peak.gflops.toFixed(1)} GFLOP/s with ${peak.chains} chains — "of peak" below is a share of it`,
+);
 const calib = gemmChoice.calibration;
-console.log(`gemm micro-kernel: ${gemmVariant()} (${gemmChoice.source}` + (calib
-  ? `; init() timed ${calib.shapes.map((s) => s.join('×')).join(' and ')}, ${calib.rounds} rounds in ${calib.tookMs.toFixed(0)} ms, best: ` +
-    GEMM_VARIANTS.map((v) => `${v} ${calib.ms[v].map((t) => t.toFixed(2)).join('+')} ms`).join(', ')
-  : '') + ')\n');
+console.log(
+  `gemm micro-kernel: ${gemmVariant()} (${gemmChoice.source}` +
+    (calib
+      ? `; init() timed ${calib.shapes.map((s) => s.join('×')).join(' and ')}, ${calib.rounds} rounds in ${calib.tookMs.toFixed(0)} ms, best: ` +
+        GEMM_VARIANTS.map((v) => `${v} ${calib.ms[v].map((t) => t.toFixed(2)).join('+')} ms`).join(', ')
+      : '') +
+    ')\n',
+);
 
 // ---- 1. gemm ---------------------------------------------------------------------------------------------------
 if (!only || only === 'gemm') {
-  const js = createBackend('js'), wasm = createBackend('wasm');
-  const shapes = [[128, 784, 100], [128, 100, 100], [784, 128, 100], [128, 100, 10], [512, 512, 512], [1024, 1024, 1024]];
-  const variants = [['A·B', false, false], ['Aᵀ·B', true, false], ['A·Bᵀ', false, true], ['Aᵀ·Bᵀ', true, true]];
+  const js = createBackend('js'),
+    wasm = createBackend('wasm');
+  const shapes = [
+    [128, 784, 100],
+    [128, 100, 100],
+    [784, 128, 100],
+    [128, 100, 10],
+    [512, 512, 512],
+    [1024, 1024, 1024],
+  ];
+  const variants = [
+    ['A·B', false, false],
+    ['Aᵀ·B', true, false],
+    ['A·Bᵀ', false, true],
+    ['Aᵀ·Bᵀ', true, true],
+  ];
   const rows = [];
   console.log('gemm: C[M×N] = op(A)·op(B), GFLOP/s = 2·M·N·K / s (median)');
   for (const [M, K, N] of shapes) {
     const flops = 2 * M * N * K;
     const big = flops > 1e8;
     // Reserve first: an allocation that grows wasm memory detaches the views made before it.
-    const bufs = (k) => (k.reserve(M * K + K * N + M * N + 64), { a: k.alloc(M * K), b: k.alloc(K * N), c: k.alloc(M * N) });
-    const bw = bufs(wasm), bj = bufs(js);
-    randomFill(bw.a, 1); randomFill(bw.b, 2); bj.a.set(bw.a); bj.b.set(bw.b);
+    const bufs = (k) => (
+      k.reserve(M * K + K * N + M * N + 64), { a: k.alloc(M * K), b: k.alloc(K * N), c: k.alloc(M * N) }
+    );
+    const bw = bufs(wasm),
+      bj = bufs(js);
+    randomFill(bw.a, 1);
+    randomFill(bw.b, 2);
+    bj.a.set(bw.a);
+    bj.b.set(bw.b);
     const row = [`${M}×${K}×${N}`];
     for (const [, ta, tb] of variants) {
       wasm.gemm(bw.c, bw.a, bw.b, M, N, K, ta, tb, false);
@@ -102,24 +151,49 @@ if (!only || only === 'gemm') {
         js.gemm(bj.c, bj.a, bj.b, M, N, K, ta, tb, false);
         let maxErr = 0;
         for (let i = 0; i < M * N; i++) maxErr = Math.max(maxErr, Math.abs(bw.c[i] - bj.c[i]));
-        if (maxErr > 1e-3 * Math.sqrt(K)) throw new Error(`gemm ${M}×${K}×${N} ta=${ta} tb=${tb}: wasm differs from js by ${maxErr}`);
+        if (maxErr > 1e-3 * Math.sqrt(K))
+          throw new Error(`gemm ${M}×${K}×${N} ta=${ta} tb=${tb}: wasm differs from js by ${maxErr}`);
       }
     }
-    const times = interleaved(variants.map(([, ta, tb]) => () => wasm.gemm(bw.c, bw.a, bw.b, M, N, K, ta, tb, false)));
+    const times = interleaved(
+      variants.map(
+        ([, ta, tb]) =>
+          () =>
+            wasm.gemm(bw.c, bw.a, bw.b, M, N, K, ta, tb, false),
+      ),
+    );
     const plain = flops / times[0] / 1e9;
     for (const t of times) row.push(fmt(flops / t / 1e9));
     row.push(`${fmt(Math.max(...times) / Math.min(...times), 2)}x`);
     const slowest = flops / Math.max(...times) / 1e9;
     row.push(`${ofPeak(flops / Math.min(...times) / 1e9)} / ${ofPeak(slowest)}`);
-    record.gemm.push({ shape: [M, K, N], gflops: Object.fromEntries(variants.map(([name], i) => [name, flops / times[i] / 1e9])),
-      worstOfPeak: slowest / peak.gflops });
-    const tj = time(() => js.gemm(bj.c, bj.a, bj.b, M, N, K, false, false, false),
-      big ? { minReps: 1, minSeconds: 0, warmup: 0 } : {});
+    record.gemm.push({
+      shape: [M, K, N],
+      gflops: Object.fromEntries(variants.map(([name], i) => [name, flops / times[i] / 1e9])),
+      worstOfPeak: slowest / peak.gflops,
+    });
+    const tj = time(
+      () => js.gemm(bj.c, bj.a, bj.b, M, N, K, false, false, false),
+      big ? { minReps: 1, minSeconds: 0, warmup: 0 } : {},
+    );
     const gj = flops / tj / 1e9;
     row.push(fmt(gj, 2), `${fmt(plain / gj)}x`);
     rows.push(row);
   }
-  table(['M×K×N', 'wasm A·B', 'wasm Aᵀ·B', 'wasm A·Bᵀ', 'wasm Aᵀ·Bᵀ', 'slowest/fastest', 'of peak best/worst', 'js A·B', 'wasm/js'], rows);
+  table(
+    [
+      'M×K×N',
+      'wasm A·B',
+      'wasm Aᵀ·B',
+      'wasm A·Bᵀ',
+      'wasm Aᵀ·Bᵀ',
+      'slowest/fastest',
+      'of peak best/worst',
+      'js A·B',
+      'wasm/js',
+    ],
+    rows,
+  );
 }
 
 // ---- 1b. gemm micro-kernel variants -------------------------------------------------------------------------------
@@ -133,27 +207,47 @@ if (!only || only === 'gemm' || only === 'variants') {
   }
   await init({ gemmVariant: gemmChoice.variant }); // back to init()'s choice for the sections after this one
   // [M, K, N, transA, transB]: 512³, and the 784-1024x2-10 net at batch 256 (forward, dW = Xᵀ·dY, dX = dY·Wᵀ).
-  const shapes = [[512, 512, 512, false, false], [256, 784, 1024, false, false], [784, 256, 1024, true, false],
-    [256, 1024, 784, false, true], [256, 1024, 1024, false, false], [1024, 256, 1024, true, false]];
+  const shapes = [
+    [512, 512, 512, false, false],
+    [256, 784, 1024, false, false],
+    [784, 256, 1024, true, false],
+    [256, 1024, 784, false, true],
+    [256, 1024, 1024, false, false],
+    [1024, 256, 1024, true, false],
+  ];
   const rows = [];
-  console.log(`gemm micro-kernel variants (${simdVariant()} binary): GFLOP/s (of peak), median of interleaved rounds` +
-    ` — init() chose ${gemmChoice.variant}`);
+  console.log(
+    `gemm micro-kernel variants (${simdVariant()} binary): GFLOP/s (of peak), median of interleaved rounds` +
+      ` — init() chose ${gemmChoice.variant}`,
+  );
   for (const [M, K, N, ta, tb] of shapes) {
     const flops = 2 * M * N * K;
     const bufs = backends.map((k) => {
       k.reserve(M * K + K * N + M * N + 64);
       const b = { a: k.alloc(M * K), b: k.alloc(K * N), c: k.alloc(M * N) };
-      randomFill(b.a, 1); randomFill(b.b, 2);
+      randomFill(b.a, 1);
+      randomFill(b.b, 2);
       return b;
     });
-    const times = interleaved(backends.map((k, i) => () => k.gemm(bufs[i].c, bufs[i].a, bufs[i].b, M, N, K, ta, tb, false)),
-      quick ? 1 : 7, { minReps: 3, minSeconds: quick ? 0.02 : 0.1, warmup: 1 });
+    const times = interleaved(
+      backends.map((k, i) => () => k.gemm(bufs[i].c, bufs[i].a, bufs[i].b, M, N, K, ta, tb, false)),
+      quick ? 1 : 7,
+      { minReps: 3, minSeconds: quick ? 0.02 : 0.1, warmup: 1 },
+    );
     const g = times.map((t) => flops / t / 1e9);
     const best = g.indexOf(Math.max(...g));
-    rows.push([`${M}×${K}×${N} ${ta ? 'Aᵀ·B' : tb ? 'A·Bᵀ' : 'A·B'}`, ...g.map((x) => `${fmt(x)} (${ofPeak(x)})`), GEMM_VARIANTS[best]]);
+    rows.push([
+      `${M}×${K}×${N} ${ta ? 'Aᵀ·B' : tb ? 'A·Bᵀ' : 'A·B'}`,
+      ...g.map((x) => `${fmt(x)} (${ofPeak(x)})`),
+      GEMM_VARIANTS[best],
+    ]);
     record.gemmVariants ??= [];
-    record.gemmVariants.push({ shape: [M, K, N], transA: ta, transB: tb,
-      gflops: Object.fromEntries(GEMM_VARIANTS.map((v, i) => [v, g[i]])) });
+    record.gemmVariants.push({
+      shape: [M, K, N],
+      transA: ta,
+      transB: tb,
+      gflops: Object.fromEntries(GEMM_VARIANTS.map((v, i) => [v, g[i]])),
+    });
   }
   table(['M×K×N', ...GEMM_VARIANTS, 'fastest'], rows);
 }
@@ -165,28 +259,43 @@ if (!only || only === 'train') {
     { name: '784-1024x2-10', hiddenSizes: [1024, 1024], batch: 256 },
   ];
   const rows = [];
-  console.log('training: samples/s of one step (batch gather + gradient + Adam update), ReLU, He; inference at batch 1000');
+  console.log(
+    'training: samples/s of one step (batch gather + gradient + Adam update), ReLU, He; inference at batch 1000',
+  );
   for (const spec of nets) {
     const row = [spec.name, spec.batch];
     const results = {};
     for (const backend of BACKEND_NAMES) {
       const heavy = backend === 'js' && spec.hiddenSizes[0] > 500;
       const N = 2048;
-      const x = new Float32Array(N * 784), t = new Uint8Array(N);
+      const x = new Float32Array(N * 784),
+        t = new Uint8Array(N);
       randomFill(x, 3);
       for (let i = 0; i < N; i++) t[i] = i % 10;
-      const net = new MultiLayerNet({ inputSize: 784, hiddenSizes: spec.hiddenSizes, outputSize: 10, backend, seed: 1, maxBatchSize: 1000 });
+      const net = new MultiLayerNet({
+        inputSize: 784,
+        hiddenSizes: spec.hiddenSizes,
+        outputSize: 10,
+        backend,
+        seed: 1,
+        maxBatchSize: 1000,
+      });
       const trainer = new Trainer(net, x, t, x.subarray(0, 784 * 10), t.subarray(0, 10), {
-        batchSize: spec.batch, optimizer: createOptimizer('adam'),
+        batchSize: spec.batch,
+        optimizer: createOptimizer('adam'),
       });
       const xi = x.subarray(0, 1000 * 784);
       let step, infer;
       if (backend === 'wasm') {
         // Training and inference interleaved over rounds (see `interleaved`).
-        [step, infer] = interleaved([() => trainer.step(), () => net.predict(xi)], quick ? 1 : 5,
-          { minReps: 5, minSeconds: quick ? 0.05 : 0.4, warmup: 2 });
+        [step, infer] = interleaved([() => trainer.step(), () => net.predict(xi)], quick ? 1 : 5, {
+          minReps: 5,
+          minSeconds: quick ? 0.05 : 0.4,
+          warmup: 2,
+        });
       } else {
-        const opts = heavy || quick ? { minReps: 3, minSeconds: 0, warmup: 1 } : { minReps: 10, minSeconds: 1, warmup: 2 };
+        const opts =
+          heavy || quick ? { minReps: 3, minSeconds: 0, warmup: 1 } : { minReps: 10, minSeconds: 1, warmup: 2 };
         step = time(() => trainer.step(), opts);
         infer = time(() => net.predict(xi), heavy || quick ? { minReps: 2, minSeconds: 0, warmup: 1 } : {});
       }
@@ -197,13 +306,40 @@ if (!only || only === 'train') {
     let stepFlops = 0;
     for (let l = 1; l < sizes.length; l++) stepFlops += 2 * spec.batch * sizes[l - 1] * sizes[l] * (l > 1 ? 3 : 2);
     const trainGflops = (stepFlops * results.wasm.train) / spec.batch / 1e9;
-    row.push(fmt(results.wasm.train), ofPeak(trainGflops), fmt(results.js.train), `${fmt(results.wasm.train / results.js.train)}x`,
-      fmt(results.wasm.infer), fmt(results.js.infer), `${fmt(results.wasm.infer / results.js.infer)}x`);
+    row.push(
+      fmt(results.wasm.train),
+      ofPeak(trainGflops),
+      fmt(results.js.train),
+      `${fmt(results.wasm.train / results.js.train)}x`,
+      fmt(results.wasm.infer),
+      fmt(results.js.infer),
+      `${fmt(results.wasm.infer / results.js.infer)}x`,
+    );
     rows.push(row);
-    record.train.push({ net: spec.name, batch: spec.batch, samplesPerSecond: results.wasm.train, gemmGflops: trainGflops,
-      ofPeak: trainGflops / peak.gflops, jsSamplesPerSecond: results.js.train, inferSamplesPerSecond: results.wasm.infer });
+    record.train.push({
+      net: spec.name,
+      batch: spec.batch,
+      samplesPerSecond: results.wasm.train,
+      gemmGflops: trainGflops,
+      ofPeak: trainGflops / peak.gflops,
+      jsSamplesPerSecond: results.js.train,
+      inferSamplesPerSecond: results.wasm.infer,
+    });
   }
-  table(['net', 'batch', 'wasm train/s', 'of peak (gemm flops)', 'js train/s', 'ratio', 'wasm infer/s', 'js infer/s', 'ratio'], rows);
+  table(
+    [
+      'net',
+      'batch',
+      'wasm train/s',
+      'of peak (gemm flops)',
+      'js train/s',
+      'ratio',
+      'wasm infer/s',
+      'js infer/s',
+      'ratio',
+    ],
+    rows,
+  );
 }
 
 // ---- 4. threads ------------------------------------------------------------------------------------------------
@@ -218,14 +354,22 @@ if (!only || only === 'threads') {
     { name: '784-1024x2-10', hiddenSizes: [1024, 1024], batch: 256 },
   ];
   const N = 2048;
-  const x = new Float32Array(N * 784), t = new Uint8Array(N);
+  const x = new Float32Array(N * 784),
+    t = new Uint8Array(N);
   randomFill(x, 3);
   for (let i = 0; i < N; i++) t[i] = i % 10;
   const xi = x.subarray(0, 1000 * 784);
   const makeNet = (spec) => {
-    const net = new MultiLayerNet({ inputSize: 784, hiddenSizes: spec.hiddenSizes, outputSize: 10, seed: 1, maxBatchSize: 1000 });
+    const net = new MultiLayerNet({
+      inputSize: 784,
+      hiddenSizes: spec.hiddenSizes,
+      outputSize: 10,
+      seed: 1,
+      maxBatchSize: 1000,
+    });
     const trainer = new Trainer(net, x, t, x.subarray(0, 784 * 10), t.subarray(0, 10), {
-      batchSize: spec.batch, optimizer: createOptimizer('adam'),
+      batchSize: spec.batch,
+      optimizer: createOptimizer('adam'),
     });
     return { net, trainer };
   };
@@ -233,22 +377,43 @@ if (!only || only === 'threads') {
   await init({ threads: T });
   const multi = nets.map(makeNet);
   const many = { gemm: createBackend('wasm') };
-  console.log(`threads: ${T} threads (init({ threads: ${T} })) vs 1, same binary, interleaved; this machine has ${cores} cores`);
+  console.log(
+    `threads: ${T} threads (init({ threads: ${T} })) vs 1, same binary, interleaved; this machine has ${cores} cores`,
+  );
   const rows = [];
-  for (const [M, K, N2] of [[512, 512, 512], [256, 1024, 1024], [128, 784, 100]]) {
+  for (const [M, K, N2] of [
+    [512, 512, 512],
+    [256, 1024, 1024],
+    [128, 784, 100],
+  ]) {
     const flops = 2 * M * K * N2;
-    const bufs = (k) => { k.reserve(M * K + K * N2 + M * N2 + 64); const b = { a: k.alloc(M * K), b: k.alloc(K * N2), c: k.alloc(M * N2) }; randomFill(b.a, 1); randomFill(b.b, 2); return b; };
-    const b1 = bufs(one.gemm), bT = bufs(many.gemm);
-    const [t1, tT] = interleaved([
-      () => one.gemm.gemm(b1.c, b1.a, b1.b, M, N2, K, false, false, false),
-      () => many.gemm.gemm(bT.c, bT.a, bT.b, M, N2, K, false, false, false),
-    ], quick ? 1 : 7);
+    const bufs = (k) => {
+      k.reserve(M * K + K * N2 + M * N2 + 64);
+      const b = { a: k.alloc(M * K), b: k.alloc(K * N2), c: k.alloc(M * N2) };
+      randomFill(b.a, 1);
+      randomFill(b.b, 2);
+      return b;
+    };
+    const b1 = bufs(one.gemm),
+      bT = bufs(many.gemm);
+    const [t1, tT] = interleaved(
+      [
+        () => one.gemm.gemm(b1.c, b1.a, b1.b, M, N2, K, false, false, false),
+        () => many.gemm.gemm(bT.c, bT.a, bT.b, M, N2, K, false, false, false),
+      ],
+      quick ? 1 : 7,
+    );
     rows.push([`gemm ${M}×${K}×${N2} GFLOP/s`, fmt(flops / t1 / 1e9), fmt(flops / tT / 1e9), `${fmt(t1 / tT, 2)}x`]);
   }
   for (let i = 0; i < nets.length; i++) {
-    const s = single[i], m = multi[i], B = nets[i].batch;
-    const [ts, tm, is, im] = interleaved([() => s.trainer.step(), () => m.trainer.step(), () => s.net.predict(xi), () => m.net.predict(xi)],
-      quick ? 1 : 7, { minReps: 5, minSeconds: quick ? 0.05 : 0.3, warmup: 2 });
+    const s = single[i],
+      m = multi[i],
+      B = nets[i].batch;
+    const [ts, tm, is, im] = interleaved(
+      [() => s.trainer.step(), () => m.trainer.step(), () => s.net.predict(xi), () => m.net.predict(xi)],
+      quick ? 1 : 7,
+      { minReps: 5, minSeconds: quick ? 0.05 : 0.3, warmup: 2 },
+    );
     rows.push([`train ${nets[i].name} b${B} samples/s`, fmt(B / ts), fmt(B / tm), `${fmt(ts / tm, 2)}x`]);
     rows.push([`infer ${nets[i].name} b1000 samples/s`, fmt(1000 / is), fmt(1000 / im), `${fmt(is / im, 2)}x`]);
   }
@@ -260,7 +425,9 @@ if (!only || only === 'threads') {
 // Each kernel call of the net's backend timed (performance.now around it; ~0.1 µs per call added), one thread:
 // gemm's share against the rest (bias, activations, softmax, BatchNorm, dropout, optimizer) and JS around them.
 if (!only || only === 'breakdown') {
-  console.log('where a training step goes (one thread, Adam, ReLU; ms per step; the rest is JS: batch gather, layer glue)');
+  console.log(
+    'where a training step goes (one thread, Adam, ReLU; ms per step; the rest is JS: batch gather, layer glue)',
+  );
   const rows = [];
   for (const spec of [
     { name: '784-100x4-10', hiddenSizes: [100, 100, 100, 100], batch: 128 },
@@ -268,20 +435,43 @@ if (!only || only === 'breakdown') {
     { name: '784-100x4-10 +BN +dropout', hiddenSizes: [100, 100, 100, 100], batch: 128, bn: true },
   ]) {
     const N = 2048;
-    const x = new Float32Array(N * 784), t = new Uint8Array(N);
+    const x = new Float32Array(N * 784),
+      t = new Uint8Array(N);
     randomFill(x, 3);
     for (let i = 0; i < N; i++) t[i] = i % 10;
-    const net = new MultiLayerNet({ inputSize: 784, hiddenSizes: spec.hiddenSizes, outputSize: 10, seed: 1,
-      useBatchNorm: !!spec.bn, useDropout: !!spec.bn, dropoutRatio: 0.2 });
-    const trainer = new Trainer(net, x, t, x.subarray(0, 7840), t.subarray(0, 10), { batchSize: spec.batch, optimizer: createOptimizer('adam') });
+    const net = new MultiLayerNet({
+      inputSize: 784,
+      hiddenSizes: spec.hiddenSizes,
+      outputSize: 10,
+      seed: 1,
+      useBatchNorm: !!spec.bn,
+      useDropout: !!spec.bn,
+      dropoutRatio: 0.2,
+    });
+    const trainer = new Trainer(net, x, t, x.subarray(0, 7840), t.subarray(0, 10), {
+      batchSize: spec.batch,
+      optimizer: createOptimizer('adam'),
+    });
     const k = net.backend;
     const spent = {};
-    for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(k)).concat(Object.getOwnPropertyNames(Object.getPrototypeOf(Object.getPrototypeOf(k))))) {
-      if (name === 'constructor' || typeof k[name] !== 'function' || ['alloc', 'allocInt32', 'refresh', 'reserve', 'memoryBytes', 'take', 'p', 'ensure', 'split'].includes(name)) continue;
+    for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(k)).concat(
+      Object.getOwnPropertyNames(Object.getPrototypeOf(Object.getPrototypeOf(k))),
+    )) {
+      if (
+        name === 'constructor' ||
+        typeof k[name] !== 'function' ||
+        ['alloc', 'allocInt32', 'refresh', 'reserve', 'memoryBytes', 'take', 'p', 'ensure', 'split'].includes(name)
+      )
+        continue;
       if (Object.hasOwn(k, name)) continue;
       const f = k[name].bind(k);
       spent[name] = 0;
-      k[name] = (...a) => { const t0 = performance.now(); const r = f(...a); spent[name] += performance.now() - t0; return r; };
+      k[name] = (...a) => {
+        const t0 = performance.now();
+        const r = f(...a);
+        spent[name] += performance.now() - t0;
+        return r;
+      };
     }
     for (let i = 0; i < 20; i++) trainer.step();
     for (const key in spent) spent[key] = 0;
@@ -292,10 +482,21 @@ if (!only || only === 'breakdown') {
     const per = Object.fromEntries(Object.entries(spent).map(([n, v]) => [n, v / steps]));
     const gemm = per.gemm ?? 0;
     const kernels = Object.values(per).reduce((a, b) => a + b, 0);
-    const top = Object.entries(per).filter(([n]) => n !== 'gemm').sort((a, b) => b[1] - a[1]).slice(0, 3)
-      .map(([n, v]) => `${n} ${(100 * v / total).toFixed(1)}%`).join(', ');
-    rows.push([spec.name, spec.batch, total.toFixed(3), `${(100 * gemm / total).toFixed(1)}%`,
-      `${(100 * (kernels - gemm) / total).toFixed(1)}%`, `${(100 * (total - kernels) / total).toFixed(1)}%`, top]);
+    const top = Object.entries(per)
+      .filter(([n]) => n !== 'gemm')
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([n, v]) => `${n} ${((100 * v) / total).toFixed(1)}%`)
+      .join(', ');
+    rows.push([
+      spec.name,
+      spec.batch,
+      total.toFixed(3),
+      `${((100 * gemm) / total).toFixed(1)}%`,
+      `${((100 * (kernels - gemm)) / total).toFixed(1)}%`,
+      `${((100 * (total - kernels)) / total).toFixed(1)}%`,
+      top,
+    ]);
   }
   table(['net', 'batch', 'ms/step', 'gemm', 'other kernels', 'JS', 'largest other kernels'], rows);
 }
@@ -308,10 +509,14 @@ if (!only || only === 'breakdown') {
 // the time per step of the last 500 steps against the first 500 (after a warm-up) shows such a cliff, and the count
 // of subnormal state entries (the most seen at any window's end) shows its cause.
 if (!only || only === 'longrun') {
-  const steps = quick ? 600 : 3000, window = quick ? 100 : 500;
-  console.log(`long runs: ${steps} steps of 784-100x4-10, batch 128, random data; ms per step, first vs last ${window} steps`);
+  const steps = quick ? 600 : 3000,
+    window = quick ? 100 : 500;
+  console.log(
+    `long runs: ${steps} steps of 784-100x4-10, batch 128, random data; ms per step, first vs last ${window} steps`,
+  );
   const N = 2048;
-  const x = new Float32Array(N * 784), t = new Uint8Array(N);
+  const x = new Float32Array(N * 784),
+    t = new Uint8Array(N);
   randomFill(x, 5);
   for (let i = 0; i < x.length; i++) x[i] = 0.5 * x[i] + 0.5; // in [0, 1), as pixels: many ReLU units die
   for (let i = 0; i < N; i++) t[i] = i % 10;
@@ -328,11 +533,16 @@ if (!only || only === 'longrun') {
       let c = 0;
       total = 0;
       for (const slots of opt.slots.values()) {
-        for (const s of slots) for (let i = 0; i < s.length; i++) { total++; if (s[i] !== 0 && Math.abs(s[i]) < FLT_MIN) c++; }
+        for (const s of slots)
+          for (let i = 0; i < s.length; i++) {
+            total++;
+            if (s[i] !== 0 && Math.abs(s[i]) < FLT_MIN) c++;
+          }
       }
       return c;
     };
-    const windowMs = [], subnormalCounts = [];
+    const windowMs = [],
+      subnormalCounts = [];
     let t0 = performance.now();
     for (let i = 1; i <= steps; i++) {
       trainer.step();
@@ -343,13 +553,37 @@ if (!only || only === 'longrun') {
       }
     }
     const subnormal = Math.max(...subnormalCounts);
-    const first = windowMs[0], last = windowMs[windowMs.length - 1], worst = Math.max(...windowMs);
-    rows.push([name, first.toFixed(3), last.toFixed(3), `${fmt(last / first, 2)}x`, `${fmt(worst / first, 2)}x`,
-      `${subnormal} of ${total}`]);
+    const first = windowMs[0],
+      last = windowMs[windowMs.length - 1],
+      worst = Math.max(...windowMs);
+    rows.push([
+      name,
+      first.toFixed(3),
+      last.toFixed(3),
+      `${fmt(last / first, 2)}x`,
+      `${fmt(worst / first, 2)}x`,
+      `${subnormal} of ${total}`,
+    ]);
     record.longRun ??= [];
-    record.longRun.push({ optimizer: name, steps, windowMs, subnormalStateEntries: subnormalCounts, stateEntries: total });
+    record.longRun.push({
+      optimizer: name,
+      steps,
+      windowMs,
+      subnormalStateEntries: subnormalCounts,
+      stateEntries: total,
+    });
   }
-  table(['optimizer', `first ${window}`, `last ${window}`, 'last/first', 'slowest/first', 'subnormal state entries (most seen)'], rows);
+  table(
+    [
+      'optimizer',
+      `first ${window}`,
+      `last ${window}`,
+      'last/first',
+      'slowest/first',
+      'subnormal state entries (most seen)',
+    ],
+    rows,
+  );
 }
 
 // ---- the record ---------------------------------------------------------------------------------------------------
@@ -358,7 +592,11 @@ if (!quick && !only) {
   mkdirSync(dir, { recursive: true });
   const file = new URL(`bench-${hostSlug(host)}.json`, dir);
   let all = {};
-  try { all = JSON.parse(readFileSync(file, 'utf8')); } catch { /* first run on this CPU kind */ }
+  try {
+    all = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    /* first run on this CPU kind */
+  }
   all.host = host;
   all[record.variant] = record;
   writeFileSync(file, JSON.stringify(all, null, 1) + '\n');

@@ -133,8 +133,7 @@ function checkBias(Bn, N) {
   let e1 = 0;
   const y = f32(py, Bn * N);
   for (let i = 0; i < Bn; i++)
-    for (let j = 0; j < N; j++)
-      e1 = Math.max(e1, Math.abs(y[i * N + j] - (y0[i * N + j] + bias[j])));
+    for (let j = 0; j < N; j++) e1 = Math.max(e1, Math.abs(y[i * N + j] - (y0[i * N + j] + bias[j])));
   // backward: db = column sums of dy (reuse y0 as dy)
   f32(py, Bn * N).set(y0);
   const dbg = f32(pdb, N + GUARD);
@@ -161,12 +160,34 @@ const TOL = 1e-5; // on |err|/sqrt(K) with inputs in [-1,1)
 
 function validate() {
   const shapes = [
-    [1, 1, 1], [0, 5, 3], [5, 0, 3], [4, 8, 0], [3, 5, 0],
-    [1, 7, 1], [7, 1, 1], [1, 1, 9],
-    [3, 5, 7], [4, 8, 4], [5, 9, 3], [8, 16, 12], [17, 127, 5], [127, 3, 17],
-    [65, 257, 33], [129, 33, 257], [33, 9, 300], [130, 2049, 3], [5, 2053, 2],
-    [131, 17, 260], [2, 3, 1030], [8, 12, 9], [16, 100, 30], [9, 4, 5], [128, 10, 100],
-    [9, 2100, 20], [260, 20, 520], [131, 1029, 7],
+    [1, 1, 1],
+    [0, 5, 3],
+    [5, 0, 3],
+    [4, 8, 0],
+    [3, 5, 0],
+    [1, 7, 1],
+    [7, 1, 1],
+    [1, 1, 9],
+    [3, 5, 7],
+    [4, 8, 4],
+    [5, 9, 3],
+    [8, 16, 12],
+    [17, 127, 5],
+    [127, 3, 17],
+    [65, 257, 33],
+    [129, 33, 257],
+    [33, 9, 300],
+    [130, 2049, 3],
+    [5, 2053, 2],
+    [131, 17, 260],
+    [2, 3, 1030],
+    [8, 12, 9],
+    [16, 100, 30],
+    [9, 4, 5],
+    [128, 10, 100],
+    [9, 2100, 20],
+    [260, 20, 520],
+    [131, 1029, 7],
   ];
   const nRandom = quick ? 10 : 40;
   for (let r = 0; r < nRandom; r++) {
@@ -192,7 +213,15 @@ function validate() {
   console.log(`gemm validation over ${shapes.length} shapes (M,N,K incl. zeros, 1, primes, random):`);
   for (const [k, v] of Object.entries(worst)) console.log(`  ${k}: max |err|/sqrt(K) = ${v.toExponential(2)}`);
   let be = 0;
-  for (const [Bn, N] of [[0, 5], [1, 1], [3, 5], [128, 100], [7, 13], [128, 10], [17, 4]]) {
+  for (const [Bn, N] of [
+    [0, 5],
+    [1, 1],
+    [3, 5],
+    [128, 100],
+    [7, 13],
+    [128, 10],
+    [17, 4],
+  ]) {
     be = Math.max(be, checkBias(Bn, N));
   }
   console.log(`bias_forward/backward: max err = ${be.toExponential(2)}`);
@@ -240,20 +269,29 @@ function runBench() {
   //   dW = xᵀ·dy                  (784,128,100) (100,128,100) (100,128,10)
   //   dx = dy·Wᵀ                  (128,100,784) (128,10,100)
   let shapes = [
-    [128, 784, 100], [128, 100, 100], [128, 100, 10],
-    [784, 128, 100], [100, 128, 100], [100, 128, 10],
-    [128, 100, 784], [100, 128, 784], [128, 10, 100],
-    [512, 512, 512], [1024, 1024, 1024],
+    [128, 784, 100],
+    [128, 100, 100],
+    [128, 100, 10],
+    [784, 128, 100],
+    [100, 128, 100],
+    [100, 128, 10],
+    [128, 100, 784],
+    [100, 128, 784],
+    [128, 10, 100],
+    [512, 512, 512],
+    [1024, 1024, 1024],
   ];
-  if (shapesArg) shapes = shapesArg.slice(9).split(',').map((t) => t.split('x').map(Number));
+  if (shapesArg)
+    shapes = shapesArg
+      .slice(9)
+      .split(',')
+      .map((t) => t.split('x').map(Number));
   // warm up / tier up the whole module once
   for (let i = 0; i < 3; i++) benchShape(64, 64, 64);
   console.log(
-    `\nGFLOP/s by ${useCpu ? 'process CPU' : 'wall'} time, accumulate=0, C = op(A)·op(B); each cell: median / best rep`
+    `\nGFLOP/s by ${useCpu ? 'process CPU' : 'wall'} time, accumulate=0, C = op(A)·op(B); each cell: median / best rep`,
   );
-  console.log(
-    '      M     K     N |         A·B        Aᵀ·B        A·Bᵀ       Aᵀ·Bᵀ | plain/worst (median, best)'
-  );
+  console.log('      M     K     N |         A·B        Aᵀ·B        A·Bᵀ       Aᵀ·Bᵀ | plain/worst (median, best)');
   const results = new Map();
   for (const [M, K, N] of shapes) {
     const g = benchShape(M, K, N);
@@ -263,15 +301,26 @@ function runBench() {
     console.log(
       `${String(M).padStart(7)}${String(K).padStart(6)}${String(N).padStart(6)} |` +
         g.map((x) => `${x.med.toFixed(1).padStart(6)}/${x.best.toFixed(1).padEnd(5)}`).join('') +
-        ` | ${rMed.toFixed(2)}x, ${rBest.toFixed(2)}x`
+        ` | ${rMed.toFixed(2)}x, ${rBest.toFixed(2)}x`,
     );
   }
   // gemm share of one training step of the 784-100-100-100-100-10 MLP at batch
   // 128 (forward y = x·W, dW = xᵀ·dy, dx = dy·Wᵀ; no dx for the input layer).
   const step = [
-    [128, 784, 100, 0], [128, 100, 100, 0], [128, 100, 100, 0], [128, 100, 100, 0], [128, 100, 10, 0],
-    [784, 128, 100, 1], [100, 128, 100, 1], [100, 128, 100, 1], [100, 128, 100, 1], [100, 128, 10, 1],
-    [128, 100, 100, 2], [128, 100, 100, 2], [128, 100, 100, 2], [128, 10, 100, 2],
+    [128, 784, 100, 0],
+    [128, 100, 100, 0],
+    [128, 100, 100, 0],
+    [128, 100, 100, 0],
+    [128, 100, 10, 0],
+    [784, 128, 100, 1],
+    [100, 128, 100, 1],
+    [100, 128, 100, 1],
+    [100, 128, 100, 1],
+    [100, 128, 10, 1],
+    [128, 100, 100, 2],
+    [128, 100, 100, 2],
+    [128, 100, 100, 2],
+    [128, 10, 100, 2],
   ];
   if (step.every(([M, K, N]) => results.has(`${M},${K},${N}`))) {
     let tMed = 0;
@@ -287,7 +336,7 @@ function runBench() {
     console.log(
       `\nMLP 784-100-100-100-100-10, batch 128, gemms of one training step (${(flops / 1e6).toFixed(1)} MFLOP): ` +
         `${(tMed * 1e3).toFixed(3)} ms median (${(flops / tMed / 1e9).toFixed(1)} GFLOP/s, ≤ ${Math.round(128 / tMed)} samples/s), ` +
-        `${(tBest * 1e3).toFixed(3)} ms best (≤ ${Math.round(128 / tBest)} samples/s)`
+        `${(tBest * 1e3).toFixed(3)} ms best (≤ ${Math.round(128 / tBest)} samples/s)`,
     );
   }
 }

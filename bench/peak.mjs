@@ -32,7 +32,10 @@ ${ids.map((i) => `  let a${i} = f32x4.splat(seed + <f32>${i});`).join('\n')}
 ${ids.map(step).join('\n')}
   }
   let s = a0;
-${ids.slice(1).map((i) => `  s = f32x4.add(s, a${i});`).join('\n')}
+${ids
+  .slice(1)
+  .map((i) => `  s = f32x4.add(s, a${i});`)
+  .join('\n')}
   return f32x4.extract_lane(s, 0);
 }`;
   });
@@ -49,7 +52,10 @@ ${half.map((i) => `  let u${i} = f32x4.splat(seed + <f32>${i});\n  let w${i} = f
 ${half.map((i) => `    u${i} = f32x4.mul(u${i}, m);\n    w${i} = f32x4.add(w${i}, c);`).join('\n')}
   }
   let s = f32x4.add(u0, w0);
-${half.slice(1).map((i) => `  s = f32x4.add(s, f32x4.add(u${i}, w${i}));`).join('\n')}
+${half
+  .slice(1)
+  .map((i) => `  s = f32x4.add(s, f32x4.add(u${i}, w${i}));`)
+  .join('\n')}
   return f32x4.extract_lane(s, 0);
 }`);
     }
@@ -58,12 +64,26 @@ ${half.slice(1).map((i) => `  s = f32x4.add(s, f32x4.add(u${i}, w${i}));`).join(
 }
 
 async function compile(relaxed) {
-  const { binary, stderr, error } = await asc.compileString({ 'peak.ts': kernelSource(relaxed) }, {
-    optimizeLevel: 3, runtime: 'stub', noAssert: true,
-    enable: relaxed ? ['simd', 'relaxed-simd'] : ['simd'],
-  });
-  if (error || !binary) throw new Error(`peak kernels did not compile: ${error?.message ?? ''}\n${stderr?.toString?.() ?? ''}`);
-  return (await WebAssembly.instantiate(binary, { env: { abort() { throw new Error('abort'); } } })).instance.exports;
+  const { binary, stderr, error } = await asc.compileString(
+    { 'peak.ts': kernelSource(relaxed) },
+    {
+      optimizeLevel: 3,
+      runtime: 'stub',
+      noAssert: true,
+      enable: relaxed ? ['simd', 'relaxed-simd'] : ['simd'],
+    },
+  );
+  if (error || !binary)
+    throw new Error(`peak kernels did not compile: ${error?.message ?? ''}\n${stderr?.toString?.() ?? ''}`);
+  return (
+    await WebAssembly.instantiate(binary, {
+      env: {
+        abort() {
+          throw new Error('abort');
+        },
+      },
+    })
+  ).instance.exports;
 }
 
 /**
@@ -80,27 +100,32 @@ export async function measurePeak({ relaxed = false, ms = 25, reps = 5 } = {}) {
   }
   const perChains = {};
   const forms = relaxed ? ['chains'] : ['chains', 'split'];
-  for (const form of forms) for (const K of CHAINS) {
-    const f = k[`${form}${K}`];
-    let iters = 1000;
-    for (;;) { // calibrate: iterations for about `ms`
-      const t0 = performance.now();
-      f(iters, 1);
-      const dt = performance.now() - t0;
-      if (dt > ms / 4 || iters > 1e8) { iters = Math.min(2e8, Math.max(1000, Math.round(iters * ms / Math.max(dt, 1e-3)))); break; }
-      iters *= 4;
+  for (const form of forms)
+    for (const K of CHAINS) {
+      const f = k[`${form}${K}`];
+      let iters = 1000;
+      for (;;) {
+        // calibrate: iterations for about `ms`
+        const t0 = performance.now();
+        f(iters, 1);
+        const dt = performance.now() - t0;
+        if (dt > ms / 4 || iters > 1e8) {
+          iters = Math.min(2e8, Math.max(1000, Math.round((iters * ms) / Math.max(dt, 1e-3))));
+          break;
+        }
+        iters *= 4;
+      }
+      let best = Infinity;
+      for (let r = 0; r < reps; r++) {
+        const t0 = performance.now();
+        const v = f(iters, 1 + r);
+        best = Math.min(best, performance.now() - t0);
+        if (!Number.isFinite(v)) throw new Error('peak kernel produced a non-finite value');
+      }
+      // K chains × 4 lanes × (mul + add) per step in the fused form; K/2 mul chains + K/2 add chains × 4 lanes in the split.
+      const flopsPerStep = form === 'chains' ? K * 8 : K * 4;
+      perChains[form === 'chains' ? K : `split${K}`] = (flopsPerStep * iters) / (best / 1000) / 1e9;
     }
-    let best = Infinity;
-    for (let r = 0; r < reps; r++) {
-      const t0 = performance.now();
-      const v = f(iters, 1 + r);
-      best = Math.min(best, performance.now() - t0);
-      if (!Number.isFinite(v)) throw new Error('peak kernel produced a non-finite value');
-    }
-    // K chains × 4 lanes × (mul + add) per step in the fused form; K/2 mul chains + K/2 add chains × 4 lanes in the split.
-    const flopsPerStep = form === 'chains' ? K * 8 : K * 4;
-    perChains[form === 'chains' ? K : `split${K}`] = (flopsPerStep * iters) / (best / 1000) / 1e9;
-  }
   const [bestK, gflops] = Object.entries(perChains).sort((a, b) => b[1] - a[1])[0];
   return { op: relaxed ? 'relaxed_madd' : 'mul+add', gflops, chains: bestK, perChains };
 }
@@ -113,27 +138,46 @@ export function hostInfo() {
     const dir = '/sys/devices/system/cpu/cpu0/cache';
     for (const idx of readdirSync(dir).filter((d) => d.startsWith('index'))) {
       const read = (f) => readFileSync(`${dir}/${idx}/${f}`, 'utf8').trim();
-      const type = read('type'), level = read('level');
+      const type = read('type'),
+        level = read('level');
       if (type === 'Instruction') continue;
       caches[`L${level}${type === 'Data' ? 'd' : ''}`] = read('size');
     }
-  } catch { /* not Linux: model only */ }
+  } catch {
+    /* not Linux: model only */
+  }
   return { model, cores: cpus().length, caches };
 }
 
 /** A file-name-safe name of the CPU kind, so results from different CPUs go to different files. */
 export function hostSlug(info = hostInfo()) {
-  return info.model.toLowerCase().replace(/\(r\)|\(tm\)|cpu|processor|@.*$/g, '').replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '') || 'unknown-cpu';
+  return (
+    info.model
+      .toLowerCase()
+      .replace(/\(r\)|\(tm\)|cpu|processor|@.*$/g, '')
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'unknown-cpu'
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const info = hostInfo();
-  console.log(`${info.model}, ${info.cores} cores, ${Object.entries(info.caches).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(
+    `${info.model}, ${info.cores} cores, ${Object.entries(info.caches)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   for (const relaxed of [false, true]) {
     const p = await measurePeak({ relaxed });
-    if (p.unavailable) { console.log(`${p.op}: not available in this engine (${p.unavailable})`); continue; }
-    console.log(`${p.op}: ${p.gflops.toFixed(1)} GFLOP/s with ${p.chains} chains  ` +
-      `(${Object.entries(p.perChains).map(([K, g]) => `${K}: ${g.toFixed(1)}`).join(', ')})`);
+    if (p.unavailable) {
+      console.log(`${p.op}: not available in this engine (${p.unavailable})`);
+      continue;
+    }
+    console.log(
+      `${p.op}: ${p.gflops.toFixed(1)} GFLOP/s with ${p.chains} chains  ` +
+        `(${Object.entries(p.perChains)
+          .map(([K, g]) => `${K}: ${g.toFixed(1)}`)
+          .join(', ')})`,
+    );
   }
 }

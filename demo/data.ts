@@ -20,12 +20,17 @@ const HEADER = 16;
 export function decodeSubset(bytes: Uint8Array, where: string): MnistSubset {
   const magic = String.fromCharCode(...bytes.subarray(0, 4));
   if (bytes.length < HEADER || magic !== SUBSET_MAGIC) {
-    throw new Error(`${where}: expected an MNIST subset starting with '${SUBSET_MAGIC}', found '${magic}' (${bytes.length} bytes)`);
+    throw new Error(
+      `${where}: expected an MNIST subset starting with '${SUBSET_MAGIC}', found '${magic}' (${bytes.length} bytes)`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const count = view.getUint32(4, true), rows = view.getUint32(8, true), cols = view.getUint32(12, true);
+  const count = view.getUint32(4, true),
+    rows = view.getUint32(8, true),
+    cols = view.getUint32(12, true);
   const expected = HEADER + count + count * rows * cols;
-  if (bytes.length !== expected) throw new Error(`${where}: expected ${expected} bytes for ${count} images, found ${bytes.length}`);
+  if (bytes.length !== expected)
+    throw new Error(`${where}: expected ${expected} bytes for ${count} images, found ${bytes.length}`);
   const labels = bytes.slice(HEADER, HEADER + count);
   const pixels = bytes.slice(HEADER + count);
   const images = new Float32Array(pixels.length);

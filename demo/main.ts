@@ -35,8 +35,17 @@ function setStatus(text: string, error = false): void {
 }
 
 // Learning rates that train this subset well in a few epochs (the book's defaults are tuned for its own runs).
-const GOOD_LR: Record<OptimizerName, number> = { sgd: 0.1, momentum: 0.05, nesterov: 0.05, adagrad: 0.05, rmsprop: 0.001, adam: 0.001 };
-field('optimizer').addEventListener('change', () => { field('lr').value = String(GOOD_LR[field('optimizer').value as OptimizerName]); });
+const GOOD_LR: Record<OptimizerName, number> = {
+  sgd: 0.1,
+  momentum: 0.05,
+  nesterov: 0.05,
+  adagrad: 0.05,
+  rmsprop: 0.001,
+  adam: 0.001,
+};
+field('optimizer').addEventListener('change', () => {
+  field('lr').value = String(GOOD_LR[field('optimizer').value as OptimizerName]);
+});
 // The std and the dropout ratio only mean something with their switch on.
 const syncEnabled = () => {
   field('std').disabled = field('init').value !== 'std';
@@ -48,7 +57,10 @@ syncEnabled();
 
 function readConfig(): TrainConfig {
   const num = (name: string) => Number(field(name).value);
-  const hiddenSizes = field('hidden').value.split(/[\s,]+/).filter(Boolean).map(Number);
+  const hiddenSizes = field('hidden')
+    .value.split(/[\s,]+/)
+    .filter(Boolean)
+    .map(Number);
   if (hiddenSizes.length === 0 || hiddenSizes.some((n) => !Number.isInteger(n) || n < 1 || n > 2000)) {
     throw new Error('hidden layers: expected comma-separated widths from 1 to 2000, e.g. "100, 100"');
   }
@@ -111,8 +123,13 @@ async function show(id: string, spec: VegaLiteSpec): Promise<void> {
 function lossSpec(): VegaLiteSpec {
   const y = state.losses.length ? state.losses : [NaN];
   return lineChart({
-    title: 'Training loss', xLabel: 'iteration', yLabel: 'cross-entropy loss', series: [{ name: 'loss', y }],
-    smooth: state.losses.length > 40 ? 15 : 0, width: 420, height: 200,
+    title: 'Training loss',
+    xLabel: 'iteration',
+    yLabel: 'cross-entropy loss',
+    series: [{ name: 'loss', y }],
+    smooth: state.losses.length > 40 ? 15 : 0,
+    width: 420,
+    height: 200,
   });
 }
 
@@ -120,7 +137,12 @@ function accSpec(): VegaLiteSpec {
   const x = state.epochs.map((e) => e.epoch);
   const has = x.length > 0;
   return lineChart({
-    title: 'Accuracy', xLabel: 'epoch', yLabel: 'accuracy', yDomain: [0, 1], width: 420, height: 200,
+    title: 'Accuracy',
+    xLabel: 'epoch',
+    yLabel: 'accuracy',
+    yDomain: [0, 1],
+    width: 420,
+    height: 200,
     series: [
       { name: 'train', x: has ? x : [0], y: has ? state.epochs.map((e) => e.trainAcc) : [NaN] },
       { name: 'test', x: has ? x : [0], y: has ? state.epochs.map((e) => e.testAcc) : [NaN] },
@@ -164,11 +186,17 @@ function showHistograms(layers: Float32Array[], activation: 'relu' | 'sigmoid'):
     const all = Float32Array.from(layers.flatMap((l) => Array.from(l))).sort();
     hi = Math.max(all[Math.floor(all.length * 0.99)] ?? 1, 1e-3);
   }
-  void show('hist-chart', histogramGrid({
-    title: `Activations of each hidden layer (200 test images, ${activation})`,
-    panels: layers.map((values, i) => ({ name: `${i + 1}-layer`, values })),
-    domain: [0, hi], columns: Math.min(layers.length, 5), width: 200, height: 130,
-  }));
+  void show(
+    'hist-chart',
+    histogramGrid({
+      title: `Activations of each hidden layer (200 test images, ${activation})`,
+      panels: layers.map((values, i) => ({ name: `${i + 1}-layer`, values })),
+      domain: [0, hi],
+      columns: Math.min(layers.length, 5),
+      width: 200,
+      height: 130,
+    }),
+  );
 }
 let lastHistogramRequest = -Infinity;
 function requestHistograms(): void {
@@ -264,12 +292,14 @@ function showProbabilities(probs: number[]): void {
   const out = $('prediction');
   out.textContent = `${digit}  (${(100 * probs[digit]).toFixed(0)}%)`;
   out.dataset.class = String(digit);
-  $('probs').replaceChildren(...probs.map((p, k) => {
-    const row = document.createElement('div');
-    row.className = k === digit ? 'prob top' : 'prob';
-    row.innerHTML = `<span>${k}</span><div class="bar" style="width:${(100 * p).toFixed(1)}%"></div><span class="pct">${(100 * p).toFixed(1)}%</span>`;
-    return row;
-  }));
+  $('probs').replaceChildren(
+    ...probs.map((p, k) => {
+      const row = document.createElement('div');
+      row.className = k === digit ? 'prob top' : 'prob';
+      row.innerHTML = `<span>${k}</span><div class="bar" style="width:${(100 * p).toFixed(1)}%"></div><span class="pct">${(100 * p).toFixed(1)}%</span>`;
+      return row;
+    }),
+  );
 }
 
 // ───────────────────────────── messages from the worker ─────────────────────────────
@@ -282,13 +312,16 @@ let progressLatest: { iter: number; maxIter: number; samplesPerSecond: number } 
 function showProgress(m: { iter: number; maxIter: number; samplesPerSecond: number }): void {
   progressLatest = m;
   if (progressTimer !== undefined) return;
-  progressTimer = window.setTimeout(() => {
-    progressTimer = undefined;
-    progressShown = performance.now();
-    const p = progressLatest!;
-    $('iter').textContent = `${p.iter} / ${p.maxIter}`;
-    $('speed').textContent = Math.round(p.samplesPerSecond).toLocaleString('en');
-  }, Math.max(0, progressShown + 250 - performance.now()));
+  progressTimer = window.setTimeout(
+    () => {
+      progressTimer = undefined;
+      progressShown = performance.now();
+      const p = progressLatest!;
+      $('iter').textContent = `${p.iter} / ${p.maxIter}`;
+      $('speed').textContent = Math.round(p.samplesPerSecond).toLocaleString('en');
+    },
+    Math.max(0, progressShown + 250 - performance.now()),
+  );
 }
 
 worker.onmessage = (event: MessageEvent<FromWorker>) => {
@@ -297,8 +330,10 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
     case 'ready':
       state.ready = true;
       setTraining(false);
-      setStatus(`ready: wasm kernels (${m.variant}), ${m.trainSize.toLocaleString('en')} training and ` +
-        `${m.testSize.toLocaleString('en')} test images. Press Start.`);
+      setStatus(
+        `ready: wasm kernels (${m.variant}), ${m.trainSize.toLocaleString('en')} training and ` +
+          `${m.testSize.toLocaleString('en')} test images. Press Start.`,
+      );
       send({ type: 'activations' });
       break;
     case 'progress':
@@ -320,8 +355,10 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       state.finalTestAccuracy = m.finalTestAccuracy;
       state.samplesPerSecond = m.samplesPerSecond;
       setTraining(false);
-      setStatus(`${m.aborted ? 'stopped' : 'done'}: test accuracy ${(100 * m.finalTestAccuracy).toFixed(1)}% after ` +
-        `${m.seconds.toFixed(1)} s, ${Math.round(m.samplesPerSecond).toLocaleString('en')} samples/s. Draw a digit →`);
+      setStatus(
+        `${m.aborted ? 'stopped' : 'done'}: test accuracy ${(100 * m.finalTestAccuracy).toFixed(1)}% after ` +
+          `${m.seconds.toFixed(1)} s, ${Math.round(m.samplesPerSecond).toLocaleString('en')} samples/s. Draw a digit →`,
+      );
       classify();
       scheduleCharts();
       requestHistograms();

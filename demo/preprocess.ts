@@ -14,7 +14,10 @@ export function toMnistInput(ink: ArrayLike<number>, W: number, H: number, thres
   for (let i = 0; i < W * H; i++) if (ink[i] > max) max = ink[i];
   if (!(max > 0)) return null;
   const cut = threshold * max;
-  let x0 = W, y0 = H, x1 = -1, y1 = -1;
+  let x0 = W,
+    y0 = H,
+    x1 = -1,
+    y1 = -1;
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       if (ink[y * W + x] > cut) {
@@ -26,19 +29,24 @@ export function toMnistInput(ink: ArrayLike<number>, W: number, H: number, thres
     }
   }
   if (x1 < 0) return null;
-  const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
+  const bw = x1 - x0 + 1,
+    bh = y1 - y0 + 1;
   // Scaled box: the longer side becomes 20 pixels.
   const scale = BOX / Math.max(bw, bh);
-  const tw = Math.max(1, Math.round(bw * scale)), th = Math.max(1, Math.round(bh * scale));
+  const tw = Math.max(1, Math.round(bw * scale)),
+    th = Math.max(1, Math.round(bh * scale));
   // Area averaging: each source pixel adds its share to every target cell it overlaps (exact box filter).
   const small = new Float64Array(tw * th);
-  const sx = tw / bw, sy = th / bh;
+  const sx = tw / bw,
+    sy = th / bh;
   for (let y = y0; y <= y1; y++) {
-    const ty0 = (y - y0) * sy, ty1 = ty0 + sy;
+    const ty0 = (y - y0) * sy,
+      ty1 = ty0 + sy;
     for (let x = x0; x <= x1; x++) {
       const v = ink[y * W + x];
       if (!(v > 0)) continue;
-      const tx0 = (x - x0) * sx, tx1 = tx0 + sx;
+      const tx0 = (x - x0) * sx,
+        tx1 = tx0 + sx;
       for (let cy = Math.floor(ty0); cy < Math.min(th, Math.ceil(ty1)); cy++) {
         const oy = Math.min(ty1, cy + 1) - Math.max(ty0, cy);
         for (let cx = Math.floor(tx0); cx < Math.min(tw, Math.ceil(tx1)); cx++) {
@@ -49,7 +57,10 @@ export function toMnistInput(ink: ArrayLike<number>, W: number, H: number, thres
     }
   }
   // Each target cell covers 1/(sx·sy) source pixels; dividing by that makes it an average.
-  let mass = 0, mx = 0, my = 0, peak = 0;
+  let mass = 0,
+    mx = 0,
+    my = 0,
+    peak = 0;
   for (let cy = 0; cy < th; cy++) {
     for (let cx = 0; cx < tw; cx++) {
       const v = (small[cy * tw + cx] /= sx * sy);
@@ -60,7 +71,8 @@ export function toMnistInput(ink: ArrayLike<number>, W: number, H: number, thres
     }
   }
   // Shift so that the centre of mass lands on the field's centre (whole pixels, as MNIST did).
-  const dx = Math.round(SIDE / 2 - mx / mass), dy = Math.round(SIDE / 2 - my / mass);
+  const dx = Math.round(SIDE / 2 - mx / mass),
+    dy = Math.round(SIDE / 2 - my / mass);
   const out = new Float32Array(SIDE * SIDE);
   for (let cy = 0; cy < th; cy++) {
     const y = cy + dy;
@@ -72,4 +84,3 @@ export function toMnistInput(ink: ArrayLike<number>, W: number, H: number, thres
   }
   return out;
 }
-

@@ -13,7 +13,9 @@ const done = () => window.zerodlDemo.state.finalTestAccuracy !== undefined;
 
 async function shoot(file, settings, draw) {
   const page = await browser.context.newPage();
-  page.on('pageerror', (e) => { throw e; });
+  page.on('pageerror', (e) => {
+    throw e;
+  });
   await page.goto(server.url);
   await page.waitForFunction(() => window.zerodlDemo?.state.ready, null, { timeout: 20_000 });
   await settings(page);
@@ -22,13 +24,21 @@ async function shoot(file, settings, draw) {
   if (draw) await draw(page);
   await page.waitForTimeout(1200); // the last chart redraw and histograms
   await page.screenshot({ path: `${root}/docs/${file}`, fullPage: true });
-  console.log(`docs/${file}: ${await page.textContent('#status')} | prediction ${await page.textContent('#prediction')}`);
+  console.log(
+    `docs/${file}: ${await page.textContent('#status')} | prediction ${await page.textContent('#prediction')}`,
+  );
   await page.close();
 }
 
 async function drawSeven(page) {
   const box = await page.locator('#pad').boundingBox();
-  const path = [[70, 60], [210, 60], [190, 110], [160, 170], [130, 235]];
+  const path = [
+    [70, 60],
+    [210, 60],
+    [190, 110],
+    [160, 170],
+    [130, 235],
+  ];
   await page.mouse.move(box.x + path[0][0], box.y + path[0][1]);
   await page.mouse.down();
   for (let i = 1; i < path.length; i++) {
@@ -39,10 +49,14 @@ async function drawSeven(page) {
 }
 
 try {
-  await shoot('demo.png', async (page) => {
-    await page.check('input[name=batchnorm]');
-    await page.fill('input[name=epochs]', '10');
-  }, drawSeven);
+  await shoot(
+    'demo.png',
+    async (page) => {
+      await page.check('input[name=batchnorm]');
+      await page.fill('input[name=epochs]', '10');
+    },
+    drawSeven,
+  );
   await shoot('demo-sigmoid.png', async (page) => {
     await page.fill('input[name=hidden]', '100, 100, 100, 100, 100');
     await page.selectOption('select[name=activation]', 'sigmoid');

@@ -9,19 +9,37 @@ const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown 
 
 /** The net the page sees before the first run: an untrained 784-100-100-10. */
 const DEFAULT_NET: TrainConfig = {
-  hiddenSizes: [100, 100], activation: 'relu', weightInit: 'he', useBatchNorm: false, useDropout: false,
-  dropoutRatio: 0.5, weightDecayLambda: 0, optimizer: 'adam', lr: 0.001, batchSize: 100, epochs: 1, seed: 1,
+  hiddenSizes: [100, 100],
+  activation: 'relu',
+  weightInit: 'he',
+  useBatchNorm: false,
+  useDropout: false,
+  dropoutRatio: 0.5,
+  weightDecayLambda: 0,
+  optimizer: 'adam',
+  lr: 0.001,
+  batchSize: 100,
+  epochs: 1,
+  seed: 1,
 };
 
 let train: MnistSubset, test: MnistSubset;
 let net: MultiLayerNet;
 let current: AbortController | undefined;
 
-const makeNet = (c: TrainConfig) => new MultiLayerNet({
-  inputSize: 784, hiddenSizes: c.hiddenSizes, outputSize: 10, activation: c.activation, weightInit: c.weightInit,
-  useBatchNorm: c.useBatchNorm, useDropout: c.useDropout, dropoutRatio: c.dropoutRatio,
-  weightDecayLambda: c.weightDecayLambda, seed: c.seed,
-});
+const makeNet = (c: TrainConfig) =>
+  new MultiLayerNet({
+    inputSize: 784,
+    hiddenSizes: c.hiddenSizes,
+    outputSize: 10,
+    activation: c.activation,
+    weightInit: c.weightInit,
+    useBatchNorm: c.useBatchNorm,
+    useDropout: c.useDropout,
+    dropoutRatio: c.dropoutRatio,
+    weightDecayLambda: c.weightDecayLambda,
+    seed: c.seed,
+  });
 
 const ready = (async () => {
   // The wasm files sit beside this bundle (demo/build.mjs copies them), where zerodl looks by default.
@@ -44,14 +62,24 @@ async function run(config: TrainConfig): Promise<void> {
   let lastPost = 0;
   const t0 = performance.now();
   const trainer = new Trainer(net, train.images, train.labels, test.images, test.labels, {
-    epochs: config.epochs, batchSize: config.batchSize, optimizer: config.optimizer,
-    optimizerParams: { lr: config.lr }, seed: config.seed, signal: controller.signal,
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    optimizer: config.optimizer,
+    optimizerParams: { lr: config.lr },
+    seed: config.seed,
+    signal: controller.signal,
     onIteration: ({ iter, loss, maxIter }) => {
       pending.push(loss);
       const now = performance.now();
       if (now - lastPost > 100 || iter === maxIter) {
         lastPost = now;
-        post({ type: 'progress', iter, maxIter, losses: pending, samplesPerSecond: (iter * config.batchSize) / ((now - t0) / 1000) });
+        post({
+          type: 'progress',
+          iter,
+          maxIter,
+          losses: pending,
+          samplesPerSecond: (iter * config.batchSize) / ((now - t0) / 1000),
+        });
         pending = [];
       }
     },
@@ -59,8 +87,13 @@ async function run(config: TrainConfig): Promise<void> {
   });
   const r = await trainer.train();
   if (current === controller) current = undefined;
-  post({ type: 'done', aborted: r.aborted, finalTestAccuracy: r.finalTestAccuracy, samplesPerSecond: r.samplesPerSecond,
-    seconds: r.seconds });
+  post({
+    type: 'done',
+    aborted: r.aborted,
+    finalTestAccuracy: r.finalTestAccuracy,
+    samplesPerSecond: r.samplesPerSecond,
+    seconds: r.seconds,
+  });
 }
 
 self.onmessage = async (event: MessageEvent<ToWorker>) => {
@@ -73,7 +106,10 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     else if (m.type === 'activations') {
       // 200 test images through the current net, test mode: one array per hidden layer.
       const layers = net.hiddenActivations(test.images.subarray(0, 200 * 784)).map((a) => a.slice());
-      post({ type: 'activations', layers, activation: net.config.activation }, layers.map((a) => a.buffer));
+      post(
+        { type: 'activations', layers, activation: net.config.activation },
+        layers.map((a) => a.buffer),
+      );
     }
   } catch (e) {
     post({ type: 'error', message: `${(e as Error).name}: ${(e as Error).message}` });

@@ -6,7 +6,12 @@ import { fileURLToPath } from 'node:url';
 
 const bench = fileURLToPath(new URL('../bench/bench.mjs', import.meta.url));
 const relaxedFlags = Number(process.versions.node.split('.')[0]) === 20 ? ['--experimental-wasm-relaxed-simd'] : [];
-for (const [simd, flags] of [['simd', []], ['relaxed-simd', relaxedFlags]]) {
-  const r = spawnSync(process.execPath, [...flags, bench, `--simd=${simd}`, ...process.argv.slice(2)], { stdio: 'inherit' });
+for (const [simd, flags] of [
+  ['simd', []],
+  ['relaxed-simd', relaxedFlags],
+]) {
+  const r = spawnSync(process.execPath, [...flags, bench, `--simd=${simd}`, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

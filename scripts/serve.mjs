@@ -11,18 +11,30 @@ import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.map': 'application/json', '.wasm': 'application/wasm',
-  '.png': 'image/png', '.svg': 'image/svg+xml', '.ico': 'image/x-icon', '.bin': 'application/octet-stream',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.wasm': 'application/wasm',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.bin': 'application/octet-stream',
 };
 
 /** Serves `root` on http://host:port/ until close(); resolves once listening. */
 export function serveStatic({ root, port = 0, host = '127.0.0.1', isolated = false }) {
   const isolation = isolated
-    ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {};
+    ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }
+    : {};
   const base = resolve(root);
   const server = createServer(async (req, res) => {
-    const send = (status, text) => { res.writeHead(status, { 'Content-Type': 'text/plain' }); res.end(text); };
+    const send = (status, text) => {
+      res.writeHead(status, { 'Content-Type': 'text/plain' });
+      res.end(text);
+    };
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed');
     let path;
     try {
@@ -55,7 +67,11 @@ export function serveStatic({ root, port = 0, host = '127.0.0.1', isolated = fal
     server.listen(port, host, () => {
       const { port: p } = server.address();
       // close() also drops keep-alive connections a browser still holds, instead of waiting for them.
-      const close = () => new Promise((done) => { server.close(() => done()); server.closeAllConnections(); });
+      const close = () =>
+        new Promise((done) => {
+          server.close(() => done());
+          server.closeAllConnections();
+        });
       ok({ url: `http://${host}:${p}/`, close });
     });
   });
@@ -63,7 +79,10 @@ export function serveStatic({ root, port = 0, host = '127.0.0.1', isolated = fal
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args.splice(i, 2)[1] : dflt; };
+  const opt = (name, dflt) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args.splice(i, 2)[1] : dflt;
+  };
   const port = Number(opt('--port', process.env.PORT ?? 8080));
   const host = opt('--host', '127.0.0.1');
   const isolated = args.includes('--isolated');

@@ -21,9 +21,19 @@ async function minified(entry, { withoutPlot = false } = {}) {
     },
   };
   const r = await build({
-    absWorkingDir: root, entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', target: 'es2022',
-    mainFields: ['module', 'main'], minify: true, write: false, logLevel: 'error', legalComments: 'none',
-    loader: { '.wasm': 'binary' }, plugins: withoutPlot ? [noPlot] : [],
+    absWorkingDir: root,
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    mainFields: ['module', 'main'],
+    minify: true,
+    write: false,
+    logLevel: 'error',
+    legalComments: 'none',
+    loader: { '.wasm': 'binary' },
+    plugins: withoutPlot ? [noPlot] : [],
   });
   return r.outputFiles[0].contents;
 }
@@ -31,7 +41,9 @@ async function minified(entry, { withoutPlot = false } = {}) {
 const core = await minified('src/index.ts', { withoutPlot: true });
 const full = await minified('src/index.ts');
 const inline = await minified('src/inline.ts', { withoutPlot: true });
-const wasm = Object.fromEntries(['zerodl.wasm', 'zerodl-relaxed.wasm'].map((f) => [f, readFileSync(join(root, 'dist', f))]));
+const wasm = Object.fromEntries(
+  ['zerodl.wasm', 'zerodl-relaxed.wasm'].map((f) => [f, readFileSync(join(root, 'dist', f))]),
+);
 const wasmGz = Object.values(wasm).map(gz);
 const total = gz(core) + Math.max(...wasmGz);
 
@@ -43,8 +55,10 @@ const rows = [
 ];
 console.log('                                                              raw     gzip -9');
 for (const [name, raw, z] of rows) console.log(`${name.padEnd(58)} ${kB(raw).padStart(9)} ${kB(z).padStart(9)}`);
-console.log(`\ncore JS + one wasm, gzipped: ${kB(total)} of a ${kB(BUDGET)} budget` +
-  ` (with both binaries: ${kB(gz(core) + wasmGz[0] + wasmGz[1])})`);
+console.log(
+  `\ncore JS + one wasm, gzipped: ${kB(total)} of a ${kB(BUDGET)} budget` +
+    ` (with both binaries: ${kB(gz(core) + wasmGz[0] + wasmGz[1])})`,
+);
 if (total > BUDGET) {
   console.error(`size: over budget by ${kB(total - BUDGET)}`);
   process.exit(1);
@@ -58,11 +72,30 @@ import { execFileSync } from 'node:child_process';
 // slipped in (sources in maps, data, a dependency bundled twice) before raising them.
 const PACKED_BUDGET = 560 * 1000;
 const UNPACKED_BUDGET = 2000 * 1000;
-const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+const [pack] = JSON.parse(
+  execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }),
+);
 const maps = pack.files.filter((f) => f.path.endsWith('.map'));
-const embedding = maps.filter((f) => JSON.parse(readFileSync(join(root, f.path), 'utf8')).sourcesContent?.some((s) => s));
-console.log(`\nnpm package: ${kB(pack.size)} packed (budget ${kB(PACKED_BUDGET)}), ${kB(pack.unpackedSize)} unpacked` +
-  ` (budget ${kB(UNPACKED_BUDGET)}), ${pack.files.length} files; ${maps.length} source maps, ${embedding.length} embedding sources`);
-if (!pack.files.some((f) => f.path === 'LICENSE')) { console.error('size: the package has no LICENSE file'); process.exit(1); }
-if (embedding.length) { console.error(`size: source maps embed their sources: ${embedding.map((f) => f.path).join(', ')}`); process.exit(1); }
-if (pack.size > PACKED_BUDGET || pack.unpackedSize > UNPACKED_BUDGET) { console.error('size: the npm package is over budget'); process.exit(1); }
+const embedding = maps.filter((f) =>
+  JSON.parse(readFileSync(join(root, f.path), 'utf8')).sourcesContent?.some((s) => s),
+);
+console.log(
+  `\nnpm package: ${kB(pack.size)} packed (budget ${kB(PACKED_BUDGET)}), ${kB(pack.unpackedSize)} unpacked` +
+    ` (budget ${kB(UNPACKED_BUDGET)}), ${pack.files.length} files; ${maps.length} source maps, ${embedding.length} embedding sources`,
+);
+if (!pack.files.some((f) => f.path === 'LICENSE')) {
+  console.error('size: the package has no LICENSE file');
+  process.exit(1);
+}
+if (embedding.length) {
+  console.error(`size: source maps embed their sources: ${embedding.map((f) => f.path).join(', ')}`);
+  process.exit(1);
+}
+if (pack.size > PACKED_BUDGET || pack.unpackedSize > UNPACKED_BUDGET) {
+  console.error('size: the npm package is over budget');
+  process.exit(1);
+}

@@ -6,11 +6,16 @@
 import { readFileSync } from 'node:fs';
 
 const args = process.argv.slice(2).length ? process.argv.slice(2) : ['.vitest-results.json'];
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 for (const arg of args) {
   const eq = arg.indexOf('=');
   const [label, file] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, arg];
-  let p = 0, f = 0, s = 0, note = '';
+  let p = 0,
+    f = 0,
+    s = 0,
+    note = '';
   try {
     const report = JSON.parse(readFileSync(file, 'utf8'));
     if ('numPassedTests' in report) {
@@ -22,13 +27,18 @@ for (const arg of args) {
       p = report.passed ?? 0;
       f = report.failed ?? 0;
     }
-    if (p === 0 && f === 0) { f = 1; note = ' (no test passed)'; }
+    if (p === 0 && f === 0) {
+      f = 1;
+      note = ' (no test passed)';
+    }
   } catch (e) {
     f = 1;
     note = ` (no readable report at ${file}: ${e.message})`;
   }
   console.log(`  ${label}: ${p} passed, ${f} failed${s ? `, ${s} skipped` : ''}${note}`);
-  passed += p; failed += f; skipped += s;
+  passed += p;
+  failed += f;
+  skipped += s;
 }
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

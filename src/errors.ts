@@ -92,7 +92,10 @@ export class DependencyError extends ZerodlError {
     named(this, 'DependencyError');
   }
 
-  constructor(message: string, readonly packages: readonly string[]) {
+  constructor(
+    message: string,
+    readonly packages: readonly string[],
+  ) {
     super(message);
   }
 }
@@ -100,6 +103,10 @@ export class DependencyError extends ZerodlError {
 /** Whether `error` says that an import or require.resolve of a package failed because the package is absent. */
 export function isMissingPackage(error: unknown, name: string): boolean {
   const { code, message } = (error ?? {}) as { code?: string; message?: string };
-  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)/.test(message ?? '')) &&
-    (message ?? '').includes(name);
+  return (
+    (code === 'ERR_MODULE_NOT_FOUND' ||
+      code === 'MODULE_NOT_FOUND' ||
+      /Cannot find (module|package)/.test(message ?? '')) &&
+    (message ?? '').includes(name)
+  );
 }

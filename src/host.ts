@@ -7,7 +7,10 @@
 // that bundlers leave alone; model files by path stay with the Node entry.
 
 /** worker_threads' Worker, as kernel threads use it: an eval'd script. */
-export type NodeWorker = new (code: string, options: { eval: true }) => {
+export type NodeWorker = new (
+  code: string,
+  options: { eval: true },
+) => {
   postMessage(message: unknown): void;
   terminate(): unknown;
   unref(): void;

@@ -17,8 +17,7 @@ export function init(options: InitOptions = {}): Promise<void> {
   return initFrom({
     ...options,
     simd: relaxed ? 'relaxed-simd' : 'simd',
-    wasm: (variant, threaded) => (variant === 'relaxed-simd'
-      ? (threaded ? threadsRelaxedWasm : relaxedWasm)
-      : (threaded ? threadsWasm : simdWasm)),
+    wasm: (variant, threaded) =>
+      variant === 'relaxed-simd' ? (threaded ? threadsRelaxedWasm : relaxedWasm) : threaded ? threadsWasm : simdWasm,
   });
 }

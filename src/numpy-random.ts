@@ -72,7 +72,8 @@ export class RandomState {
 
   /** `np.random.random_sample()`: a double in [0, 1) with 53 random bits. */
   randomSample(): number {
-    const a = this.randomUint32() >>> 5, b = this.randomUint32() >>> 6;
+    const a = this.randomUint32() >>> 5,
+      b = this.randomUint32() >>> 6;
     return (a * 67108864 + b) / 9007199254740992;
   }
 
@@ -88,7 +89,7 @@ export class RandomState {
       x2 = 2 * this.randomSample() - 1;
       r2 = x1 * x1 + x2 * x2;
     } while (r2 >= 1 || r2 === 0);
-    const f = Math.sqrt(-2 * Math.log(r2) / r2);
+    const f = Math.sqrt((-2 * Math.log(r2)) / r2);
     this.gauss = f * x1;
     this.hasGauss = true;
     return f * x2;
@@ -101,10 +102,15 @@ export class RandomState {
     }
     if (max === 0) return 0;
     let mask = max;
-    mask |= mask >>> 1; mask |= mask >>> 2; mask |= mask >>> 4; mask |= mask >>> 8; mask |= mask >>> 16;
+    mask |= mask >>> 1;
+    mask |= mask >>> 2;
+    mask |= mask >>> 4;
+    mask |= mask >>> 8;
+    mask |= mask >>> 16;
     mask >>>= 0;
     let v: number;
-    do v = (this.randomUint32() & mask) >>> 0; while (v > max);
+    do v = (this.randomUint32() & mask) >>> 0;
+    while (v > max);
     return v;
   }
 
@@ -121,7 +127,9 @@ export class RandomState {
   /** `np.random.randint(low, high)`: an integer in [low, high) (high − low ≤ 2^32). */
   randint(low: number, high: number): number {
     if (!(Number.isSafeInteger(low) && Number.isSafeInteger(high) && high > low && high - low <= 2 ** 32)) {
-      throw new ValueError(`RandomState.randint: expected integers low < high with high − low ≤ 2**32, got ${low}, ${high}`);
+      throw new ValueError(
+        `RandomState.randint: expected integers low < high with high − low ≤ 2**32, got ${low}, ${high}`,
+      );
     }
     return low + this.interval(high - 1 - low);
   }
@@ -158,7 +166,8 @@ export class RandomState {
 
   /** `np.random.permutation(n)`: 0 … n−1 shuffled. */
   permutation(n: number): Int32Array {
-    if (!(Number.isInteger(n) && n >= 0 && n <= 0x7fffffff)) throw new ValueError(`RandomState.permutation: n must be an integer ≥ 0, got ${String(n)}`);
+    if (!(Number.isInteger(n) && n >= 0 && n <= 0x7fffffff))
+      throw new ValueError(`RandomState.permutation: n must be an integer ≥ 0, got ${String(n)}`);
     const p = new Int32Array(n);
     for (let i = 0; i < n; i++) p[i] = i;
     this.shuffle(p);

@@ -18,8 +18,7 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     const e = expected[i];
     const bothNaN = Number.isNaN(a) && Number.isNaN(e);
     const diff = bothNaN || a === e ? 0 : Math.abs(a - e); // a === e also covers equal infinities; NaN vs number → NaN
-    const bad = !bothNaN && a !== e &&
-      !(Number.isFinite(a) && Number.isFinite(e) && diff <= tol * (1 + Math.abs(e)));
+    const bad = !bothNaN && a !== e && !(Number.isFinite(a) && Number.isFinite(e) && diff <= tol * (1 + Math.abs(e)));
     if (diff > maxDiff) {
       maxDiff = diff;
       maxAt = i;
@@ -30,8 +29,10 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     }
   }
   if (count > 0) {
-    expect.fail(`${name}${count} of ${expected.length} elements differ by more than ${tol}·(1 + |expected|); ` +
-      `max |diff| ${maxDiff} at [${maxAt}]; first mismatches:\n  ${first.join('\n  ')}`);
+    expect.fail(
+      `${name}${count} of ${expected.length} elements differ by more than ${tol}·(1 + |expected|); ` +
+        `max |diff| ${maxDiff} at [${maxAt}]; first mismatches:\n  ${first.join('\n  ')}`,
+    );
   }
 }
 

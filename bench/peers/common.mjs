@@ -11,7 +11,8 @@ export const NETS = {
   '4x100': { name: '784-100x4-10', hidden: [100, 100, 100, 100], batch: 128 },
   '2x1024': { name: '784-1024x2-10', hidden: [1024, 1024], batch: 256 },
 };
-export const INPUT = 784, CLASSES = 10;
+export const INPUT = 784,
+  CLASSES = 10;
 export const INFER_BATCH = 1000;
 /** Random-data pool the throughput workloads draw their minibatches from (with replacement). */
 export const POOL = 2048;
@@ -23,11 +24,16 @@ export const GEMM_SHAPES = [
   [128, 100, 100], // X·W, hidden layers
   [784, 128, 100], // Xᵀ·dY (dW), first layer
   [128, 100, 784], // dY·Wᵀ (dX), first layer
-  [128, 100, 10],  // X·W, last layer
+  [128, 100, 10], // X·W, last layer
   [512, 512, 512],
   [1024, 1024, 1024],
 ];
-export const GEMM_VARIANTS = [['A·B', false, false], ['Aᵀ·B', true, false], ['A·Bᵀ', false, true], ['Aᵀ·Bᵀ', true, true]];
+export const GEMM_VARIANTS = [
+  ['A·B', false, false],
+  ['Aᵀ·B', true, false],
+  ['A·Bᵀ', false, true],
+  ['Aᵀ·Bᵀ', true, true],
+];
 export const gemmKey = (M, K, N, variant) => `${M}×${K}×${N} ${variant}`;
 
 /** Scaling: 784-w-w-10 at batch 128 against width w; 784-100x4-10 against batch B. */
@@ -44,7 +50,16 @@ export function stepFlops(hidden, batch) {
   return 6 * batch * macs;
 }
 
-export const WORKS = ['gemm', 'train-4x100', 'train-2x1024', 'infer-4x100', 'infer-2x1024', 'epoch', 'scale-width', 'scale-batch'];
+export const WORKS = [
+  'gemm',
+  'train-4x100',
+  'train-2x1024',
+  'infer-4x100',
+  'infer-2x1024',
+  'epoch',
+  'scale-width',
+  'scale-batch',
+];
 /** The net and batch of the full-MNIST-epoch workload. */
 export const EPOCH_NET = '4x100';
 
@@ -83,7 +98,10 @@ const now = () => performance.now();
  * grouped so that each sample spans at least that long — until `budget` seconds have passed and at least
  * `minSamples` samples exist, stopping at `maxSeconds` regardless.
  */
-export async function timeCall(fn, { budget = 1, minSamples = 5, warmup = 3, maxSeconds = 4 * budget, longCallWarmup = false } = {}) {
+export async function timeCall(
+  fn,
+  { budget = 1, minSamples = 5, warmup = 3, maxSeconds = 4 * budget, longCallWarmup = false } = {},
+) {
   const call = async () => {
     const r = fn();
     if (r && typeof r.then === 'function') await r;
@@ -175,7 +193,9 @@ export function permutation(n, seed = 11) {
   for (let i = n - 1; i > 0; i--) {
     s = (Math.imul(s, 1664525) + 1013904223) | 0;
     const j = (s >>> 0) % (i + 1);
-    const tmp = p[i]; p[i] = p[j]; p[j] = tmp;
+    const tmp = p[i];
+    p[i] = p[j];
+    p[j] = tmp;
   }
   return p;
 }
@@ -197,9 +217,12 @@ export async function runEpoch({ step, accuracy, batch, cap, quick }) {
   const n = quick ? 6000 : data.xTrain.length / INPUT;
   const order = permutation(n);
   const steps = Math.ceil(n / batch);
-  const xb = new Float32Array(batch * INPUT), tb = new Uint8Array(batch);
+  const xb = new Float32Array(batch * INPUT),
+    tb = new Uint8Array(batch);
   const t0 = now();
-  let done = 0, samples = 0, extrapolated = false;
+  let done = 0,
+    samples = 0,
+    extrapolated = false;
   for (let s = 0; s < steps; s++) {
     const rows = Math.min(batch, n - s * batch);
     const idx = order.subarray(s * batch, s * batch + rows);
@@ -249,7 +272,8 @@ export function report(args, contender, result) {
   if (args.json) {
     console.log('@@RESULT ' + JSON.stringify(out));
   } else {
-    for (const [k, v] of Object.entries(out.metrics ?? {})) console.log(`${k}: ${typeof v === 'number' ? v.toPrecision(4) : v}`);
+    for (const [k, v] of Object.entries(out.metrics ?? {}))
+      console.log(`${k}: ${typeof v === 'number' ? v.toPrecision(4) : v}`);
     if (out.notes) console.log(out.notes);
   }
 }
@@ -262,7 +286,8 @@ export async function runContender(contender, main) {
     report(args, typeof contender === 'function' ? contender(args) : contender, result);
   } catch (e) {
     const name = typeof contender === 'function' ? contender(args) : contender;
-    if (args.json) console.log('@@RESULT ' + JSON.stringify({ contender: name, work: args.work, error: String(e?.stack ?? e) }));
+    if (args.json)
+      console.log('@@RESULT ' + JSON.stringify({ contender: name, work: args.work, error: String(e?.stack ?? e) }));
     else console.error(e);
     process.exitCode = 1;
   }
@@ -292,7 +317,12 @@ export async function runWork(args, lib) {
       }
       for (const [v, ta, tb] of GEMM_VARIANTS) {
         const fn = await lib.gemm(M, K, N, ta, tb);
-        const t = await timeCall(fn, { budget: big ? 2 * b.gemm : b.gemm, minSamples: b.minSamples, maxSeconds: big ? 3 : 1.5, longCallWarmup });
+        const t = await timeCall(fn, {
+          budget: big ? 2 * b.gemm : b.gemm,
+          minSamples: b.minSamples,
+          maxSeconds: big ? 3 : 1.5,
+          longCallWarmup,
+        });
         metrics[gemmKey(M, K, N, v)] = (2 * M * N * K) / t.seconds / 1e9;
       }
     }
@@ -302,13 +332,22 @@ export async function runWork(args, lib) {
   const trainThroughput = async (hidden, batch, budget) => {
     const tr = await lib.trainer({ hidden, batch, pool });
     const next = batchIndices(pool.rows, batch);
-    const xb = new Float32Array(batch * INPUT), tb = new Uint8Array(batch);
+    const xb = new Float32Array(batch * INPUT),
+      tb = new Uint8Array(batch);
     // A library with its own minibatch drawing (zerodl's Trainer.step) draws from the pool itself.
-    const fn = tr.poolStep ?? (() => {
-      gather(pool.x, pool.t, next(), xb, tb);
-      return tr.step(xb, tb);
+    const fn =
+      tr.poolStep ??
+      (() => {
+        gather(pool.x, pool.t, next(), xb, tb);
+        return tr.step(xb, tb);
+      });
+    const t = await timeCall(fn, {
+      budget,
+      minSamples: b.minSamples,
+      warmup: 3,
+      maxSeconds: 3 * budget,
+      longCallWarmup,
     });
-    const t = await timeCall(fn, { budget, minSamples: b.minSamples, warmup: 3, maxSeconds: 3 * budget, longCallWarmup });
     await tr.dispose?.();
     return t;
   };
@@ -323,7 +362,12 @@ export async function runWork(args, lib) {
     const spec = NETS[work.slice(6)];
     const p = await lib.predictor({ hidden: spec.hidden });
     const x = pool.x.subarray(0, INFER_BATCH * INPUT);
-    const t = await timeCall(() => p.predict(x, INFER_BATCH), { budget: b.infer, minSamples: b.minSamples, maxSeconds: 3 * b.infer, longCallWarmup });
+    const t = await timeCall(() => p.predict(x, INFER_BATCH), {
+      budget: b.infer,
+      minSamples: b.minSamples,
+      maxSeconds: 3 * b.infer,
+      longCallWarmup,
+    });
     await p.dispose?.();
     metrics[`infer ${spec.name} b${INFER_BATCH}`] = INFER_BATCH / t.seconds;
     notes.samples = t.samples;
@@ -332,14 +376,21 @@ export async function runWork(args, lib) {
   if (work === 'epoch') {
     const spec = NETS[EPOCH_NET];
     const tr = await lib.trainer({ hidden: spec.hidden, batch: spec.batch, maxBatch: 10000 });
-    const r = await runEpoch({ step: tr.step, accuracy: tr.accuracy, batch: spec.batch, cap: args.quick ? 5 : args.epochCap, quick: args.quick });
+    const r = await runEpoch({
+      step: tr.step,
+      accuracy: tr.accuracy,
+      batch: spec.batch,
+      cap: args.quick ? 5 : args.epochCap,
+      quick: args.quick,
+    });
     await tr.dispose?.();
     return { metrics: r.metrics, notes: { ...notes, ...r.notes } };
   }
   if (work === 'scale-width' || work === 'scale-batch') {
-    const points = work === 'scale-width'
-      ? SCALE_WIDTHS.map((w) => ({ key: `w${w}`, hidden: [w, w], batch: SCALE_WIDTH_BATCH }))
-      : SCALE_BATCHES.map((B) => ({ key: `b${B}`, hidden: NETS['4x100'].hidden, batch: B }));
+    const points =
+      work === 'scale-width'
+        ? SCALE_WIDTHS.map((w) => ({ key: `w${w}`, hidden: [w, w], batch: SCALE_WIDTH_BATCH }))
+        : SCALE_BATCHES.map((B) => ({ key: `b${B}`, hidden: NETS['4x100'].hidden, batch: B }));
     for (const p of points) {
       const t = await trainThroughput(p.hidden, p.batch, b.scale);
       metrics[`${p.key} seconds/step`] = t.seconds;

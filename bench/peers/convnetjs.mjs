@@ -36,9 +36,12 @@ class AdamTrainer extends convnetjs.Trainer {
       }
       this.t++;
       const { beta1, beta2 } = this;
-      const lrt = this.learning_rate * Math.sqrt(1 - beta2 ** this.t) / (1 - beta1 ** this.t);
+      const lrt = (this.learning_rate * Math.sqrt(1 - beta2 ** this.t)) / (1 - beta1 ** this.t);
       for (let i = 0; i < pglist.length; i++) {
-        const p = pglist[i].params, g = pglist[i].grads, m = this.m[i], v = this.v[i];
+        const p = pglist[i].params,
+          g = pglist[i].grads,
+          m = this.m[i],
+          v = this.v[i];
         for (let j = 0; j < p.length; j++) {
           const gij = g[j] / this.batch_size;
           m[j] += (1 - beta1) * (gij - m[j]);
@@ -82,7 +85,7 @@ await runContender('convnetjs', async (args) => {
         step(xb, tb) {
           // A last, short batch (the epoch's) still ends with an update: pad k to the batch boundary.
           for (let i = 0; i < tb.length; i++) {
-            if (i === tb.length - 1) trainer.k += (batch - tb.length);
+            if (i === tb.length - 1) trainer.k += batch - tb.length;
             vol.w.set(xb.subarray(i * INPUT, (i + 1) * INPUT));
             trainer.train(vol, tb[i]);
           }

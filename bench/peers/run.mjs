@@ -22,8 +22,17 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  EPOCH_NET, GEMM_SHAPES, GEMM_VARIANTS, gemmKey, INFER_BATCH, NETS, SCALE_BATCHES, SCALE_WIDTH_BATCH, SCALE_WIDTHS,
-  stepFlops, WORKS,
+  EPOCH_NET,
+  GEMM_SHAPES,
+  GEMM_VARIANTS,
+  gemmKey,
+  INFER_BATCH,
+  NETS,
+  SCALE_BATCHES,
+  SCALE_WIDTH_BATCH,
+  SCALE_WIDTHS,
+  stepFlops,
+  WORKS,
 } from './common.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,9 +51,12 @@ let numpyVersion;
 function numpyAvailable() {
   if (numpyVersion === undefined) {
     try {
-      numpyVersion = execFileSync('python3', ['-c', 'import numpy; print(numpy.__version__)'], {
-        encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60000,
-      }).trim() || null;
+      numpyVersion =
+        execFileSync('python3', ['-c', 'import numpy; print(numpy.__version__)'], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+          timeout: 60000,
+        }).trim() || null;
     } catch {
       numpyVersion = null;
     }
@@ -58,35 +70,76 @@ function numpyAvailable() {
 const CONTENDERS = [
   { id: 'zerodl-wasm', label: 'zerodl wasm', script: 'zerodl.mjs', args: ['--variant', 'wasm'] },
   {
-    id: 'zerodl-relaxed', label: 'zerodl wasm relaxed', script: 'zerodl.mjs', args: ['--variant', 'relaxed'],
+    id: 'zerodl-relaxed',
+    label: 'zerodl wasm relaxed',
+    script: 'zerodl.mjs',
+    args: ['--variant', 'relaxed'],
     // Node 20's V8 has relaxed SIMD behind a flag (on by default from Node 22).
     node: Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [],
     requires: 'build/zerodl-relaxed.wasm',
     skipWorks: ['scale-width', 'scale-batch'],
   },
   {
-    id: 'zerodl-wasm-2t', label: 'zerodl wasm, 2 threads', script: 'zerodl.mjs', args: ['--variant', 'wasm', '--threads', '2'],
+    id: 'zerodl-wasm-2t',
+    label: 'zerodl wasm, 2 threads',
+    script: 'zerodl.mjs',
+    args: ['--variant', 'wasm', '--threads', '2'],
     skipWorks: ['scale-width', 'scale-batch'],
   },
   {
-    id: 'zerodl-relaxed-2t', label: 'zerodl relaxed, 2 threads', script: 'zerodl.mjs',
+    id: 'zerodl-relaxed-2t',
+    label: 'zerodl relaxed, 2 threads',
+    script: 'zerodl.mjs',
     args: ['--variant', 'relaxed', '--threads', '2'],
     node: Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [],
     requires: 'build/zerodl-threads-relaxed.wasm',
     skipWorks: ['scale-width', 'scale-batch'],
   },
   {
-    id: 'numpy-f32', label: 'numpy f32, 1 thread', command: 'python3', script: 'numpy_peer.py', args: ['--threads', '1'],
-    env: blasThreads(1), requiresNumpy: true, skipWorks: ['epoch', 'scale-width', 'scale-batch'],
+    id: 'numpy-f32',
+    label: 'numpy f32, 1 thread',
+    command: 'python3',
+    script: 'numpy_peer.py',
+    args: ['--threads', '1'],
+    env: blasThreads(1),
+    requiresNumpy: true,
+    skipWorks: ['epoch', 'scale-width', 'scale-batch'],
   },
   {
-    id: 'numpy-f32-2t', label: 'numpy f32, 2 threads', command: 'python3', script: 'numpy_peer.py', args: ['--threads', '2'],
-    env: blasThreads(2), requiresNumpy: true, skipWorks: ['epoch', 'scale-width', 'scale-batch'],
+    id: 'numpy-f32-2t',
+    label: 'numpy f32, 2 threads',
+    command: 'python3',
+    script: 'numpy_peer.py',
+    args: ['--threads', '2'],
+    env: blasThreads(2),
+    requiresNumpy: true,
+    skipWorks: ['epoch', 'scale-width', 'scale-batch'],
   },
-  { id: 'zerodl-js', label: 'zerodl js', script: 'zerodl.mjs', args: ['--variant', 'js'], slow: true, skipWorks: ['scale-width', 'scale-batch'] },
+  {
+    id: 'zerodl-js',
+    label: 'zerodl js',
+    script: 'zerodl.mjs',
+    args: ['--variant', 'js'],
+    slow: true,
+    skipWorks: ['scale-width', 'scale-batch'],
+  },
   { id: 'tfjs-wasm', label: 'tfjs wasm', script: 'tfjs.mjs', args: ['--variant', 'wasm'] },
-  { id: 'tfjs-cpu', label: 'tfjs cpu', script: 'tfjs.mjs', args: ['--variant', 'cpu'], slow: true, skipWorks: ['scale-width', 'scale-batch'] },
-  { id: 'convnetjs', label: 'ConvNetJS', script: 'convnetjs.mjs', args: [], slow: true, skipWorks: ['gemm', 'scale-width', 'scale-batch'] },
+  {
+    id: 'tfjs-cpu',
+    label: 'tfjs cpu',
+    script: 'tfjs.mjs',
+    args: ['--variant', 'cpu'],
+    slow: true,
+    skipWorks: ['scale-width', 'scale-batch'],
+  },
+  {
+    id: 'convnetjs',
+    label: 'ConvNetJS',
+    script: 'convnetjs.mjs',
+    args: [],
+    slow: true,
+    skipWorks: ['gemm', 'scale-width', 'scale-batch'],
+  },
 ];
 const byId = Object.fromEntries(CONTENDERS.map((c) => [c.id, c]));
 const NA = { convnetjs: { gemm: 'n/a (no gemm)' } };
@@ -112,8 +165,10 @@ const rounds = quick ? 1 : Number(opt('--rounds') ?? 3);
 const only = (opt('--only') ?? '').split(',').filter(Boolean);
 for (const o of only) {
   if (!byId[o] && !WORKS.includes(o)) {
-    console.error(`--only: unknown contender or workload '${o}' (contenders: ${CONTENDERS.map((c) => c.id).join(', ')}; ` +
-      `workloads: ${WORKS.join(', ')})`);
+    console.error(
+      `--only: unknown contender or workload '${o}' (contenders: ${CONTENDERS.map((c) => c.id).join(', ')}; ` +
+        `workloads: ${WORKS.join(', ')})`,
+    );
     process.exit(2);
   }
 }
@@ -122,8 +177,12 @@ const onlyWorks = only.filter((o) => WORKS.includes(o));
 const date = new Date().toISOString().slice(0, 10);
 const reportOnly = argv.includes('--report');
 const resultsFile = reportOnly
-  ? (opt('--report') && !opt('--report').startsWith('--') ? opt('--report') : join(resultsDir, `${date}.json`))
-  : quick ? join(resultsDir, 'tmp', `${date}-quick.json`) : join(resultsDir, `${date}.json`);
+  ? opt('--report') && !opt('--report').startsWith('--')
+    ? opt('--report')
+    : join(resultsDir, `${date}.json`)
+  : quick
+    ? join(resultsDir, 'tmp', `${date}-quick.json`)
+    : join(resultsDir, `${date}.json`);
 
 // ---- the machine ----------------------------------------------------------------------------------------------
 
@@ -131,7 +190,9 @@ function uptime() {
   try {
     return execFileSync('uptime', { encoding: 'utf8' }).trim();
   } catch {
-    return `load average: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`;
+    return `load average: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`;
   }
 }
 
@@ -162,16 +223,31 @@ function machine() {
 // ---- one child process ----------------------------------------------------------------------------------------
 
 function runChild(c, work) {
-  const args = [...(c.node ?? []), join(here, c.script), ...c.args, '--work', work, '--json', ...(quick ? ['--quick'] : [])];
+  const args = [
+    ...(c.node ?? []),
+    join(here, c.script),
+    ...c.args,
+    '--work',
+    work,
+    '--json',
+    ...(quick ? ['--quick'] : []),
+  ];
   const env = c.env ? { ...process.env, ...c.env } : process.env;
   return new Promise((resolve) => {
     const t0 = performance.now();
     const load = loadavg()[0];
     const child = spawn(c.command ?? process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('error', (e) => { err += `${e}\n`; });
+    let out = '',
+      err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.on('error', (e) => {
+      err += `${e}\n`;
+    });
     child.on('close', (code) => {
       const wall = (performance.now() - t0) / 1000;
       const line = out.split('\n').find((l) => l.startsWith('@@RESULT '));
@@ -181,7 +257,10 @@ function runChild(c, work) {
       } catch (e) {
         result = { error: `unreadable result line: ${e}` };
       }
-      if (!result) result = { error: `exit code ${code}, no result line; stderr: ${err.trim().split('\n').slice(-5).join(' / ')}` };
+      if (!result)
+        result = {
+          error: `exit code ${code}, no result line; stderr: ${err.trim().split('\n').slice(-5).join(' / ')}`,
+        };
       resolve({ ...result, wall, load1: load, code });
     });
   });
@@ -211,8 +290,10 @@ async function measure(data) {
   const active = CONTENDERS.filter((c) => !onlyContenders.length || onlyContenders.includes(c.id));
   const skipped = {};
   for (const c of active) {
-    if (c.requires && !existsSync(join(root, c.requires))) skipped[c.id] = `${c.requires} is absent (no relaxed build): skipped`;
-    if (c.requiresNumpy && !numpyAvailable()) skipped[c.id] = '`python3 -c "import numpy"` failed (no python3 or no numpy): skipped';
+    if (c.requires && !existsSync(join(root, c.requires)))
+      skipped[c.id] = `${c.requires} is absent (no relaxed build): skipped`;
+    if (c.requiresNumpy && !numpyAvailable())
+      skipped[c.id] = '`python3 -c "import numpy"` failed (no python3 or no numpy): skipped';
   }
   const started = performance.now();
   for (const work of works) {
@@ -223,7 +304,9 @@ async function measure(data) {
     for (let r = 0; r < maxRounds; r++) {
       for (const c of cs) {
         if (r >= roundsFor(c, work, rounds)) continue;
-        process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${work} round ${r + 1}/${roundsFor(c, work, rounds)}: ${c.id} … `);
+        process.stderr.write(
+          `[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${work} round ${r + 1}/${roundsFor(c, work, rounds)}: ${c.id} … `,
+        );
         const res = await runChild(c, work);
         const e = fresh[c.id];
         e.wall.push(Number(res.wall.toFixed(2)));
@@ -263,8 +346,14 @@ function num(v) {
 
 function mdTable(header, rows, align) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => '| ' + cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ') + ' |';
-  const sep = '|' + widths.map((w, i) => (i === 0 || align === 'left' ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|';
+  const line = (cells) =>
+    '| ' +
+    cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ') +
+    ' |';
+  const sep =
+    '|' +
+    widths.map((w, i) => (i === 0 || align === 'left' ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') +
+    '|';
   return [line(header), sep, ...rows.map(line)].join('\n');
 }
 
@@ -275,7 +364,8 @@ function present(data, works) {
 
 function cell(data, work, id, key, { extrapolatedMark = false } = {}) {
   const e = data.results[work]?.[id];
-  if (!e) return NA[id]?.[work] ?? (data.skipped[id] ? 'skipped' : (byId[id]?.skipWorks ?? []).includes(work) ? 'n/a' : '—');
+  if (!e)
+    return NA[id]?.[work] ?? (data.skipped[id] ? 'skipped' : (byId[id]?.skipWorks ?? []).includes(work) ? 'n/a' : '—');
   const s = e.summary?.[key];
   if (!s) return e.errors?.length ? 'failed' : '—';
   let text = num(s.median);
@@ -294,25 +384,48 @@ function ratioCell(data, work, id, key, lowerIsBetter = false) {
 }
 
 const TRAIN_ROWS = [
-  ...Object.entries(NETS).map(([k, n]) => ({ work: `train-${k}`, key: `train ${n.name} b${n.batch}`, label: `train ${n.name}, batch ${n.batch} (samples/s)` })),
-  ...Object.entries(NETS).map(([k, n]) => ({ work: `infer-${k}`, key: `infer ${n.name} b${INFER_BATCH}`, label: `inference ${n.name}, batch ${INFER_BATCH} (samples/s)` })),
-  { work: 'epoch', key: 'epoch seconds', label: `one MNIST epoch, ${NETS[EPOCH_NET].name} b${NETS[EPOCH_NET].batch} (s)`, lowerIsBetter: true },
+  ...Object.entries(NETS).map(([k, n]) => ({
+    work: `train-${k}`,
+    key: `train ${n.name} b${n.batch}`,
+    label: `train ${n.name}, batch ${n.batch} (samples/s)`,
+  })),
+  ...Object.entries(NETS).map(([k, n]) => ({
+    work: `infer-${k}`,
+    key: `infer ${n.name} b${INFER_BATCH}`,
+    label: `inference ${n.name}, batch ${INFER_BATCH} (samples/s)`,
+  })),
+  {
+    work: 'epoch',
+    key: 'epoch seconds',
+    label: `one MNIST epoch, ${NETS[EPOCH_NET].name} b${NETS[EPOCH_NET].batch} (s)`,
+    lowerIsBetter: true,
+  },
 ];
 
 function scalingRows(data) {
   const rows = [];
   const get = (work, id, key) => data.results[work]?.[id]?.summary?.[key];
-  const ids = CONTENDERS.filter((c) => data.results['scale-width']?.[c.id] || data.results['scale-batch']?.[c.id]).map((c) => c.id);
+  const ids = CONTENDERS.filter((c) => data.results['scale-width']?.[c.id] || data.results['scale-batch']?.[c.id]).map(
+    (c) => c.id,
+  );
   const add = (work, label, key, hidden, batch, kind, x) => {
     const flops = stepFlops(hidden, batch);
     const row = { label, kind, x, flops, batch, per: {} };
     for (const id of ids) {
       const s = get(work, id, `${key} seconds/step`);
-      if (s) row.per[id] = { seconds: s.median, min: s.min, max: s.max, gflops: flops / s.median / 1e9, perSample: s.median / batch };
+      if (s)
+        row.per[id] = {
+          seconds: s.median,
+          min: s.min,
+          max: s.max,
+          gflops: flops / s.median / 1e9,
+          perSample: s.median / batch,
+        };
     }
     rows.push(row);
   };
-  for (const w of SCALE_WIDTHS) add('scale-width', `784-${w}-${w}-10, b${SCALE_WIDTH_BATCH}`, `w${w}`, [w, w], SCALE_WIDTH_BATCH, 'w', w);
+  for (const w of SCALE_WIDTHS)
+    add('scale-width', `784-${w}-${w}-10, b${SCALE_WIDTH_BATCH}`, `w${w}`, [w, w], SCALE_WIDTH_BATCH, 'w', w);
   for (const B of SCALE_BATCHES) add('scale-batch', `784-100x4-10, b${B}`, `b${B}`, NETS['4x100'].hidden, B, 'b', B);
   return { rows, ids };
 }
@@ -323,19 +436,25 @@ function printTables(data) {
   const runs = data.runs ?? [];
   out.push(`## zerodl peer benchmark — ${data.date}${data.quick ? ' (QUICK: not for quoting)' : ''}`);
   out.push('');
-  out.push(`Node ${m.node}, ${m.cpu}, ${m.cores} cores (shared), ${m.memoryGiB} GiB; one thread unless the label says otherwise. ` +
-    `TF.js ${m.versions['@tensorflow/tfjs-core']} (layers ${m.versions['@tensorflow/tfjs-layers']}, backend-wasm ` +
-    `${m.versions['@tensorflow/tfjs-backend-wasm']}, backend-cpu ${m.versions['@tensorflow/tfjs-backend-cpu']}), ConvNetJS ${m.versions.convnetjs}` +
-    (m.versions.numpy && m.versions.numpy !== 'missing' ? `, numpy ${m.versions.numpy}.` : '.'));
+  out.push(
+    `Node ${m.node}, ${m.cpu}, ${m.cores} cores (shared), ${m.memoryGiB} GiB; one thread unless the label says otherwise. ` +
+      `TF.js ${m.versions['@tensorflow/tfjs-core']} (layers ${m.versions['@tensorflow/tfjs-layers']}, backend-wasm ` +
+      `${m.versions['@tensorflow/tfjs-backend-wasm']}, backend-cpu ${m.versions['@tensorflow/tfjs-backend-cpu']}), ConvNetJS ${m.versions.convnetjs}` +
+      (m.versions.numpy && m.versions.numpy !== 'missing' ? `, numpy ${m.versions.numpy}.` : '.'),
+  );
   for (const r of runs) {
-    out.push(`- run ${r.started}${r.only?.length ? ` (--only ${r.only.join(',')})` : ''}: ${r.seconds ? `${Math.round(r.seconds)} s; ` : ''}` +
-      `load before \`${r.uptimeBefore.replace(/^.*load average/, 'load average')}\`, after \`${(r.uptimeAfter ?? '').replace(/^.*load average/, 'load average')}\``);
+    out.push(
+      `- run ${r.started}${r.only?.length ? ` (--only ${r.only.join(',')})` : ''}: ${r.seconds ? `${Math.round(r.seconds)} s; ` : ''}` +
+        `load before \`${r.uptimeBefore.replace(/^.*load average/, 'load average')}\`, after \`${(r.uptimeAfter ?? '').replace(/^.*load average/, 'load average')}\``,
+    );
   }
   out.push('');
-  out.push('Each cell: median over rounds (min–max), each round a fresh process, contenders interleaved. ' +
-    `Rounds: ${data.rounds ?? '?'}; fewer on the long workloads of the slow contenders (zerodl js, tfjs cpu, ConvNetJS: ` +
-    '1 for gemm and the epoch, 2 for the 2x1024 net) and of tfjs wasm (2 for gemm and the width scaling). A cell without ' +
-    'min–max had one round. A measured call longer than its time budget is timed once (after one warm-up call for wasm).');
+  out.push(
+    'Each cell: median over rounds (min–max), each round a fresh process, contenders interleaved. ' +
+      `Rounds: ${data.rounds ?? '?'}; fewer on the long workloads of the slow contenders (zerodl js, tfjs cpu, ConvNetJS: ` +
+      '1 for gemm and the epoch, 2 for the 2x1024 net) and of tfjs wasm (2 for gemm and the width scaling). A cell without ' +
+      'min–max had one round. A measured call longer than its time budget is timed once (after one warm-up call for wasm).',
+  );
   for (const [id, why] of Object.entries(data.skipped ?? {})) out.push(`- ${byId[id]?.label ?? id}: ${why}`);
   out.push('');
 
@@ -345,31 +464,62 @@ function printTables(data) {
   if (cs.length) {
     out.push('### Training, inference, MNIST epoch');
     out.push('');
-    out.push(mdTable(['', ...cs.map((c) => c.label)], TRAIN_ROWS.filter((r) => cs.some((c) => data.results[r.work]?.[c.id]))
-      .map((r) => [r.label, ...cs.map((c) => cell(data, r.work, c.id, r.key, { extrapolatedMark: r.work === 'epoch' }))])));
+    out.push(
+      mdTable(
+        ['', ...cs.map((c) => c.label)],
+        TRAIN_ROWS.filter((r) => cs.some((c) => data.results[r.work]?.[c.id])).map((r) => [
+          r.label,
+          ...cs.map((c) => cell(data, r.work, c.id, r.key, { extrapolatedMark: r.work === 'epoch' })),
+        ]),
+      ),
+    );
     out.push('');
-    out.push('Training: one minibatch drawn from 2,048 random samples + gradient + Adam (lr 0.001) update; ReLU, He init, ' +
-      'softmax cross-entropy. zerodl: `Trainer.step()`; TF.js: `model.trainOnBatch` (tensor creation included); ConvNetJS: ' +
-      '`Trainer.train` per sample with an Adam update added; numpy: the book\'s `MultiLayerNet.gradient` + `Adam.update` ' +
-      'in float32 on numpy\'s OpenBLAS (1 or 2 BLAS threads), minibatch gathered by `x[idx]`. Inference: scores for 1,000 samples (input copy included). ' +
-      (data.quick ? 'Epoch (QUICK: 6,000 samples, 47 minibatches): ' : 'Epoch: 469 minibatches over a fixed permutation of the 60,000 MNIST training images, ') +
-      'wall time of the steps.');
-    const accs = cs.map((c) => [c, data.results.epoch?.[c.id]?.notes]).filter(([, n]) => n && Number.isFinite(n.testAccuracy));
+    out.push(
+      'Training: one minibatch drawn from 2,048 random samples + gradient + Adam (lr 0.001) update; ReLU, He init, ' +
+        'softmax cross-entropy. zerodl: `Trainer.step()`; TF.js: `model.trainOnBatch` (tensor creation included); ConvNetJS: ' +
+        "`Trainer.train` per sample with an Adam update added; numpy: the book's `MultiLayerNet.gradient` + `Adam.update` " +
+        "in float32 on numpy's OpenBLAS (1 or 2 BLAS threads), minibatch gathered by `x[idx]`. Inference: scores for 1,000 samples (input copy included). " +
+        (data.quick
+          ? 'Epoch (QUICK: 6,000 samples, 47 minibatches): '
+          : 'Epoch: 469 minibatches over a fixed permutation of the 60,000 MNIST training images, ') +
+        'wall time of the steps.',
+    );
+    const accs = cs
+      .map((c) => [c, data.results.epoch?.[c.id]?.notes])
+      .filter(([, n]) => n && Number.isFinite(n.testAccuracy));
     if (accs.length) {
-      out.push('Test accuracy after that epoch (sanity check): ' + accs.map(([c, n]) => `${c.label} ${(100 * n.testAccuracy).toFixed(1)}%` +
-        (n.extrapolated ? ` (after ${n.samplesRun.toLocaleString('en-US')} samples)` : '')).join(', ') + '.');
+      out.push(
+        'Test accuracy after that epoch (sanity check): ' +
+          accs
+            .map(
+              ([c, n]) =>
+                `${c.label} ${(100 * n.testAccuracy).toFixed(1)}%` +
+                (n.extrapolated ? ` (after ${n.samplesRun.toLocaleString('en-US')} samples)` : ''),
+            )
+            .join(', ') +
+          '.',
+      );
     }
     const ex = cs.filter((c) => data.results.epoch?.[c.id]?.notes?.extrapolated);
     if (ex.length) {
-      out.push(`\\* extrapolated: a whole epoch would take > ${data.epochCap ?? 120} s, so ${ex.map((c) => c.label).join(', ')} ` +
-        `trained for ${+((data.epochCap ?? 120) / 6).toFixed(1)} s on the first part of it and the epoch time is ${data.quick ? '6,000' : '60,000'} × (seconds per sample measured there).`);
+      out.push(
+        `\\* extrapolated: a whole epoch would take > ${data.epochCap ?? 120} s, so ${ex.map((c) => c.label).join(', ')} ` +
+          `trained for ${+((data.epochCap ?? 120) / 6).toFixed(1)} s on the first part of it and the epoch time is ${data.quick ? '6,000' : '60,000'} × (seconds per sample measured there).`,
+      );
     }
     out.push('');
     out.push('Ratios: zerodl wasm speed ÷ contender speed (> 1: zerodl wasm is faster), from the medians.');
     out.push('');
     const rc = cs.filter((c) => c.id !== 'zerodl-wasm');
-    out.push(mdTable(['', ...rc.map((c) => c.label)], TRAIN_ROWS.filter((r) => cs.some((c) => data.results[r.work]?.[c.id]))
-      .map((r) => [r.label, ...rc.map((c) => ratioCell(data, r.work, c.id, r.key, r.lowerIsBetter))])));
+    out.push(
+      mdTable(
+        ['', ...rc.map((c) => c.label)],
+        TRAIN_ROWS.filter((r) => cs.some((c) => data.results[r.work]?.[c.id])).map((r) => [
+          r.label,
+          ...rc.map((c) => ratioCell(data, r.work, c.id, r.key, r.lowerIsBetter)),
+        ]),
+      ),
+    );
     out.push('');
   }
 
@@ -379,14 +529,17 @@ function printTables(data) {
     const cols = [...gcs, ...(data.results.gemm?.convnetjs ? [] : [byId.convnetjs])];
     out.push('### gemm GFLOP/s');
     out.push('');
-    out.push('C[M×N] = op(A)·op(B), 2·M·N·K flops per call. zerodl: `backend.gemm` on its own buffers; TF.js: ' +
-      '`tf.matMul(a, b, transposeA, transposeB)` + `dataSync()`; numpy: `np.matmul(op(A), op(B), out=C)` in float32. Shapes: the 784-100x4-10 net at batch 128 ' +
-      '(first layer forward X·W, its dW = Xᵀ·dY and dX = dY·Wᵀ, a hidden layer, the last layer) and two squares; ' +
-      'the op column is the transpose variant timed.');
+    out.push(
+      'C[M×N] = op(A)·op(B), 2·M·N·K flops per call. zerodl: `backend.gemm` on its own buffers; TF.js: ' +
+        '`tf.matMul(a, b, transposeA, transposeB)` + `dataSync()`; numpy: `np.matmul(op(A), op(B), out=C)` in float32. Shapes: the 784-100x4-10 net at batch 128 ' +
+        '(first layer forward X·W, its dW = Xᵀ·dY and dX = dY·Wᵀ, a hidden layer, the last layer) and two squares; ' +
+        'the op column is the transpose variant timed.',
+    );
     out.push('');
     const rows = [];
     for (const [M, K, N] of GEMM_SHAPES) {
-      for (const [v] of GEMM_VARIANTS) rows.push([`${M}×${K}×${N} ${v}`, ...cols.map((c) => cell(data, 'gemm', c.id, gemmKey(M, K, N, v)))]);
+      for (const [v] of GEMM_VARIANTS)
+        rows.push([`${M}×${K}×${N} ${v}`, ...cols.map((c) => cell(data, 'gemm', c.id, gemmKey(M, K, N, v)))]);
     }
     out.push(mdTable(['M×K×N op', ...cols.map((c) => c.label)], rows));
     out.push('');
@@ -396,7 +549,8 @@ function printTables(data) {
       out.push('');
       const rr = [];
       for (const [M, K, N] of GEMM_SHAPES) {
-        for (const [v] of GEMM_VARIANTS) rr.push([`${M}×${K}×${N} ${v}`, ...rc.map((c) => ratioCell(data, 'gemm', c.id, gemmKey(M, K, N, v)))]);
+        for (const [v] of GEMM_VARIANTS)
+          rr.push([`${M}×${K}×${N} ${v}`, ...rc.map((c) => ratioCell(data, 'gemm', c.id, gemmKey(M, K, N, v)))]);
       }
       out.push(mdTable(['M×K×N op', ...rc.map((c) => c.label)], rr));
       out.push('');
@@ -408,25 +562,43 @@ function printTables(data) {
   if (ids.length) {
     out.push('### Scaling: time per training step');
     out.push('');
-    out.push('One step = minibatch gather + gradient + Adam. FLOPs per step = 6·B·Σ n_in·n_out (three gemms per affine ' +
-      'layer — forward, dX, dW — at 2 flops per multiply-add; bias, activations, softmax and Adam not counted), ' +
-      'so GFLOP/s = that ÷ time: a flat GFLOP/s means cost grows with FLOPs, a falling one means lost efficiency. ' +
-      'Widths: 784-w-w-10 at batch 128. Batches: 784-100x4-10.');
+    out.push(
+      'One step = minibatch gather + gradient + Adam. FLOPs per step = 6·B·Σ n_in·n_out (three gemms per affine ' +
+        'layer — forward, dX, dW — at 2 flops per multiply-add; bias, activations, softmax and Adam not counted), ' +
+        'so GFLOP/s = that ÷ time: a flat GFLOP/s means cost grows with FLOPs, a falling one means lost efficiency. ' +
+        'Widths: 784-w-w-10 at batch 128. Batches: 784-100x4-10.',
+    );
     out.push('');
     const header = ['net, batch', 'MFLOP/step'];
-    for (const id of ids) header.push(`${byId[id].label} ms/step`, `${byId[id].label} GFLOP/s`, `${byId[id].label} µs/sample`);
-    out.push(mdTable(header, rows.map((r) => [r.label, num(r.flops / 1e6),
-      ...ids.flatMap((id) => {
-        const p = r.per[id];
-        return p ? [`${num(p.seconds * 1e3)} (${num(p.min * 1e3)}–${num(p.max * 1e3)})`, num(p.gflops), num(p.perSample * 1e6)] : ['—', '—', '—'];
-      })])));
+    for (const id of ids)
+      header.push(`${byId[id].label} ms/step`, `${byId[id].label} GFLOP/s`, `${byId[id].label} µs/sample`);
+    out.push(
+      mdTable(
+        header,
+        rows.map((r) => [
+          r.label,
+          num(r.flops / 1e6),
+          ...ids.flatMap((id) => {
+            const p = r.per[id];
+            return p
+              ? [
+                  `${num(p.seconds * 1e3)} (${num(p.min * 1e3)}–${num(p.max * 1e3)})`,
+                  num(p.gflops),
+                  num(p.perSample * 1e6),
+                ]
+              : ['—', '—', '—'];
+          }),
+        ]),
+      ),
+    );
     out.push('');
   }
 
   // failures
   const fails = [];
   for (const [work, byC] of Object.entries(data.results)) {
-    for (const [id, e] of Object.entries(byC)) for (const err of e.errors ?? []) fails.push(`- ${id} ${work}: ${err.split('\n')[0]}`);
+    for (const [id, e] of Object.entries(byC))
+      for (const err of e.errors ?? []) fails.push(`- ${id} ${work}: ${err.split('\n')[0]}`);
   }
   if (fails.length) out.push('### Failures', '', ...fails, '');
   return out.join('\n');
@@ -449,25 +621,44 @@ async function plot(data) {
   };
   const { $schema, config } = lineChart({ title: '', xLabel: '', yLabel: '', series: [{ name: '', y: [1] }] });
   const panels = [];
-  for (const [kind, xLabel] of [['w', 'hidden width w (784-w-w-10, batch 128)'], ['b', 'batch size (784-100x4-10)']]) {
+  for (const [kind, xLabel] of [
+    ['w', 'hidden width w (784-w-w-10, batch 128)'],
+    ['b', 'batch size (784-100x4-10)'],
+  ]) {
     const part = rows.filter((r) => r.kind === kind);
-    const series = (f) => ids.filter((id) => part.some((r) => r.per[id])).map((id) => {
-      const pts = part.filter((r) => r.per[id]);
-      return { name: byId[id].label, x: pts.map((r) => r.x), y: pts.map((r) => f(r.per[id])) };
-    });
+    const series = (f) =>
+      ids
+        .filter((id) => part.some((r) => r.per[id]))
+        .map((id) => {
+          const pts = part.filter((r) => r.per[id]);
+          return { name: byId[id].label, x: pts.map((r) => r.x), y: pts.map((r) => f(r.per[id])) };
+        });
     const time = series((p) => p.seconds * 1e3);
     const last = part[part.length - 1];
     const ref = last?.per[ids[0]];
     if (ref) {
-      time.push({ name: '∝ FLOPs', x: part.map((r) => r.x), y: part.map((r) => (ref.seconds * 1e3 * r.flops) / last.flops) });
+      time.push({
+        name: '∝ FLOPs',
+        x: part.map((r) => r.x),
+        y: part.map((r) => (ref.seconds * 1e3 * r.flops) / last.flops),
+      });
     }
     if (!time.length) continue;
     const what = kind === 'w' ? 'width' : 'batch';
     const xs = part.map((r) => r.x);
-    panels.push([
-      lineChart({ title: '', xLabel, yLabel: 'ms per step', series: time, logY: true, width: 300, height: 200 }),
-      lineChart({ title: '', xLabel, yLabel: 'GFLOP/s (6·B·Σ n_in·n_out per step)', series: series((p) => p.gflops), width: 300, height: 200 }),
-    ].map((spec) => strip(spec, xs)));
+    panels.push(
+      [
+        lineChart({ title: '', xLabel, yLabel: 'ms per step', series: time, logY: true, width: 300, height: 200 }),
+        lineChart({
+          title: '',
+          xLabel,
+          yLabel: 'GFLOP/s (6·B·Σ n_in·n_out per step)',
+          series: series((p) => p.gflops),
+          width: 300,
+          height: 200,
+        }),
+      ].map((spec) => strip(spec, xs)),
+    );
   }
   if (!panels.length) return undefined;
   // The panels in a 2×2 grid sharing one config.
@@ -491,11 +682,22 @@ let data;
 if (reportOnly) {
   data = JSON.parse(readFileSync(resultsFile, 'utf8'));
 } else {
-  const fresh = { date, quick, rounds, machine: machine(), epochCap: quick ? 5 : 120, runs: [], skipped: {}, results: {} };
+  const fresh = {
+    date,
+    quick,
+    rounds,
+    machine: machine(),
+    epochCap: quick ? 5 : 120,
+    runs: [],
+    skipped: {},
+    results: {},
+  };
   data = !quick && existsSync(resultsFile) && only.length ? JSON.parse(readFileSync(resultsFile, 'utf8')) : fresh;
   data.machine = fresh.machine;
   const run = { started: new Date().toISOString(), only, rounds, uptimeBefore: uptime() };
-  console.error(`peer benchmark: ${only.length ? `--only ${only.join(',')}` : 'all'}, ${rounds} round(s)${quick ? ', QUICK' : ''}; ${run.uptimeBefore}`);
+  console.error(
+    `peer benchmark: ${only.length ? `--only ${only.join(',')}` : 'all'}, ${rounds} round(s)${quick ? ', QUICK' : ''}; ${run.uptimeBefore}`,
+  );
   if (!existsSync(join(root, 'dist', 'index.js'))) {
     console.error('dist/index.js is missing: run `node scripts/build.mjs` first (npm run bench:peers does).');
     process.exit(1);

@@ -1,6 +1,15 @@
 // The backend's public face: choosing and making backends (init.ts), the kernel table's types (types.ts), and the
 // wasm build's options. Only re-exports.
-export { BACKEND_NAMES, createBackend, gemmVariant, getBackend, init, isReady, simdVariant, threadCount } from './init.js';
+export {
+  BACKEND_NAMES,
+  createBackend,
+  gemmVariant,
+  getBackend,
+  init,
+  isReady,
+  simdVariant,
+  threadCount,
+} from './init.js';
 export type { Backend, BackendName, KernelTable } from './types.js';
 export type { InitOptions, SimdVariant, WasmSource } from './wasm/load.js';
 export { hasRelaxedSimd } from './wasm/load.js';

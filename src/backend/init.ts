@@ -8,8 +8,16 @@ import { SharedHeap } from './wasm/heap.js';
 import { ThreadPool } from './wasm/pool.js';
 import { threadsUnavailable } from './wasm/spawn.js';
 import { ThreadedWasmBackend } from './wasm/threaded.js';
-import { applyCalibration, calibrateGemm, envGemmVariant, gemmVariantState, parseGemmVariant, setGemmVariant,
-  type GemmVariant, type GemmVariantSource } from './wasm/gemm-variant.js';
+import {
+  applyCalibration,
+  calibrateGemm,
+  envGemmVariant,
+  gemmVariantState,
+  parseGemmVariant,
+  setGemmVariant,
+  type GemmVariant,
+  type GemmVariantSource,
+} from './wasm/gemm-variant.js';
 
 let compiled: CompiledKernels | undefined;
 let pending: Promise<void> | undefined;
@@ -52,7 +60,10 @@ export function init(options: InitOptions = {}): Promise<void> {
       compiled = kernels;
       chooseGemm(gemm, how, kernels.module);
     },
-    (error: unknown) => { pending = undefined; throw error; },
+    (error: unknown) => {
+      pending = undefined;
+      throw error;
+    },
   );
   // A later init() naming a variant switches to it for backends made from then on ('auto' keeps the first choice).
   if (!first && gemm !== 'auto') {
@@ -66,7 +77,8 @@ export function init(options: InitOptions = {}): Promise<void> {
 }
 
 async function setThreads(want: number, options: InitOptions): Promise<void> {
-  if (pool && !pool.active) { // a kernel thread died: the pool shut itself down
+  if (pool && !pool.active) {
+    // a kernel thread died: the pool shut itself down
     pool = undefined;
     threads = 1;
   }
@@ -128,7 +140,8 @@ export const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'js'];
 export function createBackend(name: BackendName = 'wasm'): Backend {
   if (name === 'js') return createJsBackend();
   if (name === 'wasm') {
-    if (!compiled) throw new BackendError("the wasm backend is not ready: call `await init()` first (or use backend 'js')");
+    if (!compiled)
+      throw new BackendError("the wasm backend is not ready: call `await init()` first (or use backend 'js')");
     return pool?.active && heap ? new ThreadedWasmBackend(heap, pool) : new WasmBackend(compiled.module);
   }
   throw new NameError(`unknown backend '${String(name)}': expected one of ${BACKEND_NAMES.join(', ')}`);

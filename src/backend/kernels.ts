@@ -23,8 +23,13 @@ export type KernelName = keyof KernelTable;
 
 /** The kinds a parameter list may be described with (a buffer's kind is its type; numbers are n, size or scalar). */
 type Kinds<P extends readonly unknown[]> = {
-  readonly [I in keyof P]: P[I] extends Float32Array ? 'f32' : P[I] extends Int32Array ? 'i32'
-    : P[I] extends boolean ? 'flag' : 'n' | 'size' | 'scalar';
+  readonly [I in keyof P]: P[I] extends Float32Array
+    ? 'f32'
+    : P[I] extends Int32Array
+      ? 'i32'
+      : P[I] extends boolean
+        ? 'flag'
+        : 'n' | 'size' | 'scalar';
 };
 export interface KernelSpec<K extends KernelName = KernelName> {
   readonly args: Kinds<Parameters<KernelTable[K]>>;
@@ -53,7 +58,10 @@ export const KERNELS = {
     args: ['f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'size', 'size', 'scalar', 'scalar'],
     split: 'caller',
   },
-  batchnorm_forward_infer: { args: ['f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'size', 'size', 'scalar'], split: 'caller' },
+  batchnorm_forward_infer: {
+    args: ['f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'size', 'size', 'scalar'],
+    split: 'caller',
+  },
   batchnorm_backward: { args: ['f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'size', 'size'], split: 'caller' },
   // dropout.ts
   dropout_forward_train: { args: ['f32', 'f32', 'f32', 'i32', 'n', 'scalar'], split: 'caller' },
@@ -74,7 +82,9 @@ export const KERNELS = {
 export const KERNEL_NAMES = Object.keys(KERNELS) as KernelName[];
 
 /** The kernels a threaded backend splits into runs of elements, and how many buffers each takes. */
-export type ElementwiseKernel = { [K in KernelName]: (typeof KERNELS)[K]['split'] extends 'elementwise' ? K : never }[KernelName];
+export type ElementwiseKernel = {
+  [K in KernelName]: (typeof KERNELS)[K]['split'] extends 'elementwise' ? K : never;
+}[KernelName];
 export const ELEMENTWISE_NAMES = KERNEL_NAMES.filter((k) => KERNELS[k].split === 'elementwise') as ElementwiseKernel[];
 
 /** How many leading arguments of a kernel are buffers. */

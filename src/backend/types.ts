@@ -61,8 +61,17 @@ export interface KernelTable {
    * The affine layer's three products: Y = X·W (no flags), dX = dY·Wᵀ (transB), dW = Xᵀ·dY (transA).
    * C must not alias A or B.
    */
-  gemm(c: Float32Array, a: Float32Array, b: Float32Array, M: number, N: number, K: number,
-    transA: boolean, transB: boolean, accumulate: boolean): void;
+  gemm(
+    c: Float32Array,
+    a: Float32Array,
+    b: Float32Array,
+    M: number,
+    N: number,
+    K: number,
+    transA: boolean,
+    transB: boolean,
+    accumulate: boolean,
+  ): void;
   /** y[i, j] += bias[j] for a B×N matrix. */
   bias_forward(y: Float32Array, bias: Float32Array, B: number, N: number): void;
   /** db[j] = Σ_i dy[i, j] for a B×N matrix (the bias gradient). */
@@ -102,27 +111,63 @@ export interface KernelTable {
    * Keeps xn[B×D] and invStd[D] for backward. The book: eps 10e-7 (= 1e-6), momentum 0.9.
    * y may alias x (the net normalises in place): the statistics are computed before y is written.
    */
-  batchnorm_forward_train(y: Float32Array, xn: Float32Array, mean: Float32Array, invStd: Float32Array,
-    runningMean: Float32Array, runningVar: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array,
-    B: number, D: number, momentum: number, eps: number): void;
+  batchnorm_forward_train(
+    y: Float32Array,
+    xn: Float32Array,
+    mean: Float32Array,
+    invStd: Float32Array,
+    runningMean: Float32Array,
+    runningVar: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    B: number,
+    D: number,
+    momentum: number,
+    eps: number,
+  ): void;
   /** Inference mode: y = gamma · (x − runningMean) / sqrt(runningVar + eps) + beta. y may alias x. */
-  batchnorm_forward_infer(y: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array,
-    runningMean: Float32Array, runningVar: Float32Array, B: number, D: number, eps: number): void;
+  batchnorm_forward_infer(
+    y: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    runningMean: Float32Array,
+    runningVar: Float32Array,
+    B: number,
+    D: number,
+    eps: number,
+  ): void;
   /**
    * dbeta = Σ_i dy,  dgamma = Σ_i dy · xn,
    * dx = gamma · invStd / B · (B · dy − dbeta − xn · dgamma)   (the book's chain of steps, collapsed).
    * dx may alias dy.
    */
-  batchnorm_backward(dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dy: Float32Array,
-    xn: Float32Array, invStd: Float32Array, gamma: Float32Array, B: number, D: number): void;
+  batchnorm_backward(
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    dy: Float32Array,
+    xn: Float32Array,
+    invStd: Float32Array,
+    gamma: Float32Array,
+    B: number,
+    D: number,
+  ): void;
 
   // ---- dropout.ts -----------------------------------------------------------------------------
   /**
    * Training mode: for each element draw u = uniform [0, 1) from the mulberry32 stream in rng[0] (advancing it),
    * mask = u > ratio ? 1 : 0, y = x · mask. u = (next >>> 8) · 2⁻²⁴. y may alias x.
    */
-  dropout_forward_train(y: Float32Array, mask: Float32Array, x: Float32Array, rng: Int32Array, n: number,
-    ratio: number): void;
+  dropout_forward_train(
+    y: Float32Array,
+    mask: Float32Array,
+    x: Float32Array,
+    rng: Int32Array,
+    n: number,
+    ratio: number,
+  ): void;
   /** Test mode: y = x · (1 − ratio). y may alias x. */
   dropout_forward_infer(y: Float32Array, x: Float32Array, n: number, ratio: number): void;
   /** dx = dy · mask. dx may alias dy. */
@@ -146,8 +191,16 @@ export interface KernelTable {
    * m += (1 − beta1)(g − m);  v += (1 − beta2)(g² − v);  p −= lrT · m / (sqrt(v) + 1e-7),
    * with the bias-corrected lrT = lr · sqrt(1 − beta2^t) / (1 − beta1^t) computed by the caller.
    */
-  adam_update(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number, lrT: number,
-    beta1: number, beta2: number): void;
+  adam_update(
+    p: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    n: number,
+    lrT: number,
+    beta1: number,
+    beta2: number,
+  ): void;
   /** dw += lambda · w (the gradient of the L2 term 0.5 · lambda · Σ w²). */
   weight_decay_backward(dw: Float32Array, w: Float32Array, n: number, lambda: number): void;
   /** Σ w² (accumulated in f64). */

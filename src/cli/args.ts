@@ -6,7 +6,10 @@ import { parseShard } from '../experiments/search/plan.js';
 
 /** The command line is wrong: unknown flag, missing or bad value. `command` selects the usage text to print. */
 export class UsageError extends Error {
-  constructor(message: string, readonly command?: string) {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
     super(message);
     this.name = 'UsageError';
   }
@@ -38,7 +41,12 @@ export interface Parsed {
 export function parse(argv: string[], options: OptionSpec, command: string, maxPositionals = 0): Parsed {
   let parsed;
   try {
-    parsed = parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals: maxPositionals > 0 });
+    parsed = parseArgs({
+      args: joinNegativeValues(argv, options),
+      options,
+      strict: true,
+      allowPositionals: maxPositionals > 0,
+    });
   } catch (error) {
     // Node's messages are clear ("Unknown option '--foo'") but end with hints for script authors; keep line one.
     const message = (error as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
@@ -57,9 +65,11 @@ export function parse(argv: string[], options: OptionSpec, command: string, maxP
 function joinNegativeValues(argv: string[], options: OptionSpec): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i], next = argv[i + 1];
+    const a = argv[i],
+      next = argv[i + 1];
     const long = a.startsWith('--') ? a.slice(2) : undefined;
-    const short = !long && /^-[a-zA-Z]$/.test(a) ? Object.keys(options).find((k) => options[k].short === a[1]) : undefined;
+    const short =
+      !long && /^-[a-zA-Z]$/.test(a) ? Object.keys(options).find((k) => options[k].short === a[1]) : undefined;
     const name = long ?? short;
     if (name && options[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d)/.test(next)) {
       out.push(`--${name}=${next}`);
@@ -103,7 +113,8 @@ export function unitInterval(value: string, flag: string, command?: string, open
 
 export function positiveInt(value: string, flag: string, command?: string): number {
   const v = toNumber(value);
-  if (!(Number.isSafeInteger(v) && v > 0) || !/^\+?\d+$/.test(value.trim())) bad(flag, value, 'a positive integer', command);
+  if (!(Number.isSafeInteger(v) && v > 0) || !/^\+?\d+$/.test(value.trim()))
+    bad(flag, value, 'a positive integer', command);
   return v;
 }
 

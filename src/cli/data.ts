@@ -17,8 +17,10 @@ export function dataName(dir: string | undefined): string {
 export function checkModelFitsData(net: MultiLayerNet, data: MnistData, model: string): void {
   const pixels = data.rows * data.cols;
   if (net.inputSize !== pixels) {
-    throw new ShapeError(`${model}: the model takes ${net.inputSize} inputs, but the data's images have ` +
-      `${data.rows}×${data.cols} = ${pixels} pixels`);
+    throw new ShapeError(
+      `${model}: the model takes ${net.inputSize} inputs, but the data's images have ` +
+        `${data.rows}×${data.cols} = ${pixels} pixels`,
+    );
   }
   if (net.outputSize !== 10) {
     throw new ShapeError(`${model}: the model has ${net.outputSize} outputs, but the data has 10 classes`);

@@ -36,11 +36,14 @@ export async function runEval(argv: string[], io: CliIO): Promise<number> {
   const data = await loadData(str(v, 'data'));
   checkModelFitsData(net, data, model);
   const accuracy = net.accuracy(data.xTest, data.tTest);
-  const total = data.testSize, correct = Math.round(accuracy * total);
+  const total = data.testSize,
+    correct = Math.round(accuracy * total);
   if (v.json) {
     io.stdout.write(JSON.stringify({ accuracy, correct, total, model, data: dataName(str(v, 'data')) }) + '\n');
   } else {
-    io.stdout.write(`test accuracy ${accuracy.toFixed(4)} (${correct} of ${total} ${dataName(str(v, 'data'))} test images)\n`);
+    io.stdout.write(
+      `test accuracy ${accuracy.toFixed(4)} (${correct} of ${total} ${dataName(str(v, 'data'))} test images)\n`,
+    );
   }
   return 0;
 }

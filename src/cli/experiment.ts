@@ -8,7 +8,18 @@ import { experiments, listExperiments, runExperiment, type ExperimentResult } fr
 import { makeDirectory, writeResultsJson } from '../io/file.node.js';
 import { NUMPY_DRAWS } from '../experiments/context.js';
 import { parseSeeds, runSeeds, type SeedSpread } from '../experiments/spread.js';
-import { choice, type CliIO, integer, type OptionSpec, parse, positiveInt, shardSpec, str, threadsFlag, UsageError } from './args.js';
+import {
+  choice,
+  type CliIO,
+  integer,
+  type OptionSpec,
+  parse,
+  positiveInt,
+  shardSpec,
+  str,
+  threadsFlag,
+  UsageError,
+} from './args.js';
 
 export const EXPERIMENT_OPTIONS: OptionSpec = {
   out: { type: 'string' },
@@ -37,7 +48,9 @@ export const EXPERIMENT_OPTIONS: OptionSpec = {
 const SEARCH_FLAGS = ['workers', 'shard', 'trials', 'epochs'] as const;
 
 export function experimentUsage(): string {
-  const names = listExperiments().map(({ name, title }) => `  ${name.padEnd(24)}${title}`).join('\n');
+  const names = listExperiments()
+    .map(({ name, title }) => `  ${name.padEnd(24)}${title}`)
+    .join('\n');
   return `Usage: zerodl experiment <name> [options]
        zerodl experiment list
 
@@ -81,8 +94,11 @@ export function formatTable(columns: string[], rows: (string | number)[][]): str
   const cells = rows.map((row) => columns.map((_, j) => formatCell(row[j])));
   const numeric = columns.map((_, j) => rows.length > 0 && rows.every((row) => typeof row[j] === 'number'));
   const widths = columns.map((c, j) => Math.max(c.length, ...cells.map((row) => row[j].length)));
-  const line = (row: string[]) => row.map((s, j) => (numeric[j] ? s.padStart(widths[j]) : s.padEnd(widths[j])))
-    .join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((s, j) => (numeric[j] ? s.padStart(widths[j]) : s.padEnd(widths[j])))
+      .join('  ')
+      .trimEnd();
   return [line(columns), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.map(line)];
 }
 
@@ -108,10 +124,13 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
     return 0;
   }
   if (!Object.hasOwn(experiments, name)) {
-    throw new UsageError(`unknown experiment '${name}': expected one of ${Object.keys(experiments).join(', ')} ` +
-      '(or list)', 'experiment');
+    throw new UsageError(
+      `unknown experiment '${name}': expected one of ${Object.keys(experiments).join(', ')} ` + '(or list)',
+      'experiment',
+    );
   }
-  if (v.out !== undefined && v['no-out']) throw new UsageError('--out and --no-out contradict each other', 'experiment');
+  if (v.out !== undefined && v['no-out'])
+    throw new UsageError('--out and --no-out contradict each other', 'experiment');
   const seed = integer(str(v, 'seed') ?? '0', 'seed', 'experiment');
   const backend = choice(str(v, 'backend') ?? 'wasm', 'backend', BACKEND_NAMES, 'experiment');
   const draws = choice(str(v, 'draws') ?? 'zerodl', 'draws', ['zerodl', 'numpy'] as const, 'experiment');
@@ -127,7 +146,8 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
     else extra[flag] = positiveInt(value, flag, 'experiment');
   }
   const only: { scales?: number[]; ratios?: number[] } = {};
-  const scales = str(v, 'scales'), ratios = str(v, 'ratios');
+  const scales = str(v, 'scales'),
+    ratios = str(v, 'ratios');
   if (scales !== undefined) {
     if (name !== 'batchnorm') throw new UsageError('--scales applies to batchnorm only', 'experiment');
     only.scales = scales.split(',').map((p) => integer(p, 'scales', 'experiment'));
@@ -136,7 +156,8 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
     if (name !== 'dropout') throw new UsageError('--ratios applies to dropout only', 'experiment');
     only.ratios = ratios.split(',').map((p) => {
       const x = Number(p);
-      if (p.trim() === '' || !Number.isFinite(x)) throw new UsageError(`--ratios: '${p}' is not a number`, 'experiment');
+      if (p.trim() === '' || !Number.isFinite(x))
+        throw new UsageError(`--ratios: '${p}' is not a number`, 'experiment');
       return x;
     });
   }
@@ -144,8 +165,10 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
   let seeds: number[] | undefined;
   if (seedsText !== undefined) {
     if (str(v, 'seed') !== undefined) throw new UsageError('--seed and --seeds contradict each other', 'experiment');
-    if (extra.shard) throw new UsageError('--seeds runs whole experiments: it cannot be combined with --shard', 'experiment');
-    if (!experiments[name].spread) throw new UsageError(`--seeds: ${name} has no headline numbers to spread`, 'experiment');
+    if (extra.shard)
+      throw new UsageError('--seeds runs whole experiments: it cannot be combined with --shard', 'experiment');
+    if (!experiments[name].spread)
+      throw new UsageError(`--seeds: ${name} has no headline numbers to spread`, 'experiment');
     try {
       seeds = parseSeeds(seedsText);
     } catch (e) {
@@ -154,20 +177,27 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
     }
   }
   const threads = threadsFlag(str(v, 'threads') ?? '1', 'threads', 'experiment');
-  if (threads > 1 && backend !== 'wasm') throw new UsageError('--threads applies to the wasm backend only', 'experiment');
+  if (threads > 1 && backend !== 'wasm')
+    throw new UsageError('--threads applies to the wasm backend only', 'experiment');
   if (threads > 1 && (extra.workers ?? 1) > 1) {
     throw new UsageError('--threads and --workers both spread work over the cores: use one of them', 'experiment');
   }
   if (threads > 1) await init({ threads });
-  const defaultOut = extra.shard ? join('report', name, `shard-${extra.shard.index}-of-${extra.shard.count}`) : join('report', name);
-  const out = v['no-out'] ? undefined : str(v, 'out') ?? defaultOut;
+  const defaultOut = extra.shard
+    ? join('report', name, `shard-${extra.shard.index}-of-${extra.shard.count}`)
+    : join('report', name);
+  const out = v['no-out'] ? undefined : (str(v, 'out') ?? defaultOut);
   if (out) await makeDirectory(out); // fail now, not after the run
   const human = v.json ? io.stderr : io.stdout;
-  const say = (line: string) => { if (!v.quiet) human.write(line + '\n'); };
+  const say = (line: string) => {
+    if (!v.quiet) human.write(line + '\n');
+  };
 
-  say(`experiment ${name}${v.quick ? ' (quick)' : ''}, ${seeds ? `seeds ${seedsText}` : `seed ${seed}`}` +
-    `${draws === 'numpy' ? ' (numpy draws)' : ''}, ${backend} backend` +
-    `${threadCount() > 1 ? `, ${threadCount()} threads` : ''}`);
+  say(
+    `experiment ${name}${v.quick ? ' (quick)' : ''}, ${seeds ? `seeds ${seedsText}` : `seed ${seed}`}` +
+      `${draws === 'numpy' ? ' (numpy draws)' : ''}, ${backend} backend` +
+      `${threadCount() > 1 ? `, ${threadCount()} threads` : ''}`,
+  );
   const common = { out, quick: !!v.quick, backend, draws, log: say, signal: io.signal, ...extra, ...only };
   if (seeds) return runSpread(name, seeds, common, io, !!v.json);
   let result: ExperimentResult;
@@ -185,14 +215,23 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
 }
 
 /** `--seeds`: one run per seed, a line per run, then the spread table; `<out>/results.json` holds the spread. */
-async function runSpread(name: string, seeds: number[], options: SearchOptions, io: CliIO, json: boolean): Promise<number> {
+async function runSpread(
+  name: string,
+  seeds: number[],
+  options: SearchOptions,
+  io: CliIO,
+  json: boolean,
+): Promise<number> {
   const human = json ? io.stderr : io.stdout;
   let spread: SeedSpread;
   try {
     spread = await runSeeds(experiments[name], seeds, options, (seed, result, values) => {
       const held = result.findings.filter((f) => f.holds).length;
-      human.write(`seed ${seed}: ${Object.entries(values).map(([k, x]) => `${k} ${x.toPrecision(4)}`).join(' · ')}` +
-        `  (${held} of ${result.findings.length} findings held, ${result.seconds.toFixed(1)} s)\n`);
+      human.write(
+        `seed ${seed}: ${Object.entries(values)
+          .map(([k, x]) => `${k} ${x.toPrecision(4)}`)
+          .join(' · ')}` + `  (${held} of ${result.findings.length} findings held, ${result.seconds.toFixed(1)} s)\n`,
+      );
     });
   } catch (error) {
     if (io.signal?.aborted) {
@@ -204,12 +243,21 @@ async function runSpread(name: string, seeds: number[], options: SearchOptions, 
   if (options.out) {
     await writeResultsJson(options.out, spread);
   }
-  const lines = [`${spread.title}: ${seeds.length} seeds (${spread.seconds.toFixed(1)} s${spread.quick ? ', quick' : ''})`, ''];
+  const lines = [
+    `${spread.title}: ${seeds.length} seeds (${spread.seconds.toFixed(1)} s${spread.quick ? ', quick' : ''})`,
+    '',
+  ];
   const p4 = (x: number) => Number(x.toPrecision(4));
-  lines.push(...formatTable(['headline number', 'mean', 'sd', 'min', 'max'],
-    Object.entries(spread.spread).map(([k, s]) => [k, p4(s.mean), p4(s.sd), p4(s.min), p4(s.max)])), '');
+  lines.push(
+    ...formatTable(
+      ['headline number', 'mean', 'sd', 'min', 'max'],
+      Object.entries(spread.spread).map(([k, s]) => [k, p4(s.mean), p4(s.sd), p4(s.min), p4(s.max)]),
+    ),
+    '',
+  );
   lines.push('sd: sample standard deviation (n − 1)');
-  if (options.out) lines.push(`results: ${join(options.out, 'results.json')} (each seed's run in ${join(options.out, 'seed-K')})`);
+  if (options.out)
+    lines.push(`results: ${join(options.out, 'results.json')} (each seed's run in ${join(options.out, 'seed-K')})`);
   human.write(lines.join('\n') + '\n');
   if (json) io.stdout.write(JSON.stringify(spread) + '\n');
   return 0;
@@ -220,11 +268,15 @@ async function runSpread(name: string, seeds: number[], options: SearchOptions, 
  * and stdout gets the result as one JSON line.
  */
 export function printResult(result: ExperimentResult, out: string | undefined, io: CliIO, json: boolean): void {
-  const lines = [`${result.title}  (${result.seconds.toFixed(1)} s${result.quick ? ', quick' : ''}, seed ${result.seed})`, ''];
+  const lines = [
+    `${result.title}  (${result.seconds.toFixed(1)} s${result.quick ? ', quick' : ''}, seed ${result.seed})`,
+    '',
+  ];
   lines.push(...formatTable(result.summary.columns, result.summary.rows), '');
   for (const f of result.findings) lines.push(`${f.holds ? '✓' : '✗'} ${f.claim}`);
   const shard = (result.results as { shard?: { index: number; count: number } }).shard;
-  if (shard) lines.push(`shard ${shard.index}/${shard.count}: findings are judged on all trials, by \`zerodl search merge\``);
+  if (shard)
+    lines.push(`shard ${shard.index}/${shard.count}: findings are judged on all trials, by \`zerodl search merge\``);
   else lines.push(`${result.findings.filter((f) => f.holds).length} of ${result.findings.length} findings held`);
   if (result.figures.length > 0) lines.push('', `figures: ${result.figures.join(', ')}`);
   if (out) lines.push(`results: ${join(out, 'results.json')}`);

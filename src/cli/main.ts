@@ -18,7 +18,10 @@ import { runTrain, TRAIN_USAGE } from './train.js';
 
 installNode(); // the CLI is Node: the kernels' wasm, threads and model files the Node way (src/host.ts)
 
-const COMMANDS: Record<string, { run: (argv: string[], io: CliIO) => Promise<number>; usage: () => string; interruptible: boolean }> = {
+const COMMANDS: Record<
+  string,
+  { run: (argv: string[], io: CliIO) => Promise<number>; usage: () => string; interruptible: boolean }
+> = {
   train: { run: runTrain, usage: () => TRAIN_USAGE, interruptible: true },
   eval: { run: runEval, usage: () => EVAL_USAGE, interruptible: false },
   predict: { run: runPredict, usage: () => PREDICT_USAGE, interruptible: false },
@@ -44,7 +47,10 @@ Commands
 export function version(): string {
   for (const rel of ['../package.json', '../../package.json']) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === 'zerodl' && pkg.version) return pkg.version;
     } catch {
       // not there: try the next level up
@@ -67,8 +73,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       return 0;
     }
     if (!Object.hasOwn(COMMANDS, first)) {
-      throw new UsageError(first.startsWith('-') ? `unknown option '${first}' (expected a command first)`
-        : `unknown command '${first}': expected one of ${Object.keys(COMMANDS).join(', ')}`);
+      throw new UsageError(
+        first.startsWith('-')
+          ? `unknown option '${first}' (expected a command first)`
+          : `unknown command '${first}': expected one of ${Object.keys(COMMANDS).join(', ')}`,
+      );
     }
     command = first;
     await initFromEnv(); // ZERODL_SIMD=simd|relaxed-simd: that binary, before the command's own init()
@@ -89,8 +98,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 
 /** A file-system error (ENOENT, EACCES, ENOSPC, …): the user's to fix, so no stack trace. */
 function isSystemError(error: unknown): boolean {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' &&
-    /^E[A-Z]+$/.test((error as NodeJS.ErrnoException).code!) && 'syscall' in error;
+  return (
+    error instanceof Error &&
+    typeof (error as NodeJS.ErrnoException).code === 'string' &&
+    /^E[A-Z]+$/.test((error as NodeJS.ErrnoException).code!) &&
+    'syscall' in error
+  );
 }
 
 /** Signals that stop a run the way Ctrl-C does: after the current step, still reporting and saving. */
@@ -111,8 +124,12 @@ function guarded(stream: NodeJS.WriteStream, onClosed: () => void): CliIO['stdou
   stream.on('error', close);
   return {
     write: (chunk: string) => (closed ? false : stream.write(chunk)),
-    get isTTY() { return stream.isTTY; },
-    get columns() { return stream.columns; },
+    get isTTY() {
+      return stream.isTTY;
+    },
+    get columns() {
+      return stream.columns;
+    },
   };
 }
 
@@ -142,7 +159,10 @@ async function cli(): Promise<void> {
   const handlers = STOP_SIGNALS.map((name) => {
     const code = 128 + osConstants.signals[name];
     const key = name === 'SIGINT' ? 'Ctrl-C' : name;
-    return [name, () => stop(code, `\n${name}: stopping after the current step (${key} again to quit at once)\n`)] as const;
+    return [
+      name,
+      () => stop(code, `\n${name}: stopping after the current step (${key} again to quit at once)\n`),
+    ] as const;
   });
   // Only commands that check the signal keep these signals from ending the process at once.
   const interruptible = argv[0] !== undefined && Object.hasOwn(COMMANDS, argv[0]) && COMMANDS[argv[0]].interruptible;

@@ -36,7 +36,8 @@ export function asciiImage(pixels: ArrayLike<number>, rows: number, cols: number
   for (let r = 0; r < rows; r += 2) {
     let line = '';
     for (let c = 0; c < cols; c++) {
-      const a = pixels[r * cols + c], b = r + 1 < rows ? pixels[(r + 1) * cols + c] : a;
+      const a = pixels[r * cols + c],
+        b = r + 1 < rows ? pixels[(r + 1) * cols + c] : a;
       const v = Math.min(1, Math.max(0, (a + b) / 2));
       line += RAMP[Math.min(RAMP.length - 1, Math.floor(v * RAMP.length))];
     }
@@ -60,8 +61,10 @@ export async function runPredict(argv: string[], io: CliIO): Promise<number> {
   const data = await loadData(str(v, 'data'));
   checkModelFitsData(net, data, model);
   if (index >= data.testSize) {
-    throw new UsageError(`--index: expected 0 … ${data.testSize - 1} (the test set's size is ${data.testSize}), got ${index}`,
-      'predict');
+    throw new UsageError(
+      `--index: expected 0 … ${data.testSize - 1} (the test set's size is ${data.testSize}), got ${index}`,
+      'predict',
+    );
   }
   const I = net.inputSize;
   const x = data.xTest.slice(index * I, (index + 1) * I);
@@ -76,12 +79,13 @@ export async function runPredict(argv: string[], io: CliIO): Promise<number> {
   const out: string[] = [];
   out.push(`test image ${index}: predicted ${predicted}, label ${label} ${predicted === label ? '✓' : '✗'}`, '');
   const art = asciiImage(x, data.rows, data.cols);
-  const bars = probabilities.map((p, k) =>
-    `${k === predicted ? '>' : ' '} ${k}  ${p.toFixed(4)}  ${'█'.repeat(Math.round(p * 20))}`);
+  const bars = probabilities.map(
+    (p, k) => `${k === predicted ? '>' : ' '} ${k}  ${p.toFixed(4)}  ${'█'.repeat(Math.round(p * 20))}`,
+  );
   const width = data.cols;
   for (let i = 0; i < Math.max(art.length, bars.length + 1); i++) {
     const left = (art[i] ?? '').padEnd(width);
-    const right = i === 0 ? '  class  probability' : bars[i - 1] ?? '';
+    const right = i === 0 ? '  class  probability' : (bars[i - 1] ?? '');
     out.push(`|${left}|  ${right}`.trimEnd());
   }
   io.stdout.write(out.join('\n') + '\n');

@@ -63,27 +63,37 @@ export class Progress {
       this.lastLine = now;
       const perIter = (now - this.t0) / 1000 / info.iter;
       const eta = (info.maxIter - info.iter) * perIter;
-      this.write(`epoch ${info.epoch + 1}/${this.o.epochs}  iter ${info.iter}/${info.maxIter}  ` +
-        `loss ${fmtLoss(this.smoothedLoss)}  ${fmtInt(this.samplesPerSecond())} samples/s  ETA ${fmtSeconds(eta)}`);
+      this.write(
+        `epoch ${info.epoch + 1}/${this.o.epochs}  iter ${info.iter}/${info.maxIter}  ` +
+          `loss ${fmtLoss(this.smoothedLoss)}  ${fmtInt(this.samplesPerSecond())} samples/s  ETA ${fmtSeconds(eta)}`,
+      );
     }
   }
 
   private startBar(info: IterationInfo): void {
     const total = epochEnd(info.epoch, this.o.iterPerEpoch, this.o.maxIter) - this.epochIter0;
-    this.bar = new cliProgress.SingleBar({
-      stream: this.o.stream as NodeJS.WritableStream,
-      format: 'epoch {ep}/{epochs} {bar} {value}/{total} | loss {loss} | {speed} samples/s | ETA {eta_formatted}',
-      barsize: 24,
-      hideCursor: true,
-      clearOnComplete: true,
-      fps: 10,
-      etaBuffer: 50,
-    }, cliProgress.Presets.shades_classic);
+    this.bar = new cliProgress.SingleBar(
+      {
+        stream: this.o.stream as NodeJS.WritableStream,
+        format: 'epoch {ep}/{epochs} {bar} {value}/{total} | loss {loss} | {speed} samples/s | ETA {eta_formatted}',
+        barsize: 24,
+        hideCursor: true,
+        clearOnComplete: true,
+        fps: 10,
+        etaBuffer: 50,
+      },
+      cliProgress.Presets.shades_classic,
+    );
     this.bar.start(total, 0, this.payload(info.epoch));
   }
 
   private payload(epoch: number): Record<string, string | number> {
-    return { ep: epoch + 1, epochs: this.o.epochs, loss: fmtLoss(this.smoothedLoss), speed: fmtInt(this.samplesPerSecond()) };
+    return {
+      ep: epoch + 1,
+      epochs: this.o.epochs,
+      loss: fmtLoss(this.smoothedLoss),
+      speed: fmtInt(this.samplesPerSecond()),
+    };
   }
 
   epoch(info: EpochInfo): void {
@@ -94,9 +104,11 @@ export class Progress {
     this.epochIter0 = info.iter;
     this.lastLine = now; // the next plain line a full interval after this one
     if (this.o.mode === 'off') return;
-    this.write(`epoch ${info.epoch}/${this.o.epochs}  train acc ${info.trainAcc.toFixed(4)}  test acc ` +
-      `${info.testAcc.toFixed(4)}  loss ${fmtLoss(this.smoothedLoss)}  ${fmtInt(speed)} samples/s  ` +
-      `(${info.seconds.toFixed(1)} s)`);
+    this.write(
+      `epoch ${info.epoch}/${this.o.epochs}  train acc ${info.trainAcc.toFixed(4)}  test acc ` +
+        `${info.testAcc.toFixed(4)}  loss ${fmtLoss(this.smoothedLoss)}  ${fmtInt(speed)} samples/s  ` +
+        `(${info.seconds.toFixed(1)} s)`,
+    );
   }
 
   /** Removes a bar in progress (before an interruption or error message). */

@@ -24,19 +24,26 @@ export async function writeReport(dir: string, report: RunReport): Promise<strin
 
   if (report.trainLoss.some(Number.isFinite)) {
     const spec = lineChart({
-      title: 'Training loss', xLabel: 'iteration', yLabel: 'loss',
+      title: 'Training loss',
+      xLabel: 'iteration',
+      yLabel: 'loss',
       series: [{ name: 'train loss', x: report.trainLoss.map((_, i) => i + 1), y: report.trainLoss }],
       smooth: lossWindow(report.trainLoss.length),
     });
-    written.push(...await plot(dir, 'loss', spec));
+    written.push(...(await plot(dir, 'loss', spec)));
   }
   if (report.trainAcc.length > 0) {
     const epochs = report.trainAcc.map((_, i) => i + 1);
     const spec = lineChart({
-      title: 'Accuracy', xLabel: 'epoch', yLabel: 'accuracy',
-      series: [{ name: 'train', x: epochs, y: report.trainAcc }, { name: 'test', x: epochs, y: report.testAcc }],
+      title: 'Accuracy',
+      xLabel: 'epoch',
+      yLabel: 'accuracy',
+      series: [
+        { name: 'train', x: epochs, y: report.trainAcc },
+        { name: 'test', x: epochs, y: report.testAcc },
+      ],
     });
-    written.push(...await plot(dir, 'accuracy', spec));
+    written.push(...(await plot(dir, 'accuracy', spec)));
   }
   return written;
 }
@@ -45,7 +52,8 @@ export async function writeReport(dir: string, report: RunReport): Promise<strin
 export const skippedFigures: { message?: string } = {};
 
 async function plot(dir: string, name: string, spec: Record<string, unknown>): Promise<string[]> {
-  const svg = join(dir, `${name}.svg`), vl = join(dir, `${name}.vl.json`);
+  const svg = join(dir, `${name}.svg`),
+    vl = join(dir, `${name}.vl.json`);
   await writeSpec(vl, spec);
   try {
     await writeSvg(svg, spec, { log: { warnings: [] } });

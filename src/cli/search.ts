@@ -38,10 +38,12 @@ export async function runSearchCommand(argv: string[], io: CliIO): Promise<numbe
   if (sub !== 'merge') throw new UsageError(`unknown subcommand '${sub}': expected merge`, 'search');
   if (paths.length === 0) throw new UsageError('merge: expected the shards (folders or results.json files)', 'search');
   if (v.out !== undefined && v['no-out']) throw new UsageError('--out and --no-out contradict each other', 'search');
-  const out = v['no-out'] ? undefined : str(v, 'out') ?? join('report', 'hyperparameter-search');
+  const out = v['no-out'] ? undefined : (str(v, 'out') ?? join('report', 'hyperparameter-search'));
   if (out) await makeDirectory(out); // fail now, not after reading and checking the shards
   const human = v.json ? io.stderr : io.stdout;
-  const say = (line: string) => { if (!v.quiet) human.write(line + '\n'); };
+  const say = (line: string) => {
+    if (!v.quiet) human.write(line + '\n');
+  };
   const result = await mergeShards(paths, { out, log: say });
   printResult(result, out, io, !!v.json);
   return 0;

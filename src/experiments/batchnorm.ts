@@ -21,7 +21,7 @@ export interface BatchNormOptions extends ExperimentOptions {
 }
 
 /** np.logspace(0, -4, num=16). */
-export const WEIGHT_SCALES = Array.from({ length: 16 }, (_, i) => 10 ** (-4 * i / 15));
+export const WEIGHT_SCALES = Array.from({ length: 16 }, (_, i) => 10 ** ((-4 * i) / 15));
 
 const FULL = { trainSize: 1000, epochs: 20, scales: WEIGHT_SCALES.map((_, i) => i) };
 /**
@@ -40,9 +40,14 @@ async function run(options: BatchNormOptions = {}): Promise<ExperimentResult> {
   const ctx = new Context(experiment.name, experiment.title, options);
   const mode = ctx.quick ? QUICK : FULL;
   const scales = options.scales ?? mode.scales;
-  if (scales.length === 0 || new Set(scales).size !== scales.length ||
-    !scales.every((i) => Number.isInteger(i) && i >= 0 && i < WEIGHT_SCALES.length)) {
-    throw new ValueError(`batchnorm: scales must be distinct indices 0…${WEIGHT_SCALES.length - 1}, got [${String(scales)}]`);
+  if (
+    scales.length === 0 ||
+    new Set(scales).size !== scales.length ||
+    !scales.every((i) => Number.isInteger(i) && i >= 0 && i < WEIGHT_SCALES.length)
+  ) {
+    throw new ValueError(
+      `batchnorm: scales must be distinct indices 0…${WEIGHT_SCALES.length - 1}, got [${String(scales)}]`,
+    );
   }
   const cfg = { ...mode, scales };
   await ctx.ready();
@@ -59,10 +64,18 @@ async function run(options: BatchNormOptions = {}): Promise<ExperimentResult> {
       skipScale(numpy, [data.inputSize, ...HIDDEN, 10], (cfg.epochs - 1) * iterPerEpoch + 1, cfg.trainSize);
       continue;
     }
-    const make = (useBatchNorm: boolean) => new MultiLayerNet({
-      inputSize: data.inputSize, hiddenSizes: HIDDEN, outputSize: 10, activation: 'relu', weightInit: scale,
-      useBatchNorm, seed: ctx.seed + index, backend: ctx.backend, maxBatchSize: BATCH,
-    });
+    const make = (useBatchNorm: boolean) =>
+      new MultiLayerNet({
+        inputSize: data.inputSize,
+        hiddenSizes: HIDDEN,
+        outputSize: 10,
+        activation: 'relu',
+        weightInit: scale,
+        useBatchNorm,
+        seed: ctx.seed + index,
+        backend: ctx.backend,
+        maxBatchSize: BATCH,
+      });
     const nets = { bn: make(true), plain: make(false) };
     if (numpy) for (const k of ['bn', 'plain'] as const) nets[k].setParams(drawInitialParams(numpy, nets[k]));
     const opts = { bn: new SGD({ lr: LR }), plain: new SGD({ lr: LR }) };
@@ -73,21 +86,38 @@ async function run(options: BatchNormOptions = {}): Promise<ExperimentResult> {
       batch.draw();
       // updateUnchecked: at the largest scales the plain net overflows to NaN, as the book's does; the figure shows it
       // (its accuracy stays at chance) instead of stopping the experiment (update() refuses NaN gradients).
-      for (const k of ['bn', 'plain'] as const) opts[k].updateUnchecked(nets[k].params, nets[k].gradient(batch.x, batch.t));
+      for (const k of ['bn', 'plain'] as const)
+        opts[k].updateUnchecked(nets[k].params, nets[k].gradient(batch.x, batch.t));
       if (i % iterPerEpoch === 0) {
         acc.bn.push(nets.bn.accuracy(train.x, train.t));
         acc.plain.push(nets.plain.accuracy(train.x, train.t));
       }
     }
     runs.push({ index, scale, ...acc });
-    ctx.log(`W: ${fmt(scale)} — train acc with BatchNorm ${fmt(acc.bn[acc.bn.length - 1])}, without ${fmt(acc.plain[acc.plain.length - 1])}`);
+    ctx.log(
+      `W: ${fmt(scale)} — train acc with BatchNorm ${fmt(acc.bn[acc.bn.length - 1])}, without ${fmt(acc.plain[acc.plain.length - 1])}`,
+    );
   }
 
-  await ctx.figure('batchnorm', facetLineGrid({
-    title: `Train accuracy (${cfg.trainSize} images) by initial weight std, with and without BatchNorm`,
-    panels: runs.map((r) => ({ name: `W: ${fmt(r.scale, 2)}`, series: [{ name: BN, y: r.bn }, { name: PLAIN, y: r.plain }] })),
-    columns: 4, xLabel: 'epochs', yLabel: 'accuracy', yDomain: [0, 1], width: 170, height: 120,
-  }));
+  await ctx.figure(
+    'batchnorm',
+    facetLineGrid({
+      title: `Train accuracy (${cfg.trainSize} images) by initial weight std, with and without BatchNorm`,
+      panels: runs.map((r) => ({
+        name: `W: ${fmt(r.scale, 2)}`,
+        series: [
+          { name: BN, y: r.bn },
+          { name: PLAIN, y: r.plain },
+        ],
+      })),
+      columns: 4,
+      xLabel: 'epochs',
+      yLabel: 'accuracy',
+      yDomain: [0, 1],
+      width: 170,
+      height: 120,
+    }),
+  );
 
   runs.sort((a, b) => cfg.scales.indexOf(a.index) - cfg.scales.indexOf(b.index));
   const final = (a: number[]): number => a[a.length - 1];
@@ -97,7 +127,7 @@ async function run(options: BatchNormOptions = {}): Promise<ExperimentResult> {
   const stuck = runs.filter((r) => final(r.plain) < 0.2);
   const plainStuck = stuck.length;
   const rescueMargin = Math.min(...stuck.map((r) => final(r.bn) - final(r.plain)));
-  const need = Math.ceil(n * 10 / 16);
+  const need = Math.ceil((n * 10) / 16);
   return ctx.finish({
     summary: {
       columns: ['weight std', 'final train acc, BatchNorm', 'final train acc, plain'],
@@ -111,7 +141,8 @@ async function run(options: BatchNormOptions = {}): Promise<ExperimentResult> {
       {
         // The book's run has BatchNorm ≥ 0.45 everywhere; at W = 1 that depends on the seed (numpy gets there in
         // about 6 of 20 seeds), so the claim is the book's qualitative one: BatchNorm rescues the stuck scales.
-        claim: `BatchNorm rescues the scales where the plain net is stuck (< 0.2): there it ends ≥ 0.2 higher ` +
+        claim:
+          `BatchNorm rescues the scales where the plain net is stuck (< 0.2): there it ends ≥ 0.2 higher ` +
           `(smallest margin ${fmt(rescueMargin)}; lowest BatchNorm accuracy anywhere ${fmt(bnMin)})`,
         holds: rescueMargin >= 0.2,
       },
@@ -121,7 +152,12 @@ async function run(options: BatchNormOptions = {}): Promise<ExperimentResult> {
       },
     ],
     results: {
-      trainSize: cfg.trainSize, epochs: cfg.epochs, draws: ctx.draws, batchSize: BATCH, lr: LR, hiddenSizes: HIDDEN,
+      trainSize: cfg.trainSize,
+      epochs: cfg.epochs,
+      draws: ctx.draws,
+      batchSize: BATCH,
+      lr: LR,
+      hiddenSizes: HIDDEN,
       runs: runs.map((r) => ({ index: r.index, scale: r.scale, batchNorm: curve(r.bn), plain: curve(r.plain) })),
       book: 'plain learns only at 2 of 16 scales (0.954, 0.852); BN ≥ 0.45 everywhere, ≥ 0.87 at 8 scales, 1.0 at w≈0.0074',
     },
@@ -139,10 +175,12 @@ function skipScale(rs: RandomState, sizes: number[], batches: number, trainSize:
 /** For `--seeds`: each panel's final train accuracy, with and without BatchNorm. */
 function spread(result: ExperimentResult): Record<string, number> {
   const runs = result.results.runs as { scale: number; batchNorm: number[]; plain: number[] }[];
-  return Object.fromEntries(runs.flatMap((r) => [
-    [`BatchNorm, W ${fmt(r.scale, 2)}`, r.batchNorm[r.batchNorm.length - 1]],
-    [`plain, W ${fmt(r.scale, 2)}`, r.plain[r.plain.length - 1]],
-  ]));
+  return Object.fromEntries(
+    runs.flatMap((r) => [
+      [`BatchNorm, W ${fmt(r.scale, 2)}`, r.batchNorm[r.batchNorm.length - 1]],
+      [`plain, W ${fmt(r.scale, 2)}`, r.plain[r.plain.length - 1]],
+    ]),
+  );
 }
 
 export const experiment: Experiment & { run(options?: BatchNormOptions): Promise<ExperimentResult> } = {

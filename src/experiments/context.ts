@@ -37,20 +37,29 @@ export class Context {
   private readonly t0 = performance.now();
   private lastYield = performance.now();
 
-  constructor(readonly name: string, readonly title: string, private readonly options: ExperimentOptions) {
+  constructor(
+    readonly name: string,
+    readonly title: string,
+    private readonly options: ExperimentOptions,
+  ) {
     const seed = options.seed ?? 0;
     if (!Number.isSafeInteger(seed)) throw new ValueError(`${name}: seed must be an integer, got ${String(seed)}`);
     const backend = options.backend ?? 'wasm';
     if (!BACKEND_NAMES.includes(backend)) {
-      throw new ValueError(`${name}: backend must be ${BACKEND_NAMES.map((b) => `'${b}'`).join(' or ')}, got ${String(backend)}`);
+      throw new ValueError(
+        `${name}: backend must be ${BACKEND_NAMES.map((b) => `'${b}'`).join(' or ')}, got ${String(backend)}`,
+      );
     }
     const draws = options.draws ?? 'zerodl';
-    if (draws !== 'zerodl' && draws !== 'numpy') throw new ValueError(`${name}: draws must be 'zerodl' or 'numpy', got ${String(draws)}`);
+    if (draws !== 'zerodl' && draws !== 'numpy')
+      throw new ValueError(`${name}: draws must be 'zerodl' or 'numpy', got ${String(draws)}`);
     if (draws === 'numpy' && !NUMPY_DRAWS.includes(name)) {
       throw new ValueError(`${name}: draws 'numpy' is offered by ${NUMPY_DRAWS.join(', ')} only`);
     }
     if (draws === 'numpy' && !(seed >= 0 && seed <= 0xffffffff)) {
-      throw new ValueError(`${name}: draws 'numpy' needs a seed in [0, 2**32 - 1] (np.random.seed's range), got ${seed}`);
+      throw new ValueError(
+        `${name}: draws 'numpy' needs a seed in [0, 2**32 - 1] (np.random.seed's range), got ${seed}`,
+      );
     }
     this.seed = seed;
     this.draws = draws;
@@ -105,8 +114,10 @@ export class Context {
     this.checkAbort();
     const inputSize = d.xTrain.length / d.trainSize;
     return {
-      xTrain: d.xTrain, tTrain: labelsOf(d.tTrain, d.trainSize),
-      xTest: d.xTest, tTest: labelsOf(d.tTest, d.testSize),
+      xTrain: d.xTrain,
+      tTrain: labelsOf(d.tTrain, d.trainSize),
+      xTest: d.xTest,
+      tTest: labelsOf(d.tTest, d.testSize),
       inputSize,
     };
   }
@@ -115,7 +126,10 @@ export class Context {
   async figure(file: string, spec: VegaLiteSpec): Promise<void> {
     if (!this.out) return;
     this.checkAbort();
-    const [{ writeSvg, writeSpec }, { join }] = await Promise.all([import('../plot/render.node.js'), import('node:path')]);
+    const [{ writeSvg, writeSpec }, { join }] = await Promise.all([
+      import('../plot/render.node.js'),
+      import('node:path'),
+    ]);
     const svg = join(this.out, `${file}.svg`);
     await writeSvg(svg, spec);
     await writeSpec(join(this.out, `${file}.vl.json`), spec);
@@ -125,7 +139,13 @@ export class Context {
   /** Assembles the result and, with `out`, writes it as `<out>/results.json`. */
   async finish(parts: Pick<ExperimentResult, 'summary' | 'findings' | 'results'>): Promise<ExperimentResult> {
     const result: ExperimentResult = {
-      name: this.name, title: this.title, ...parts, figures: [...this.figures], seconds: 0, quick: this.quick, seed: this.seed,
+      name: this.name,
+      title: this.title,
+      ...parts,
+      figures: [...this.figures],
+      seconds: 0,
+      quick: this.quick,
+      seed: this.seed,
     };
     for (const f of result.findings) this.log(`${f.holds ? 'holds' : 'FAILS'}: ${f.claim}`);
     if (this.out) {

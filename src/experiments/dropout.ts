@@ -17,7 +17,10 @@ export interface DropoutOptions extends ExperimentOptions {
   ratios?: number[];
 }
 const label = (r: number): string => (r === 0 ? 'no dropout' : `dropout ${r}`);
-const BOOK: Record<string, { train: number; test: number }> = { '0': { train: 1.0, test: 0.762 }, '0.2': { train: 0.617, test: 0.488 } };
+const BOOK: Record<string, { train: number; test: number }> = {
+  '0': { train: 1.0, test: 0.762 },
+  '0.2': { train: 0.617, test: 0.488 },
+};
 const FULL = { epochs: 301, testSize: undefined as number | undefined };
 /** Quick: 61 epochs (the gap is plain by then), tested on the first 500 test images. */
 const QUICK = { epochs: 61, testSize: 500 };
@@ -36,12 +39,25 @@ async function run(options: DropoutOptions = {}): Promise<ExperimentResult> {
   const runs: Record<string, { ratio: number; trainAcc: number[]; testAcc: number[]; seconds: number }> = {};
   for (const ratio of ratios) {
     const net = new MultiLayerNet({
-      inputSize: I, hiddenSizes: HIDDEN, outputSize: 10, activation: 'relu', weightInit: 'he',
-      useDropout: ratio > 0, dropoutRatio: ratio, seed: ctx.seed, backend: ctx.backend, maxBatchSize: BATCH,
+      inputSize: I,
+      hiddenSizes: HIDDEN,
+      outputSize: 10,
+      activation: 'relu',
+      weightInit: 'he',
+      useDropout: ratio > 0,
+      dropoutRatio: ratio,
+      seed: ctx.seed,
+      backend: ctx.backend,
+      maxBatchSize: BATCH,
     });
     const trainer = new Trainer(net, train.x, train.t, test.x, test.t, {
-      epochs: cfg.epochs, batchSize: BATCH, optimizer: 'sgd', optimizerParams: { lr: LR }, seed: ctx.seed + 1,
-      signal: options.signal, evaluate: 'book',
+      epochs: cfg.epochs,
+      batchSize: BATCH,
+      optimizer: 'sgd',
+      optimizerParams: { lr: LR },
+      seed: ctx.seed + 1,
+      signal: options.signal,
+      evaluate: 'book',
       onEpoch: (e) => logEpoch(ctx, label(ratio), e.epoch, 20, e.trainAcc, e.testAcc),
     });
     const r = await trainer.train();
@@ -49,17 +65,25 @@ async function run(options: DropoutOptions = {}): Promise<ExperimentResult> {
     runs[String(ratio)] = { ratio, trainAcc: r.trainAcc, testAcc: r.testAcc, seconds: r.seconds };
   }
 
-  await ctx.figure('dropout', lineChart({
-    title: `${TRAIN_SIZE} training images, 6×100 ReLU net: accuracy without and with dropout`,
-    xLabel: 'epochs', yLabel: 'accuracy', yDomain: [0, 1],
-    series: ratios.flatMap((r) => [
-      { name: `train, ${label(r)}`, y: runs[String(r)].trainAcc },
-      { name: `test, ${label(r)}`, y: runs[String(r)].testAcc },
-    ]),
-  }));
+  await ctx.figure(
+    'dropout',
+    lineChart({
+      title: `${TRAIN_SIZE} training images, 6×100 ReLU net: accuracy without and with dropout`,
+      xLabel: 'epochs',
+      yLabel: 'accuracy',
+      yDomain: [0, 1],
+      series: ratios.flatMap((r) => [
+        { name: `train, ${label(r)}`, y: runs[String(r)].trainAcc },
+        { name: `test, ${label(r)}`, y: runs[String(r)].testAcc },
+      ]),
+    }),
+  );
 
-  const end = Object.fromEntries(ratios.map((r) => [String(r), endOf(runs[String(r)].trainAcc, runs[String(r)].testAcc)]));
-  const off = end['0'], on = end['0.2'];
+  const end = Object.fromEntries(
+    ratios.map((r) => [String(r), endOf(runs[String(r)].trainAcc, runs[String(r)].testAcc)]),
+  );
+  const off = end['0'],
+    on = end['0.2'];
   const findings: ExperimentResult['findings'] = [];
   if (off) {
     findings.push({
@@ -67,7 +91,11 @@ async function run(options: DropoutOptions = {}): Promise<ExperimentResult> {
       holds: off.gap > 0.15,
     });
   }
-  if (off && on) findings.push({ claim: `dropout 0.2 narrows the train–test gap (${fmt(on.gap)} < ${fmt(off.gap)})`, holds: on.gap < off.gap });
+  if (off && on)
+    findings.push({
+      claim: `dropout 0.2 narrows the train–test gap (${fmt(on.gap)} < ${fmt(off.gap)})`,
+      holds: on.gap < off.gap,
+    });
   return ctx.finish({
     summary: {
       columns: ['dropout ratio', 'final train acc', `final test acc (${testSize})`, 'gap', 'book: train', 'book: test'],
@@ -78,11 +106,25 @@ async function run(options: DropoutOptions = {}): Promise<ExperimentResult> {
     },
     findings,
     results: {
-      trainSize: TRAIN_SIZE, testSize, epochs: cfg.epochs, batchSize: BATCH, lr: LR, hiddenSizes: HIDDEN,
-      end, book: BOOK,
-      runs: Object.fromEntries(ratios.map((r) => [String(r), {
-        ratio: r, trainAcc: curve(runs[String(r)].trainAcc), testAcc: curve(runs[String(r)].testAcc), seconds: runs[String(r)].seconds,
-      }])),
+      trainSize: TRAIN_SIZE,
+      testSize,
+      epochs: cfg.epochs,
+      batchSize: BATCH,
+      lr: LR,
+      hiddenSizes: HIDDEN,
+      end,
+      book: BOOK,
+      runs: Object.fromEntries(
+        ratios.map((r) => [
+          String(r),
+          {
+            ratio: r,
+            trainAcc: curve(runs[String(r)].trainAcc),
+            testAcc: curve(runs[String(r)].testAcc),
+            seconds: runs[String(r)].seconds,
+          },
+        ]),
+      ),
     },
   });
 }
@@ -90,9 +132,12 @@ async function run(options: DropoutOptions = {}): Promise<ExperimentResult> {
 /** For `--seeds`: each run's final train and test accuracy. */
 function spread(result: ExperimentResult): Record<string, number> {
   const end = result.results.end as Record<string, { train: number; test: number }>;
-  return Object.fromEntries(Object.entries(end).flatMap(([r, e]) => [
-    [`train acc, ${label(Number(r))}`, e.train], [`test acc, ${label(Number(r))}`, e.test],
-  ]));
+  return Object.fromEntries(
+    Object.entries(end).flatMap(([r, e]) => [
+      [`train acc, ${label(Number(r))}`, e.train],
+      [`test acc, ${label(Number(r))}`, e.test],
+    ]),
+  );
 }
 
 export const experiment: Experiment & { run(options?: DropoutOptions): Promise<ExperimentResult> } = {

@@ -46,11 +46,18 @@ export interface SearchOptions extends ExperimentOptions {
  * The parts of a search's config that this version fixes for a mode (only seed, backend, trials, epochs and the
  * data vary): `zerodl search merge` checks shards against them, so a tampered top or hiddenSizes is refused.
  */
-export function fixedConfig(quick: boolean): Omit<SearchConfig, 'seed' | 'quick' | 'backend' | 'trials' | 'epochs' | 'dataHash'> {
+export function fixedConfig(
+  quick: boolean,
+): Omit<SearchConfig, 'seed' | 'quick' | 'backend' | 'trials' | 'epochs' | 'dataHash'> {
   const mode = quick ? QUICK : FULL;
   return {
-    samples: SAMPLES, validationRate: VALIDATION_RATE, sampling: mode.stratified ? 'latin hypercube' : 'independent',
-    batchSize: BATCH, hiddenSizes: [...HIDDEN], top: mode.top, need: mode.need,
+    samples: SAMPLES,
+    validationRate: VALIDATION_RATE,
+    sampling: mode.stratified ? 'latin hypercube' : 'independent',
+    batchSize: BATCH,
+    hiddenSizes: [...HIDDEN],
+    top: mode.top,
+    need: mode.need,
   };
 }
 
@@ -73,30 +80,49 @@ async function run(options: SearchOptions = {}): Promise<ExperimentResult> {
   }
   if (options.shard) checkShard(options.shard);
   const mode = ctx.quick ? QUICK : FULL;
-  const trials = options.trials ?? mode.trials, epochs = options.epochs ?? mode.epochs;
-  for (const [key, v] of [['trials', trials], ['epochs', epochs]] as const) {
-    if (!Number.isSafeInteger(v) || v < 1) throw new ValueError(`${name}: ${key} must be an integer ≥ 1, got ${String(v)}`);
+  const trials = options.trials ?? mode.trials,
+    epochs = options.epochs ?? mode.epochs;
+  for (const [key, v] of [
+    ['trials', trials],
+    ['epochs', epochs],
+  ] as const) {
+    if (!Number.isSafeInteger(v) || v < 1)
+      throw new ValueError(`${name}: ${key} must be an integer ≥ 1, got ${String(v)}`);
   }
   // Only the inline path needs the kernels here; workers load their own.
   if (workers === 1) await ctx.ready();
   else ctx.checkAbort();
   const mnist = await ctx.mnist();
   const I = mnist.inputSize;
-  const x = mnist.xTrain.subarray(0, SAMPLES * I), t = mnist.tTrain.subarray(0, SAMPLES);
+  const x = mnist.xTrain.subarray(0, SAMPLES * I),
+    t = mnist.tTrain.subarray(0, SAMPLES);
   const split = splitValidation(x, t, VALIDATION_RATE, ctx.seed, I);
   const data: TrialData = { ...split, inputSize: I };
   const config: SearchConfig = {
-    seed: ctx.seed, quick: ctx.quick, backend: ctx.backend, samples: SAMPLES, validationRate: VALIDATION_RATE,
-    trials, epochs, sampling: mode.stratified ? 'latin hypercube' : 'independent', batchSize: BATCH, hiddenSizes: HIDDEN,
-    top: mode.top, need: mode.need, dataHash: hashData(x, t),
+    seed: ctx.seed,
+    quick: ctx.quick,
+    backend: ctx.backend,
+    samples: SAMPLES,
+    validationRate: VALIDATION_RATE,
+    trials,
+    epochs,
+    sampling: mode.stratified ? 'latin hypercube' : 'independent',
+    batchSize: BATCH,
+    hiddenSizes: HIDDEN,
+    top: mode.top,
+    need: mode.need,
+    dataHash: hashData(x, t),
   };
 
   const plan = planTrials(config);
   const indices = options.shard ? shardTrials(trials, options.shard) : plan.map((s) => s.trial);
   const specs = indices.map((k) => plan[k]);
-  if (options.shard) ctx.log(`shard ${options.shard.index}/${options.shard.count}: trials ${indices.join(', ') || '(none)'}`);
+  if (options.shard)
+    ctx.log(`shard ${options.shard.index}/${options.shard.count}: trials ${indices.join(', ') || '(none)'}`);
   const logTrial = (r: Trial) =>
-    ctx.log(`trial ${r.trial}: val acc:${r.finalVal} | lr:${r.lr}, weight decay:${r.weightDecay}${r.diverged ? ' (diverged)' : ''}`);
+    ctx.log(
+      `trial ${r.trial}: val acc:${r.finalVal} | lr:${r.lr}, weight decay:${r.weightDecay}${r.diverged ? ' (diverged)' : ''}`,
+    );
   let results: Trial[];
   if (workers === 1) {
     results = [];
@@ -141,42 +167,78 @@ function summaryTable(ranked: Trial[]): ExperimentResult['summary'] {
 export async function report(ctx: Context, config: SearchConfig, trials: Trial[]): Promise<ExperimentResult> {
   const ranked = [...trials].sort((a, b) => b.finalVal - a.finalVal);
   ctx.log('=========== Hyper-Parameter Optimization Result ===========');
-  ranked.slice(0, GRAPH_DRAW_NUM).forEach((t, i) => ctx.log(`Best-${i + 1}(val acc:${t.finalVal}) | lr:${t.lr}, weight decay:${t.weightDecay}`));
+  ranked
+    .slice(0, GRAPH_DRAW_NUM)
+    .forEach((t, i) => ctx.log(`Best-${i + 1}(val acc:${t.finalVal}) | lr:${t.lr}, weight decay:${t.weightDecay}`));
 
   const best = ranked.slice(0, GRAPH_DRAW_NUM).filter((t) => !t.diverged);
-  await ctx.figure('hyperparameter-search-best', facetLineGrid({
-    title: `Random search, ${config.trials} trials × ${config.epochs} epochs: the best ${best.length} by validation accuracy`,
-    panels: best.map((t, i) => ({
-      name: `Best-${i + 1} lr:${fmt(t.lr, 2)} wd:${fmt(t.weightDecay, 2)}`,
-      series: [{ name: 'validation', y: t.valAcc }, { name: 'train', y: t.trainAcc }],
-    })),
-    columns: 5, xLabel: 'epochs', yLabel: 'accuracy', yDomain: [0, 1], width: 150, height: 100,
-  }));
-  await ctx.figure('hyperparameter-search-scatter', scatterChart({
-    title: `Final validation accuracy over learning rate and weight decay (${config.trials} trials)`,
-    points: trials.map((t) => ({ x: t.lr, y: t.weightDecay, value: t.finalVal, label: `trial ${t.trial}` })),
-    xLabel: 'learning rate', yLabel: 'weight decay', logX: true, logY: true, colorLabel: 'validation accuracy',
-    colorDomain: [0, 1],
-  }));
+  await ctx.figure(
+    'hyperparameter-search-best',
+    facetLineGrid({
+      title: `Random search, ${config.trials} trials × ${config.epochs} epochs: the best ${best.length} by validation accuracy`,
+      panels: best.map((t, i) => ({
+        name: `Best-${i + 1} lr:${fmt(t.lr, 2)} wd:${fmt(t.weightDecay, 2)}`,
+        series: [
+          { name: 'validation', y: t.valAcc },
+          { name: 'train', y: t.trainAcc },
+        ],
+      })),
+      columns: 5,
+      xLabel: 'epochs',
+      yLabel: 'accuracy',
+      yDomain: [0, 1],
+      width: 150,
+      height: 100,
+    }),
+  );
+  await ctx.figure(
+    'hyperparameter-search-scatter',
+    scatterChart({
+      title: `Final validation accuracy over learning rate and weight decay (${config.trials} trials)`,
+      points: trials.map((t) => ({ x: t.lr, y: t.weightDecay, value: t.finalVal, label: `trial ${t.trial}` })),
+      xLabel: 'learning rate',
+      yLabel: 'weight decay',
+      logX: true,
+      logY: true,
+      colorLabel: 'validation accuracy',
+      colorDomain: [0, 1],
+    }),
+  );
 
   const top = ranked.slice(0, config.top);
   const inBand = top.filter((t) => t.lr >= 1e-3 && t.lr <= 1e-2).length;
   const validationSize = Math.floor(config.samples * config.validationRate);
   return ctx.finish({
     summary: summaryTable(ranked),
-    findings: [{
-      claim: `the best trials sit at a learning rate between 1e-3 and 1e-2: ${inBand} of the top ${config.top} ` +
-        `(≥ ${config.need}); best val acc ${fmt(ranked[0].finalVal)} at lr ${fmt(ranked[0].lr, 2)}`,
-      holds: inBand >= config.need,
-    }],
+    findings: [
+      {
+        claim:
+          `the best trials sit at a learning rate between 1e-3 and 1e-2: ${inBand} of the top ${config.top} ` +
+          `(≥ ${config.need}); best val acc ${fmt(ranked[0].finalVal)} at lr ${fmt(ranked[0].lr, 2)}`,
+        holds: inBand >= config.need,
+      },
+    ],
     results: {
-      samples: config.samples, validationRate: config.validationRate, trainSize: config.samples - validationSize,
-      validationSize, trials: config.trials, epochs: config.epochs, sampling: config.sampling, batchSize: config.batchSize,
-      hiddenSizes: config.hiddenSizes, book: BOOK, search: config,
+      samples: config.samples,
+      validationRate: config.validationRate,
+      trainSize: config.samples - validationSize,
+      validationSize,
+      trials: config.trials,
+      epochs: config.epochs,
+      sampling: config.sampling,
+      batchSize: config.batchSize,
+      hiddenSizes: config.hiddenSizes,
+      book: BOOK,
+      search: config,
       ranking: ranked.map((t) => t.trial),
       runs: trials.map((t) => ({
-        trial: t.trial, lr: t.lr, weightDecay: t.weightDecay, finalVal: t.finalVal, diverged: t.diverged,
-        valAcc: curve(t.valAcc), trainAcc: curve(t.trainAcc),
+        trial: t.trial,
+        lr: t.lr,
+        weightDecay: t.weightDecay,
+        finalVal: t.finalVal,
+        diverged: t.diverged,
+        valAcc: curve(t.valAcc),
+        trainAcc: curve(t.trainAcc),
       })),
     },
   });
@@ -189,4 +251,9 @@ function spread(result: ExperimentResult): Record<string, number> {
   return { 'best val acc': Math.max(...runs.map((r) => r.finalVal)) };
 }
 
-export const experiment: Experiment & { run(options?: SearchOptions): Promise<ExperimentResult> } = { name, title, run, spread };
+export const experiment: Experiment & { run(options?: SearchOptions): Promise<ExperimentResult> } = {
+  name,
+  title,
+  run,
+  spread,
+};

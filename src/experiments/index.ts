@@ -15,9 +15,17 @@ export type { Experiment, ExperimentOptions, ExperimentResult } from './types.js
 
 /** In the book's order. */
 export const experiments: Record<string, Experiment> = Object.fromEntries(
-  [optimizerPaths, optimizerMnist, initHistogram, initMnist, batchnorm, batchnormGradientCheck, weightDecay, dropout,
-    hyperparameterSearch]
-    .map((e) => [e.name, e]),
+  [
+    optimizerPaths,
+    optimizerMnist,
+    initHistogram,
+    initMnist,
+    batchnorm,
+    batchnormGradientCheck,
+    weightDecay,
+    dropout,
+    hyperparameterSearch,
+  ].map((e) => [e.name, e]),
 );
 
 /** Name and title of every experiment, in the book's order. */

@@ -15,8 +15,8 @@ import { Rng } from '../rng.js';
 import { Context, fmt, sig6 } from './context.js';
 import type { Experiment, ExperimentOptions, ExperimentResult } from './types.js';
 
-const N = 1000;          // inputs
-const NODES = 100;       // units per layer (and input width)
+const N = 1000; // inputs
+const NODES = 100; // units per layer (and input width)
 const LAYERS = 5;
 const BINS = 30;
 
@@ -54,18 +54,44 @@ const WEIGHTS = [
 const ACT_LABELS: Record<ActName, string> = { sigmoid: 'sigmoid', relu: 'ReLU', tanh: 'tanh' };
 /** The streams of the 7 settings run before all 12 were, kept so that their numbers stay as they were. */
 const STREAMS: Record<string, number> = {
-  'sigmoid-std1': 0, 'sigmoid-std0.01': 1, 'sigmoid-xavier': 2, 'tanh-xavier': 3, 'relu-std0.01': 4, 'relu-xavier': 5,
-  'relu-he': 6, 'sigmoid-he': 7, 'relu-std1': 8, 'tanh-std1': 9, 'tanh-std0.01': 10, 'tanh-he': 11,
+  'sigmoid-std1': 0,
+  'sigmoid-std0.01': 1,
+  'sigmoid-xavier': 2,
+  'tanh-xavier': 3,
+  'relu-std0.01': 4,
+  'relu-xavier': 5,
+  'relu-he': 6,
+  'sigmoid-he': 7,
+  'relu-std1': 8,
+  'tanh-std1': 9,
+  'tanh-std0.01': 10,
+  'tanh-he': 11,
 };
 
 /** The script's 12 combinations, in its order: activation (sigmoid, ReLU, tanh) × weight scale. */
-export const SETTINGS: Setting[] = (['sigmoid', 'relu', 'tanh'] as const).flatMap((act) => WEIGHTS.map((w) => {
-  const key = `${act}-${w.key}`;
-  return { key, label: `${ACT_LABELS[act]}, ${w.label}`, act, std: w.std, stdLabel: w.stdLabel, stream: STREAMS[key] };
-}));
+export const SETTINGS: Setting[] = (['sigmoid', 'relu', 'tanh'] as const).flatMap((act) =>
+  WEIGHTS.map((w) => {
+    const key = `${act}-${w.key}`;
+    return {
+      key,
+      label: `${ACT_LABELS[act]}, ${w.label}`,
+      act,
+      std: w.std,
+      stdLabel: w.stdLabel,
+      stream: STREAMS[key],
+    };
+  }),
+);
 
 /** z = act(x·W) for x (B×I) and W (I×O), row-major, float64. */
-function layerForward(x: Float64Array, W: Float64Array, B: number, I: number, O: number, act: (a: number) => number): Float64Array {
+function layerForward(
+  x: Float64Array,
+  W: Float64Array,
+  B: number,
+  I: number,
+  O: number,
+  act: (a: number) => number,
+): Float64Array {
   const z = new Float64Array(B * O);
   for (let i = 0; i < B; i++) {
     const row = z.subarray(i * O, (i + 1) * O);
@@ -93,14 +119,26 @@ export function activationsFor(setting: Setting, x: Float64Array, rng: Rng): Flo
   return out;
 }
 
-interface LayerStats { mean: number; std: number; max: number; zeroShare: number; saturatedShare: number; inUnitShare: number }
+interface LayerStats {
+  mean: number;
+  std: number;
+  max: number;
+  zeroShare: number;
+  saturatedShare: number;
+  inUnitShare: number;
+}
 
 /**
  * saturatedShare: share within 0.05 of the activation's bounds (sigmoid 0 and 1, tanh −1 and 1, ReLU 0);
  * inUnitShare: share in [0, 1], what the book's histogram draws.
  */
 function stats(z: Float64Array, act: ActName): LayerStats {
-  let s = 0, s2 = 0, max = -Infinity, zeros = 0, sat = 0, inUnit = 0;
+  let s = 0,
+    s2 = 0,
+    max = -Infinity,
+    zeros = 0,
+    sat = 0,
+    inUnit = 0;
   for (const v of z) {
     s += v;
     s2 += v * v;
@@ -109,8 +147,16 @@ function stats(z: Float64Array, act: ActName): LayerStats {
     if (act === 'tanh' ? Math.abs(v) > 0.95 : act === 'relu' ? v < 0.05 : v < 0.05 || v > 0.95) sat++;
     if (v >= 0 && v <= 1) inUnit++;
   }
-  const n = z.length, mean = s / n;
-  return { mean, std: Math.sqrt(Math.max(0, s2 / n - mean * mean)), max, zeroShare: zeros / n, saturatedShare: sat / n, inUnitShare: inUnit / n };
+  const n = z.length,
+    mean = s / n;
+  return {
+    mean,
+    std: Math.sqrt(Math.max(0, s2 / n - mean * mean)),
+    max,
+    zeroShare: zeros / n,
+    saturatedShare: sat / n,
+    inUnitShare: inUnit / n,
+  };
 }
 
 async function run(options: InitHistogramOptions = {}): Promise<ExperimentResult> {
@@ -150,10 +196,18 @@ async function run(options: InitHistogramOptions = {}): Promise<ExperimentResult
       panels = panels.map((p) => ({ name: p.name, values: (p.values as Float64Array).filter((v) => v !== 0) }));
       note = ', zeros omitted';
     }
-    await ctx.figure(`init-histogram-${s.key}`, histogramGrid({
-      title: `Activations by layer: ${s.label}${s.stdLabel.startsWith('√') ? ` (std ${s.stdLabel})` : ''}${note}`,
-      panels, bins: BINS, domain, columns: LAYERS, width: 150, height: 130,
-    }));
+    await ctx.figure(
+      `init-histogram-${s.key}`,
+      histogramGrid({
+        title: `Activations by layer: ${s.label}${s.stdLabel.startsWith('√') ? ` (std ${s.stdLabel})` : ''}${note}`,
+        panels,
+        bins: BINS,
+        domain,
+        columns: LAYERS,
+        width: 150,
+        height: 130,
+      }),
+    );
   }
 
   const last = (key: string): LayerStats => all[key].layers[LAYERS - 1];
@@ -172,12 +226,14 @@ async function run(options: InitHistogramOptions = {}): Promise<ExperimentResult
       holds: last('sigmoid-std0.01').std < 0.02 && Math.abs(last('sigmoid-std0.01').mean - 0.5) < 0.05,
     },
     {
-      claim: `sigmoid, Xavier: activations stay spread (layer-5 std ${fmt(last('sigmoid-xavier').std)} > 0.05) without ` +
+      claim:
+        `sigmoid, Xavier: activations stay spread (layer-5 std ${fmt(last('sigmoid-xavier').std)} > 0.05) without ` +
         `collapsing onto 0 or 1 (${pct(last('sigmoid-xavier').saturatedShare)} within 0.05 of them, < 5 %)`,
       holds: last('sigmoid-xavier').std > 0.05 && last('sigmoid-xavier').saturatedShare < 0.05,
     },
     {
-      claim: `tanh, Xavier: activations spread symmetrically around 0 (layer-5 mean ${fmt(last('tanh-xavier').mean)}, ` +
+      claim:
+        `tanh, Xavier: activations spread symmetrically around 0 (layer-5 mean ${fmt(last('tanh-xavier').mean)}, ` +
         `std ${fmt(last('tanh-xavier').std)} > 0.1)`,
       holds: Math.abs(last('tanh-xavier').mean) < 0.05 && last('tanh-xavier').std > 0.1,
     },
@@ -194,29 +250,57 @@ async function run(options: InitHistogramOptions = {}): Promise<ExperimentResult
       holds: xavierReluRatio < heRatio,
     },
     {
-      claim: `tanh, std 1: activations pile up at −1 and 1 as the sigmoid's at 0 and 1 (layer 5: ` +
+      claim:
+        `tanh, std 1: activations pile up at −1 and 1 as the sigmoid's at 0 and 1 (layer 5: ` +
         `${pct(last('tanh-std1').saturatedShare)} beyond ±0.95, > 50 %)`,
       holds: last('tanh-std1').saturatedShare > 0.5,
     },
     {
-      claim: `ReLU, std 1: activations grow with depth (layer-5 std / layer-1 std = ${fmt(reluBigRatio)} > 10), past ` +
+      claim:
+        `ReLU, std 1: activations grow with depth (layer-5 std / layer-1 std = ${fmt(reluBigRatio)} > 10), past ` +
         `the book's [0, 1] (layer 5: ${pct(last('relu-std1').inUnitShare)} in it, zeros ${pct(last('relu-std1').zeroShare)})`,
       holds: reluBigRatio > 10,
     },
   ];
   return ctx.finish({
     summary: {
-      columns: ['setting', 'layer-1 mean', 'layer-1 std', 'layer-5 mean', 'layer-5 std',
-        'layer-5 within 0.05 of its bounds', 'layer-5 zeros', 'layer-5 in [0, 1]'],
-      rows: SETTINGS.map((s) => [s.label, sig6(first(s.key).mean), sig6(first(s.key).std), sig6(last(s.key).mean),
-        sig6(last(s.key).std), sig6(last(s.key).saturatedShare), sig6(last(s.key).zeroShare), sig6(last(s.key).inUnitShare)]),
+      columns: [
+        'setting',
+        'layer-1 mean',
+        'layer-1 std',
+        'layer-5 mean',
+        'layer-5 std',
+        'layer-5 within 0.05 of its bounds',
+        'layer-5 zeros',
+        'layer-5 in [0, 1]',
+      ],
+      rows: SETTINGS.map((s) => [
+        s.label,
+        sig6(first(s.key).mean),
+        sig6(first(s.key).std),
+        sig6(last(s.key).mean),
+        sig6(last(s.key).std),
+        sig6(last(s.key).saturatedShare),
+        sig6(last(s.key).zeroShare),
+        sig6(last(s.key).inUnitShare),
+      ]),
     },
     findings,
     results: {
-      inputs: N, nodes: NODES, layers: LAYERS, bins: BINS, binning,
-      settings: Object.fromEntries(Object.entries(all).map(([k, v]) => [k, {
-        ...v, layers: v.layers.map((l) => Object.fromEntries(Object.entries(l).map(([m, x]) => [m, sig6(x)]))),
-      }])),
+      inputs: N,
+      nodes: NODES,
+      layers: LAYERS,
+      bins: BINS,
+      binning,
+      settings: Object.fromEntries(
+        Object.entries(all).map(([k, v]) => [
+          k,
+          {
+            ...v,
+            layers: v.layers.map((l) => Object.fromEntries(Object.entries(l).map(([m, x]) => [m, sig6(x)]))),
+          },
+        ]),
+      ),
     },
   });
 }

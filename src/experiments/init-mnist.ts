@@ -36,8 +36,14 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
   const netSeeds = new Rng(ctx.seed); // net k: the k-th fork, so each net has its own weights
   const contenders = INITS.map((s) => {
     const net = new MultiLayerNet({
-      inputSize: data.inputSize, hiddenSizes: [100, 100, 100, 100], outputSize: 10, activation: 'relu',
-      weightInit: s.weightInit, seed: netSeeds.fork(), backend: ctx.backend, maxBatchSize: BATCH,
+      inputSize: data.inputSize,
+      hiddenSizes: [100, 100, 100, 100],
+      outputSize: 10,
+      activation: 'relu',
+      weightInit: s.weightInit,
+      seed: netSeeds.fork(),
+      backend: ctx.backend,
+      maxBatchSize: BATCH,
     });
     if (numpy) net.setParams(drawInitialParams(numpy, net));
     // The book shares one SGD instance between the nets; SGD keeps no state, so one per net is the same.
@@ -47,11 +53,17 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
   const tail = Object.fromEntries(INITS.map((s) => [s.name, meanOfLast(losses[s.name], TAIL)]));
   const at1900 = iterations > 1900 ? Object.fromEntries(INITS.map((s) => [s.name, losses[s.name][1900]])) : undefined;
 
-  await ctx.figure('init-mnist', lineChart({
-    title: `MNIST, 4×100 ReLU net, SGD lr ${LR}: loss by initial weights`,
-    xLabel: 'iterations', yLabel: 'loss', yDomain: [0, 2.5], smooth: 'book',
-    series: INITS.map((s) => ({ name: s.name, y: losses[s.name] })),
-  }));
+  await ctx.figure(
+    'init-mnist',
+    lineChart({
+      title: `MNIST, 4×100 ReLU net, SGD lr ${LR}: loss by initial weights`,
+      xLabel: 'iterations',
+      yLabel: 'loss',
+      yDomain: [0, 2.5],
+      smooth: 'book',
+      series: INITS.map((s) => ({ name: s.name, y: losses[s.name] })),
+    }),
+  );
 
   const small = tail['std=0.01'];
   // "Learns": full runs end far below chance (under half of ln 10); the 300 quick iterations only show the start
@@ -62,7 +74,12 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
   return ctx.finish({
     summary: {
       columns: ['initial weights', `mean loss, last ${TAIL} iter`, 'loss at iter 1900', 'book: loss at iter 1900'],
-      rows: INITS.map((s) => [s.name, sig6(tail[s.name]), at1900 ? sig6(at1900[s.name]) : '–', BOOK_LOSS_AT_1900[s.name]]),
+      rows: INITS.map((s) => [
+        s.name,
+        sig6(tail[s.name]),
+        at1900 ? sig6(at1900[s.name]) : '–',
+        BOOK_LOSS_AT_1900[s.name],
+      ]),
     },
     findings: [
       {
@@ -70,7 +87,8 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
         holds: Math.abs(small - CHANCE_LOSS) <= 0.01,
       },
       {
-        claim: `Xavier and He learn: the mean loss of their last ${TAIL} iterations ends ${learnedText} ` +
+        claim:
+          `Xavier and He learn: the mean loss of their last ${TAIL} iterations ends ${learnedText} ` +
           `(Xavier ${fmt(tail.Xavier)}, He ${fmt(tail.He)})`,
         holds: tail.Xavier < learned && tail.He < learned,
       },
@@ -80,7 +98,11 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
       },
     ],
     results: {
-      iterations, batchSize: BATCH, lr: LR, tail: TAIL, draws: ctx.draws,
+      iterations,
+      batchSize: BATCH,
+      lr: LR,
+      tail: TAIL,
+      draws: ctx.draws,
       inits: INITS.map((s) => ({ name: s.name, weightInit: s.weightInit })),
       meanLossOfTail: tail,
       lossAt1900: at1900 ?? null,
@@ -92,11 +114,17 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
 
 /** For `--seeds`: each net's loss at iteration 1900 (full runs) and mean loss of the last iterations. */
 function spread(result: ExperimentResult): Record<string, number> {
-  const r = result.results as { meanLossOfTail: Record<string, number>; lossAt1900: Record<string, number> | null; tail: number };
-  return Object.fromEntries(Object.keys(r.meanLossOfTail).flatMap((k) => [
-    ...(r.lossAt1900 ? [[`loss at iter 1900, ${k}`, r.lossAt1900[k]]] : []),
-    [`mean loss of the last ${r.tail}, ${k}`, r.meanLossOfTail[k]],
-  ]));
+  const r = result.results as {
+    meanLossOfTail: Record<string, number>;
+    lossAt1900: Record<string, number> | null;
+    tail: number;
+  };
+  return Object.fromEntries(
+    Object.keys(r.meanLossOfTail).flatMap((k) => [
+      ...(r.lossAt1900 ? [[`loss at iter 1900, ${k}`, r.lossAt1900[k]]] : []),
+      [`mean loss of the last ${r.tail}, ${k}`, r.meanLossOfTail[k]],
+    ]),
+  );
 }
 
 export const experiment: Experiment = {

@@ -14,8 +14,11 @@ export class Minibatch {
   private readonly idx: Int32Array;
 
   constructor(
-    private readonly xAll: Float32Array, private readonly tAll: Uint8Array,
-    private readonly inputSize: number, readonly size: number, private readonly rng: IndexSource,
+    private readonly xAll: Float32Array,
+    private readonly tAll: Uint8Array,
+    private readonly inputSize: number,
+    readonly size: number,
+    private readonly rng: IndexSource,
   ) {
     this.n = tAll.length;
     this.x = new Float32Array(size * inputSize);

@@ -37,8 +37,14 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
   const netSeeds = new Rng(ctx.seed); // net k: the k-th fork, so each net has its own weights
   const contenders = OPTIMIZERS.map((o) => {
     const net = new MultiLayerNet({
-      inputSize: data.inputSize, hiddenSizes: [100, 100, 100, 100], outputSize: 10, activation: 'relu',
-      weightInit: 'he', seed: netSeeds.fork(), backend: ctx.backend, maxBatchSize: BATCH,
+      inputSize: data.inputSize,
+      hiddenSizes: [100, 100, 100, 100],
+      outputSize: 10,
+      activation: 'relu',
+      weightInit: 'he',
+      seed: netSeeds.fork(),
+      backend: ctx.backend,
+      maxBatchSize: BATCH,
     });
     if (numpy) net.setParams(drawInitialParams(numpy, net));
     return { name: o.name, net, optimizer: createOptimizer(o.key, { lr: o.lr }) };
@@ -46,29 +52,48 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
   const losses = await trainSideBySide(ctx, data, contenders, iterations, BATCH, numpy ?? new Rng(ctx.seed + 1));
 
   const tail = Object.fromEntries(OPTIMIZERS.map((o) => [o.name, meanOfLast(losses[o.name], TAIL)]));
-  const at1900 = iterations > 1900 ? Object.fromEntries(OPTIMIZERS.map((o) => [o.name, losses[o.name][1900]])) : undefined;
+  const at1900 =
+    iterations > 1900 ? Object.fromEntries(OPTIMIZERS.map((o) => [o.name, losses[o.name][1900]])) : undefined;
   for (const o of OPTIMIZERS) ctx.log(`${o.name}: mean loss of the last ${TAIL} iterations ${fmt(tail[o.name])}`);
 
-  await ctx.figure('optimizer-mnist', lineChart({
-    title: `MNIST, 4×100 ReLU net, batch ${BATCH}: loss by optimizer`,
-    xLabel: 'iterations', yLabel: 'loss', yDomain: [0, 1], smooth: 'book',
-    series: OPTIMIZERS.map((o) => ({ name: `${o.name} (lr ${o.lr})`, y: losses[o.name] })),
-  }));
+  await ctx.figure(
+    'optimizer-mnist',
+    lineChart({
+      title: `MNIST, 4×100 ReLU net, batch ${BATCH}: loss by optimizer`,
+      xLabel: 'iterations',
+      yLabel: 'loss',
+      yDomain: [0, 1],
+      smooth: 'book',
+      series: OPTIMIZERS.map((o) => ({ name: `${o.name} (lr ${o.lr})`, y: losses[o.name] })),
+    }),
+  );
 
   // "Far below": at most half of SGD's loss at the end.
   const faster = ['Momentum', 'AdaGrad', 'Adam'];
   return ctx.finish({
     summary: {
       columns: ['optimizer', 'lr', `mean loss, last ${TAIL} iter`, 'loss at iter 1900', 'book: loss at iter 1900'],
-      rows: OPTIMIZERS.map((o) => [o.name, o.lr, sig6(tail[o.name]), at1900 ? sig6(at1900[o.name]) : '–', BOOK_LOSS_AT_1900[o.name]]),
+      rows: OPTIMIZERS.map((o) => [
+        o.name,
+        o.lr,
+        sig6(tail[o.name]),
+        at1900 ? sig6(at1900[o.name]) : '–',
+        BOOK_LOSS_AT_1900[o.name],
+      ]),
     },
-    findings: [{
-      claim: `Momentum, AdaGrad and Adam end far below SGD (mean loss of the last ${TAIL} iterations at most half ` +
-        `of SGD's ${fmt(tail.SGD)}: ${faster.map((k) => `${k} ${fmt(tail[k])}`).join(', ')})`,
-      holds: faster.every((k) => tail[k] <= 0.5 * tail.SGD),
-    }],
+    findings: [
+      {
+        claim:
+          `Momentum, AdaGrad and Adam end far below SGD (mean loss of the last ${TAIL} iterations at most half ` +
+          `of SGD's ${fmt(tail.SGD)}: ${faster.map((k) => `${k} ${fmt(tail[k])}`).join(', ')})`,
+        holds: faster.every((k) => tail[k] <= 0.5 * tail.SGD),
+      },
+    ],
     results: {
-      iterations, batchSize: BATCH, tail: TAIL, draws: ctx.draws,
+      iterations,
+      batchSize: BATCH,
+      tail: TAIL,
+      draws: ctx.draws,
       optimizers: OPTIMIZERS,
       meanLossOfTail: tail,
       lossAt1900: at1900 ?? null,
@@ -80,11 +105,17 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
 
 /** For `--seeds`: each net's loss at iteration 1900 (full runs) and mean loss of the last iterations. */
 function spread(result: ExperimentResult): Record<string, number> {
-  const r = result.results as { meanLossOfTail: Record<string, number>; lossAt1900: Record<string, number> | null; tail: number };
-  return Object.fromEntries(Object.keys(r.meanLossOfTail).flatMap((k) => [
-    ...(r.lossAt1900 ? [[`loss at iter 1900, ${k}`, r.lossAt1900[k]]] : []),
-    [`mean loss of the last ${r.tail}, ${k}`, r.meanLossOfTail[k]],
-  ]));
+  const r = result.results as {
+    meanLossOfTail: Record<string, number>;
+    lossAt1900: Record<string, number> | null;
+    tail: number;
+  };
+  return Object.fromEntries(
+    Object.keys(r.meanLossOfTail).flatMap((k) => [
+      ...(r.lossAt1900 ? [[`loss at iter 1900, ${k}`, r.lossAt1900[k]]] : []),
+      [`mean loss of the last ${r.tail}, ${k}`, r.meanLossOfTail[k]],
+    ]),
+  );
 }
 
 export const experiment: Experiment = {

@@ -10,7 +10,7 @@ import { pathsOverContours } from '../plot/specs.js';
 import { Context, fmt, sig6 } from './context.js';
 import type { Experiment, ExperimentOptions, ExperimentResult } from './types.js';
 
-const f = (x: number, y: number): number => x * x / 20 + y * y;
+const f = (x: number, y: number): number => (x * x) / 20 + y * y;
 const df = (x: number, y: number): [number, number] => [x / 10, 2 * y];
 
 const START: [number, number] = [-7, 2];
@@ -46,7 +46,17 @@ export function ySignChanges(path: [number, number][]): number {
 
 async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
   const ctx = new Context(experiment.name, experiment.title, options);
-  const paths: Record<string, { lr: number; points: [number, number][]; ySignChanges: number; startDistance: number; endDistance: number; endValue: number }> = {};
+  const paths: Record<
+    string,
+    {
+      lr: number;
+      points: [number, number][];
+      ySignChanges: number;
+      startDistance: number;
+      endDistance: number;
+      endValue: number;
+    }
+  > = {};
   for (const o of OPTIMIZERS) {
     ctx.checkAbort();
     const points = optimizerPath(o.key, o.lr);
@@ -59,15 +69,25 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
       endDistance: Math.hypot(ex, ey),
       endValue: f(ex, ey),
     };
-    ctx.log(`${o.name} (lr ${o.lr}): ends at (${fmt(ex)}, ${fmt(ey)}), f = ${fmt(f(ex, ey))}, y changes sign ${paths[o.name].ySignChanges}×`);
+    ctx.log(
+      `${o.name} (lr ${o.lr}): ends at (${fmt(ex)}, ${fmt(ey)}), f = ${fmt(f(ex, ey))}, y changes sign ${paths[o.name].ySignChanges}×`,
+    );
   }
 
-  await ctx.figure('optimizer-paths', pathsOverContours({
-    title: 'Optimizers on f(x, y) = x²/20 + y² from (−7, 2): the positions before each of 30 updates',
-    f, xDomain: [-10, 10], yDomain: [-5, 5],
-    paths: OPTIMIZERS.map((o) => ({ name: `${o.name} (lr ${o.lr})`, points: paths[o.name].points })),
-    levels: [0.25, 0.5, 1, 2, 3, 4, 5, 6, 7], minimum: [0, 0], width: 320, height: 160,
-  }));
+  await ctx.figure(
+    'optimizer-paths',
+    pathsOverContours({
+      title: 'Optimizers on f(x, y) = x²/20 + y² from (−7, 2): the positions before each of 30 updates',
+      f,
+      xDomain: [-10, 10],
+      yDomain: [-5, 5],
+      paths: OPTIMIZERS.map((o) => ({ name: `${o.name} (lr ${o.lr})`, points: paths[o.name].points })),
+      levels: [0.25, 0.5, 1, 2, 3, 4, 5, 6, 7],
+      minimum: [0, 0],
+      width: 320,
+      height: 160,
+    }),
+  );
 
   const sgd = paths.SGD.ySignChanges;
   const adaptive = Math.max(paths.Adam.ySignChanges, paths.AdaGrad.ySignChanges);
@@ -75,7 +95,8 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
     summary: {
       columns: ['optimizer', 'lr', 'end x', 'end y', 'f(end)', 'distance to (0,0)', 'y sign changes'],
       rows: OPTIMIZERS.map((o) => {
-        const p = paths[o.name], [x, y] = p.points[p.points.length - 1];
+        const p = paths[o.name],
+          [x, y] = p.points[p.points.length - 1];
         return [o.name, o.lr, sig6(x), sig6(y), sig6(p.endValue), sig6(p.endDistance), p.ySignChanges];
       }),
     },
@@ -85,7 +106,8 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
         holds: OPTIMIZERS.every((o) => paths[o.name].endDistance < paths[o.name].startDistance),
       },
       {
-        claim: `SGD zig-zags in y (its y changes sign ${sgd}× over the 30 points, ≥ 10) while AdaGrad and Adam move smoothly ` +
+        claim:
+          `SGD zig-zags in y (its y changes sign ${sgd}× over the 30 points, ≥ 10) while AdaGrad and Adam move smoothly ` +
           `(at most a third as many sign changes: ${paths.AdaGrad.ySignChanges} and ${paths.Adam.ySignChanges})`,
         holds: sgd >= 10 && 3 * adaptive <= sgd,
       },

@@ -19,10 +19,12 @@ export function overfitData(data: Mnist, testSize?: number) {
 
 /** Train and test accuracy at the end, and their gap. */
 export function endOf(trainAcc: number[], testAcc: number[]): { train: number; test: number; gap: number } {
-  const train = trainAcc[trainAcc.length - 1], test = testAcc[testAcc.length - 1];
+  const train = trainAcc[trainAcc.length - 1],
+    test = testAcc[testAcc.length - 1];
   return { train, test, gap: train - test };
 }
 
 export function logEpoch(ctx: Context, label: string, epoch: number, every: number, train: number, test: number): void {
-  if (epoch % every === 0) ctx.log(`${label} epoch:${epoch}, train acc:${train.toFixed(4)}, test acc:${test.toFixed(4)}`);
+  if (epoch % every === 0)
+    ctx.log(`${label} epoch:${epoch}, train acc:${train.toFixed(4)}, test acc:${test.toFixed(4)}`);
 }

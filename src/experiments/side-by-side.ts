@@ -17,7 +17,12 @@ export interface Contender {
  * loss per iteration.
  */
 export async function trainSideBySide(
-  ctx: Context, data: Mnist, contenders: Contender[], iterations: number, batchSize: number, rows: IndexSource,
+  ctx: Context,
+  data: Mnist,
+  contenders: Contender[],
+  iterations: number,
+  batchSize: number,
+  rows: IndexSource,
 ): Promise<Record<string, Float32Array>> {
   const batch = new Minibatch(data.xTrain, data.tTrain, data.inputSize, batchSize, rows);
   const losses: Record<string, Float32Array> = {};

@@ -32,7 +32,8 @@ export function spreadOf(values: number[]): SpreadStat {
   const n = values.length;
   const mean = values.reduce((a, b) => a + b, 0) / n;
   const ss = values.reduce((a, v) => a + (v - mean) ** 2, 0);
-  const min = Math.min(...values), max = Math.max(...values);
+  const min = Math.min(...values),
+    max = Math.max(...values);
   // Equal values have sd 0 exactly (the float mean of equal values may miss them by an ulp).
   return { mean, sd: n > 1 && min !== max ? Math.sqrt(ss / (n - 1)) : 0, min, max, values: [...values] };
 }
@@ -42,17 +43,20 @@ export function parseSeeds(text: string): number[] {
   const range = /^\s*([+-]?\d+)\s*\.\.\s*([+-]?\d+)\s*$/.exec(text);
   let seeds: number[];
   if (range) {
-    const a = Number(range[1]), b = Number(range[2]);
+    const a = Number(range[1]),
+      b = Number(range[2]);
     if (b < a) throw new ValueError(`seeds: the range ${text} is empty (expected a..b with a ≤ b)`);
     if (b - a >= 10000) throw new ValueError(`seeds: the range ${text} has ${b - a + 1} seeds (at most 10000)`);
     seeds = Array.from({ length: b - a + 1 }, (_, i) => a + i);
   } else {
     seeds = text.split(',').map((p) => {
-      if (!/^\s*[+-]?\d+\s*$/.test(p)) throw new ValueError(`seeds: expected a..b or a comma-separated list of integers, got '${text}'`);
+      if (!/^\s*[+-]?\d+\s*$/.test(p))
+        throw new ValueError(`seeds: expected a..b or a comma-separated list of integers, got '${text}'`);
       return Number(p);
     });
   }
-  if (!seeds.every(Number.isSafeInteger)) throw new ValueError(`seeds: every seed must be a safe integer, got '${text}'`);
+  if (!seeds.every(Number.isSafeInteger))
+    throw new ValueError(`seeds: every seed must be a safe integer, got '${text}'`);
   if (new Set(seeds).size !== seeds.length) throw new ValueError(`seeds: '${text}' repeats a seed`);
   return seeds;
 }
@@ -62,7 +66,9 @@ export function parseSeeds(text: string): number[] {
  * headline numbers. `onRun` sees each run's result as it finishes.
  */
 export async function runSeeds<O extends ExperimentOptions>(
-  experiment: Experiment & { run(options?: O): Promise<ExperimentResult> }, seeds: number[], options: O,
+  experiment: Experiment & { run(options?: O): Promise<ExperimentResult> },
+  seeds: number[],
+  options: O,
   onRun?: (seed: number, result: ExperimentResult, values: Record<string, number>) => void,
 ): Promise<SeedSpread> {
   const { spread } = experiment;
@@ -80,7 +86,10 @@ export async function runSeeds<O extends ExperimentOptions>(
   }
   const keys = Object.keys(per[0]);
   return {
-    name: experiment.name, title: experiment.title, quick: !!options.quick, seeds: [...seeds],
+    name: experiment.name,
+    title: experiment.title,
+    quick: !!options.quick,
+    seeds: [...seeds],
     spread: Object.fromEntries(keys.map((k) => [k, spreadOf(per.map((v) => v[k]))])),
     seconds: (performance.now() - t0) / 1000,
   };

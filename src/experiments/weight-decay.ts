@@ -15,7 +15,10 @@ import { BATCH, endOf, HIDDEN, LR, logEpoch, overfitData, TRAIN_SIZE } from './o
 import type { Experiment, ExperimentOptions, ExperimentResult } from './types.js';
 
 const LAMBDAS = [0, 0.1];
-const BOOK: Record<string, { train: number; test: number }> = { '0': { train: 1.0, test: 0.756 }, '0.1': { train: 0.92, test: 0.733 } };
+const BOOK: Record<string, { train: number; test: number }> = {
+  '0': { train: 1.0, test: 0.756 },
+  '0.1': { train: 0.92, test: 0.733 },
+};
 const FULL = { epochs: 201, testSize: undefined as number | undefined };
 /** Quick: 121 epochs (λ = 0 reaches 1.0 train accuracy by about epoch 100), tested on the first 500 test images. */
 const QUICK = { epochs: 121, testSize: 500 };
@@ -31,14 +34,22 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
   const runs: Record<string, { lambda: number; trainAcc: number[]; testAcc: number[] }> = {};
   for (const lambda of LAMBDAS) {
     const net = new MultiLayerNet({
-      inputSize: I, hiddenSizes: HIDDEN, outputSize: 10, activation: 'relu', weightInit: 'he',
-      weightDecayLambda: lambda, seed: ctx.seed, backend: ctx.backend, maxBatchSize: BATCH,
+      inputSize: I,
+      hiddenSizes: HIDDEN,
+      outputSize: 10,
+      activation: 'relu',
+      weightInit: 'he',
+      weightDecayLambda: lambda,
+      seed: ctx.seed,
+      backend: ctx.backend,
+      maxBatchSize: BATCH,
     });
     const numpy = ctx.draws === 'numpy' ? ctx.numpyStream() : undefined;
     if (numpy) net.setParams(drawInitialParams(numpy, net));
     const optimizer = new SGD({ lr: LR });
     const batch = new Minibatch(train.x, train.t, I, BATCH, numpy ?? new Rng(ctx.seed + 1));
-    const trainAcc: number[] = [], testAcc: number[] = [];
+    const trainAcc: number[] = [],
+      testAcc: number[] = [];
     for (let i = 0; trainAcc.length < cfg.epochs; i++) {
       await ctx.tick();
       batch.draw();
@@ -46,7 +57,14 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
       if (i % iterPerEpoch === 0) {
         trainAcc.push(net.accuracy(train.x, train.t));
         testAcc.push(net.accuracy(test.x, test.t));
-        logEpoch(ctx, `λ=${lambda}`, trainAcc.length - 1, 20, trainAcc[trainAcc.length - 1], testAcc[testAcc.length - 1]);
+        logEpoch(
+          ctx,
+          `λ=${lambda}`,
+          trainAcc.length - 1,
+          20,
+          trainAcc[trainAcc.length - 1],
+          testAcc[testAcc.length - 1],
+        );
       }
     }
     runs[String(lambda)] = { lambda, trainAcc, testAcc };
@@ -56,13 +74,22 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
     { name: `train, λ=${l}`, y: runs[String(l)].trainAcc },
     { name: `test, λ=${l}`, y: runs[String(l)].testAcc },
   ]);
-  await ctx.figure('weight-decay', lineChart({
-    title: `${TRAIN_SIZE} training images, 6×100 ReLU net: accuracy without and with weight decay`,
-    xLabel: 'epochs', yLabel: 'accuracy', yDomain: [0, 1], series,
-  }));
+  await ctx.figure(
+    'weight-decay',
+    lineChart({
+      title: `${TRAIN_SIZE} training images, 6×100 ReLU net: accuracy without and with weight decay`,
+      xLabel: 'epochs',
+      yLabel: 'accuracy',
+      yDomain: [0, 1],
+      series,
+    }),
+  );
 
-  const end = Object.fromEntries(LAMBDAS.map((l) => [String(l), endOf(runs[String(l)].trainAcc, runs[String(l)].testAcc)]));
-  const off = end['0'], on = end['0.1'];
+  const end = Object.fromEntries(
+    LAMBDAS.map((l) => [String(l), endOf(runs[String(l)].trainAcc, runs[String(l)].testAcc)]),
+  );
+  const off = end['0'],
+    on = end['0.1'];
   return ctx.finish({
     summary: {
       columns: ['λ', 'final train acc', `final test acc (${testSize})`, 'gap', 'book: train', 'book: test'],
@@ -82,9 +109,21 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
       },
     ],
     results: {
-      trainSize: TRAIN_SIZE, testSize, epochs: cfg.epochs, draws: ctx.draws, batchSize: BATCH, lr: LR, hiddenSizes: HIDDEN,
-      end, book: BOOK,
-      runs: Object.fromEntries(LAMBDAS.map((l) => [String(l), { lambda: l, trainAcc: curve(runs[String(l)].trainAcc), testAcc: curve(runs[String(l)].testAcc) }])),
+      trainSize: TRAIN_SIZE,
+      testSize,
+      epochs: cfg.epochs,
+      draws: ctx.draws,
+      batchSize: BATCH,
+      lr: LR,
+      hiddenSizes: HIDDEN,
+      end,
+      book: BOOK,
+      runs: Object.fromEntries(
+        LAMBDAS.map((l) => [
+          String(l),
+          { lambda: l, trainAcc: curve(runs[String(l)].trainAcc), testAcc: curve(runs[String(l)].testAcc) },
+        ]),
+      ),
     },
   });
 }
@@ -92,7 +131,12 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
 /** For `--seeds`: each λ's final train and test accuracy. */
 function spread(result: ExperimentResult): Record<string, number> {
   const end = result.results.end as Record<string, { train: number; test: number }>;
-  return Object.fromEntries(Object.entries(end).flatMap(([l, e]) => [[`train acc, λ=${l}`, e.train], [`test acc, λ=${l}`, e.test]]));
+  return Object.fromEntries(
+    Object.entries(end).flatMap(([l, e]) => [
+      [`train acc, λ=${l}`, e.train],
+      [`test acc, λ=${l}`, e.test],
+    ]),
+  );
 }
 
 export const experiment: Experiment = {

@@ -20,7 +20,8 @@ const TEMP_INFIX = '.zerodl-tmp-';
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const { target, mode } = await saveTarget(path);
-  const dir = dirname(target), name = basename(target);
+  const dir = dirname(target),
+    name = basename(target);
   await removeStaleTemps(dir, name);
   const temp = join(dir, `.${name}${TEMP_INFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
   let created = false;
@@ -57,7 +58,8 @@ async function saveTarget(path: string): Promise<{ target: string; mode?: number
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { target: path }; // a new file
     throw error;
   }
-  let target = path, info = link;
+  let target = path,
+    info = link;
   if (link.isSymbolicLink()) {
     try {
       target = await realpath(path);
@@ -69,7 +71,9 @@ async function saveTarget(path: string): Promise<{ target: string; mode?: number
   }
   if (!info.isFile()) {
     const via = target === path ? '' : ` (through the symlink, ${target})`;
-    throw new FormatError(`${path}: expected a regular file to replace, found ${kindOf(info)}${via}; nothing was written`);
+    throw new FormatError(
+      `${path}: expected a regular file to replace, found ${kindOf(info)}${via}; nothing was written`,
+    );
   }
   return { target, mode: info.mode & 0o777 };
 }
@@ -95,10 +99,14 @@ async function removeStaleTemps(dir: string, name: string): Promise<void> {
   } catch {
     return; // the write itself will report a missing or unreadable folder
   }
-  const prefix = `.${name}${TEMP_INFIX}`, legacy = `.${name}.`; // legacy: `.<name>.<pid>.<hex>.tmp` of earlier versions
+  const prefix = `.${name}${TEMP_INFIX}`,
+    legacy = `.${name}.`; // legacy: `.<name>.<pid>.<hex>.tmp` of earlier versions
   for (const entry of entries) {
-    const m = entry.startsWith(prefix) ? /^(\d+)-[0-9a-f]{12}$/.exec(entry.slice(prefix.length))
-      : entry.startsWith(legacy) ? /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(entry.slice(legacy.length)) : null;
+    const m = entry.startsWith(prefix)
+      ? /^(\d+)-[0-9a-f]{12}$/.exec(entry.slice(prefix.length))
+      : entry.startsWith(legacy)
+        ? /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(entry.slice(legacy.length))
+        : null;
     if (!m) continue;
     const pid = Number(m[1]);
     if (pid === process.pid || isRunning(pid)) continue; // maybe a save in progress

@@ -41,7 +41,8 @@ export function encodeModel({ config, tensors }: ModelContents): Uint8Array {
     if (!data || data.length !== n) throw new ValueError(`cannot save the net: '${name}' should hold ${n} values`);
     const bad = data.findIndex((v) => !Number.isFinite(v));
     // A file its own reader would refuse is worse than no file.
-    if (bad >= 0) throw new ValueError(`cannot save the net: '${name}'[${bad}] is ${data[bad]} (parameters must be finite)`);
+    if (bad >= 0)
+      throw new ValueError(`cannot save the net: '${name}'[${bad}] is ${data[bad]} (parameters must be finite)`);
     out[name] = { dtype: 'F32', shape, data };
   }
   // maxBatchSize only sizes buffers; a file records at most what a reader accepts (a larger batch grows them anyway).
@@ -75,10 +76,18 @@ const CONFIG_KEYS: Record<keyof NetConfig, (v: unknown) => boolean> = {
   maxBatchSize: (v) => isPositiveInt(v) && (v as number) <= MAX_MODEL_BATCH,
 };
 const CONFIG_EXPECTED: Record<keyof NetConfig, string> = {
-  inputSize: 'a positive integer', hiddenSizes: `an array of at most ${MAX_MODEL_LAYERS} positive integers`,
-  outputSize: 'a positive integer', activation: 'a string', weightInit: 'a number or a string', useBatchNorm: 'true or false',
-  useDropout: 'true or false', dropoutRatio: 'a number', weightDecayLambda: 'a number', seed: 'an integer',
-  backend: 'a string', maxBatchSize: `an integer from 1 to ${MAX_MODEL_BATCH}`,
+  inputSize: 'a positive integer',
+  hiddenSizes: `an array of at most ${MAX_MODEL_LAYERS} positive integers`,
+  outputSize: 'a positive integer',
+  activation: 'a string',
+  weightInit: 'a number or a string',
+  useBatchNorm: 'true or false',
+  useDropout: 'true or false',
+  dropoutRatio: 'a number',
+  weightDecayLambda: 'a number',
+  seed: 'an integer',
+  backend: 'a string',
+  maxBatchSize: `an integer from 1 to ${MAX_MODEL_BATCH}`,
 };
 
 function isPositiveInt(v: unknown): boolean {
@@ -99,12 +108,16 @@ function readConfig(text: string | undefined, name: string): Partial<NetConfig> 
   }
   for (const [key, value] of Object.entries(config)) {
     if (!Object.hasOwn(CONFIG_KEYS, key)) {
-      throw new FormatError(`${name}: the metadata config is not a valid net config: unknown key "${describeValue(key)}" ` +
-        `(expected ${Object.keys(CONFIG_KEYS).join(', ')})`);
+      throw new FormatError(
+        `${name}: the metadata config is not a valid net config: unknown key "${describeValue(key)}" ` +
+          `(expected ${Object.keys(CONFIG_KEYS).join(', ')})`,
+      );
     }
     if (!CONFIG_KEYS[key as keyof NetConfig](value)) {
-      throw new FormatError(`${name}: the metadata config is not a valid net config: ${key} must be ` +
-        `${CONFIG_EXPECTED[key as keyof NetConfig]}, found ${describeValue(value)}`);
+      throw new FormatError(
+        `${name}: the metadata config is not a valid net config: ${key} must be ` +
+          `${CONFIG_EXPECTED[key as keyof NetConfig]}, found ${describeValue(value)}`,
+      );
     }
   }
   for (const key of ['inputSize', 'hiddenSizes', 'outputSize'] as const) {
@@ -116,9 +129,12 @@ function readConfig(text: string | undefined, name: string): Partial<NetConfig> 
 }
 
 /** The tensors (names and shapes) a net of this config is saved as, in the net's order (see the file comment). */
-export function modelShapes(c: Pick<NetConfig, 'inputSize' | 'hiddenSizes' | 'outputSize' | 'useBatchNorm'>): Map<string, number[]> {
+export function modelShapes(
+  c: Pick<NetConfig, 'inputSize' | 'hiddenSizes' | 'outputSize' | 'useBatchNorm'>,
+): Map<string, number[]> {
   const sizes = [c.inputSize!, ...c.hiddenSizes!, c.outputSize!];
-  const shapes = new Map<string, number[]>(), stats = new Map<string, number[]>();
+  const shapes = new Map<string, number[]>(),
+    stats = new Map<string, number[]>();
   const L = sizes.length - 1;
   for (let l = 1; l <= L; l++) {
     shapes.set(`W${l}`, [sizes[l - 1], sizes[l]]);
@@ -140,16 +156,25 @@ export function modelShapes(c: Pick<NetConfig, 'inputSize' | 'hiddenSizes' | 'ou
  * values (finite; running variances ≥ 0). The config's values are checked by the net that is built from it.
  * `name` (a path or label) starts every error message; every problem with the bytes is a FormatError.
  */
-export function decodeModel(bytes: Uint8Array, name = 'model bytes'): { config: Partial<NetConfig>; tensors: Record<string, Float32Array> } {
-  const { metadata, entries } = readSafetensorsHeader(bytes, name,
-    { maxHeaderBytes: MAX_MODEL_HEADER_BYTES, maxTensors: MAX_MODEL_TENSORS });
+export function decodeModel(
+  bytes: Uint8Array,
+  name = 'model bytes',
+): { config: Partial<NetConfig>; tensors: Record<string, Float32Array> } {
+  const { metadata, entries } = readSafetensorsHeader(bytes, name, {
+    maxHeaderBytes: MAX_MODEL_HEADER_BYTES,
+    maxTensors: MAX_MODEL_TENSORS,
+  });
   if (metadata.format !== MODEL_FORMAT) {
-    throw new FormatError(`${name}: expected a zerodl model (metadata format '${MODEL_FORMAT}'), found ` +
-      (metadata.format === undefined ? 'no format in the metadata' : `format '${metadata.format}'`));
+    throw new FormatError(
+      `${name}: expected a zerodl model (metadata format '${MODEL_FORMAT}'), found ` +
+        (metadata.format === undefined ? 'no format in the metadata' : `format '${metadata.format}'`),
+    );
   }
   if (metadata.version !== MODEL_VERSION) {
-    throw new FormatError(`${name}: expected model version '${MODEL_VERSION}', found ` +
-      (metadata.version === undefined ? 'none' : `'${metadata.version}'`));
+    throw new FormatError(
+      `${name}: expected model version '${MODEL_VERSION}', found ` +
+        (metadata.version === undefined ? 'none' : `'${metadata.version}'`),
+    );
   }
   const c = readConfig(metadata.config, name);
 
@@ -160,8 +185,10 @@ export function decodeModel(bytes: Uint8Array, name = 'model bytes'): { config: 
   let floatsInFile = 0;
   for (const e of entries) floatsInFile += (e.end - e.begin) / 4;
   if (weights > floatsInFile) {
-    throw new FormatError(`${name}: the config describes a net with ${weights} weights, but the file holds only ` +
-      `${floatsInFile} values`);
+    throw new FormatError(
+      `${name}: the config describes a net with ${weights} weights, but the file holds only ` +
+        `${floatsInFile} values`,
+    );
   }
   const expected = modelShapes(c as NetConfig);
   const found = new Map(entries.map((e) => [e.name, e]));
@@ -170,27 +197,40 @@ export function decodeModel(bytes: Uint8Array, name = 'model bytes'): { config: 
     const e = found.get(tensor);
     if (!e) throw new FormatError(`${name}: tensor "${tensor}" is missing (a net of this config has ${names()})`);
     if (e.shape.length !== shape.length || e.shape.some((d, i) => d !== shape[i])) {
-      throw new FormatError(`${name}: tensor "${tensor}": expected shape [${shape.join(', ')}], found [${e.shape.join(', ')}]`);
+      throw new FormatError(
+        `${name}: tensor "${tensor}": expected shape [${shape.join(', ')}], found [${e.shape.join(', ')}]`,
+      );
     }
   }
   const extra = entries.filter((e) => !expected.has(e.name)).map((e) => e.name);
   if (extra.length > 0) {
-    const list = extra.slice(0, 10).map((k) => `"${describeValue(k)}"`).join(', ') + (extra.length > 10 ? `, … (${extra.length} in all)` : '');
-    throw new FormatError(`${name}: unexpected tensor${extra.length > 1 ? 's' : ''} ${list} (a net of this config has ${names()})`);
+    const list =
+      extra
+        .slice(0, 10)
+        .map((k) => `"${describeValue(k)}"`)
+        .join(', ') + (extra.length > 10 ? `, … (${extra.length} in all)` : '');
+    throw new FormatError(
+      `${name}: unexpected tensor${extra.length > 1 ? 's' : ''} ${list} (a net of this config has ${names()})`,
+    );
   }
 
   // Only now the data: copied out (at most what the file holds) and checked.
-  const { tensors } = decodeSafetensors(bytes, name, { maxHeaderBytes: MAX_MODEL_HEADER_BYTES, maxTensors: MAX_MODEL_TENSORS });
+  const { tensors } = decodeSafetensors(bytes, name, {
+    maxHeaderBytes: MAX_MODEL_HEADER_BYTES,
+    maxTensors: MAX_MODEL_TENSORS,
+  });
   const record: Record<string, Float32Array> = {};
   for (const tensor of expected.keys()) {
     const t = tensors[tensor];
     const bad = t.data.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new FormatError(`${name}: tensor "${tensor}" holds ${t.data[bad]} at index ${bad}: values must be finite`);
+    if (bad >= 0)
+      throw new FormatError(`${name}: tensor "${tensor}" holds ${t.data[bad]} at index ${bad}: values must be finite`);
     if (tensor.startsWith('runningVar')) {
       const negative = t.data.findIndex((v) => v < 0);
       if (negative >= 0) {
-        throw new FormatError(`${name}: tensor "${tensor}" holds ${t.data[negative]} at index ${negative}: ` +
-          'a variance must be ≥ 0');
+        throw new FormatError(
+          `${name}: tensor "${tensor}" holds ${t.data[negative]} at index ${negative}: ` + 'a variance must be ≥ 0',
+        );
       }
     }
     record[tensor] = t.data;

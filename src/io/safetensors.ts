@@ -24,7 +24,21 @@ export interface Safetensors {
 const METADATA_KEY = '__metadata__';
 const MAX_HEADER_BYTES = 100_000_000; // the reference implementation's limit
 const KNOWN_DTYPES = new Set([
-  'BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64',
+  'BOOL',
+  'U8',
+  'I8',
+  'F8_E5M2',
+  'F8_E4M3',
+  'I16',
+  'U16',
+  'F16',
+  'BF16',
+  'I32',
+  'U32',
+  'F32',
+  'F64',
+  'I64',
+  'U64',
 ]);
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -43,7 +57,8 @@ const product = (shape: readonly number[]): number => (shape.includes(0) ? 0 : s
 export function encodeSafetensors(tensors: Record<string, F32Tensor>, metadata?: Record<string, string>): Uint8Array {
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) {
-    if (!isPlainObject(metadata)) throw new ValueError(`safetensors metadata: expected an object, found ${typeof metadata}`);
+    if (!isPlainObject(metadata))
+      throw new ValueError(`safetensors metadata: expected an object, found ${typeof metadata}`);
     for (const [key, value] of Object.entries(metadata)) {
       if (typeof value !== 'string') {
         throw new ValueError(`safetensors metadata "${key}": expected a string value, found ${typeof value}`);
@@ -55,14 +70,20 @@ export function encodeSafetensors(tensors: Record<string, F32Tensor>, metadata?:
   const entries = Object.entries(tensors);
   let offset = 0;
   for (const [name, t] of entries) {
-    if (name === METADATA_KEY) throw new ValueError(`safetensors: "${METADATA_KEY}" is reserved and cannot name a tensor`);
-    if (t.dtype !== 'F32') throw new ValueError(`tensor "${name}": expected dtype "F32", found ${JSON.stringify(t.dtype)}`);
+    if (name === METADATA_KEY)
+      throw new ValueError(`safetensors: "${METADATA_KEY}" is reserved and cannot name a tensor`);
+    if (t.dtype !== 'F32')
+      throw new ValueError(`tensor "${name}": expected dtype "F32", found ${JSON.stringify(t.dtype)}`);
     if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw new ShapeError(`tensor "${name}": expected a shape of non-negative integers, found ${JSON.stringify(t.shape)}`);
+      throw new ShapeError(
+        `tensor "${name}": expected a shape of non-negative integers, found ${JSON.stringify(t.shape)}`,
+      );
     }
     if (!(t.data instanceof Float32Array) || t.data.length !== product(t.shape)) {
-      throw new ShapeError(`tensor "${name}": shape [${t.shape.join(', ')}] needs ${product(t.shape)} floats, ` +
-        `found ${t.data instanceof Float32Array ? t.data.length : 'no Float32Array'}`);
+      throw new ShapeError(
+        `tensor "${name}": shape [${t.shape.join(', ')}] needs ${product(t.shape)} floats, ` +
+          `found ${t.data instanceof Float32Array ? t.data.length : 'no Float32Array'}`,
+      );
     }
     setOwn(header, name, { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] });
     offset += t.data.byteLength;
@@ -119,7 +140,11 @@ export interface SafetensorsHeader {
  * before anything is allocated; the limits are checked before the header is parsed (length) and before its entries
  * are read (count). `name` (a path or label) starts every error message; every problem is a FormatError.
  */
-export function readSafetensorsHeader(bytes: Uint8Array, name = 'safetensors data', limits: SafetensorsLimits = {}): SafetensorsHeader {
+export function readSafetensorsHeader(
+  bytes: Uint8Array,
+  name = 'safetensors data',
+  limits: SafetensorsLimits = {},
+): SafetensorsHeader {
   if (bytes.length < 8) {
     throw new FormatError(`${name}: expected at least 8 bytes (the header length), found ${bytes.length}`);
   }
@@ -131,7 +156,8 @@ export function readSafetensorsHeader(bytes: Uint8Array, name = 'safetensors dat
   }
   if (headerLength > bytes.length - 8) {
     throw new FormatError(
-      `${name}: header length ${headerLength} exceeds the ${bytes.length - 8} bytes that follow the length prefix`);
+      `${name}: header length ${headerLength} exceeds the ${bytes.length - 8} bytes that follow the length prefix`,
+    );
   }
 
   let header: unknown;
@@ -143,12 +169,16 @@ export function readSafetensorsHeader(bytes: Uint8Array, name = 'safetensors dat
     throw new FormatError(`${name}: expected a UTF-8 JSON header, found invalid data (${(error as Error).message})`);
   }
   if (!isPlainObject(header)) {
-    throw new FormatError(`${name}: expected the header to be a JSON object, found ${header === null ? 'null' : Array.isArray(header) ? 'an array' : typeof header}`);
+    throw new FormatError(
+      `${name}: expected the header to be a JSON object, found ${header === null ? 'null' : Array.isArray(header) ? 'an array' : typeof header}`,
+    );
   }
   const keys = Object.keys(header);
   const tensorCount = keys.length - (Object.hasOwn(header, METADATA_KEY) ? 1 : 0);
   if (limits.maxTensors !== undefined && tensorCount > limits.maxTensors) {
-    throw new FormatError(`${name}: the header declares ${tensorCount} tensors, more than the ${limits.maxTensors} allowed`);
+    throw new FormatError(
+      `${name}: the header declares ${tensorCount} tensors, more than the ${limits.maxTensors} allowed`,
+    );
   }
 
   const dataStart = 8 + headerLength;
@@ -169,19 +199,25 @@ export function readSafetensorsHeader(bytes: Uint8Array, name = 'safetensors dat
   let previous: SafetensorsEntry | undefined;
   for (const e of entries) {
     if (e.begin < cursor) {
-      throw new FormatError(`${name}: tensor "${e.name}" (bytes ${e.begin}..${e.end}) overlaps tensor ` +
-        `"${previous!.name}" (bytes ${previous!.begin}..${previous!.end}) in the data section`);
+      throw new FormatError(
+        `${name}: tensor "${e.name}" (bytes ${e.begin}..${e.end}) overlaps tensor ` +
+          `"${previous!.name}" (bytes ${previous!.begin}..${previous!.end}) in the data section`,
+      );
     }
     if (e.begin > cursor) {
-      throw new FormatError(`${name}: gap in the data section: bytes ${cursor}..${e.begin} before tensor "${e.name}" ` +
-        `belong to no tensor`);
+      throw new FormatError(
+        `${name}: gap in the data section: bytes ${cursor}..${e.begin} before tensor "${e.name}" ` +
+          `belong to no tensor`,
+      );
     }
     cursor = e.end;
     previous = e;
   }
   if (cursor !== dataLength) {
-    throw new FormatError(`${name}: the tensors cover ${cursor} bytes of the data section, but it has ${dataLength} ` +
-      `(bytes ${cursor}..${dataLength} belong to no tensor)`);
+    throw new FormatError(
+      `${name}: the tensors cover ${cursor} bytes of the data section, but it has ${dataLength} ` +
+        `(bytes ${cursor}..${dataLength} belong to no tensor)`,
+    );
   }
   return { metadata, entries, dataStart };
 }
@@ -191,7 +227,11 @@ export function readSafetensorsHeader(bytes: Uint8Array, name = 'safetensors dat
  * Tensor data is copied into fresh Float32Arrays, since tensors inside the byte string need not be 4-byte aligned.
  * Throws FormatError for anything malformed or for a dtype other than F32.
  */
-export function decodeSafetensors(bytes: Uint8Array, name = 'safetensors data', limits: SafetensorsLimits = {}): Safetensors {
+export function decodeSafetensors(
+  bytes: Uint8Array,
+  name = 'safetensors data',
+  limits: SafetensorsLimits = {},
+): Safetensors {
   const { metadata, entries, dataStart } = readSafetensorsHeader(bytes, name, limits);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tensors: Record<string, F32Tensor> = {};
@@ -213,11 +253,15 @@ export function decodeSafetensors(bytes: Uint8Array, name = 'safetensors data', 
 function readMetadata(value: unknown, into: Record<string, string>, name: string): void {
   if (value === null) return; // the reference implementation treats null as "no metadata"
   if (!isPlainObject(value)) {
-    throw new FormatError(`${name}: expected "${METADATA_KEY}" to be an object of strings, found ${Array.isArray(value) ? 'an array' : typeof value}`);
+    throw new FormatError(
+      `${name}: expected "${METADATA_KEY}" to be an object of strings, found ${Array.isArray(value) ? 'an array' : typeof value}`,
+    );
   }
   for (const [key, v] of Object.entries(value)) {
     if (typeof v !== 'string') {
-      throw new FormatError(`${name}: metadata "${key}": expected a string value, found ${v === null ? 'null' : typeof v}`);
+      throw new FormatError(
+        `${name}: metadata "${key}": expected a string value, found ${v === null ? 'null' : typeof v}`,
+      );
     }
     setOwn(into, key, v);
   }
@@ -228,7 +272,8 @@ function readEntry(tensor: string, value: unknown, dataLength: number, name: str
   if (!isPlainObject(value)) throw new FormatError(`${where}: expected an object with dtype, shape and data_offsets`);
   const { dtype, shape, data_offsets: offsets } = value;
 
-  if (typeof dtype !== 'string') throw new FormatError(`${where}: expected a dtype string, found ${JSON.stringify(dtype) ?? 'none'}`);
+  if (typeof dtype !== 'string')
+    throw new FormatError(`${where}: expected a dtype string, found ${JSON.stringify(dtype) ?? 'none'}`);
   if (dtype !== 'F32') {
     const why = KNOWN_DTYPES.has(dtype) ? 'is not supported' : 'is not a safetensors dtype';
     throw new FormatError(`${where}: dtype "${dtype}" ${why}; only F32 tensors can be read`);
@@ -238,18 +283,24 @@ function readEntry(tensor: string, value: unknown, dataLength: number, name: str
     throw new FormatError(`${where}: expected a shape array of non-negative integers, found ${describe(shape)}`);
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
-    throw new FormatError(`${where}: expected data_offsets [begin, end] of non-negative integers, found ${describe(offsets)}`);
+    throw new FormatError(
+      `${where}: expected data_offsets [begin, end] of non-negative integers, found ${describe(offsets)}`,
+    );
   }
   const [begin, end] = offsets as [number, number];
   if (begin > end || end > dataLength) {
-    throw new FormatError(`${where}: data_offsets [${begin}, ${end}] lie outside the ${dataLength}-byte data section ` +
-      `(expected begin ≤ end ≤ ${dataLength})`);
+    throw new FormatError(
+      `${where}: data_offsets [${begin}, ${end}] lie outside the ${dataLength}-byte data section ` +
+        `(expected begin ≤ end ≤ ${dataLength})`,
+    );
   }
   // A huge product is inexact, but it then also exceeds any real byte count, so the comparison stays sound.
   const bytesNeeded = 4 * product(shape as number[]);
   if (end - begin !== bytesNeeded) {
-    throw new FormatError(`${where}: shape ${describe(shape)} of F32 needs ${bytesNeeded} bytes, ` +
-      `but data_offsets [${begin}, ${end}] span ${end - begin}`);
+    throw new FormatError(
+      `${where}: shape ${describe(shape)} of F32 needs ${bytesNeeded} bytes, ` +
+        `but data_offsets [${begin}, ${end}] span ${end - begin}`,
+    );
   }
   return { name: tensor, shape: (shape as number[]).slice(), begin, end };
 }

@@ -4,16 +4,20 @@ import type { Backend } from '../backend/types.js';
 import type { Layer } from './Layer.js';
 
 export class Affine implements Layer {
-  out: Float32Array;   // B×O
-  dx: Float32Array;    // B×I (empty when the input needs no gradient: the first layer)
+  out: Float32Array; // B×O
+  dx: Float32Array; // B×I (empty when the input needs no gradient: the first layer)
   private x!: Float32Array;
 
   constructor(
     private readonly backend: Backend,
     readonly name: string,
-    public W: Float32Array, public b: Float32Array,
-    public dW: Float32Array, public db: Float32Array,
-    readonly I: number, readonly O: number, capacity: number,
+    public W: Float32Array,
+    public b: Float32Array,
+    public dW: Float32Array,
+    public db: Float32Array,
+    readonly I: number,
+    readonly O: number,
+    capacity: number,
     private readonly needsInputGrad: boolean,
   ) {
     this.out = backend.alloc(capacity * O);

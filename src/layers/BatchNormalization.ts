@@ -15,11 +15,16 @@ export class BatchNormalization implements Layer {
   constructor(
     private readonly backend: Backend,
     readonly name: string,
-    public gamma: Float32Array, public beta: Float32Array,
-    public dgamma: Float32Array, public dbeta: Float32Array,
-    public runningMean: Float32Array, public runningVar: Float32Array,
-    readonly D: number, capacity: number,
-    readonly momentum = BATCHNORM_MOMENTUM, readonly eps = BATCHNORM_EPS,
+    public gamma: Float32Array,
+    public beta: Float32Array,
+    public dgamma: Float32Array,
+    public dbeta: Float32Array,
+    public runningMean: Float32Array,
+    public runningVar: Float32Array,
+    readonly D: number,
+    capacity: number,
+    readonly momentum = BATCHNORM_MOMENTUM,
+    readonly eps = BATCHNORM_EPS,
   ) {
     this.xn = backend.alloc(capacity * D);
     this.mean = backend.alloc(D);
@@ -28,11 +33,33 @@ export class BatchNormalization implements Layer {
 
   forward(x: Float32Array, B: number, train: boolean): Float32Array {
     if (train) {
-      this.backend.batchnorm_forward_train(x, this.xn, this.mean, this.invStd, this.runningMean, this.runningVar,
-        x, this.gamma, this.beta, B, this.D, this.momentum, this.eps);
+      this.backend.batchnorm_forward_train(
+        x,
+        this.xn,
+        this.mean,
+        this.invStd,
+        this.runningMean,
+        this.runningVar,
+        x,
+        this.gamma,
+        this.beta,
+        B,
+        this.D,
+        this.momentum,
+        this.eps,
+      );
     } else {
-      this.backend.batchnorm_forward_infer(x, x, this.gamma, this.beta, this.runningMean, this.runningVar,
-        B, this.D, this.eps);
+      this.backend.batchnorm_forward_infer(
+        x,
+        x,
+        this.gamma,
+        this.beta,
+        this.runningMean,
+        this.runningVar,
+        B,
+        this.D,
+        this.eps,
+      );
     }
     return x;
   }

@@ -13,7 +13,8 @@ export class Dropout implements Layer {
   constructor(
     private readonly backend: Backend,
     readonly name: string,
-    readonly D: number, capacity: number,
+    readonly D: number,
+    capacity: number,
     readonly dropoutRatio: number,
     public rng: Int32Array, // the net's dropout stream (mulberry32 state), shared by its Dropout layers in order
   ) {
@@ -34,7 +35,8 @@ export class Dropout implements Layer {
 
   /** Copies a checked B×D mask of 0/1 values in, for the next training forward (the net checks it first). */
   presetMask(mask: ArrayLike<number>, B: number): void {
-    if (mask.length !== B * this.D) throw new ShapeError(`${this.name}.presetMask: expected ${B * this.D} values, got ${mask.length}`);
+    if (mask.length !== B * this.D)
+      throw new ShapeError(`${this.name}.presetMask: expected ${B * this.D} values, got ${mask.length}`);
     this.mask.set(mask);
     this.preset = true;
   }

@@ -4,7 +4,11 @@ import type { Layer } from './Layer.js';
 
 export class Relu implements Layer {
   private y!: Float32Array;
-  constructor(private readonly backend: Backend, readonly name: string, readonly D: number) {}
+  constructor(
+    private readonly backend: Backend,
+    readonly name: string,
+    readonly D: number,
+  ) {}
 
   forward(x: Float32Array, B: number): Float32Array {
     this.backend.relu_forward(x, x, B * this.D);

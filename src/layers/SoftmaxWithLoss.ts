@@ -3,13 +3,17 @@
 import type { Backend } from '../backend/types.js';
 
 export class SoftmaxWithLoss {
-  y: Float32Array;   // B×C probabilities of the last forward
-  dx: Float32Array;  // B×C
-  labels: Int32Array;   // B, the targets when given as labels
+  y: Float32Array; // B×C probabilities of the last forward
+  dx: Float32Array; // B×C
+  labels: Int32Array; // B, the targets when given as labels
   onehot: Float32Array; // B×C, the targets when given one-hot
   private useOnehot = false;
 
-  constructor(private readonly backend: Backend, readonly C: number, capacity: number) {
+  constructor(
+    private readonly backend: Backend,
+    readonly C: number,
+    capacity: number,
+  ) {
     this.y = backend.alloc(capacity * C);
     this.dx = backend.alloc(capacity * C);
     this.labels = backend.allocInt32(capacity);

@@ -24,12 +24,33 @@ import { SoftmaxWithLoss } from '../layers/SoftmaxWithLoss.js';
 import { argmaxRow } from '../math.js';
 import { decodeModel, encodeModel, type LoadNetOptions } from '../io/model.js';
 import { Rng, seedState } from '../rng.js';
-import { initScale, resolveConfig, type DropoutMaskSource, type MultiLayerNetOptions, type NetConfig, type ParamRecord } from './config.js';
-import { activationLayout, allocatedFloats, checkLayerBuffers, layerSizes, parameterLayout, reservation } from './layout.js';
+import {
+  initScale,
+  resolveConfig,
+  type DropoutMaskSource,
+  type MultiLayerNetOptions,
+  type NetConfig,
+  type ParamRecord,
+} from './config.js';
+import {
+  activationLayout,
+  allocatedFloats,
+  checkLayerBuffers,
+  layerSizes,
+  parameterLayout,
+  reservation,
+} from './layout.js';
 import { STAGING, type NetStaging } from './staging.js';
 import { checkInput, checkPositiveInt, checkTargets, type Targets } from './validate.js';
 
-export type { Activation, DropoutMaskSource, MultiLayerNetOptions, NetConfig, ParamRecord, WeightInit } from './config.js';
+export type {
+  Activation,
+  DropoutMaskSource,
+  MultiLayerNetOptions,
+  NetConfig,
+  ParamRecord,
+  WeightInit,
+} from './config.js';
 export { initScale } from './config.js';
 
 /** Reading and writing model files by path: installNode() gives them (src/host.ts), absent in browsers. */
@@ -40,8 +61,10 @@ export interface ModelFileIO {
 function needFileIO(what: string): ModelFileIO {
   const fileIO = nodeHost()?.modelFiles as ModelFileIO | undefined;
   if (!fileIO) {
-    throw new BackendError(`${what} reads or writes files: import zerodl's Node entry ('zerodl/node'); ` +
-      'in a browser use net.toBytes() / MultiLayerNet.fromBytes(bytes)');
+    throw new BackendError(
+      `${what} reads or writes files: import zerodl's Node entry ('zerodl/node'); ` +
+        'in a browser use net.toBytes() / MultiLayerNet.fromBytes(bytes)',
+    );
   }
   return fileIO;
 }
@@ -85,7 +108,9 @@ export class MultiLayerNet {
   constructor(options: MultiLayerNetOptions) {
     this.config = resolveConfig(options);
     if (options.dropoutMaskSource !== undefined && typeof options.dropoutMaskSource !== 'function') {
-      throw new ValueError(`dropoutMaskSource must be a function (layer, rows, units) => masks, got ${typeof options.dropoutMaskSource}`);
+      throw new ValueError(
+        `dropoutMaskSource must be a function (layer, rows, units) => masks, got ${typeof options.dropoutMaskSource}`,
+      );
     }
     this.dropoutMaskSource = options.dropoutMaskSource;
     const c = this.config;
@@ -95,13 +120,17 @@ export class MultiLayerNet {
       this.allocate();
     } catch (e) {
       this.backend.dispose(); // nothing of a net that was never made stays allocated
-      throw e instanceof MemoryError ? new MemoryError(`MultiLayerNet ${this.sizes.join('-')} with maxBatchSize ` +
-        `${c.maxBatchSize}: ${e.message}`) : e;
+      throw e instanceof MemoryError
+        ? new MemoryError(
+            `MultiLayerNet ${this.sizes.join('-')} with maxBatchSize ` + `${c.maxBatchSize}: ${e.message}`,
+          )
+        : e;
     }
   }
 
   private allocate(): void {
-    const c = this.config, k = this.backend;
+    const c = this.config,
+      k = this.backend;
     const L = this.sizes.length - 1;
     // One reservation for everything the net holds (src/net/layout.ts), so that nothing grows memory later and no
     // allocation below can fail half-way; room for an optimizer's state too, if memory has it.
@@ -123,7 +152,8 @@ export class MultiLayerNet {
     this.dropoutRng = k.allocInt32(1);
     const rng = new Rng(c.seed);
     for (let l = 1; l <= L; l++) {
-      const W = this.params[`W${l}`], scale = initScale(c.weightInit, this.sizes[l - 1]);
+      const W = this.params[`W${l}`],
+        scale = initScale(c.weightInit, this.sizes[l - 1]);
       for (let i = 0; i < W.length; i++) W[i] = scale * rng.normal();
       this.params[`gamma${l}`]?.fill(1);
     }
@@ -131,20 +161,32 @@ export class MultiLayerNet {
     this.buildLayers(c.maxBatchSize);
   }
 
-  get inputSize(): number { return this.config.inputSize; }
-  get outputSize(): number { return this.config.outputSize; }
+  get inputSize(): number {
+    return this.config.inputSize;
+  }
+  get outputSize(): number {
+    return this.config.outputSize;
+  }
   /** Rows the activation buffers currently hold. */
-  get maxBatchSize(): number { return this.capacity; }
+  get maxBatchSize(): number {
+    return this.capacity;
+  }
   /** Names of the trainable parameters, in the book's order. */
-  get paramNames(): string[] { return Object.keys(this.params); }
+  get paramNames(): string[] {
+    return Object.keys(this.params);
+  }
   /** The dropout stream's state (mulberry32), to save and restore masks. */
-  get dropoutState(): number { return this.dropoutRng[0]; }
+  get dropoutState(): number {
+    return this.dropoutRng[0];
+  }
   set dropoutState(s: number) {
     if (this.disposed) throw disposedError();
     this.dropoutRng[0] = s;
   }
   /** True after dispose(). */
-  get isDisposed(): boolean { return this.disposed; }
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
 
   /**
    * Frees the net's memory now: with `init({ threads })` its blocks go back to the shared memory (else they wait
@@ -170,39 +212,70 @@ export class MultiLayerNet {
    * what was allocated and keeps the old layers.
    */
   private buildLayers(rows: number): void {
-    const c = this.config, k = this.backend;
+    const c = this.config,
+      k = this.backend;
     const L = this.sizes.length - 1;
     if (this.capacity > 0) {
       try {
         k.reserve(allocatedFloats(activationLayout(c, rows)));
       } catch (e) {
-        throw e instanceof MemoryError ? new MemoryError(`MultiLayerNet ${this.sizes.join('-')}: activation ` +
-          `buffers for ${rows} rows (a batch of more than maxBatchSize ${this.capacity}): ${e.message}`) : e;
+        throw e instanceof MemoryError
+          ? new MemoryError(
+              `MultiLayerNet ${this.sizes.join('-')}: activation ` +
+                `buffers for ${rows} rows (a batch of more than maxBatchSize ${this.capacity}): ${e.message}`,
+            )
+          : e;
       }
     }
     this.sync();
     const mark = k.mark();
-    const layers: Layer[] = [], affines: Affine[] = [];
+    const layers: Layer[] = [],
+      affines: Affine[] = [];
     let input: Float32Array, lastLayer: SoftmaxWithLoss;
     try {
       input = k.alloc(rows * c.inputSize);
       for (let l = 1; l <= L; l++) {
-        const nIn = this.sizes[l - 1], nOut = this.sizes[l];
-        const affine = new Affine(k, `Affine${l}`, this.params[`W${l}`], this.params[`b${l}`],
-          this.grads[`W${l}`], this.grads[`b${l}`], nIn, nOut, rows, l > 1);
+        const nIn = this.sizes[l - 1],
+          nOut = this.sizes[l];
+        const affine = new Affine(
+          k,
+          `Affine${l}`,
+          this.params[`W${l}`],
+          this.params[`b${l}`],
+          this.grads[`W${l}`],
+          this.grads[`b${l}`],
+          nIn,
+          nOut,
+          rows,
+          l > 1,
+        );
         affines.push(affine);
         layers.push(affine);
         if (l === L) break;
         if (c.useBatchNorm) {
-          layers.push(new BatchNormalization(k, `BatchNorm${l}`, this.params[`gamma${l}`], this.params[`beta${l}`],
-            this.grads[`gamma${l}`], this.grads[`beta${l}`], this.buffers[`runningMean${l}`],
-            this.buffers[`runningVar${l}`], nOut, rows));
+          layers.push(
+            new BatchNormalization(
+              k,
+              `BatchNorm${l}`,
+              this.params[`gamma${l}`],
+              this.params[`beta${l}`],
+              this.grads[`gamma${l}`],
+              this.grads[`beta${l}`],
+              this.buffers[`runningMean${l}`],
+              this.buffers[`runningVar${l}`],
+              nOut,
+              rows,
+            ),
+          );
         }
         layers.push(c.activation === 'relu' ? new Relu(k, `Relu${l}`, nOut) : new Sigmoid(k, `Sigmoid${l}`, nOut));
         if (c.useDropout) layers.push(new Dropout(k, `Dropout${l}`, nOut, rows, c.dropoutRatio, this.dropoutRng));
       }
       lastLayer = new SoftmaxWithLoss(k, c.outputSize, rows);
-      const owners = new Map<string, object>([['net', { input }], ['SoftmaxWithLoss', lastLayer]]);
+      const owners = new Map<string, object>([
+        ['net', { input }],
+        ['SoftmaxWithLoss', lastLayer],
+      ]);
       for (const layer of layers) owners.set(layer.name, layer);
       checkLayerBuffers(activationLayout(c, rows), owners);
     } catch (e) {
@@ -250,16 +323,22 @@ export class MultiLayerNet {
     const masks = dropouts.map((layer, i) => {
       const m = source(i + 1, B, layer.D);
       if (m === null || typeof m !== 'object' || typeof m.length !== 'number') {
-        throw new ValueError(`dropoutMaskSource(${i + 1}, ${B}, ${layer.D}) must return an array of ${B * layer.D} values, got ${String(m)}`);
+        throw new ValueError(
+          `dropoutMaskSource(${i + 1}, ${B}, ${layer.D}) must return an array of ${B * layer.D} values, got ${String(m)}`,
+        );
       }
       if (m.length !== B * layer.D) {
-        throw new ShapeError(`dropoutMaskSource(${i + 1}, ${B}, ${layer.D}): expected ${B} × ${layer.D} = ${B * layer.D} values, got ${m.length}`);
+        throw new ShapeError(
+          `dropoutMaskSource(${i + 1}, ${B}, ${layer.D}): expected ${B} × ${layer.D} = ${B * layer.D} values, got ${m.length}`,
+        );
       }
       for (let j = 0; j < m.length; j++) {
         const v = m[j];
         if (v !== 0 && v !== 1) {
-          throw new ValueError(`dropoutMaskSource(${i + 1}, ${B}, ${layer.D}): value [${j}] (row ${Math.floor(j / layer.D)}, ` +
-            `unit ${j % layer.D}) is ${String(v)}: masks must be 0 (dropped) or 1 (kept)`);
+          throw new ValueError(
+            `dropoutMaskSource(${i + 1}, ${B}, ${layer.D}): value [${j}] (row ${Math.floor(j / layer.D)}, ` +
+              `unit ${j % layer.D}) is ${String(v)}: masks must be 0 (dropped) or 1 (kept)`,
+          );
         }
       }
       return m;
@@ -310,12 +389,15 @@ export class MultiLayerNet {
   private gatherBatch(x: Float32Array, t: Targets, onehot: boolean, idx: Int32Array, B: number): void {
     if (this.disposed) throw disposedError();
     this.ensureCapacity(B);
-    const I = this.config.inputSize, C = this.config.outputSize;
-    const input = this.input, rows = rowViews(x, I);
+    const I = this.config.inputSize,
+      C = this.config.outputSize;
+    const input = this.input,
+      rows = rowViews(x, I);
     this.lastLayer.setTargetKind(onehot);
     for (let r = 0; r < B; r++) input.set(rows[idx[r]], r * I); // a memcpy per row, no allocation
     if (onehot) {
-      const oh = this.lastLayer.onehot, tf = t as Float32Array;
+      const oh = this.lastLayer.onehot,
+        tf = t as Float32Array;
       for (let r = 0; r < B; r++) for (let j = 0; j < C; j++) oh[r * C + j] = tf[idx[r] * C + j];
     } else {
       const labels = this.lastLayer.labels;
@@ -367,8 +449,9 @@ export class MultiLayerNet {
     try {
       out = new Float32Array(B * O);
     } catch (e) {
-      throw new MemoryError(`predict: the scores of ${B} rows × ${O} classes (${4 * B * O} bytes) do not fit: ` +
-        `${(e as Error).message}`);
+      throw new MemoryError(
+        `predict: the scores of ${B} rows × ${O} classes (${4 * B * O} bytes) do not fit: ` + `${(e as Error).message}`,
+      );
     }
     this.inChunks(x, B, (from, n) => {
       out.set(this.forwardStaged(n, train).subarray(0, n * O), from * O);
@@ -441,7 +524,8 @@ export class MultiLayerNet {
       const g = new Float32Array(p.length);
       for (let i = 0; i < p.length; i++) {
         const orig = p[i];
-        const plus = Math.fround(orig + h), minus = Math.fround(orig - h);
+        const plus = Math.fround(orig + h),
+          minus = Math.fround(orig - h);
         p[i] = plus;
         const fPlus = f();
         p[i] = minus;
@@ -461,13 +545,18 @@ export class MultiLayerNet {
     const known = new Map(Object.entries({ ...this.params, ...this.buffers }));
     for (const [name, src] of Object.entries(record)) {
       const dst = known.get(name); // a Map: 'constructor' or 'toString' must not find Object.prototype's members
-      if (!dst) throw new ShapeError(`setParams: the net has no parameter '${name}' (it has ${[...known.keys()].join(', ')})`);
+      if (!dst)
+        throw new ShapeError(`setParams: the net has no parameter '${name}' (it has ${[...known.keys()].join(', ')})`);
       if (!src || typeof src.length !== 'number' || src.length !== dst.length) {
-        throw new ShapeError(`setParams: '${name}' must hold ${dst.length} values` +
-          (this.shapes[name] ? ` (shape [${this.shapes[name].join(', ')}])` : '') + `, got ${src?.length}`);
+        throw new ShapeError(
+          `setParams: '${name}' must hold ${dst.length} values` +
+            (this.shapes[name] ? ` (shape [${this.shapes[name].join(', ')}])` : '') +
+            `, got ${src?.length}`,
+        );
       }
       for (let i = 0; i < src.length; i++) {
-        if (!Number.isFinite(src[i])) throw new ValueError(`setParams: '${name}'[${i}] is ${src[i]}: parameters must be finite`);
+        if (!Number.isFinite(src[i]))
+          throw new ValueError(`setParams: '${name}'[${i}] is ${src[i]}: parameters must be finite`);
       }
     }
     for (const name of Object.keys(this.params)) {
@@ -551,14 +640,20 @@ export class MultiLayerNet {
 const disposeSymbol = (Symbol as { dispose?: symbol }).dispose;
 if (typeof disposeSymbol === 'symbol') {
   Object.defineProperty(MultiLayerNet.prototype, disposeSymbol, {
-    value(this: MultiLayerNet) { this.dispose(); }, writable: true, configurable: true,
+    value(this: MultiLayerNet) {
+      this.dispose();
+    },
+    writable: true,
+    configurable: true,
   });
 }
 
 const EMPTY = new Float32Array(0);
 
 function disposedError(): BackendError {
-  return new BackendError('this MultiLayerNet was disposed: its memory is freed (make a new net, or load the model again)');
+  return new BackendError(
+    'this MultiLayerNet was disposed: its memory is freed (make a new net, or load the model again)',
+  );
 }
 
 /** Views of each row of a dataset, made once per (dataset, row size) and kept while the dataset lives. */

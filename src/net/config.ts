@@ -42,7 +42,9 @@ export interface MultiLayerNetOptions {
 }
 
 /** The options with every default filled in: what a saved model records. */
-export type NetConfig = Required<Omit<MultiLayerNetOptions, 'weightInit' | 'dropoutMaskSource'>> & { weightInit: WeightInit };
+export type NetConfig = Required<Omit<MultiLayerNetOptions, 'weightInit' | 'dropoutMaskSource'>> & {
+  weightInit: WeightInit;
+};
 
 /** The hidden activations a net accepts. */
 export const ACTIVATIONS: readonly Activation[] = ['relu', 'sigmoid'];
@@ -53,8 +55,10 @@ export const INIT_NAMES = ['he', 'relu', 'xavier', 'sigmoid'] as const;
 export function initScale(weightInit: WeightInit, nIn: number): number {
   if (typeof weightInit === 'number') return weightInit;
   if (typeof weightInit !== 'string') {
-    throw new ValueError(`weightInit must be a number (std) or one of ${INIT_NAMES.join(', ')}, got ` +
-      `${Array.isArray(weightInit) ? 'an array' : typeof weightInit}`);
+    throw new ValueError(
+      `weightInit must be a number (std) or one of ${INIT_NAMES.join(', ')}, got ` +
+        `${Array.isArray(weightInit) ? 'an array' : typeof weightInit}`,
+    );
   }
   const name = String(weightInit).toLowerCase();
   if (name === 'relu' || name === 'he') return Math.sqrt(2 / nIn);
@@ -67,7 +71,8 @@ export function resolveConfig(o: MultiLayerNetOptions): NetConfig {
   if (o === null || typeof o !== 'object') throw new ValueError('MultiLayerNet needs an options object');
   checkPositiveInt(o.inputSize, 'inputSize');
   checkPositiveInt(o.outputSize, 'outputSize');
-  if (!Array.isArray(o.hiddenSizes)) throw new ValueError(`hiddenSizes must be an array of positive integers, got ${String(o.hiddenSizes)}`);
+  if (!Array.isArray(o.hiddenSizes))
+    throw new ValueError(`hiddenSizes must be an array of positive integers, got ${String(o.hiddenSizes)}`);
   o.hiddenSizes.forEach((h, i) => checkPositiveInt(h, `hiddenSizes[${i}]`));
   const activation = o.activation ?? 'relu';
   if (!ACTIVATIONS.includes(activation)) {
@@ -75,7 +80,8 @@ export function resolveConfig(o: MultiLayerNetOptions): NetConfig {
   }
   const weightInit = o.weightInit ?? 'relu';
   if (typeof weightInit === 'number') {
-    if (!Number.isFinite(weightInit) || weightInit <= 0) throw new ValueError(`weightInit std must be a finite number > 0, got ${weightInit}`);
+    if (!Number.isFinite(weightInit) || weightInit <= 0)
+      throw new ValueError(`weightInit std must be a finite number > 0, got ${weightInit}`);
   } else {
     initScale(weightInit, 1); // throws NameError for an unknown name
   }
@@ -95,9 +101,17 @@ export function resolveConfig(o: MultiLayerNetOptions): NetConfig {
   }
   const maxBatchSize = checkPositiveInt(o.maxBatchSize ?? 256, 'maxBatchSize');
   return {
-    inputSize: o.inputSize, hiddenSizes: [...o.hiddenSizes], outputSize: o.outputSize, activation, weightInit,
-    useBatchNorm: !!o.useBatchNorm, useDropout: !!o.useDropout, dropoutRatio, weightDecayLambda, seed, backend,
+    inputSize: o.inputSize,
+    hiddenSizes: [...o.hiddenSizes],
+    outputSize: o.outputSize,
+    activation,
+    weightInit,
+    useBatchNorm: !!o.useBatchNorm,
+    useDropout: !!o.useDropout,
+    dropoutRatio,
+    weightDecayLambda,
+    seed,
+    backend,
     maxBatchSize,
   };
 }
-

@@ -53,13 +53,22 @@ export function layerSizes(c: Pick<NetConfig, 'inputSize' | 'hiddenSizes' | 'out
 
 /** Parameters (in the book's order: W1, b1, gamma1, beta1, W2, …), gradients, running statistics and state. */
 export function parameterLayout(c: NetConfig): ParameterLayout {
-  const sizes = layerSizes(c), L = sizes.length - 1;
-  const params: BufferSpec[] = [], stats: BufferSpec[] = [];
+  const sizes = layerSizes(c),
+    L = sizes.length - 1;
+  const params: BufferSpec[] = [],
+    stats: BufferSpec[] = [];
   for (let l = 1; l <= L; l++) {
-    const nIn = sizes[l - 1], nOut = sizes[l];
-    params.push({ name: `W${l}`, floats: nIn * nOut, shape: [nIn, nOut] }, { name: `b${l}`, floats: nOut, shape: [nOut] });
+    const nIn = sizes[l - 1],
+      nOut = sizes[l];
+    params.push(
+      { name: `W${l}`, floats: nIn * nOut, shape: [nIn, nOut] },
+      { name: `b${l}`, floats: nOut, shape: [nOut] },
+    );
     if (c.useBatchNorm && l < L) {
-      params.push({ name: `gamma${l}`, floats: nOut, shape: [nOut] }, { name: `beta${l}`, floats: nOut, shape: [nOut] });
+      params.push(
+        { name: `gamma${l}`, floats: nOut, shape: [nOut] },
+        { name: `beta${l}`, floats: nOut, shape: [nOut] },
+      );
       stats.push({ name: `runningMean${l}`, floats: nOut }, { name: `runningVar${l}`, floats: nOut });
     }
   }
@@ -71,13 +80,16 @@ export function parameterLayout(c: NetConfig): ParameterLayout {
  * buildLayers constructs them: each layer allocates its fields in this order).
  */
 export function activationLayout(c: NetConfig, rows: number): ActivationSpec[] {
-  const sizes = layerSizes(c), L = sizes.length - 1, B = rows;
+  const sizes = layerSizes(c),
+    L = sizes.length - 1,
+    B = rows;
   const out: ActivationSpec[] = [{ owner: 'net', field: 'input', name: 'input', floats: B * c.inputSize }];
   const add = (owner: string, field: string, floats: number, int32 = false): void => {
     out.push({ owner, field, name: `${owner}.${field}`, floats, ...(int32 ? { int32 } : {}) });
   };
   for (let l = 1; l <= L; l++) {
-    const nIn = sizes[l - 1], nOut = sizes[l];
+    const nIn = sizes[l - 1],
+      nOut = sizes[l];
     add(`Affine${l}`, 'out', B * nOut);
     add(`Affine${l}`, 'dx', l > 1 ? B * nIn : 0);
     if (l === L) break;
@@ -135,7 +147,10 @@ export function reservation(c: NetConfig): Reservation {
   return {
     own: allocatedFloats(ownBuffers(p)),
     activations: allocatedFloats(activationLayout(c, c.maxBatchSize)),
-    optimizer: optimizerStateFloats(p.params.map((s) => s.floats), OPTIMIZER_SLOTS_MAX),
+    optimizer: optimizerStateFloats(
+      p.params.map((s) => s.floats),
+      OPTIMIZER_SLOTS_MAX,
+    ),
   };
 }
 
@@ -150,8 +165,10 @@ export function checkLayerBuffers(specs: readonly ActivationSpec[], owners: Read
     const buf = owner ? (owner as Record<string, unknown>)[s.field] : undefined;
     const ok = s.int32 ? buf instanceof Int32Array : buf instanceof Float32Array;
     if (!ok || (buf as Float32Array).length !== s.floats) {
-      throw new Error(`internal: ${s.name} should be ${s.int32 ? 'an Int32Array' : 'a Float32Array'} of ${s.floats} ` +
-        `values (src/net/layout.ts), got ${ok ? (buf as Float32Array).length : String(buf)}`);
+      throw new Error(
+        `internal: ${s.name} should be ${s.int32 ? 'an Int32Array' : 'a Float32Array'} of ${s.floats} ` +
+          `values (src/net/layout.ts), got ${ok ? (buf as Float32Array).length : String(buf)}`,
+      );
     }
   }
 }

@@ -26,11 +26,15 @@ export function checkInput(x: unknown, inputSize: number, what = 'x'): number {
     throw new ShapeError(`${what} must be a Float32Array of B×${inputSize} values, got ${describe(x)}`);
   }
   if (x.length === 0 || x.length % inputSize !== 0) {
-    throw new ShapeError(`${what} has ${x.length} values, which is not a whole number (≥ 1) of rows of inputSize ${inputSize}`);
+    throw new ShapeError(
+      `${what} has ${x.length} values, which is not a whole number (≥ 1) of rows of inputSize ${inputSize}`,
+    );
   }
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i])) {
-      throw new ValueError(`${what} holds ${x[i]} at index ${i} (row ${Math.floor(i / inputSize)}): inputs must be finite`);
+      throw new ValueError(
+        `${what} holds ${x[i]} at index ${i} (row ${Math.floor(i / inputSize)}): inputs must be finite`,
+      );
     }
   }
   return x.length / inputSize;
@@ -40,8 +44,10 @@ export function checkInput(x: unknown, inputSize: number, what = 'x'): number {
 export function checkTargets(t: unknown, B: number, C: number, what = 't'): boolean {
   if (t instanceof Float32Array) {
     if (t.length !== B * C) {
-      throw new ShapeError(`${what}: a one-hot Float32Array must hold B×C = ${B}×${C} = ${B * C} values, got ${t.length}` +
-        (t.length === B ? ' (pass integer labels as an Int32Array or Uint8Array)' : ''));
+      throw new ShapeError(
+        `${what}: a one-hot Float32Array must hold B×C = ${B}×${C} = ${B * C} values, got ${t.length}` +
+          (t.length === B ? ' (pass integer labels as an Int32Array or Uint8Array)' : ''),
+      );
     }
     for (let i = 0; i < t.length; i++) {
       if (!Number.isFinite(t[i])) throw new ValueError(`${what} holds ${t[i]} at index ${i}: targets must be finite`);
@@ -56,14 +62,18 @@ export function checkTargets(t: unknown, B: number, C: number, what = 't'): bool
         sum += v;
       }
       if (Math.abs(sum - 1) > ONEHOT_SUM_TOLERANCE) {
-        throw new ValueError(`${what}: row ${i} sums to ${sum}: each target row must be a distribution over the ` +
-          `${C} classes (non-negative, summing to 1 within ${ONEHOT_SUM_TOLERANCE})`);
+        throw new ValueError(
+          `${what}: row ${i} sums to ${sum}: each target row must be a distribution over the ` +
+            `${C} classes (non-negative, summing to 1 within ${ONEHOT_SUM_TOLERANCE})`,
+        );
       }
     }
     return true;
   }
   if (!(t instanceof Int32Array || t instanceof Uint8Array || t instanceof Uint16Array || Array.isArray(t))) {
-    throw new ShapeError(`${what} must be integer labels (Int32Array, Uint8Array, number[]) or a one-hot Float32Array, got ${describe(t)}`);
+    throw new ShapeError(
+      `${what} must be integer labels (Int32Array, Uint8Array, number[]) or a one-hot Float32Array, got ${describe(t)}`,
+    );
   }
   if (t.length !== B) throw new ShapeError(`${what} has ${t.length} labels for ${B} input rows`);
   for (let i = 0; i < t.length; i++) {

@@ -2,7 +2,9 @@
 import type { Backend } from '../backend/types.js';
 import { checkRate, Optimizer } from './Optimizer.js';
 
-export interface AdaGradOptions { lr?: number }
+export interface AdaGradOptions {
+  lr?: number;
+}
 
 export class AdaGrad extends Optimizer {
   readonly name = 'AdaGrad';

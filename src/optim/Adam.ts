@@ -3,7 +3,11 @@
 import type { Backend } from '../backend/types.js';
 import { checkRate, checkUnit, Optimizer } from './Optimizer.js';
 
-export interface AdamOptions { lr?: number; beta1?: number; beta2?: number }
+export interface AdamOptions {
+  lr?: number;
+  beta1?: number;
+  beta2?: number;
+}
 
 export class Adam extends Optimizer {
   readonly name = 'Adam';
@@ -23,7 +27,7 @@ export class Adam extends Optimizer {
 
   protected override beginStep(): void {
     this.iter++;
-    this.lrT = this.lr * Math.sqrt(1 - this.beta2 ** this.iter) / (1 - this.beta1 ** this.iter);
+    this.lrT = (this.lr * Math.sqrt(1 - this.beta2 ** this.iter)) / (1 - this.beta1 ** this.iter);
   }
 
   protected step(k: Backend, p: Float32Array, g: Float32Array, s: Float32Array[], n: number): void {

@@ -2,7 +2,10 @@
 import type { Backend } from '../backend/types.js';
 import { checkRate, checkUnit, Optimizer } from './Optimizer.js';
 
-export interface MomentumOptions { lr?: number; momentum?: number }
+export interface MomentumOptions {
+  lr?: number;
+  momentum?: number;
+}
 
 export class Momentum extends Optimizer {
   readonly name = 'Momentum';

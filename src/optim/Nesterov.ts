@@ -6,7 +6,10 @@
 import type { Backend } from '../backend/types.js';
 import { checkRate, checkUnit, Optimizer } from './Optimizer.js';
 
-export interface NesterovOptions { lr?: number; momentum?: number }
+export interface NesterovOptions {
+  lr?: number;
+  momentum?: number;
+}
 
 export class Nesterov extends Optimizer {
   readonly name = 'Nesterov';

@@ -18,7 +18,9 @@ export abstract class Optimizer {
   /** The book's names of the state buffers each parameter gets (Momentum ['v'], AdaGrad ['h'], Adam ['m', 'v']…). */
   constructor(readonly slotNames: readonly string[]) {}
 
-  private get slotCount(): number { return this.slotNames.length; }
+  private get slotCount(): number {
+    return this.slotNames.length;
+  }
 
   /**
    * The state as the book's optimizer holds it: `{ v: { W1: …, b1: … } }` for Momentum, `{ m: …, v: … }` for Adam,
@@ -47,8 +49,10 @@ export abstract class Optimizer {
       const g = k.refresh(grads[key]);
       const bad = k.count_nonfinite(g, g.length);
       if (bad > 0) {
-        throw new ValueError(`${this.name}.update: grads '${key}' holds ${bad} NaN or infinite value(s): ` +
-          'params and optimizer state left unchanged');
+        throw new ValueError(
+          `${this.name}.update: grads '${key}' holds ${bad} NaN or infinite value(s): ` +
+            'params and optimizer state left unchanged',
+        );
       }
     }
     this.apply(params, grads);
@@ -66,11 +70,15 @@ export abstract class Optimizer {
   private check(params: ParamRecord, grads: ParamRecord): boolean {
     let n = 0;
     for (const key in params) {
-      const p = params[key], g = Object.hasOwn(grads, key) ? grads[key] : undefined; // not Object.prototype's members
+      const p = params[key],
+        g = Object.hasOwn(grads, key) ? grads[key] : undefined; // not Object.prototype's members
       if (!g) throw new ShapeError(`${this.name}.update: grads has no '${key}'`);
-      if (g.length !== p.length) throw new ShapeError(`${this.name}.update: grads '${key}' has ${g.length} values, params ${p.length}`);
+      if (g.length !== p.length)
+        throw new ShapeError(`${this.name}.update: grads '${key}' has ${g.length} values, params ${p.length}`);
       if (this.slots.size > 0 && !this.slots.has(key)) {
-        throw new ShapeError(`${this.name}.update: '${key}' was not among the parameters of the first update; use one optimizer per net`);
+        throw new ShapeError(
+          `${this.name}.update: '${key}' was not among the parameters of the first update; use one optimizer per net`,
+        );
       }
       n++;
     }
@@ -103,8 +111,9 @@ export abstract class Optimizer {
     try {
       k.reserve(optimizerStateFloats(lengths, this.slotCount)); // all or nothing: no slot is allocated unless all fit
     } catch (e) {
-      throw e instanceof MemoryError ? new MemoryError(`${this.name}: state for ${lengths.reduce((a, b) => a + b, 0)} ` +
-        `parameters: ${e.message}`) : e;
+      throw e instanceof MemoryError
+        ? new MemoryError(`${this.name}: state for ${lengths.reduce((a, b) => a + b, 0)} ` + `parameters: ${e.message}`)
+        : e;
     }
     for (const key in params) {
       const s: Float32Array[] = [];

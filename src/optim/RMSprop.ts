@@ -2,7 +2,10 @@
 import type { Backend } from '../backend/types.js';
 import { checkRate, checkUnit, Optimizer } from './Optimizer.js';
 
-export interface RMSpropOptions { lr?: number; decayRate?: number }
+export interface RMSpropOptions {
+  lr?: number;
+  decayRate?: number;
+}
 
 export class RMSprop extends Optimizer {
   readonly name = 'RMSprop';

@@ -2,7 +2,9 @@
 import type { Backend } from '../backend/types.js';
 import { checkRate, Optimizer } from './Optimizer.js';
 
-export interface SGDOptions { lr?: number }
+export interface SGDOptions {
+  lr?: number;
+}
 
 export class SGD extends Optimizer {
   readonly name = 'SGD';

@@ -12,7 +12,13 @@ export { AdaGrad, Adam, Momentum, Nesterov, RMSprop, SGD };
 export { Optimizer, type ParamRecord } from './Optimizer.js';
 
 export type OptimizerName = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'adam';
-export interface OptimizerOptions { lr?: number; momentum?: number; decayRate?: number; beta1?: number; beta2?: number }
+export interface OptimizerOptions {
+  lr?: number;
+  momentum?: number;
+  decayRate?: number;
+  beta1?: number;
+  beta2?: number;
+}
 
 const makers: Record<OptimizerName, (o: OptimizerOptions) => Optimizer> = {
   sgd: (o) => new SGD(o),

@@ -18,15 +18,20 @@ type Libs = { vega: typeof Vega; compile: typeof import('vega-lite').compile };
 let libs: Promise<Libs> | undefined;
 function loadLibs(): Promise<Libs> {
   // Both are optional dependencies of zerodl (11 MB that browser users never need): a clear error when absent.
-  libs ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vl]) => ({ vega, compile: vl.compile }),
+  libs ??= Promise.all([import('vega'), import('vega-lite')]).then(
+    ([vega, vl]) => ({ vega, compile: vl.compile }),
     (error: unknown) => {
       libs = undefined;
       if (isMissingPackage(error, 'vega')) {
-        throw new DependencyError('drawing SVG figures in Node needs the optional packages vega and vega-lite, which ' +
-          'are not installed: npm install vega vega-lite (the Vega-Lite specs themselves need nothing)', ['vega', 'vega-lite']);
+        throw new DependencyError(
+          'drawing SVG figures in Node needs the optional packages vega and vega-lite, which ' +
+            'are not installed: npm install vega vega-lite (the Vega-Lite specs themselves need nothing)',
+          ['vega', 'vega-lite'],
+        );
       }
       throw error;
-    });
+    },
+  );
   return libs;
 }
 
@@ -45,7 +50,8 @@ export type VegaSpec = Record<string, unknown>;
 
 /** Compile a Vega-Lite spec to a Vega spec. Warnings go to `log` when given (else to the console, as Vega-Lite does). */
 export async function compileSpec(spec: VegaLiteSpec, log?: RenderLog): Promise<VegaSpec> {
-  if (spec === null || typeof spec !== 'object') throw new ValueError(`compileSpec spec: expected a Vega-Lite spec object, found ${spec}`);
+  if (spec === null || typeof spec !== 'object')
+    throw new ValueError(`compileSpec spec: expected a Vega-Lite spec object, found ${spec}`);
   const { vega, compile } = await loadLibs();
   const options = log ? { logger: collectingLogger(vega, log) } : {};
   // Vega keeps references to inline data rows and tags them with a symbol id when it ingests them; compile a
@@ -59,7 +65,8 @@ export async function compileSpec(spec: VegaLiteSpec, log?: RenderLog): Promise<
  */
 export async function renderSvg(spec: VegaLiteSpec, opts: { log?: RenderLog; scale?: number } = {}): Promise<string> {
   const { log, scale = 1 } = opts;
-  if (!(Number.isFinite(scale) && scale > 0)) throw new ValueError(`renderSvg scale: expected a positive number, found ${scale}`);
+  if (!(Number.isFinite(scale) && scale > 0))
+    throw new ValueError(`renderSvg scale: expected a positive number, found ${scale}`);
   const vgSpec = await compileSpec(spec, log);
   const { vega } = await loadLibs();
   const view = new vega.View(vega.parse(vgSpec as unknown as Vega.Spec), {
@@ -74,7 +81,11 @@ export async function renderSvg(spec: VegaLiteSpec, opts: { log?: RenderLog; sca
 }
 
 /** Render `spec` and write it to `path` as SVG, creating the parent directory if needed. */
-export async function writeSvg(path: string, spec: VegaLiteSpec, opts: { log?: RenderLog; scale?: number } = {}): Promise<void> {
+export async function writeSvg(
+  path: string,
+  spec: VegaLiteSpec,
+  opts: { log?: RenderLog; scale?: number } = {},
+): Promise<void> {
   const svg = await renderSvg(spec, opts);
   await makeDirectory(dirname(path));
   await writeFileAtomic(path, new TextEncoder().encode(svg));

@@ -48,14 +48,26 @@ export const chartConfig: Readonly<Record<string, unknown>> = Object.freeze({
 const config = (): Record<string, unknown> => JSON.parse(JSON.stringify(chartConfig)) as Record<string, unknown>;
 
 /** Tableau10, the palette the category scale uses; paths in `pathsOverContours` take their colours from it. */
-const PALETTE = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac'];
+const PALETTE = [
+  '#4c78a8',
+  '#f58518',
+  '#e45756',
+  '#72b7b2',
+  '#54a24b',
+  '#eeca3b',
+  '#b279a2',
+  '#ff9da6',
+  '#9d755d',
+  '#bab0ac',
+];
 
 // ───────────────────────────── argument checks ─────────────────────────────
 
 type NumLike = ArrayLike<number>;
 
 function checkNonEmpty(what: string, a: { length: number } | undefined): void {
-  if (a === undefined || a === null || a.length === 0) throw new ValueError(`${what}: expected at least one element, found none`);
+  if (a === undefined || a === null || a.length === 0)
+    throw new ValueError(`${what}: expected at least one element, found none`);
 }
 
 function checkSize(what: string, v: number | undefined): void {
@@ -103,7 +115,8 @@ const SMOOTH_CURVE_BETA = 2;
 /** The modified Bessel function I0(x) = Σ_k ((x/2)^k / k!)², summed until the terms stop counting (x ≤ ~20). */
 function besselI0(x: number): number {
   const q = (x / 2) ** 2;
-  let term = 1, sum = 1;
+  let term = 1,
+    sum = 1;
   for (let k = 1; term > 1e-17 * sum; k++) {
     term *= q / (k * k);
     sum += term;
@@ -116,7 +129,10 @@ export function kaiserWindow(M: number, beta: number): number[] {
   if (!(Number.isInteger(M) && M >= 1)) throw new ValueError(`kaiserWindow M: expected an integer ≥ 1, found ${M}`);
   if (M === 1) return [1];
   const alpha = (M - 1) / 2;
-  return Array.from({ length: M }, (_, n) => besselI0(beta * Math.sqrt(1 - ((n - alpha) / alpha) ** 2)) / besselI0(beta));
+  return Array.from(
+    { length: M },
+    (_, n) => besselI0(beta * Math.sqrt(1 - ((n - alpha) / alpha) ** 2)) / besselI0(beta),
+  );
 }
 
 /**
@@ -126,7 +142,9 @@ export function kaiserWindow(M: number, beta: number): number[] {
  * x[i], with the input's length n. Needs n ≥ 11: shorter series the book's function returns shortened or empty.
  */
 export function smoothCurve(values: NumLike): number[] {
-  const n = values.length, W = SMOOTH_CURVE_WINDOW, h = (W - 1) / 2;
+  const n = values.length,
+    W = SMOOTH_CURVE_WINDOW,
+    h = (W - 1) / 2;
   if (n < W) throw new ValueError(`smoothCurve: needs at least ${W} values (the book's window), found ${n}`);
   const raw = kaiserWindow(W, SMOOTH_CURVE_BETA);
   const total = raw.reduce((a, b) => a + b, 0);
@@ -251,9 +269,11 @@ function marchingSquares(
   const adj = new Map<number, number[]>();
   const link = (a: number, b: number) => {
     const la = adj.get(a);
-    if (la) la.push(b); else adj.set(a, [b]);
+    if (la) la.push(b);
+    else adj.set(a, [b]);
     const lb = adj.get(b);
-    if (lb) lb.push(a); else adj.set(b, [a]);
+    if (lb) lb.push(a);
+    else adj.set(b, [a]);
   };
   const above = (v: number) => v >= level; // NaN counts as below
   for (let j = 0; j < ny - 1; j++) {
@@ -264,19 +284,52 @@ function marchingSquares(
       const d = z[(j + 1) * nx + i]; // top-left
       const code = (above(a) ? 1 : 0) | (above(b) ? 2 : 0) | (above(c) ? 4 : 0) | (above(d) ? 8 : 0);
       if (code === 0 || code === 15) continue;
-      const bottom = H(i, j), right = V(i + 1, j), top = H(i, j + 1), left = V(i, j);
+      const bottom = H(i, j),
+        right = V(i + 1, j),
+        top = H(i, j + 1),
+        left = V(i, j);
       switch (code) {
-        case 1: case 14: link(left, bottom); break;
-        case 2: case 13: link(bottom, right); break;
-        case 3: case 12: link(left, right); break;
-        case 4: case 11: link(right, top); break;
-        case 6: case 9: link(bottom, top); break;
-        case 7: case 8: link(left, top); break;
+        case 1:
+        case 14:
+          link(left, bottom);
+          break;
+        case 2:
+        case 13:
+          link(bottom, right);
+          break;
+        case 3:
+        case 12:
+          link(left, right);
+          break;
+        case 4:
+        case 11:
+          link(right, top);
+          break;
+        case 6:
+        case 9:
+          link(bottom, top);
+          break;
+        case 7:
+        case 8:
+          link(left, top);
+          break;
         case 5: // a and c above
-          if (above((a + b + c + d) / 4)) { link(bottom, right); link(top, left); } else { link(left, bottom); link(right, top); }
+          if (above((a + b + c + d) / 4)) {
+            link(bottom, right);
+            link(top, left);
+          } else {
+            link(left, bottom);
+            link(right, top);
+          }
           break;
         case 10: // b and d above
-          if (above((a + b + c + d) / 4)) { link(left, bottom); link(right, top); } else { link(bottom, right); link(top, left); }
+          if (above((a + b + c + d) / 4)) {
+            link(left, bottom);
+            link(right, top);
+          } else {
+            link(bottom, right);
+            link(top, left);
+          }
           break;
       }
     }
@@ -382,15 +435,29 @@ function rowsOf(name: string, x: number[], y: number[], maxPoints: number): Row[
  * behind it, in the same colour, so the noise level stays visible.
  */
 export function lineChart(opts: LineChartOptions): VegaLiteSpec {
-  const { title, xLabel, yLabel, series, smooth = 0, logY, yDomain, width = DEFAULT_WIDTH, height = DEFAULT_HEIGHT } = opts;
+  const {
+    title,
+    xLabel,
+    yLabel,
+    series,
+    smooth = 0,
+    logY,
+    yDomain,
+    width = DEFAULT_WIDTH,
+    height = DEFAULT_HEIGHT,
+  } = opts;
   const maxPoints = opts.maxPoints ?? DEFAULT_MAX_POINTS;
   checkNonEmpty('lineChart series', series);
-  checkUnique('lineChart series', series.map((s) => s.name));
+  checkUnique(
+    'lineChart series',
+    series.map((s) => s.name),
+  );
   if (!(smooth === 'book' || (Number.isInteger(smooth) && smooth >= 0))) {
     throw new ValueError(`lineChart smooth: expected 'book' or an integer ≥ 0, found ${smooth}`);
   }
   checkRange('lineChart yDomain', yDomain);
-  if (logY && yDomain && yDomain[0] <= 0) throw new ValueError(`lineChart yDomain: a log axis needs lo > 0, found ${yDomain[0]}`);
+  if (logY && yDomain && yDomain[0] <= 0)
+    throw new ValueError(`lineChart yDomain: a log axis needs lo > 0, found ${yDomain[0]}`);
   checkSize('lineChart width', width);
   checkSize('lineChart height', height);
   checkPositiveInt('lineChart maxPoints', maxPoints);
@@ -402,7 +469,9 @@ export function lineChart(opts: LineChartOptions): VegaLiteSpec {
     const smoothing = smooth === 'book' ? p.y.length >= SMOOTH_CURVE_WINDOW : smooth > 0;
     if (smoothing) {
       raw.push(...rowsOf(s.name, p.x, p.y, maxPoints));
-      smoothed.push(...rowsOf(s.name, p.x, smooth === 'book' ? smoothCurve(p.y) : movingAverage(p.y, smooth as number), maxPoints));
+      smoothed.push(
+        ...rowsOf(s.name, p.x, smooth === 'book' ? smoothCurve(p.y) : movingAverage(p.y, smooth as number), maxPoints),
+      );
     } else {
       smoothed.push(...rowsOf(s.name, p.x, p.y, maxPoints));
     }
@@ -412,7 +481,10 @@ export function lineChart(opts: LineChartOptions): VegaLiteSpec {
   const integerX = smoothed.every((r) => Number.isInteger(r.x));
   const encoding = {
     x: {
-      field: 'x', type: 'quantitative', title: xLabel, scale: { zero: false, nice: false },
+      field: 'x',
+      type: 'quantitative',
+      title: xLabel,
+      scale: { zero: false, nice: false },
       ...(integerX ? { axis: { tickMinStep: 1, format: 'd' } } : {}),
     },
     y: { field: 'y', type: 'quantitative', title: yLabel, scale: axisScale(logY, yDomain) },
@@ -463,7 +535,10 @@ export function histogramGrid(opts: HistogramGridOptions): VegaLiteSpec {
   const { title, panels, bins = 30, domain = [0, 1], xLabel = 'activation', yLabel = 'count' } = opts;
   const { width = DEFAULT_PANEL_WIDTH, height = DEFAULT_PANEL_HEIGHT } = opts;
   checkNonEmpty('histogramGrid panels', panels);
-  checkUnique('histogramGrid panels', panels.map((p) => p.name));
+  checkUnique(
+    'histogramGrid panels',
+    panels.map((p) => p.name),
+  );
   checkPositiveInt('histogramGrid bins', bins);
   checkRange('histogramGrid domain', domain);
   checkSize('histogramGrid width', width);
@@ -476,7 +551,12 @@ export function histogramGrid(opts: HistogramGridOptions): VegaLiteSpec {
   for (const p of panels) {
     const counts = histogram(p.values, bins, domain);
     for (let i = 0; i < bins; i++) {
-      rows.push({ p: p.name, x0: sig6(domain[0] + i * w), x1: sig6(i === bins - 1 ? domain[1] : domain[0] + (i + 1) * w), n: counts[i] });
+      rows.push({
+        p: p.name,
+        x0: sig6(domain[0] + i * w),
+        x1: sig6(i === bins - 1 ? domain[1] : domain[0] + (i + 1) * w),
+        n: counts[i],
+      });
     }
   }
   return {
@@ -491,7 +571,12 @@ export function histogramGrid(opts: HistogramGridOptions): VegaLiteSpec {
       height,
       mark: { type: 'bar', stroke: 'white', strokeWidth: 0.5, color: PALETTE[0] },
       encoding: {
-        x: { field: 'x0', type: 'quantitative', title: xLabel, scale: { domain: [domain[0], domain[1]], nice: false, zero: false } },
+        x: {
+          field: 'x0',
+          type: 'quantitative',
+          title: xLabel,
+          scale: { domain: [domain[0], domain[1]], nice: false, zero: false },
+        },
         x2: { field: 'x1' },
         y: { field: 'n', type: 'quantitative', title: yLabel },
         y2: { datum: 0 },
@@ -530,7 +615,10 @@ export function facetLineGrid(opts: FacetLineGridOptions): VegaLiteSpec {
   const { width = DEFAULT_PANEL_WIDTH, height = DEFAULT_PANEL_HEIGHT } = opts;
   const maxPoints = opts.maxPoints ?? DEFAULT_MAX_POINTS;
   checkNonEmpty('facetLineGrid panels', panels);
-  checkUnique('facetLineGrid panels', panels.map((p) => p.name));
+  checkUnique(
+    'facetLineGrid panels',
+    panels.map((p) => p.name),
+  );
   checkPositiveInt('facetLineGrid columns', columns);
   checkRange('facetLineGrid yDomain', yDomain);
   checkSize('facetLineGrid width', width);
@@ -541,7 +629,10 @@ export function facetLineGrid(opts: FacetLineGridOptions): VegaLiteSpec {
   const rows: { p: string; s: string; x: number; y: number }[] = [];
   for (const panel of panels) {
     checkNonEmpty(`facetLineGrid panel "${panel.name}" series`, panel.series);
-    checkUnique(`facetLineGrid panel "${panel.name}" series`, panel.series.map((s) => s.name));
+    checkUnique(
+      `facetLineGrid panel "${panel.name}" series`,
+      panel.series.map((s) => s.name),
+    );
     for (const s of panel.series) {
       if (!names.includes(s.name)) names.push(s.name);
       const p = seriesPoints(`facetLineGrid panel "${panel.name}" series`, s, false);
@@ -629,7 +720,12 @@ export function scatterChart(opts: ScatterChartOptions): VegaLiteSpec {
     { field: 'v', type: 'quantitative', title: colorLabel, format: '.4~g' },
   ];
   if (points.some((p) => p.label !== undefined)) tooltip.unshift({ field: 'label', type: 'nominal', title: 'label' });
-  const color: Record<string, unknown> = { field: 'v', type: 'quantitative', title: colorLabel, scale: { scheme: 'viridis' } };
+  const color: Record<string, unknown> = {
+    field: 'v',
+    type: 'quantitative',
+    title: colorLabel,
+    scale: { scheme: 'viridis' },
+  };
   if (colorDomain) (color.scale as Record<string, unknown>).domain = [colorDomain[0], colorDomain[1]];
   return {
     $schema: SCHEMA,
@@ -640,8 +736,20 @@ export function scatterChart(opts: ScatterChartOptions): VegaLiteSpec {
     data: { values: rows },
     mark: { type: 'point', filled: true, size: 70, opacity: 0.9, stroke: '#333', strokeWidth: 0.4 },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: xLabel, scale: axisScale(logX), ...(logX && rows.length ? { axis: logAxis(rows.map((r) => r.x as number)) } : {}) },
-      y: { field: 'y', type: 'quantitative', title: yLabel, scale: axisScale(logY), ...(logY && rows.length ? { axis: logAxis(rows.map((r) => r.y as number)) } : {}) },
+      x: {
+        field: 'x',
+        type: 'quantitative',
+        title: xLabel,
+        scale: axisScale(logX),
+        ...(logX && rows.length ? { axis: logAxis(rows.map((r) => r.x as number)) } : {}),
+      },
+      y: {
+        field: 'y',
+        type: 'quantitative',
+        title: yLabel,
+        scale: axisScale(logY),
+        ...(logY && rows.length ? { axis: logAxis(rows.map((r) => r.y as number)) } : {}),
+      },
       color,
       tooltip,
     },
@@ -678,13 +786,27 @@ export interface PathsOverContoursOptions {
  * all panels through the spec's top-level `datasets`.
  */
 export function pathsOverContours(opts: PathsOverContoursOptions): VegaLiteSpec {
-  const { title, f, xDomain, yDomain, paths, levels = 8, columns = 2, xLabel = 'x', yLabel = 'y', resolution = 101 } = opts;
+  const {
+    title,
+    f,
+    xDomain,
+    yDomain,
+    paths,
+    levels = 8,
+    columns = 2,
+    xLabel = 'x',
+    yLabel = 'y',
+    resolution = 101,
+  } = opts;
   const { width = DEFAULT_WIDTH, height = DEFAULT_HEIGHT } = opts;
   if (typeof f !== 'function') throw new ValueError(`pathsOverContours f: expected a function, found ${typeof f}`);
   checkRange('pathsOverContours xDomain', xDomain);
   checkRange('pathsOverContours yDomain', yDomain);
   checkNonEmpty('pathsOverContours paths', paths);
-  checkUnique('pathsOverContours paths', paths.map((p) => p.name));
+  checkUnique(
+    'pathsOverContours paths',
+    paths.map((p) => p.name),
+  );
   checkPositiveInt('pathsOverContours columns', columns);
   checkSize('pathsOverContours width', width);
   checkSize('pathsOverContours height', height);
@@ -696,14 +818,19 @@ export function pathsOverContours(opts: PathsOverContoursOptions): VegaLiteSpec 
   }
 
   // Grid minimum / maximum (and argmin for the '+').
-  let zmin = Infinity, zmax = -Infinity, argmin: [number, number] = [xDomain[0], yDomain[0]];
+  let zmin = Infinity,
+    zmax = -Infinity,
+    argmin: [number, number] = [xDomain[0], yDomain[0]];
   for (let j = 0; j < resolution; j++) {
     const y = yDomain[0] + ((yDomain[1] - yDomain[0]) * j) / (resolution - 1);
     for (let i = 0; i < resolution; i++) {
       const x = xDomain[0] + ((xDomain[1] - xDomain[0]) * i) / (resolution - 1);
       const v = f(x, y);
       if (!Number.isFinite(v)) continue;
-      if (v < zmin) { zmin = v; argmin = [x, y]; }
+      if (v < zmin) {
+        zmin = v;
+        argmin = [x, y];
+      }
       if (v > zmax) zmax = v;
     }
   }
@@ -713,7 +840,8 @@ export function pathsOverContours(opts: PathsOverContoursOptions): VegaLiteSpec 
     lv = levels;
   } else {
     checkPositiveInt('pathsOverContours levels', levels);
-    if (!(zmax > zmin)) throw new ValueError(`pathsOverContours f: expected f to vary over the domain, found it constant or non-finite`);
+    if (!(zmax > zmin))
+      throw new ValueError(`pathsOverContours f: expected f to vary over the domain, found it constant or non-finite`);
     lv = Array.from({ length: levels }, (_, k) => zmin + (zmax - zmin) * ((k + 1) / (levels + 1)) ** 2);
   }
   const contourRows: { id: number; i: number; x: number; y: number }[] = [];
@@ -722,13 +850,26 @@ export function pathsOverContours(opts: PathsOverContoursOptions): VegaLiteSpec 
   });
   const minimum = opts.minimum ?? argmin;
 
-  const x = { field: 'x', type: 'quantitative', title: xLabel, scale: { domain: [xDomain[0], xDomain[1]], nice: false, zero: false }, axis: { grid: false } };
-  const y = { field: 'y', type: 'quantitative', title: yLabel, scale: { domain: [yDomain[0], yDomain[1]], nice: false, zero: false }, axis: { grid: false } };
+  const x = {
+    field: 'x',
+    type: 'quantitative',
+    title: xLabel,
+    scale: { domain: [xDomain[0], xDomain[1]], nice: false, zero: false },
+    axis: { grid: false },
+  };
+  const y = {
+    field: 'y',
+    type: 'quantitative',
+    title: yLabel,
+    scale: { domain: [yDomain[0], yDomain[1]], nice: false, zero: false },
+    axis: { grid: false },
+  };
   const panels = paths.map((p, k) => {
     checkNonEmpty(`pathsOverContours path "${p.name}" points`, p.points);
     const rows: { i: number; x: number; y: number }[] = [];
     p.points.forEach((pt, i) => {
-      if (Array.isArray(pt) && Number.isFinite(pt[0]) && Number.isFinite(pt[1])) rows.push({ i, x: sig6(pt[0]), y: sig6(pt[1]) });
+      if (Array.isArray(pt) && Number.isFinite(pt[0]) && Number.isFinite(pt[1]))
+        rows.push({ i, x: sig6(pt[0]), y: sig6(pt[1]) });
     });
     const colour = PALETTE[k % PALETTE.length];
     return {
@@ -743,7 +884,13 @@ export function pathsOverContours(opts: PathsOverContoursOptions): VegaLiteSpec 
         },
         {
           data: { values: rows },
-          mark: { type: 'line', color: colour, strokeWidth: 1.5, clip: true, point: { filled: true, size: 22, color: colour } },
+          mark: {
+            type: 'line',
+            color: colour,
+            strokeWidth: 1.5,
+            clip: true,
+            point: { filled: true, size: 22, color: colour },
+          },
           encoding: { x, y, order: { field: 'i', type: 'quantitative' } },
         },
         {

@@ -22,18 +22,18 @@ import { drawRows } from './minibatch.js';
 import { YIELD_EVERY_MS, yieldToEventLoop } from './yield.js';
 
 export interface IterationInfo {
-  iter: number;       // 1-based count of steps done
-  epoch: number;      // epochs completed before this step
+  iter: number; // 1-based count of steps done
+  epoch: number; // epochs completed before this step
   loss: number;
   maxIter: number;
 }
 
 export interface EpochInfo {
-  epoch: number;      // 1-based
+  epoch: number; // 1-based
   iter: number;
   trainAcc: number;
   testAcc: number;
-  seconds: number;    // since train() began
+  seconds: number; // since train() began
 }
 
 export interface TrainerOptions {
@@ -98,11 +98,14 @@ export class Trainer {
 
   constructor(
     readonly net: MultiLayerNet,
-    readonly xTrain: Float32Array, readonly tTrain: Targets,
-    readonly xTest: Float32Array, readonly tTest: Targets,
+    readonly xTrain: Float32Array,
+    readonly tTrain: Targets,
+    readonly xTest: Float32Array,
+    readonly tTest: Targets,
     readonly options: TrainerOptions = {},
   ) {
-    const I = net.inputSize, C = net.outputSize;
+    const I = net.inputSize,
+      C = net.outputSize;
     const nTrain = checkInput(xTrain, I, 'xTrain');
     this.onehotTrain = checkTargets(tTrain, nTrain, C, 'tTrain');
     const nTest = checkInput(xTest, I, 'xTest');
@@ -120,18 +123,23 @@ export class Trainer {
     this.evaluateSchedule = oneOf(options.evaluate ?? 'epoch-end', 'evaluate', ['epoch-end', 'book'] as const);
     this.lossRecord = oneOf(options.recordLoss ?? 'gradient', 'recordLoss', ['gradient', 'book'] as const);
     if (options.batchIndices !== undefined && typeof options.batchIndices !== 'function') {
-      throw new ValueError(`batchIndices must be a function (idx, trainSize) => void, got ${typeof options.batchIndices}`);
+      throw new ValueError(
+        `batchIndices must be a function (idx, trainSize) => void, got ${typeof options.batchIndices}`,
+      );
     }
     this.rng = new Rng(seed);
     this.idx = new Int32Array(this.batchSize);
     net.ensureCapacity(this.batchSize);
     // The copies live on the JS heap: they are only ever copied to and from, never handed to a kernel.
     for (const rec of [net.params, net.buffers]) {
-      for (const key of Object.keys(rec)) this.backup.push({ live: () => rec[key], copy: new Float32Array(rec[key].length) });
+      for (const key of Object.keys(rec))
+        this.backup.push({ live: () => rec[key], copy: new Float32Array(rec[key].length) });
     }
   }
 
-  get trainSize(): number { return this.xTrain.length / this.net.inputSize; }
+  get trainSize(): number {
+    return this.xTrain.length / this.net.inputSize;
+  }
 
   /**
    * One step: a minibatch (the seeded draw or `batchIndices`), its gradient, the update. Returns the loss
@@ -142,7 +150,8 @@ export class Trainer {
    * statistics from before the step that went wrong (on the first step: the net as it was when training began).
    */
   step(): number {
-    const B = this.batchSize, idx = this.idx;
+    const B = this.batchSize,
+      idx = this.idx;
     if (!this.backedUp) this.saveBackup(); // the first step rolls back to the initial state, not to zeros
     this.drawBatch();
     const staged = this.net[STAGING];
@@ -165,7 +174,9 @@ export class Trainer {
 
   /** idx[0..B) ← the next batch's rows: the seeded draw, or the caller's `batchIndices` (checked). */
   private drawBatch(): void {
-    const N = this.trainSize, B = this.batchSize, idx = this.idx;
+    const N = this.trainSize,
+      B = this.batchSize,
+      idx = this.idx;
     const source = this.options.batchIndices;
     if (!source) {
       drawRows(idx, N, this.rng, B);
@@ -183,7 +194,9 @@ export class Trainer {
   private evaluatesAfter(iter: number): boolean {
     // The book's test, `current_iter % iter_per_epoch == 0`, also for a fractional iterPerEpoch (Python's float %).
     if (this.evaluateSchedule === 'book') return iter % this.iterPerEpoch === 0;
-    return Math.floor((iter + 1) / this.iterPerEpoch) > Math.floor(iter / this.iterPerEpoch) || iter + 1 === this.maxIter;
+    return (
+      Math.floor((iter + 1) / this.iterPerEpoch) > Math.floor(iter / this.iterPerEpoch) || iter + 1 === this.maxIter
+    );
   }
 
   /** Name of the first buffer of `rec` holding NaN or ±∞ (a count_nonfinite pass each, in the net's backend). */
@@ -201,17 +214,20 @@ export class Trainer {
   /** Rolls the net back to the last backup and throws. */
   private diverged(what: string): never {
     for (const b of this.backup) b.live().set(b.copy);
-    throw new DivergenceError(`${what}: training stopped, and the net is back at its last parameters whose loss was ` +
-      'finite (try a smaller learning rate)');
+    throw new DivergenceError(
+      `${what}: training stopped, and the net is back at its last parameters whose loss was ` +
+        'finite (try a smaller learning rate)',
+    );
   }
 
   private evaluate(): { trainAcc: number; testAcc: number } {
     const n = this.options.evaluateSampleNumPerEpoch;
-    const I = this.net.inputSize, C = this.net.outputSize;
+    const I = this.net.inputSize,
+      C = this.net.outputSize;
     const head = (x: Float32Array, t: Targets, onehot: boolean): [Float32Array, Targets] => {
       const rows = x.length / I;
       if (!n || n >= rows) return [x, t];
-      return [x.subarray(0, n * I), onehot ? (t as Float32Array).subarray(0, n * C) : t.slice(0, n) as Targets];
+      return [x.subarray(0, n * I), onehot ? (t as Float32Array).subarray(0, n * C) : (t.slice(0, n) as Targets)];
     };
     return {
       trainAcc: this.net.accuracy(...head(this.xTrain, this.tTrain, this.onehotTrain)),
@@ -221,17 +237,26 @@ export class Trainer {
 
   async train(): Promise<TrainResult> {
     const { onIteration, onEpoch, signal, verbose } = this.options;
-    const trainLoss: number[] = [], trainAcc: number[] = [], testAcc: number[] = [];
+    const trainLoss: number[] = [],
+      trainAcc: number[] = [],
+      testAcc: number[] = [];
     const t0 = now();
-    let stepSeconds = 0, steps = 0, lastYield = t0, aborted = false;
+    let stepSeconds = 0,
+      steps = 0,
+      lastYield = t0,
+      aborted = false;
     for (let iter = 0; iter < this.maxIter; iter++) {
-      if (signal?.aborted) { aborted = true; break; }
+      if (signal?.aborted) {
+        aborted = true;
+        break;
+      }
       const s0 = now();
       let loss: number;
       try {
         loss = this.step();
       } catch (e) {
-        if (e instanceof DivergenceError) e.result = this.result(trainLoss, trainAcc, testAcc, NaN, t0, stepSeconds, steps, false);
+        if (e instanceof DivergenceError)
+          e.result = this.result(trainLoss, trainAcc, testAcc, NaN, t0, stepSeconds, steps, false);
         throw e;
       }
       stepSeconds += (now() - s0) / 1000;
@@ -243,7 +268,10 @@ export class Trainer {
         trainAcc.push(acc.trainAcc);
         testAcc.push(acc.testAcc);
         const info = { epoch: trainAcc.length, iter: iter + 1, ...acc, seconds: (now() - t0) / 1000 };
-        if (verbose) console.log(`=== epoch:${info.epoch}, train acc:${acc.trainAcc.toFixed(4)}, test acc:${acc.testAcc.toFixed(4)} ===`);
+        if (verbose)
+          console.log(
+            `=== epoch:${info.epoch}, train acc:${acc.trainAcc.toFixed(4)}, test acc:${acc.testAcc.toFixed(4)} ===`,
+          );
         onEpoch?.(info);
       }
       if (now() - lastYield > YIELD_EVERY_MS) {
@@ -255,10 +283,23 @@ export class Trainer {
     return this.result(trainLoss, trainAcc, testAcc, finalTestAccuracy, t0, stepSeconds, steps, aborted);
   }
 
-  private result(trainLoss: number[], trainAcc: number[], testAcc: number[], finalTestAccuracy: number, t0: number,
-    stepSeconds: number, steps: number, aborted: boolean): TrainResult {
+  private result(
+    trainLoss: number[],
+    trainAcc: number[],
+    testAcc: number[],
+    finalTestAccuracy: number,
+    t0: number,
+    stepSeconds: number,
+    steps: number,
+    aborted: boolean,
+  ): TrainResult {
     return {
-      trainLoss, trainAcc, testAcc, finalTestAccuracy, iterations: steps, epochs: trainAcc.length,
+      trainLoss,
+      trainAcc,
+      testAcc,
+      finalTestAccuracy,
+      iterations: steps,
+      epochs: trainAcc.length,
       seconds: (now() - t0) / 1000,
       samplesPerSecond: stepSeconds > 0 ? (steps * this.batchSize) / stepSeconds : 0,
       aborted,
@@ -268,7 +309,9 @@ export class Trainer {
 
 function oneOf<T extends string>(value: T, what: string, allowed: readonly T[]): T {
   if (!allowed.includes(value)) {
-    throw new ValueError(`${what} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`);
+    throw new ValueError(
+      `${what} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }

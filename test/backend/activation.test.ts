@@ -40,7 +40,9 @@ describe('activation: wasm matches js', () => {
   it.each(SIZES)('sigmoid_forward n=%i (and in place)', (n) => {
     const rng = new Rng(200 + n);
     const x = uniform(rng, n, -12, 12);
-    [0, 100, -100, 30, -30].forEach((v, i) => { if (i < n) x[n - 1 - i] = v; }); // saturation, in the tail
+    [0, 100, -100, 30, -30].forEach((v, i) => {
+      if (i < n) x[n - 1 - i] = v;
+    }); // saturation, in the tail
     const r = onBoth({ y: new Float32Array(n), x }, (b, s) => b.sigmoid_forward(s.y, s.x, n));
     compare(r, ['y'], 1e-6, 'sigmoid_forward');
     const p = onBoth({ x }, (b, s) => b.sigmoid_forward(s.x, s.x, n));
@@ -80,20 +82,26 @@ describe.each(['js', 'wasm'] as const)('known answers (%s)', (name) => {
     const rng = new Rng(900);
     const h = 1e-2;
     for (const kind of ['relu', 'sigmoid'] as const) {
-      const x0 = kind === 'relu'
-        ? randn(rng, n).map((v) => Math.sign(v) * (0.1 + Math.abs(v))) // keep away from the kink at 0
-        : uniform(rng, n, -5, 5);
+      const x0 =
+        kind === 'relu'
+          ? randn(rng, n).map((v) => Math.sign(v) * (0.1 + Math.abs(v))) // keep away from the kink at 0
+          : uniform(rng, n, -5, 5);
       const s = place(b, {
-        x: x0, xp: x0.map((v) => v + h), xm: x0.map((v) => v - h),
-        y: new Float32Array(n), yp: new Float32Array(n), ym: new Float32Array(n),
-        r: randn(rng, n), dx: new Float32Array(n),
+        x: x0,
+        xp: x0.map((v) => v + h),
+        xm: x0.map((v) => v - h),
+        y: new Float32Array(n),
+        yp: new Float32Array(n),
+        ym: new Float32Array(n),
+        r: randn(rng, n),
+        dx: new Float32Array(n),
       });
       const forward = kind === 'relu' ? b.relu_forward.bind(b) : b.sigmoid_forward.bind(b);
       forward(s.y, s.x, n);
       forward(s.yp, s.xp, n);
       forward(s.ym, s.xm, n);
       // L = Σ r · f(x) is a sum of independent terms, so one central difference per element
-      const fd = Array.from(s.x, (_, i) => s.r[i] * (s.yp[i] - s.ym[i]) / (s.xp[i] - s.xm[i]));
+      const fd = Array.from(s.x, (_, i) => (s.r[i] * (s.yp[i] - s.ym[i])) / (s.xp[i] - s.xm[i]));
       (kind === 'relu' ? b.relu_backward.bind(b) : b.sigmoid_backward.bind(b))(s.dx, s.r, s.y, n);
       expectClose(s.dx, fd, 1e-4, `${kind} dx vs finite differences`);
     }

@@ -7,7 +7,18 @@ import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/types.js';
 import { Rng } from '../../src/rng.js';
 import { expectClose } from '../helpers.js';
-import { backends, useBackends, SHAPES, TOL, place, onBoth, compare, randn, uniform, normalize } from './kernel-helpers.js';
+import {
+  backends,
+  useBackends,
+  SHAPES,
+  TOL,
+  place,
+  onBoth,
+  compare,
+  randn,
+  uniform,
+  normalize,
+} from './kernel-helpers.js';
 
 useBackends();
 
@@ -17,20 +28,45 @@ describe('batchnorm: wasm matches js', () => {
   it.each(SHAPES)('batchnorm_forward_train B=%i D=%i', (B, D) => {
     const rng = new Rng(B * 1000 + D + 10);
     const init = {
-      y: new Float32Array(B * D), xn: new Float32Array(B * D), mean: new Float32Array(D), invStd: new Float32Array(D),
-      runningMean: randn(rng, D), runningVar: uniform(rng, D, 0.5, 2),
-      x: randn(rng, B * D, 2, 1.5), gamma: uniform(rng, D, 0.5, 1.5), beta: randn(rng, D),
+      y: new Float32Array(B * D),
+      xn: new Float32Array(B * D),
+      mean: new Float32Array(D),
+      invStd: new Float32Array(D),
+      runningMean: randn(rng, D),
+      runningVar: uniform(rng, D, 0.5, 2),
+      x: randn(rng, B * D, 2, 1.5),
+      gamma: uniform(rng, D, 0.5, 1.5),
+      beta: randn(rng, D),
     };
-    const r = onBoth(init, (b, s) => b.batchnorm_forward_train(s.y, s.xn, s.mean, s.invStd, s.runningMean,
-      s.runningVar, s.x, s.gamma, s.beta, B, D, 0.9, 1e-6));
+    const r = onBoth(init, (b, s) =>
+      b.batchnorm_forward_train(
+        s.y,
+        s.xn,
+        s.mean,
+        s.invStd,
+        s.runningMean,
+        s.runningVar,
+        s.x,
+        s.gamma,
+        s.beta,
+        B,
+        D,
+        0.9,
+        1e-6,
+      ),
+    );
     compare(r, ['y', 'xn', 'mean', 'invStd', 'runningMean', 'runningVar'], TOL, 'batchnorm_forward_train');
   });
 
   it.each(SHAPES)('batchnorm_forward_infer B=%i D=%i (and in place)', (B, D) => {
     const rng = new Rng(B * 1000 + D + 11);
     const init = {
-      y: new Float32Array(B * D), x: randn(rng, B * D, 2, 1), gamma: uniform(rng, D, 0.5, 1.5), beta: randn(rng, D),
-      runningMean: randn(rng, D), runningVar: uniform(rng, D, 0.1, 3),
+      y: new Float32Array(B * D),
+      x: randn(rng, B * D, 2, 1),
+      gamma: uniform(rng, D, 0.5, 1.5),
+      beta: randn(rng, D),
+      runningMean: randn(rng, D),
+      runningVar: uniform(rng, D, 0.1, 3),
     };
     const run = (b: Backend, s: typeof init, y: Float32Array): void =>
       b.batchnorm_forward_infer(y, s.x, s.gamma, s.beta, s.runningMean, s.runningVar, B, D, 1e-6);
@@ -45,8 +81,13 @@ describe('batchnorm: wasm matches js', () => {
     const rng = new Rng(B * 1000 + D + 12);
     const { xn, invStd } = normalize(randn(rng, B * D, 2, 1), B, D);
     const init = {
-      dx: new Float32Array(B * D), dgamma: new Float32Array(D), dbeta: new Float32Array(D),
-      dy: randn(rng, B * D), xn, invStd, gamma: uniform(rng, D, 0.5, 1.5),
+      dx: new Float32Array(B * D),
+      dgamma: new Float32Array(D),
+      dbeta: new Float32Array(D),
+      dy: randn(rng, B * D),
+      xn,
+      invStd,
+      gamma: uniform(rng, D, 0.5, 1.5),
     };
     const run = (b: Backend, s: typeof init, dx: Float32Array): void =>
       b.batchnorm_backward(dx, s.dgamma, s.dbeta, s.dy, s.xn, s.invStd, s.gamma, B, D);
@@ -69,10 +110,19 @@ describe.each(['js', 'wasm'] as const)('known answers (%s)', (name) => {
     const [B, D] = [6, 5]; // one 4-feature SIMD group and one scalar tail feature
     const rng = new Rng(901);
     const s = place(b, {
-      x: randn(rng, B * D, 2, 1), gamma: uniform(rng, D, 0.5, 2), beta: randn(rng, D), R: randn(rng, B * D),
-      y: new Float32Array(B * D), xn: new Float32Array(B * D), mean: new Float32Array(D), invStd: new Float32Array(D),
-      rm: new Float32Array(D), rv: new Float32Array(D),
-      dx: new Float32Array(B * D), dgamma: new Float32Array(D), dbeta: new Float32Array(D),
+      x: randn(rng, B * D, 2, 1),
+      gamma: uniform(rng, D, 0.5, 2),
+      beta: randn(rng, D),
+      R: randn(rng, B * D),
+      y: new Float32Array(B * D),
+      xn: new Float32Array(B * D),
+      mean: new Float32Array(D),
+      invStd: new Float32Array(D),
+      rm: new Float32Array(D),
+      rv: new Float32Array(D),
+      dx: new Float32Array(B * D),
+      dgamma: new Float32Array(D),
+      dbeta: new Float32Array(D),
     });
     const loss = (): number => {
       b.batchnorm_forward_train(s.y, s.xn, s.mean, s.invStd, s.rm, s.rv, s.x, s.gamma, s.beta, B, D, 0.9, 1e-6);
@@ -112,8 +162,16 @@ describe.each(['js', 'wasm'] as const)('known answers (%s)', (name) => {
     const rm0 = randn(rng, D);
     const rv0 = uniform(rng, D, 0.5, 2);
     const s = place(b, {
-      x1, x2, rm: rm0, rv: rv0, gamma: uniform(rng, D, 0.5, 2), beta: randn(rng, D),
-      y: new Float32Array(B * D), xn: new Float32Array(B * D), mean: new Float32Array(D), invStd: new Float32Array(D),
+      x1,
+      x2,
+      rm: rm0,
+      rv: rv0,
+      gamma: uniform(rng, D, 0.5, 2),
+      beta: randn(rng, D),
+      y: new Float32Array(B * D),
+      xn: new Float32Array(B * D),
+      mean: new Float32Array(D),
+      invStd: new Float32Array(D),
     });
     const momentum = 0.9;
     for (const x of [s.x1, s.x2]) {
@@ -138,17 +196,38 @@ describe.each(['js', 'wasm'] as const)('known answers (%s)', (name) => {
     expectClose(s.rm, em, TOL, 'runningMean');
     expectClose(s.rv, ev, TOL, 'runningVar');
     // and the kept batch statistics are those of the last call
-    expectClose(s.mean, Array.from({ length: D }, (_, j) => stats(x2, j)[0]), TOL, 'mean');
-    expectClose(s.invStd, Array.from({ length: D }, (_, j) => 1 / Math.sqrt(stats(x2, j)[1] + 1e-6)), TOL, 'invStd');
+    expectClose(
+      s.mean,
+      Array.from({ length: D }, (_, j) => stats(x2, j)[0]),
+      TOL,
+      'mean',
+    );
+    expectClose(
+      s.invStd,
+      Array.from({ length: D }, (_, j) => 1 / Math.sqrt(stats(x2, j)[1] + 1e-6)),
+      TOL,
+      'invStd',
+    );
   });
 
-  it.each([[3, 5], [128, 100], [5, 127]])('batchnorm infer equals train when the running stats are the batch stats (B=%i D=%i)', (B, D) => {
+  it.each([
+    [3, 5],
+    [128, 100],
+    [5, 127],
+  ])('batchnorm infer equals train when the running stats are the batch stats (B=%i D=%i)', (B, D) => {
     const b = be();
     const rng = new Rng(903 + B);
     const s = place(b, {
-      x: randn(rng, B * D, 2, 1), gamma: uniform(rng, D, 0.5, 2), beta: randn(rng, D),
-      y: new Float32Array(B * D), xn: new Float32Array(B * D), mean: new Float32Array(D), invStd: new Float32Array(D),
-      rm: randn(rng, D), rv: uniform(rng, D, 0.5, 2), yi: new Float32Array(B * D),
+      x: randn(rng, B * D, 2, 1),
+      gamma: uniform(rng, D, 0.5, 2),
+      beta: randn(rng, D),
+      y: new Float32Array(B * D),
+      xn: new Float32Array(B * D),
+      mean: new Float32Array(D),
+      invStd: new Float32Array(D),
+      rm: randn(rng, D),
+      rv: uniform(rng, D, 0.5, 2),
+      yi: new Float32Array(B * D),
     });
     // momentum 0 makes the running stats exactly this batch's mean and (biased) variance
     b.batchnorm_forward_train(s.y, s.xn, s.mean, s.invStd, s.rm, s.rv, s.x, s.gamma, s.beta, B, D, 0, 1e-6);

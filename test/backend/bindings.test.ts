@@ -6,7 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { createBackend, init, type Backend } from '../../src/index.js';
-import { bufferCount, descriptorProblem, ELEMENTWISE_NAMES, KERNEL_NAMES, KERNELS, type KernelName } from '../../src/backend/kernels.js';
+import {
+  bufferCount,
+  descriptorProblem,
+  ELEMENTWISE_NAMES,
+  KERNEL_NAMES,
+  KERNELS,
+  type KernelName,
+} from '../../src/backend/kernels.js';
 import type { KernelTable } from '../../src/backend/types.js';
 import { pattern } from '../../src/backend/wasm/bindings.js';
 import { ELEMENTWISE_SPLIT_MIN, GEMM_SPLIT_MIN } from '../../src/backend/wasm/pool.js';
@@ -14,8 +21,20 @@ import type { ThreadedWasmBackend } from '../../src/backend/wasm/threaded.js';
 
 /** Exports of the wasm module that are not kernels of the table (memory, set-up, the threads' gemm part). */
 const NOT_KERNELS = ['memory', 'heap_base', 'gemm_set_variant', 'gemm_variant', 'gemm_scratch_bytes', 'gemm_part'];
-const MANAGEMENT = ['name', 'generation', 'threads', 'disposed', 'alloc', 'allocInt32', 'refresh', 'reserve',
-  'memoryBytes', 'mark', 'rollback', 'dispose'];
+const MANAGEMENT = [
+  'name',
+  'generation',
+  'threads',
+  'disposed',
+  'alloc',
+  'allocInt32',
+  'refresh',
+  'reserve',
+  'memoryBytes',
+  'mark',
+  'rollback',
+  'dispose',
+];
 const sorted = (a: Iterable<string>) => [...a].sort();
 
 describe('the kernel list', () => {
@@ -33,7 +52,9 @@ describe('the kernel list', () => {
       const bytes = readFileSync(new URL(`../../build/${file}.wasm`, import.meta.url));
       if (file.endsWith('relaxed') && !WebAssembly.validate(bytes)) skip('this engine has no relaxed SIMD');
       const module = await WebAssembly.compile(bytes);
-      const names = WebAssembly.Module.exports(module).map((e) => e.name).filter((n) => !NOT_KERNELS.includes(n));
+      const names = WebAssembly.Module.exports(module)
+        .map((e) => e.name)
+        .filter((n) => !NOT_KERNELS.includes(n));
       expect(sorted(names)).toEqual(sorted(KERNEL_NAMES));
       const memory = new WebAssembly.Memory({ initial: 64, maximum: 64, shared: file.includes('threads') });
       const exports = (await WebAssembly.instantiate(module, { env: { memory } })).exports as Record<string, unknown>;
@@ -49,7 +70,7 @@ describe('the kernel list', () => {
     for (const name of KERNEL_NAMES) expect((js[name] as () => void).length, name).toBe(KERNELS[name].args.length);
   });
 
-  it('has a forwarder for every kernel of the wasm backend, taking each kernel\'s own arguments', () => {
+  it("has a forwarder for every kernel of the wasm backend, taking each kernel's own arguments", () => {
     const wasm = createBackend('wasm') as unknown as Record<string, unknown>;
     for (const name of KERNEL_NAMES) {
       expect(typeof wasm[name], name).toBe('function');
@@ -65,15 +86,26 @@ describe('the threaded backend splits what the list says', () => {
   function call(k: Backend, name: KernelName, n: number): void {
     const args = KERNELS[name].args.map((kind) => {
       switch (kind) {
-        case 'f32': return k.alloc(n);
-        case 'i32': return k.allocInt32(n);
-        case 'flag': return false;
-        case 'n': return n;
-        case 'size': return name === 'gemm' ? Math.cbrt(n) : 1;
-        case 'scalar': return 0.5;
+        case 'f32':
+          return k.alloc(n);
+        case 'i32':
+          return k.allocInt32(n);
+        case 'flag':
+          return false;
+        case 'n':
+          return n;
+        case 'size':
+          return name === 'gemm' ? Math.cbrt(n) : 1;
+        case 'scalar':
+          return 0.5;
       }
     });
-    if (name.startsWith('batchnorm') || name.startsWith('softmax') || name === 'argmax_correct' || name.startsWith('bias')) {
+    if (
+      name.startsWith('batchnorm') ||
+      name.startsWith('softmax') ||
+      name === 'argmax_correct' ||
+      name.startsWith('bias')
+    ) {
       args[bufferCount(name) + 1] = n; // B = 1 row of D = n (C = n classes, N = n columns)
     }
     (k[name] as (...a: unknown[]) => unknown)(...args);

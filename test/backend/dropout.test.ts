@@ -37,8 +37,9 @@ describe('dropout: wasm matches js', () => {
     const rng = new Rng(n + 500);
     const state = new Int32Array([rng.fork()]);
     const x = randn(rng, n);
-    const r = onBoth({ mask: new Float32Array(n), x, rng: state },
-      (b, s) => b.dropout_forward_train(s.x, s.mask, s.x, s.rng, n, 0.5));
+    const r = onBoth({ mask: new Float32Array(n), x, rng: state }, (b, s) =>
+      b.dropout_forward_train(s.x, s.mask, s.x, s.rng, n, 0.5),
+    );
     compare(r, ['mask', 'x', 'rng'], 0, 'dropout_forward_train in place');
     for (let i = 0; i < n; i++) expect(r.wasm.x[i]).toBe(x[i] * r.wasm.mask[i]);
   });
@@ -75,7 +76,10 @@ describe.each(['js', 'wasm'] as const)('known answers (%s)', (name) => {
     const n = 100_000;
     const rng = new Rng(904);
     const s = place(b, {
-      x: randn(rng, n), y: new Float32Array(n), mask: new Float32Array(n), rng: new Int32Array([rng.fork()]),
+      x: randn(rng, n),
+      y: new Float32Array(n),
+      mask: new Float32Array(n),
+      rng: new Int32Array([rng.fork()]),
     });
     b.dropout_forward_train(s.y, s.mask, s.x, s.rng, n, ratio);
     let kept = 0;
@@ -96,11 +100,20 @@ describe.each(['js', 'wasm'] as const)('known answers (%s)', (name) => {
     const rng = new Rng(905);
     const ratio = 0.3;
     const s = place(b, {
-      x: randn(rng, n), y: new Float32Array(n), mask: new Float32Array(n), rng: new Int32Array([rng.fork()]),
-      dy: randn(rng, n), dx: new Float32Array(n),
+      x: randn(rng, n),
+      y: new Float32Array(n),
+      mask: new Float32Array(n),
+      rng: new Int32Array([rng.fork()]),
+      dy: randn(rng, n),
+      dx: new Float32Array(n),
     });
     b.dropout_forward_infer(s.y, s.x, n, ratio);
-    expectClose(s.y, Array.from(s.x, (v) => v * (1 - ratio)), 1e-6, 'y = x · (1 − ratio)');
+    expectClose(
+      s.y,
+      Array.from(s.x, (v) => v * (1 - ratio)),
+      1e-6,
+      'y = x · (1 − ratio)',
+    );
     b.dropout_forward_train(s.y, s.mask, s.x, s.rng, n, ratio);
     b.dropout_backward(s.dx, s.dy, s.mask, n);
     for (let i = 0; i < n; i++) expect(s.dx[i] + 0).toBe(s.mask[i] === 1 ? s.dy[i] : 0); // + 0: −0 → 0

@@ -3,8 +3,18 @@
 // build), for all four transpose forms with and without accumulate, at edge and block-spanning shapes and the nets'
 // own; through the threaded backend; and for a whole net's training. Plus how a variant is chosen and named.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackend, createOptimizer, GEMM_VARIANTS, gemmVariant, gemmVariantState, init, MultiLayerNet, NameError,
-  type Backend, type GemmVariant } from '../../src/index.js';
+import {
+  createBackend,
+  createOptimizer,
+  GEMM_VARIANTS,
+  gemmVariant,
+  gemmVariantState,
+  init,
+  MultiLayerNet,
+  NameError,
+  type Backend,
+  type GemmVariant,
+} from '../../src/index.js';
 import type { ThreadedWasmBackend } from '../../src/backend/wasm/threaded.js';
 import { Rng } from '../../src/rng.js';
 import { expectClose } from '../helpers.js';
@@ -30,7 +40,9 @@ async function backendWith(variant: GemmVariant, threads = 1): Promise<Backend> 
 /** Runs every transpose form, with and without accumulate, on `b`; returns the C bits of each. */
 function products(b: Backend, M: number, K: number, N: number): Uint32Array[] {
   b.reserve(M * K + K * N + M * N + 64); // so that no allocation below grows memory (and detaches the others)
-  const a = fill(b.alloc(M * K), 11), bb = fill(b.alloc(K * N), 12), c0 = fill(new Float32Array(M * N), 13);
+  const a = fill(b.alloc(M * K), 11),
+    bb = fill(b.alloc(K * N), 12),
+    c0 = fill(new Float32Array(M * N), 13);
   const out: Uint32Array[] = [];
   const guard = 4;
   const c = b.alloc(M * N + 2 * guard);
@@ -53,9 +65,17 @@ function products(b: Backend, M: number, K: number, N: number): Uint32Array[] {
 function expectSameBits(got: Uint32Array[], want: Uint32Array[], label: string): void {
   expect(got.length).toBe(want.length);
   for (let f = 0; f < want.length; f++) {
-    let diff = 0, first = -1;
-    for (let i = 0; i < want[f].length; i++) if (got[f][i] !== want[f][i]) { diff++; if (first < 0) first = i; }
-    expect(diff, `${label}, form ${f} (tA tB acc = ${(f >> 2) & 1}${(f >> 1) & 1}${f & 1}): ${diff} elements differ, first at ${first}`).toBe(0);
+    let diff = 0,
+      first = -1;
+    for (let i = 0; i < want[f].length; i++)
+      if (got[f][i] !== want[f][i]) {
+        diff++;
+        if (first < 0) first = i;
+      }
+    expect(
+      diff,
+      `${label}, form ${f} (tA tB acc = ${(f >> 2) & 1}${(f >> 1) & 1}${f & 1}): ${diff} elements differ, first at ${first}`,
+    ).toBe(0);
   }
 }
 
@@ -63,10 +83,28 @@ function expectSameBits(got: Uint32Array[], want: Uint32Array[], label: string):
 // several MC blocks, N over NC, and the nets' shapes (784-1024x2-10 at batch 256, 784-100x4-10 at batch 128, in the
 // forward and both backward forms).
 const shapes: [number, number, number][] = [
-  [1, 1, 1], [2, 3, 5], [3, 7, 2], [5, 1, 9], [6, 8, 12], [7, 13, 11], [11, 257, 13], [13, 600, 25], [25, 1030, 37],
-  [130, 100, 10], [131, 33, 1033], [257, 5, 100], [1, 300, 1],
-  [128, 784, 100], [128, 100, 10], [128, 100, 100], [100, 128, 784],
-  [256, 784, 1024], [256, 1024, 1024], [784, 256, 1024], [256, 1024, 784], [256, 1024, 10],
+  [1, 1, 1],
+  [2, 3, 5],
+  [3, 7, 2],
+  [5, 1, 9],
+  [6, 8, 12],
+  [7, 13, 11],
+  [11, 257, 13],
+  [13, 600, 25],
+  [25, 1030, 37],
+  [130, 100, 10],
+  [131, 33, 1033],
+  [257, 5, 100],
+  [1, 300, 1],
+  [128, 784, 100],
+  [128, 100, 10],
+  [128, 100, 100],
+  [100, 128, 784],
+  [256, 784, 1024],
+  [256, 1024, 1024],
+  [784, 256, 1024],
+  [256, 1024, 784],
+  [256, 1024, 10],
 ];
 
 const others = GEMM_VARIANTS.filter((v) => v !== '4x8');
@@ -89,13 +127,22 @@ describe('gemm variants: bit-identical to 4×8', () => {
 
   it('each variant agrees with the js reference (so the shared answer is right, not just shared)', () => {
     const js = createBackend('js');
-    for (const [M, K, N] of [[7, 13, 11], [25, 1030, 37], [131, 33, 1033]] as const) {
-      const a = fill(js.alloc(M * K), 11), b = fill(js.alloc(K * N), 12), c = js.alloc(M * N);
+    for (const [M, K, N] of [
+      [7, 13, 11],
+      [25, 1030, 37],
+      [131, 33, 1033],
+    ] as const) {
+      const a = fill(js.alloc(M * K), 11),
+        b = fill(js.alloc(K * N), 12),
+        c = js.alloc(M * N);
       js.gemm(c, a, b, M, N, K, false, true, false);
       for (const v of GEMM_VARIANTS) {
         const w = v === '4x8' ? ref : per[v]!;
-        const wa = w.alloc(M * K), wb = w.alloc(K * N), wc = w.alloc(M * N);
-        wa.set(a); wb.set(b);
+        const wa = w.alloc(M * K),
+          wb = w.alloc(K * N),
+          wc = w.alloc(M * N);
+        wa.set(a);
+        wb.set(b);
         w.gemm(wc, wa, wb, M, N, K, false, true, false);
         expectClose(wc, c, 2e-6 * Math.sqrt(K), `${v} ${M}×${K}×${N}`);
       }
@@ -106,8 +153,15 @@ describe('gemm variants: bit-identical to 4×8', () => {
     const train = async (v: GemmVariant): Promise<{ losses: number[]; params: Uint32Array[] }> => {
       await init({ gemmVariant: v });
       const net = new MultiLayerNet({
-        inputSize: 50, hiddenSizes: [37, 100, 13], outputSize: 10, useBatchNorm: true, useDropout: true,
-        dropoutRatio: 0.2, weightDecayLambda: 0.01, seed: 3, backend: 'wasm',
+        inputSize: 50,
+        hiddenSizes: [37, 100, 13],
+        outputSize: 10,
+        useBatchNorm: true,
+        useDropout: true,
+        dropoutRatio: 0.2,
+        weightDecayLambda: 0.01,
+        seed: 3,
+        backend: 'wasm',
       });
       const opt = createOptimizer('adam', { lr: 0.01 });
       const losses: number[] = [];
@@ -131,17 +185,28 @@ describe('gemm variants: bit-identical to 4×8', () => {
 describe('gemm variants: the threaded backend', () => {
   afterAll(() => init({ threads: 1, gemmVariant: '4x8' }));
 
-  it('init({ threads: 2, gemmVariant }) puts the variant on the shared memory and gives 4×8\'s single-thread bits', async () => {
+  it("init({ threads: 2, gemmVariant }) puts the variant on the shared memory and gives 4×8's single-thread bits", async () => {
     const ref = await backendWith('4x8', 1);
-    const wants = ([[256, 784, 1024], [128, 784, 100], [131, 300, 1033]] as const).map(([M, K, N]) => products(ref, M, K, N));
+    const wants = (
+      [
+        [256, 784, 1024],
+        [128, 784, 100],
+        [131, 300, 1033],
+      ] as const
+    ).map(([M, K, N]) => products(ref, M, K, N));
     for (const v of GEMM_VARIANTS) {
       const b = await backendWith(v, 2);
       expect(b.threads).toBe(2);
       const heap = (b as ThreadedWasmBackend).heap;
       expect(heap, 'the shared heap exists').toBeDefined();
       expect((heap.exports.gemm_variant as () => number)()).toBe(GEMM_VARIANTS.indexOf(v));
-      ([[256, 784, 1024], [128, 784, 100], [131, 300, 1033]] as const).forEach(([M, K, N], i) =>
-        expectSameBits(products(b, M, K, N), wants[i], `threads 2, ${v} ${M}×${K}×${N}`));
+      (
+        [
+          [256, 784, 1024],
+          [128, 784, 100],
+          [131, 300, 1033],
+        ] as const
+      ).forEach(([M, K, N], i) => expectSameBits(products(b, M, K, N), wants[i], `threads 2, ${v} ${M}×${K}×${N}`));
     }
   });
 
@@ -149,7 +214,9 @@ describe('gemm variants: the threaded backend', () => {
     await backendWith('3x12', 2);
     await init({ threads: 1 });
     await init({ threads: 2 }); // new workers instantiate the module on the shared memory again
-    expect(((createBackend('wasm') as ThreadedWasmBackend).heap.exports.gemm_variant as () => number)()).toBe(GEMM_VARIANTS.indexOf('3x12'));
+    expect(((createBackend('wasm') as ThreadedWasmBackend).heap.exports.gemm_variant as () => number)()).toBe(
+      GEMM_VARIANTS.indexOf('3x12'),
+    );
   });
 });
 
@@ -180,7 +247,9 @@ describe('gemm variants: choosing one', () => {
   it('an unknown name is a NameError naming it and the choices, and changes nothing', async () => {
     await init({ gemmVariant: '4x8' });
     await expect(init({ gemmVariant: '5x5' as GemmVariant })).rejects.toThrow(NameError);
-    await expect(init({ gemmVariant: '5x5' as GemmVariant })).rejects.toThrow(/unknown gemm variant '5x5'.*4x8, 6x8, 4x12, 3x12/);
+    await expect(init({ gemmVariant: '5x5' as GemmVariant })).rejects.toThrow(
+      /unknown gemm variant '5x5'.*4x8, 6x8, 4x12, 3x12/,
+    );
     process.env.ZERODL_GEMM = '8x8';
     await expect(init()).rejects.toThrow(NameError);
     await expect(init()).rejects.toThrow(/ZERODL_GEMM: unknown gemm variant '8x8'/);

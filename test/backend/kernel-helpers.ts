@@ -8,7 +8,14 @@ import type { Rng } from '../../src/rng.js';
 import { expectClose } from '../helpers.js';
 
 export const SIZES = [1, 3, 4, 5, 17, 127, 1000];
-export const SHAPES: [number, number][] = [[1, 1], [1, 10], [3, 5], [17, 10], [128, 100], [5, 127]];
+export const SHAPES: [number, number][] = [
+  [1, 1],
+  [1, 10],
+  [3, 5],
+  [17, 10],
+  [128, 100],
+  [5, 127],
+];
 export const TOL = 1e-5;
 
 // ---- the two backends ---------------------------------------------------------------------------------------
@@ -36,7 +43,8 @@ export function place<S extends Bufs>(b: Backend, init: S): S {
   for (const v of Object.values(init)) floats += v.length + 4; // + alignment slack
   b.reserve(floats); // so that no allocation below grows (and detaches) the ones before it
   const out: Bufs = {};
-  for (const [k, v] of Object.entries(init)) out[k] = v instanceof Int32Array ? b.allocInt32(v.length) : b.alloc(v.length);
+  for (const [k, v] of Object.entries(init))
+    out[k] = v instanceof Int32Array ? b.allocInt32(v.length) : b.alloc(v.length);
   for (const [k, v] of Object.entries(init)) {
     const buf = b.refresh(out[k]);
     buf.set(v);
@@ -45,7 +53,12 @@ export function place<S extends Bufs>(b: Backend, init: S): S {
   return out as S;
 }
 
-export interface Both<S, R> { js: S; wasm: S; jsOut: R; wasmOut: R }
+export interface Both<S, R> {
+  js: S;
+  wasm: S;
+  jsOut: R;
+  wasmOut: R;
+}
 
 /** Places copies of `init` in each backend and runs `kernel` on them. */
 export function onBoth<S extends Bufs, R>(init: S, kernel: (b: Backend, s: S) => R): Both<S, R> {
@@ -57,7 +70,12 @@ export function onBoth<S extends Bufs, R>(init: S, kernel: (b: Backend, s: S) =>
 }
 
 /** wasm's outputs `keys` against js's. */
-export function compare<S extends Bufs, R>(r: Both<S, R>, keys: (keyof S & string)[], tol: number, label: string): void {
+export function compare<S extends Bufs, R>(
+  r: Both<S, R>,
+  keys: (keyof S & string)[],
+  tol: number,
+  label: string,
+): void {
   for (const k of keys) expectClose(backends.wasm.refresh(r.wasm[k]), r.js[k], tol, `${label} ${k}`);
 }
 
@@ -83,12 +101,19 @@ export function labels(rng: Rng, B: number, C: number): Int32Array {
 
 export function onehot(t: Int32Array, C: number): Float32Array {
   const a = new Float32Array(t.length * C);
-  t.forEach((c, i) => { a[i * C + c] = 1; });
+  t.forEach((c, i) => {
+    a[i * C + c] = 1;
+  });
   return a;
 }
 
 /** Column-normalized x[B×D] (in f64): what a BatchNorm forward keeps, xn and invStd. */
-export function normalize(x: Float32Array, B: number, D: number, eps = 1e-6): { xn: Float32Array; invStd: Float32Array } {
+export function normalize(
+  x: Float32Array,
+  B: number,
+  D: number,
+  eps = 1e-6,
+): { xn: Float32Array; invStd: Float32Array } {
   const xn = new Float32Array(B * D);
   const invStd = new Float32Array(D);
   for (let j = 0; j < D; j++) {

@@ -6,7 +6,21 @@ import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/types.js';
 import { Rng } from '../../src/rng.js';
 import { expectClose, expectCloseTo } from '../helpers.js';
-import { backends, useBackends, SHAPES, TOL, onBoth, compare, randn, uniform, labels, onehot, sumOf, f, i32 } from './kernel-helpers.js';
+import {
+  backends,
+  useBackends,
+  SHAPES,
+  TOL,
+  onBoth,
+  compare,
+  randn,
+  uniform,
+  labels,
+  onehot,
+  sumOf,
+  f,
+  i32,
+} from './kernel-helpers.js';
 
 useBackends();
 
@@ -20,7 +34,8 @@ describe('softmax_ce: wasm matches js', () => {
     const r = onBoth({ y: new Float32Array(B * C), x, t }, (b, s) => b.softmax_ce_forward(s.y, s.x, s.t, B, C));
     compare(r, ['y'], TOL, 'softmax_ce_forward');
     expectCloseTo(r.wasmOut, r.jsOut, TOL, 'softmax_ce_forward loss');
-    for (let i = 0; i < B; i++) expectCloseTo(sumOf(r.wasm.y.subarray(i * C, i * C + C)), 1, 1e-6, `row ${i} sums to 1`);
+    for (let i = 0; i < B; i++)
+      expectCloseTo(sumOf(r.wasm.y.subarray(i * C, i * C + C)), 1, 1e-6, `row ${i} sums to 1`);
   });
 
   it.each(SHAPES)('softmax_ce_backward B=%i C=%i (and dx = y in place)', (B, C) => {
@@ -38,8 +53,7 @@ describe('softmax_ce: wasm matches js', () => {
     const rng = new Rng(B * 1000 + C + 2);
     const x = randn(rng, B * C, 3);
     const t = onehot(labels(rng, B, C), C);
-    const r = onBoth({ y: new Float32Array(B * C), x, t },
-      (b, s) => b.softmax_ce_onehot_forward(s.y, s.x, s.t, B, C));
+    const r = onBoth({ y: new Float32Array(B * C), x, t }, (b, s) => b.softmax_ce_onehot_forward(s.y, s.x, s.t, B, C));
     compare(r, ['y'], TOL, 'softmax_ce_onehot_forward');
     expectCloseTo(r.wasmOut, r.jsOut, TOL, 'softmax_ce_onehot_forward loss');
   });
@@ -48,8 +62,9 @@ describe('softmax_ce: wasm matches js', () => {
     const rng = new Rng(B * 1000 + C + 3);
     const y = uniform(rng, B * C, 0, 1);
     const t = onehot(labels(rng, B, C), C);
-    const r = onBoth({ dx: new Float32Array(B * C), y, t },
-      (b, s) => b.softmax_ce_onehot_backward(s.dx, s.y, s.t, B, C));
+    const r = onBoth({ dx: new Float32Array(B * C), y, t }, (b, s) =>
+      b.softmax_ce_onehot_backward(s.dx, s.y, s.t, B, C),
+    );
     compare(r, ['dx'], TOL, 'softmax_ce_onehot_backward');
     const p = onBoth({ y, t }, (b, s) => b.softmax_ce_onehot_backward(s.y, s.y, s.t, B, C));
     expectClose(p.wasm.y, r.js.dx, TOL, 'softmax_ce_onehot_backward in place (wasm)');

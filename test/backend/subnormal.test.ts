@@ -22,7 +22,10 @@ const STATE = [1.1e-38, -1.2e-38, 5e-39, 1e-45, 3e-38, -1, 0.5, Number.NaN, Numb
 function buffers(k: Backend, state: number[], g: number[]) {
   const n = state.length;
   k.reserve(4 * n + 64);
-  const p = k.alloc(n), gb = k.alloc(n), s1 = k.alloc(n), s2 = k.alloc(n);
+  const p = k.alloc(n),
+    gb = k.alloc(n),
+    s1 = k.alloc(n),
+    s2 = k.alloc(n);
   p.fill(1);
   gb.set(g);
   s1.set(state);
@@ -56,7 +59,11 @@ describe.each(['js', 'wasm'])('%s backend: update kernels flush subnormal state 
     expect(h.slice(0, 4)).toEqual([0, 0, 0, 0]);
     expect(h[4]).toBeGreaterThan(FLT_MIN);
     expect(h.some(isSubnormal)).toBe(false);
-    const a = buffers(k(), STATE.map(() => 0), STATE.map(() => 1e-20)); // g² = 1e-40: subnormal
+    const a = buffers(
+      k(),
+      STATE.map(() => 0),
+      STATE.map(() => 1e-20),
+    ); // g² = 1e-40: subnormal
     k().adagrad_update(a.p, a.g, a.s1, a.n, 0.01);
     expect(Array.from(a.s1)).toEqual(STATE.map(() => 0));
   });
@@ -64,7 +71,8 @@ describe.each(['js', 'wasm'])('%s backend: update kernels flush subnormal state 
   it('adam: m and v with g = 0', () => {
     const b = buffers(k(), STATE, zeros);
     k().adam_update(b.p, b.g, b.s1, b.s2, b.n, 0.001, 0.9, 0.999);
-    const m = Array.from(b.s1), v = Array.from(b.s2);
+    const m = Array.from(b.s1),
+      v = Array.from(b.s2);
     expect(m.slice(0, 4)).toEqual([0, 0, 0, 0]);
     expect(m[4]).toBeGreaterThan(FLT_MIN);
     expect(m.some(isSubnormal) || v.some(isSubnormal)).toBe(false);
@@ -77,19 +85,28 @@ describe.each(['js', 'wasm'])('%s backend: update kernels flush subnormal state 
 // flush tens of thousands of Adam / Momentum / Nesterov state entries of this net are subnormal by step 800
 // (42,871 of Adam's m seen here; `npm run bench` section 6 counts them).
 it('wasm: 900 steps of a net whose units die leave no subnormal optimizer state', () => {
-  const N = 512, x = new Float32Array(N * 784), t = new Uint8Array(N);
+  const N = 512,
+    x = new Float32Array(N * 784),
+    t = new Uint8Array(N);
   let s = 12345;
-  for (let i = 0; i < x.length; i++) { s = (Math.imul(s, 1664525) + 1013904223) | 0; x[i] = (s >>> 8) / 16777216; }
+  for (let i = 0; i < x.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) | 0;
+    x[i] = (s >>> 8) / 16777216;
+  }
   for (let i = 0; i < N; i++) t[i] = i % 10;
   for (const name of ['adam', 'momentum', 'nesterov']) {
     const net = new MultiLayerNet({ inputSize: 784, hiddenSizes: [100, 100, 100, 100], outputSize: 10, seed: 1 });
     const opt = createOptimizer(name);
     const trainer = new Trainer(net, x, t, x.subarray(0, 7840), t.subarray(0, 10), { batchSize: 128, optimizer: opt });
-    let zero = 0, subnormal = 0;
+    let zero = 0,
+      subnormal = 0;
     for (let i = 0; i < 900; i++) trainer.step();
     for (const record of Object.values(opt.state())) {
       for (const buf of Object.values(record)) {
-        for (let i = 0; i < buf.length; i++) { if (buf[i] === 0) zero++; else if (isSubnormal(buf[i])) subnormal++; }
+        for (let i = 0; i < buf.length; i++) {
+          if (buf[i] === 0) zero++;
+          else if (isSubnormal(buf[i])) subnormal++;
+        }
       }
     }
     expect(subnormal, name).toBe(0);

@@ -29,8 +29,11 @@ describe('threads: fallback to one thread', () => {
     // and the backends work, on their own memory
     const k = createBackend('wasm') as ReturnType<typeof createBackend> & { threads: number };
     expect(k.threads).toBe(1);
-    const a = k.alloc(4), b = k.alloc(4), c = k.alloc(4);
-    a.set([1, 2, 3, 4]); b.set([5, 6, 7, 8]);
+    const a = k.alloc(4),
+      b = k.alloc(4),
+      c = k.alloc(4);
+    a.set([1, 2, 3, 4]);
+    b.set([5, 6, 7, 8]);
     k.gemm(c, a, b, 2, 2, 2, false, false, false);
     expect(Array.from(c)).toEqual([19, 22, 43, 50]);
   });

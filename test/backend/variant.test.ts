@@ -25,9 +25,12 @@ describe('wasm binary variant', () => {
     expect(z.simdVariant()).toBe(forced);
   });
 
-  it.runIf(!engineHasRelaxed)("init({ simd: 'relaxed-simd' }) where the engine lacks it is a BackendError", async () => {
-    vi.resetModules();
-    const z = await import('../../src/index.js');
-    await expect(z.init({ simd: 'relaxed-simd' })).rejects.toThrow(/does not support relaxed SIMD/);
-  });
+  it.runIf(!engineHasRelaxed)(
+    "init({ simd: 'relaxed-simd' }) where the engine lacks it is a BackendError",
+    async () => {
+      vi.resetModules();
+      const z = await import('../../src/index.js');
+      await expect(z.init({ simd: 'relaxed-simd' })).rejects.toThrow(/does not support relaxed SIMD/);
+    },
+  );
 });

@@ -10,8 +10,15 @@
 // check's measured max |a − e|/(1 + |e|), to see the slack.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  createBackend, createOptimizer, init, MultiLayerNet, simdVariant,
-  type BackendName, type MultiLayerNetOptions, type Optimizer, type WeightInit,
+  createBackend,
+  createOptimizer,
+  init,
+  MultiLayerNet,
+  simdVariant,
+  type BackendName,
+  type MultiLayerNetOptions,
+  type Optimizer,
+  type WeightInit,
 } from '../../src/index.js';
 import { loadMnist } from '../../src/data/mnist.node.js';
 import { optimizerPath } from '../../src/experiments/optimizer-paths.js';
@@ -46,17 +53,24 @@ const labels = Int32Array.from(book.input.labels as number[]);
 // The binary this vitest project forces (test/setup-simd.ts), on every Node.
 const relaxedRun = process.env.ZERODL_TEST_SIMD === 'relaxed-simd';
 
-beforeAll(async () => { await init(); });
+beforeAll(async () => {
+  await init();
+});
 
-describe('the input: zerodl\'s MNIST loader gives the book\'s first 8 training images', () => {
-  it('bit-identical to float32(pixel)/255 (the book\'s load_mnist), labels equal', async () => {
+describe("the input: zerodl's MNIST loader gives the book's first 8 training images", () => {
+  it("bit-identical to float32(pixel)/255 (the book's load_mnist), labels equal", async () => {
     const mnist = await loadMnist();
     const pixels = book.input.pixels_uint8.data as number[];
     const ours = mnist.xTrain.subarray(0, 8 * 784);
     // float32(p)/255 in float32 is one correctly rounded division: Math.fround(p / 255)
-    check(ours, pixels.map((p) => Math.fround(p / 255)), 0, 'x vs float32(pixel)/255');
+    check(
+      ours,
+      pixels.map((p) => Math.fround(p / 255)),
+      0,
+      'x vs float32(pixel)/255',
+    );
     // the fixture's x is pixel/255 in float64: float32 rounding, < 3e-8
-    check(ours, book.input.x.data, 3e-8, 'x vs the fixture\'s float64 x');
+    check(ours, book.input.x.data, 3e-8, "x vs the fixture's float64 x");
     expect(Array.from(mnist.tTrain.subarray(0, 8))).toEqual(book.input.labels);
     expect(book.input.image_indices).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
@@ -101,7 +115,7 @@ function checkGrads(grads: Record<string, Float32Array>, expected: TensorRecord,
   for (const [name, t] of Object.entries(expected)) check(grads[name], t.data, TOL_GRADS, `${label} grads.${name}`);
 }
 
-describe.each(['js', 'wasm'] as const)('the book\'s numbers on %s', (backend) => {
+describe.each(['js', 'wasm'] as const)("the book's numbers on %s", (backend) => {
   it('runs the wasm binary this vitest project is for', () => {
     if (backend === 'wasm') expect(simdVariant()).toBe(relaxedRun ? 'relaxed-simd' : 'simd');
     expect(createBackend(backend).name).toBe(backend);
@@ -125,7 +139,12 @@ describe.each(['js', 'wasm'] as const)('the book\'s numbers on %s', (backend) =>
       if (bn) checkRunning(net, s.bn_running_after_1_train_forward, 'after 1 train forward');
       // 2) eval mode uses the running stats and leaves them as they are
       const running = Object.fromEntries(Object.entries(net.buffers).map(([k, v]) => [k, v.slice()]));
-      check(net.predict(x), s.predict_eval_after_1_train_forward.data, TOL_SCORES, 'predict_eval_after_1_train_forward');
+      check(
+        net.predict(x),
+        s.predict_eval_after_1_train_forward.data,
+        TOL_SCORES,
+        'predict_eval_after_1_train_forward',
+      );
       expect(net.accuracy(x, tOneHot)).toBe(s.accuracy_after_1_train_forward);
       expect(net.accuracy(x, labels)).toBe(s.accuracy_after_1_train_forward);
       checkScalar(net.loss(x, tOneHot), s.loss_eval_after_1_train_forward, TOL_LOSS, 'loss_eval_after_1_train_forward');
@@ -140,19 +159,26 @@ describe.each(['js', 'wasm'] as const)('the book\'s numbers on %s', (backend) =>
 
     it('the same train-mode loss with labels as indices (a fresh net)', () => {
       const net = bookNet(s, backend);
-      checkScalar(net.loss(x, labels, { train: true }), s.loss_train_mode_label_indices, TOL_LOSS, 'loss_train_mode_label_indices');
+      checkScalar(
+        net.loss(x, labels, { train: true }),
+        s.loss_train_mode_label_indices,
+        TOL_LOSS,
+        'loss_train_mode_label_indices',
+      );
     });
 
     if (name === 'mlp_sigmoid') {
       // max_abs_diff_vs_MultiLayerNet_grads (0.0) compares the book's two classes, MultiLayerNet and
       // MultiLayerNetExtend, with each other; zerodl has one MultiLayerNet for both, so there is nothing to compare.
-      it.skip('max_abs_diff_vs_MultiLayerNet_grads: a fact about the book\'s two net classes, zerodl has one', () => {});
+      it.skip("max_abs_diff_vs_MultiLayerNet_grads: a fact about the book's two net classes, zerodl has one", () => {});
     }
 
     it('gradients with labels as indices equal those with one-hot rows', () => {
       // (the book's TwoLayerNet/MultiLayerNet accept both; the fixture records them for one-hot)
-      const a = bookNet(s, backend), b = bookNet(s, backend);
-      const ga = a.gradient(x, tOneHot), gb = b.gradient(x, labels);
+      const a = bookNet(s, backend),
+        b = bookNet(s, backend);
+      const ga = a.gradient(x, tOneHot),
+        gb = b.gradient(x, labels);
       for (const k of Object.keys(ga)) check(gb[k], ga[k], 1e-6, `grads.${k} labels vs one-hot`);
     });
   });
@@ -169,7 +195,7 @@ describe.each(['js', 'wasm'] as const)('the book\'s numbers on %s', (backend) =>
       return masks[layer - 1];
     };
 
-    it('train-mode loss and gradients with the book\'s masks', () => {
+    it("train-mode loss and gradients with the book's masks", () => {
       const net = bookNet(s, backend);
       net.dropoutMaskSource = replay;
       checkScalar(net.loss(x, tOneHot, { train: true }), s.loss_train_mode, TOL_LOSS, 'loss_train_mode');
@@ -182,20 +208,21 @@ describe.each(['js', 'wasm'] as const)('the book\'s numbers on %s', (backend) =>
       checkScalar(net.loss(x, tOneHot), s.loss_eval, TOL_LOSS, 'loss_eval');
     });
 
-    it('the net\'s own stream draws other masks (so the replay above is what made the numbers match)', () => {
+    it("the net's own stream draws other masks (so the replay above is what made the numbers match)", () => {
       const net = bookNet(s, backend);
       expect(Math.abs(net.loss(x, tOneHot, { train: true }) - s.loss_train_mode)).toBeGreaterThan(1e-3);
     });
   });
 
   // ---- the six optimizers: 3 steps from the same start, params and state after each ----------------------------
-  describe('optimizers (public classes, state by the book\'s names)', () => {
+  describe("optimizers (public classes, state by the book's names)", () => {
     it.each(BOOK_OPTIMIZERS)('%s', (bookName, name) => {
       const run = book.optimizers.runs[bookName];
       const k = createBackend(backend);
       const start = f32(book.optimizers.start_params);
       k.reserve(64);
-      const params = { W: k.alloc(12), b: k.alloc(4) }, grads = { W: k.alloc(12), b: k.alloc(4) };
+      const params = { W: k.alloc(12), b: k.alloc(4) },
+        grads = { W: k.alloc(12), b: k.alloc(4) };
       params.W.set(start.W);
       params.b.set(start.b);
       const opt: Optimizer = createOptimizer(name, optimizerOptions(run.hyperparameters));

@@ -3,7 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { expectClose } from '../helpers.js';
 
-export interface Tensor { shape: number[]; data: number[] }
+export interface Tensor {
+  shape: number[];
+  data: number[];
+}
 export type TensorRecord = Record<string, Tensor>;
 
 /** The parsed fixture (read once per test file). The type is loose on purpose: each test names what it reads. */
@@ -21,8 +24,12 @@ export function f32(record: TensorRecord): Record<string, Float32Array> {
 
 /** The book's optimizer class names in the fixture, with zerodl's createOptimizer names and option names. */
 export const BOOK_OPTIMIZERS = [
-  ['SGD', 'sgd'], ['Momentum', 'momentum'], ['Nesterov', 'nesterov'], ['AdaGrad', 'adagrad'],
-  ['RMSprop', 'rmsprop'], ['Adam', 'adam'],
+  ['SGD', 'sgd'],
+  ['Momentum', 'momentum'],
+  ['Nesterov', 'nesterov'],
+  ['AdaGrad', 'adagrad'],
+  ['RMSprop', 'rmsprop'],
+  ['Adam', 'adam'],
 ] as const;
 
 /** The fixture's hyperparameters (lr, momentum, decay_rate, beta1, beta2) as zerodl's optimizer options. */
@@ -38,7 +45,8 @@ const report = !!process.env.BOOK_REPORT;
 export function check(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, label: string): void {
   if (report) {
     let worst = 0;
-    for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i])));
+    for (let i = 0; i < expected.length; i++)
+      worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i])));
     console.log(`${label}: max scaled error ${worst.toExponential(2)} (tol ${tol})`);
   }
   expectClose(actual, expected, tol, label);

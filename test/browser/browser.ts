@@ -11,7 +11,8 @@ import { serveStatic } from '../../scripts/serve.mjs';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Why the browser tests are skipped, or undefined when they can run. */
-export const skipReason: string | undefined = hasChromium() ? undefined
+export const skipReason: string | undefined = hasChromium()
+  ? undefined
   : `${CHROMIUM} is absent: install Debian's Chromium (apt-get install -y chromium; .ci/run does) to run the browser tests`;
 if (skipReason) console.warn(`browser tests skipped: ${skipReason}`);
 
@@ -53,7 +54,11 @@ export async function startSession(root = ROOT, isolated = false): Promise<Sessi
       });
       page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
       page.on('request', (r) => requests.push(r.url()));
-      page.on('worker', (w) => w.on('console', (m) => { if (m.type() === 'error') errors.push(`worker console: ${m.text()}`); }));
+      page.on('worker', (w) =>
+        w.on('console', (m) => {
+          if (m.type() === 'error') errors.push(`worker console: ${m.text()}`);
+        }),
+      );
       await page.goto(new URL(path, base).href);
       return { page, errors, warnings, requests };
     },

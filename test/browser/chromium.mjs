@@ -8,8 +8,16 @@ import { chromium } from 'playwright-core';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 // Without the background-networking flags Chromium's own connections are refused here and pollute the logs.
-export const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export const hasChromium = () => existsSync(CHROMIUM);
 
@@ -17,7 +25,11 @@ export const hasChromium = () => existsSync(CHROMIUM);
 export async function launch({ viewport = { width: 1300, height: 1000 }, deviceScaleFactor = 1 } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'zerodl-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, args: FLAGS, viewport, deviceScaleFactor,
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport,
+    deviceScaleFactor,
   });
   return {
     context,

@@ -8,7 +8,12 @@ import { readSubset } from './data.js';
 
 interface DemoWindow {
   zerodlDemo: {
-    state: { ready: boolean; training: boolean; finalTestAccuracy?: number; lastPrediction?: { digit: number; probs: number[] } };
+    state: {
+      ready: boolean;
+      training: boolean;
+      finalTestAccuracy?: number;
+      lastPrediction?: { digit: number; probs: number[] };
+    };
     classify(): void;
     clearPad(): void;
   };
@@ -24,16 +29,24 @@ describe.skipIf(skipReason)(`the demo in Chromium${skipReason ? ` — skipped: $
     session = await startSession();
     ({ page, errors } = await session.open('dist-demo/index.html'));
   });
-  afterAll(async () => { await session?.close(); });
+  afterAll(async () => {
+    await session?.close();
+  });
 
   const prediction = async (): Promise<number> => {
-    await page.waitForFunction(() => document.getElementById('prediction')!.dataset.class !== undefined, null, { timeout: 5000 });
+    await page.waitForFunction(() => document.getElementById('prediction')!.dataset.class !== undefined, null, {
+      timeout: 5000,
+    });
     return Number(await page.getAttribute('#prediction', 'data-class'));
   };
 
   it('loads the kernels and the data with no console errors', async () => {
-    await page.waitForFunction(() => (window as unknown as DemoWindow).zerodlDemo?.state.ready, null, { timeout: 20_000 });
-    expect(await page.textContent('#status')).toMatch(/^ready: wasm kernels \((relaxed-)?simd\), 5,000 training and 1,000 test images/);
+    await page.waitForFunction(() => (window as unknown as DemoWindow).zerodlDemo?.state.ready, null, {
+      timeout: 20_000,
+    });
+    expect(await page.textContent('#status')).toMatch(
+      /^ready: wasm kernels \((relaxed-)?simd\), 5,000 training and 1,000 test images/,
+    );
     expect(await page.isEnabled('#start')).toBe(true);
     expect(await page.locator('#loss-chart svg').count()).toBe(1);
     expect(errors).toEqual([]);
@@ -48,13 +61,22 @@ describe.skipIf(skipReason)(`the demo in Chromium${skipReason ? ` — skipped: $
     await page.click('#start');
     expect(await page.isEnabled('#stop')).toBe(true);
     // While the worker trains, the page's event loop answers a timer within a frame or two.
-    await page.waitForFunction(() => (document.getElementById('iter')!.textContent ?? '').includes('/'), null, { timeout: 10_000 });
-    const lag = await page.evaluate(() => new Promise<number>((done) => {
-      const t = performance.now();
-      setTimeout(() => done(performance.now() - t), 0);
-    }));
+    await page.waitForFunction(() => (document.getElementById('iter')!.textContent ?? '').includes('/'), null, {
+      timeout: 10_000,
+    });
+    const lag = await page.evaluate(
+      () =>
+        new Promise<number>((done) => {
+          const t = performance.now();
+          setTimeout(() => done(performance.now() - t), 0);
+        }),
+    );
     expect(lag).toBeLessThan(100);
-    await page.waitForFunction(() => (window as unknown as DemoWindow).zerodlDemo.state.finalTestAccuracy !== undefined, null, { timeout: 40_000 });
+    await page.waitForFunction(
+      () => (window as unknown as DemoWindow).zerodlDemo.state.finalTestAccuracy !== undefined,
+      null,
+      { timeout: 40_000 },
+    );
     const acc = Number(await page.getAttribute('#test-acc', 'data-value'));
     expect(acc).toBeGreaterThan(0.85);
     expect(await page.textContent('#status')).toMatch(/^done: test accuracy \d+\.\d% after .* samples\/s/);

@@ -21,11 +21,20 @@ const XVFB = '/usr/bin/Xvfb';
 
 /** Why an engine cannot run here (a missing Debian package), or undefined. */
 export function engineMissing(name) {
-  const need = { chromium: [[CHROMIUM, 'chromium']], firefox: [[FIREFOX, 'firefox-esr']],
-    webkit: [[WEBKIT_DRIVER, 'webkit2gtk-driver'], [MINIBROWSER, 'webkit2gtk-driver'], [XVFB, 'xvfb']] }[name];
+  const need = {
+    chromium: [[CHROMIUM, 'chromium']],
+    firefox: [[FIREFOX, 'firefox-esr']],
+    webkit: [
+      [WEBKIT_DRIVER, 'webkit2gtk-driver'],
+      [MINIBROWSER, 'webkit2gtk-driver'],
+      [XVFB, 'xvfb'],
+    ],
+  }[name];
   if (!need) return `unknown engine ${name}`;
   const absent = need.filter(([p]) => !existsSync(p));
-  return absent.length ? `${absent.map(([p]) => p).join(', ')} absent (apt-get install -y ${[...new Set(absent.map(([, d]) => d))].join(' ')}; .ci/run does)` : undefined;
+  return absent.length
+    ? `${absent.map(([p]) => p).join(', ')} absent (apt-get install -y ${[...new Set(absent.map(([, d]) => d))].join(' ')}; .ci/run does)`
+    : undefined;
 }
 
 const call = (fn, arg) => `(${fn})(${arg === undefined ? '' : JSON.stringify(arg)})`;
@@ -34,14 +43,21 @@ function freePort() {
   return new Promise((ok, fail) => {
     const s = createServer();
     s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
   });
 }
 
 async function waitFor(check, what, ms = 20_000) {
   const end = Date.now() + ms;
   for (;;) {
-    try { if (await check()) return; } catch { /* not yet */ }
+    try {
+      if (await check()) return;
+    } catch {
+      /* not yet */
+    }
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -63,7 +79,11 @@ async function launchChromium({ chromiumArgs = [] }) {
   const { chromium } = await import('playwright-core');
   // @ts-expect-error — a plain .mjs beside this one
   const { FLAGS } = await import('./chromium.mjs');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...FLAGS, ...chromiumArgs] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...FLAGS, ...chromiumArgs],
+  });
   const context = await browser.newContext();
   return {
     name: 'chromium',
@@ -80,7 +100,11 @@ async function launchFirefox({ firefoxPrefs = {} }) {
   const puppeteer = (await import('puppeteer-core')).default;
   const profile = mkdtempSync(join(tmpdir(), 'zerodl-firefox-'));
   const browser = await puppeteer.launch({
-    browser: 'firefox', executablePath: FIREFOX, headless: true, protocol: 'webDriverBiDi', userDataDir: profile,
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    headless: true,
+    protocol: 'webDriverBiDi',
+    userDataDir: profile,
     extraPrefsFirefox: { 'browser.shell.checkDefaultBrowser': false, 'app.update.enabled': false, ...firefoxPrefs },
     protocolTimeout: 600_000,
   });
@@ -102,14 +126,21 @@ async function launchFirefox({ firefoxPrefs = {} }) {
 async function launchWebKit({ webkitEnv = {} }) {
   const { remote } = await import('webdriverio');
   const procs = [];
-  const kill = () => { for (const p of procs.reverse()) if (p.exitCode === null) p.kill('SIGTERM'); };
+  const kill = () => {
+    for (const p of procs.reverse()) if (p.exitCode === null) p.kill('SIGTERM');
+  };
   try {
     // A display of our own: the lowest free number from 90 (Xvfb -displayfd picks and reports it).
-    const xvfb = spawn(XVFB, ['-displayfd', '1', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const xvfb = spawn(XVFB, ['-displayfd', '1', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     procs.push(xvfb);
     const display = await new Promise((ok, fail) => {
       let out = '';
-      xvfb.stdout.on('data', (d) => { out += d; if (out.includes('\n')) ok(`:${out.trim()}`); });
+      xvfb.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('\n')) ok(`:${out.trim()}`);
+      });
       xvfb.once('exit', (c) => fail(new Error(`Xvfb exited with ${c}`)));
       setTimeout(() => fail(new Error('Xvfb did not report its display in 10 s')), 10_000);
     });
@@ -119,7 +150,11 @@ async function launchWebKit({ webkitEnv = {} }) {
     procs.push(driver);
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/status`)).ok, 'WebKitWebDriver');
     const browser = await remote({
-      hostname: '127.0.0.1', port, path: '/', logLevel: 'error', connectionRetryTimeout: 600_000,
+      hostname: '127.0.0.1',
+      port,
+      path: '/',
+      logLevel: 'error',
+      connectionRetryTimeout: 600_000,
       capabilities: { 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } },
     });
     await browser.setTimeout({ script: 600_000, pageLoad: 60_000 });
@@ -140,7 +175,11 @@ async function launchWebKit({ webkitEnv = {} }) {
         };
       },
       async close() {
-        try { await browser.deleteSession(); } finally { kill(); }
+        try {
+          await browser.deleteSession();
+        } finally {
+          kill();
+        }
       },
     };
   } catch (e) {

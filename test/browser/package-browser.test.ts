@@ -20,13 +20,17 @@ describe.skipIf(skipReason)(`zerodl in Chromium${skipReason ? ` — skipped: ${s
     buildDemo(); // the seeded check uses the demo's MNIST subset
     session = await startSession();
   });
-  afterAll(async () => { await session?.close(); });
+  afterAll(async () => {
+    await session?.close();
+  });
 
   async function plainPage(file = 'plain.html') {
     const opened = await session.open(`test/browser/fixtures/${file}`);
-    await opened.page.waitForFunction(() => document.title === 'loaded', null, { timeout: 10_000 }).catch((e: Error) => {
-      throw new Error(`${file} did not load: ${opened.errors.join('; ') || e.message}`);
-    });
+    await opened.page
+      .waitForFunction(() => document.title === 'loaded', null, { timeout: 10_000 })
+      .catch((e: Error) => {
+        throw new Error(`${file} did not load: ${opened.errors.join('; ') || e.message}`);
+      });
     return opened;
   }
 
@@ -53,7 +57,12 @@ describe.skipIf(skipReason)(`zerodl in Chromium${skipReason ? ` — skipped: ${s
           await z.init({ wasmUrl });
           return { ok: true };
         } catch (e) {
-          return { ok: false, name: (e as Error).name, typed: e instanceof z.BackendError && e instanceof z.ZerodlError, message: (e as Error).message };
+          return {
+            ok: false,
+            name: (e as Error).name,
+            typed: e instanceof z.BackendError && e instanceof z.ZerodlError,
+            message: (e as Error).message,
+          };
         }
       };
       const missing = await attempt('/no/such/zerodl.wasm');
@@ -62,9 +71,13 @@ describe.skipIf(skipReason)(`zerodl in Chromium${skipReason ? ` — skipped: ${s
       return { missing, html, after, ready: z.isReady() };
     });
     expect(result.missing).toMatchObject({ ok: false, name: 'BackendError', typed: true });
-    expect(result.missing.message).toMatch(/cannot fetch the kernels' wasm from http:\/\/127\.0\.0\.1:\d+\/no\/such\/zerodl\.wasm: HTTP 404/);
+    expect(result.missing.message).toMatch(
+      /cannot fetch the kernels' wasm from http:\/\/127\.0\.0\.1:\d+\/no\/such\/zerodl\.wasm: HTTP 404/,
+    );
     expect(result.html).toMatchObject({ ok: false, name: 'BackendError', typed: true });
-    expect(result.html.message).toMatch(/plain\.html is not a WebAssembly module: expected the bytes 00 61 73 6d, found 3c 21 64 6f 63 74 79 70 \(\d+ bytes\)/);
+    expect(result.html.message).toMatch(
+      /plain\.html is not a WebAssembly module: expected the bytes 00 61 73 6d, found 3c 21 64 6f 63 74 79 70 \(\d+ bytes\)/,
+    );
     expect(result).toMatchObject({ after: { ok: true }, ready: true });
   });
 
@@ -75,11 +88,14 @@ describe.skipIf(skipReason)(`zerodl in Chromium${skipReason ? ` — skipped: ${s
     const node = await firstLosses(zerodl, pixels, labels);
 
     const { page, errors } = await plainPage();
-    const browser = await page.evaluate(async ([source, b64, lab]) => {
-      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-      const run = new Function(`return (${source})`)() as typeof firstLosses;
-      return run((window as unknown as ZWindow).zerodl, bytes, Uint8Array.from(lab));
-    }, [firstLosses.toString(), Buffer.from(pixels).toString('base64'), Array.from(labels)] as const) as SeededResult;
+    const browser = (await page.evaluate(
+      async ([source, b64, lab]) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const run = new Function(`return (${source})`)() as typeof firstLosses;
+        return run((window as unknown as ZWindow).zerodl, bytes, Uint8Array.from(lab));
+      },
+      [firstLosses.toString(), Buffer.from(pixels).toString('base64'), Array.from(labels)] as const,
+    )) as SeededResult;
 
     expect(node.variant).toBe('simd');
     expect(browser.variant).toBe('simd');
@@ -116,13 +132,20 @@ describe.skipIf(skipReason)(`zerodl in Chromium${skipReason ? ` — skipped: ${s
       expect(wasm).toHaveLength(4); // every binary: init() picks one at run time (threads: a shared-memory one)
       const plain = readFileSync(join(ROOT, 'dist', 'zerodl.wasm'));
       expect(wasm.filter((f) => readFileSync(join(app, 'dist', 'assets', f)).equals(plain))).toHaveLength(1);
-      const js = assets.filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(app, 'dist', 'assets', f), 'utf8')).join('\n');
+      const js = assets
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => readFileSync(join(app, 'dist', 'assets', f), 'utf8'))
+        .join('\n');
       expect(js).not.toMatch(/node:|require\(/);
 
       server = await serve(join(app, 'dist'));
       const { page, errors } = await session.open('index.html', server.url);
-      await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, null, { timeout: 10_000 });
-      const result = await page.evaluate(() => (window as unknown as { result: { variant: string; scores: number[] } }).result);
+      await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, null, {
+        timeout: 10_000,
+      });
+      const result = await page.evaluate(
+        () => (window as unknown as { result: { variant: string; scores: number[] } }).result,
+      );
       expect(result.variant).toBe('relaxed-simd');
       expect(result.scores).toHaveLength(3);
       expect(errors).toEqual([]);

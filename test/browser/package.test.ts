@@ -30,10 +30,17 @@ describe('built browser files', () => {
 
 describe('package exports', () => {
   // Node resolves the package's own name from inside it (self-reference), through `exports`.
-  const resolveIn = (conditions: string[], specifier: string) => execFileSync(process.execPath, [
-    ...conditions.map((c) => `--conditions=${c}`), '--input-type=module', '-e',
-    `const m = await import('${specifier}'); console.log(import.meta.resolve('${specifier}'), typeof m.loadMnist, typeof m.init)`,
-  ], { cwd: ROOT, encoding: 'utf8' }).trim();
+  const resolveIn = (conditions: string[], specifier: string) =>
+    execFileSync(
+      process.execPath,
+      [
+        ...conditions.map((c) => `--conditions=${c}`),
+        '--input-type=module',
+        '-e',
+        `const m = await import('${specifier}'); console.log(import.meta.resolve('${specifier}'), typeof m.loadMnist, typeof m.init)`,
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    ).trim();
 
   it("'zerodl' is the Node build in Node (file loading included) and the neutral build under 'browser'", () => {
     expect(resolveIn([], 'zerodl')).toMatch(/\/dist\/node\.js function function$/);
@@ -45,19 +52,33 @@ describe('package exports', () => {
   it('zerodl/inline initializes from its embedded bytes, and the neutral build loads from files in Node', () => {
     // A child Node without flags: its default binary is plain SIMD on Node 20, relaxed SIMD from Node 22 (V8 11.4+).
     const auto = Number(process.versions.node.split('.')[0]) >= 22 ? 'relaxed-simd' : 'simd';
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', `
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `
       const inline = await import('zerodl/inline'); await inline.init();
       const neutral = await import('./dist/index.js'); await neutral.init();
       console.log(inline.simdVariant(), neutral.simdVariant(), inline.init !== neutral.init);`,
-    ], { cwd: ROOT, encoding: 'utf8' }).trim();
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    ).trim();
     expect(out).toBe(`${auto} ${auto} true`);
     // Each binary on demand, from both entries.
     for (const simd of ['simd', ...(auto === 'relaxed-simd' ? ['relaxed-simd'] : [])]) {
-      const forced = execFileSync(process.execPath, ['--input-type=module', '-e', `
+      const forced = execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `
         const inline = await import('zerodl/inline'); await inline.init({ simd: '${simd}' });
         const neutral = await import('./dist/index.js'); await neutral.init({ simd: '${simd}' });
         console.log(inline.simdVariant(), neutral.simdVariant());`,
-      ], { cwd: ROOT, encoding: 'utf8' }).trim();
+        ],
+        { cwd: ROOT, encoding: 'utf8' },
+      ).trim();
       expect(forced).toBe(`${simd} ${simd}`);
     }
   });
@@ -69,16 +90,19 @@ describe('demo preprocessing (drawing → 28×28)', () => {
     // Mean |difference| after shifting `a` by (dx, dy): MNIST centred by a sub-pixel mass, we round to whole pixels.
     const shifted = (a: Float32Array, b: Float32Array, dx: number, dy: number) => {
       let d = 0;
-      for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
-        const sx = x + dx, sy = y + dy;
-        d += Math.abs((sx >= 0 && sx < 28 && sy >= 0 && sy < 28 ? a[sy * 28 + sx] : 0) - b[y * 28 + x]);
-      }
+      for (let y = 0; y < 28; y++)
+        for (let x = 0; x < 28; x++) {
+          const sx = x + dx,
+            sy = y + dy;
+          d += Math.abs((sx >= 0 && sx < 28 && sy >= 0 && sy < 28 ? a[sy * 28 + sx] : 0) - b[y * 28 + x]);
+        }
       return d / 784;
     };
     let worst = 0;
     for (let k = 0; k < 100; k++) {
       const big = new Float32Array(280 * 280);
-      for (let y = 0; y < 280; y++) for (let x = 0; x < 280; x++) big[y * 280 + x] = pixels[k * 784 + (y / 10 | 0) * 28 + (x / 10 | 0)];
+      for (let y = 0; y < 280; y++)
+        for (let x = 0; x < 280; x++) big[y * 280 + x] = pixels[k * 784 + ((y / 10) | 0) * 28 + ((x / 10) | 0)];
       const back = toMnistInput(big, 280, 280)!;
       const digit = images.subarray(k * 784, (k + 1) * 784);
       let best = Infinity;
@@ -95,8 +119,14 @@ describe('demo preprocessing (drawing → 28×28)', () => {
     const pad = new Float32Array(280 * 280);
     for (let y = 40; y < 240; y++) for (let x = 130; x < 150; x++) pad[y * 280 + x] = 1; // a vertical bar: a "1"
     const x = toMnistInput(pad, 280, 280)!;
-    const rows = new Set<number>(), cols = new Set<number>();
-    x.forEach((v, i) => { if (v > 0) { rows.add(Math.floor(i / 28)); cols.add(i % 28); } });
+    const rows = new Set<number>(),
+      cols = new Set<number>();
+    x.forEach((v, i) => {
+      if (v > 0) {
+        rows.add(Math.floor(i / 28));
+        cols.add(i % 28);
+      }
+    });
     expect(rows.size).toBe(20);
     expect(Math.min(...rows)).toBe(4);
     expect([...cols].every((c) => c >= 12 && c <= 15)).toBe(true);

@@ -14,31 +14,97 @@ describe('zerodl train: flags → options', () => {
     expect(parseTrainArgs([])).toEqual({
       help: false,
       net: {
-        hiddenSizes: [100, 100, 100, 100], activation: 'relu', weightInit: 'he', useBatchNorm: false, useDropout: false,
-        weightDecayLambda: 0, seed: 0, backend: 'wasm',
+        hiddenSizes: [100, 100, 100, 100],
+        activation: 'relu',
+        weightInit: 'he',
+        useBatchNorm: false,
+        useDropout: false,
+        weightDecayLambda: 0,
+        seed: 0,
+        backend: 'wasm',
       },
-      optimizer: 'adam', optimizerParams: {}, epochs: DEFAULT_EPOCHS, batchSize: 100, trainSize: undefined,
-      evaluateSampleNumPerEpoch: undefined, seed: 0, threads: 1, data: undefined, save: undefined, out: 'report',
-      json: false, quiet: false,
+      optimizer: 'adam',
+      optimizerParams: {},
+      epochs: DEFAULT_EPOCHS,
+      batchSize: 100,
+      trainSize: undefined,
+      evaluateSampleNumPerEpoch: undefined,
+      seed: 0,
+      threads: 1,
+      data: undefined,
+      save: undefined,
+      out: 'report',
+      json: false,
+      quiet: false,
     });
   });
 
   it('every flag', () => {
     const a = parseTrainArgs([
-      '--hidden', '50,40,30', '--activation', 'sigmoid', '--init', 'xavier', '--batchnorm', '--dropout', '0.2',
-      '--weight-decay', '0.1', '--optimizer', 'Momentum', '--lr', '0.05', '--momentum', '0.8', '--epochs', '7',
-      '--batch-size', '128', '--train-size', '300', '--eval-samples', '1000', '--seed', '-3', '--backend', 'js',
-      '--data', 'fashion/', '--save', 'm.safetensors', '--out', 'rep', '--json', '-q',
+      '--hidden',
+      '50,40,30',
+      '--activation',
+      'sigmoid',
+      '--init',
+      'xavier',
+      '--batchnorm',
+      '--dropout',
+      '0.2',
+      '--weight-decay',
+      '0.1',
+      '--optimizer',
+      'Momentum',
+      '--lr',
+      '0.05',
+      '--momentum',
+      '0.8',
+      '--epochs',
+      '7',
+      '--batch-size',
+      '128',
+      '--train-size',
+      '300',
+      '--eval-samples',
+      '1000',
+      '--seed',
+      '-3',
+      '--backend',
+      'js',
+      '--data',
+      'fashion/',
+      '--save',
+      'm.safetensors',
+      '--out',
+      'rep',
+      '--json',
+      '-q',
     ]);
     expect(a).toEqual({
       help: false,
       net: {
-        hiddenSizes: [50, 40, 30], activation: 'sigmoid', weightInit: 'xavier', useBatchNorm: true, useDropout: true,
-        dropoutRatio: 0.2, weightDecayLambda: 0.1, seed: -3, backend: 'js',
+        hiddenSizes: [50, 40, 30],
+        activation: 'sigmoid',
+        weightInit: 'xavier',
+        useBatchNorm: true,
+        useDropout: true,
+        dropoutRatio: 0.2,
+        weightDecayLambda: 0.1,
+        seed: -3,
+        backend: 'js',
       },
-      optimizer: 'momentum', optimizerParams: { lr: 0.05, momentum: 0.8 }, epochs: 7, batchSize: 128, trainSize: 300,
-      evaluateSampleNumPerEpoch: 1000, seed: -3, threads: 1, data: 'fashion/', save: 'm.safetensors', out: 'rep',
-      json: true, quiet: true,
+      optimizer: 'momentum',
+      optimizerParams: { lr: 0.05, momentum: 0.8 },
+      epochs: 7,
+      batchSize: 128,
+      trainSize: 300,
+      evaluateSampleNumPerEpoch: 1000,
+      seed: -3,
+      threads: 1,
+      data: 'fashion/',
+      save: 'm.safetensors',
+      out: 'rep',
+      json: true,
+      quiet: true,
     });
     expect(parseTrainArgs(['--threads', '2']).threads).toBe(2);
   });
@@ -47,7 +113,9 @@ describe('zerodl train: flags → options', () => {
     expect(parseTrainArgs(['--init', '0.01']).net.weightInit).toBe(0.01);
     expect(parseTrainArgs(['--init=1e-2']).net.weightInit).toBe(0.01);
     expect(parseTrainArgs(['--hidden', '']).net.hiddenSizes).toEqual([]);
-    expect(parseTrainArgs(['--optimizer', 'rmsprop', '--decay-rate', '0.9']).optimizerParams).toEqual({ decayRate: 0.9 });
+    expect(parseTrainArgs(['--optimizer', 'rmsprop', '--decay-rate', '0.9']).optimizerParams).toEqual({
+      decayRate: 0.9,
+    });
     expect(parseTrainArgs(['--beta1', '0.8', '--beta2', '0.99']).optimizerParams).toEqual({ beta1: 0.8, beta2: 0.99 });
     expect(parseTrainArgs(['--optimizer', 'nesterov', '--momentum=0.5']).optimizerParams).toEqual({ momentum: 0.5 });
     expect(parseTrainArgs(['--no-out']).out).toBeUndefined();
@@ -134,11 +202,18 @@ describe('main: exit codes and messages', () => {
   });
 
   it('eval and predict check their flags before loading anything', async () => {
-    expect(await run(['eval'])).toMatchObject({ code: 2, err: expect.stringMatching(/^zerodl: --model FILE is required/) });
-    expect(await run(['predict', '--model', 'm', '--index', '-1']))
-      .toMatchObject({ code: 2, err: expect.stringMatching(/^zerodl: --index: expected an integer ≥ 0, got '-1'/) });
-    expect(await run(['eval', '--model', 'm', '--backend', 'cuda']))
-      .toMatchObject({ code: 2, err: expect.stringMatching(/^zerodl: --backend: /) });
+    expect(await run(['eval'])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/^zerodl: --model FILE is required/),
+    });
+    expect(await run(['predict', '--model', 'm', '--index', '-1'])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/^zerodl: --index: expected an integer ≥ 0, got '-1'/),
+    });
+    expect(await run(['eval', '--model', 'm', '--backend', 'cuda'])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/^zerodl: --backend: /),
+    });
   });
 
   it('a missing model file: exit 1, one line naming it', async () => {
@@ -162,7 +237,14 @@ describe('main: exit codes and messages', () => {
 
 describe('output helpers', () => {
   it('formatTable aligns columns: numbers right, text left', () => {
-    const lines = formatTable(['optimizer', 'loss'], [['SGD', 0.157], ['AdaGrad', 0.0127], ['Adam', 2.5e-5]]);
+    const lines = formatTable(
+      ['optimizer', 'loss'],
+      [
+        ['SGD', 0.157],
+        ['AdaGrad', 0.0127],
+        ['Adam', 2.5e-5],
+      ],
+    );
     expect(lines).toEqual([
       'optimizer     loss',
       '─────────  ───────',
@@ -181,18 +263,30 @@ describe('output helpers', () => {
 
   it('asciiImage: two pixel rows per line, darker is denser', () => {
     const px = new Float32Array(4 * 3);
-    px.set([1, 1, 1], 0); px.set([1, 1, 1], 3); // rows 0 and 1 full, rows 2 and 3 empty
+    px.set([1, 1, 1], 0);
+    px.set([1, 1, 1], 3); // rows 0 and 1 full, rows 2 and 3 empty
     expect(asciiImage(px, 4, 3)).toEqual(['@@@', '']);
   });
 
   it('epochEnd matches the Trainer’s epoch boundaries, also for fractional iterations per epoch', () => {
-    for (const [N, B, epochs] of [[60000, 100, 5], [2000, 128, 3], [300, 100, 4], [50, 100, 3], [1000, 300, 2]]) {
-      const ipe = Math.max(N / B, 1), maxIter = Math.floor(epochs * ipe);
+    for (const [N, B, epochs] of [
+      [60000, 100, 5],
+      [2000, 128, 3],
+      [300, 100, 4],
+      [50, 100, 3],
+      [1000, 300, 2],
+    ]) {
+      const ipe = Math.max(N / B, 1),
+        maxIter = Math.floor(epochs * ipe);
       const ends: number[] = [];
-      for (let iter = 0; iter < maxIter; iter++) { // the Trainer's rule for "evaluate now"
+      for (let iter = 0; iter < maxIter; iter++) {
+        // the Trainer's rule for "evaluate now"
         if (Math.floor((iter + 1) / ipe) > Math.floor(iter / ipe) || iter + 1 === maxIter) ends.push(iter + 1);
       }
-      expect(ends.map((_, e) => epochEnd(e, ipe, maxIter)), `${N}/${B}`).toEqual(ends);
+      expect(
+        ends.map((_, e) => epochEnd(e, ipe, maxIter)),
+        `${N}/${B}`,
+      ).toEqual(ends);
     }
   });
 });

@@ -10,25 +10,48 @@ import { loadNet } from '../../src/io/model.node.js';
 import { sink, type Sink } from './helpers.js';
 
 let dir: string;
-beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'zerodl-cli-')); });
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'zerodl-cli-'));
+});
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 async function run(argv: string[], io: Partial<CliIO> = {}) {
-  const stdout = (io.stdout ?? sink()) as Sink, stderr = (io.stderr ?? sink()) as Sink;
+  const stdout = (io.stdout ?? sink()) as Sink,
+    stderr = (io.stderr ?? sink()) as Sink;
   const code = await main(argv, { stdout, stderr, signal: io.signal });
   return { code, stdout, stderr };
 }
 
 const lastJson = (s: Sink): Record<string, any> => JSON.parse(s.lines.at(-1)!);
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 describe('train → eval → predict', () => {
   let trained: Record<string, any>;
   const model = () => join(dir, 'small.safetensors');
 
   beforeAll(async () => {
-    const r = await run(['train', '--train-size', '1000', '--epochs', '2', '--batch-size', '50', '--eval-samples', '500',
-      '--seed', '1', '--json', '--save', model(), '--out', join(dir, 'small')]);
+    const r = await run([
+      'train',
+      '--train-size',
+      '1000',
+      '--epochs',
+      '2',
+      '--batch-size',
+      '50',
+      '--eval-samples',
+      '500',
+      '--seed',
+      '1',
+      '--json',
+      '--save',
+      model(),
+      '--out',
+      join(dir, 'small'),
+    ]);
     expect(r.code, r.stderr.text).toBe(0);
     trained = lastJson(r.stdout);
     expect(r.stdout.lines).toHaveLength(1); // with --json, stdout is the JSON alone; people's lines went to stderr
@@ -45,24 +68,42 @@ describe('train → eval → predict', () => {
     expect(trained.samplesPerSecond).toBeGreaterThan(0);
     expect(trained.seconds).toBeGreaterThan(0);
     expect(trained.aborted).toBe(false);
-    expect(trained.config.net).toMatchObject({ inputSize: 784, hiddenSizes: [100, 100, 100, 100], outputSize: 10, seed: 1 });
-    expect(trained.config.trainer).toEqual({ epochs: 2, batchSize: 50, optimizer: 'adam',
-      optimizerParams: { lr: 0.001, beta1: 0.9, beta2: 0.999 }, evaluateSampleNumPerEpoch: 500, seed: 1 });
+    expect(trained.config.net).toMatchObject({
+      inputSize: 784,
+      hiddenSizes: [100, 100, 100, 100],
+      outputSize: 10,
+      seed: 1,
+    });
+    expect(trained.config.trainer).toEqual({
+      epochs: 2,
+      batchSize: 50,
+      optimizer: 'adam',
+      optimizerParams: { lr: 0.001, beta1: 0.9, beta2: 0.999 },
+      evaluateSampleNumPerEpoch: 500,
+      seed: 1,
+    });
     expect(trained.config.data).toEqual({ source: 'mnist', trainSize: 1000, testSize: 10000 });
   });
 
   it('--out: results.json (the same object), loss.svg, accuracy.svg and their specs', async () => {
     const out = join(dir, 'small');
     expect(JSON.parse(await readFile(join(out, 'results.json'), 'utf8'))).toEqual(trained);
-    for (const f of ['loss.svg', 'accuracy.svg']) expect(await readFile(join(out, f), 'utf8'), f).toMatch(/^<svg[\s\S]*<\/svg>$/);
-    for (const f of ['loss.vl.json', 'accuracy.vl.json']) expect(JSON.parse(await readFile(join(out, f), 'utf8')).$schema).toMatch(/vega-lite/);
+    for (const f of ['loss.svg', 'accuracy.svg'])
+      expect(await readFile(join(out, f), 'utf8'), f).toMatch(/^<svg[\s\S]*<\/svg>$/);
+    for (const f of ['loss.vl.json', 'accuracy.vl.json'])
+      expect(JSON.parse(await readFile(join(out, f), 'utf8')).$schema).toMatch(/vega-lite/);
   });
 
   it('eval of the saved model gives the run’s final test accuracy', async () => {
     const r = await run(['eval', '--model', model(), '--json']);
     expect(r.code).toBe(0);
-    expect(lastJson(r.stdout)).toEqual({ accuracy: trained.finalTestAccuracy, correct: Math.round(trained.finalTestAccuracy * 10000),
-      total: 10000, model: model(), data: 'mnist' });
+    expect(lastJson(r.stdout)).toEqual({
+      accuracy: trained.finalTestAccuracy,
+      correct: Math.round(trained.finalTestAccuracy * 10000),
+      total: 10000,
+      model: model(),
+      data: 'mnist',
+    });
     const text = await run(['eval', '--model', model()]);
     expect(text.stdout.text).toMatch(/^test accuracy 0\.\d{4} \(\d+ of 10000 mnist test images\)\n$/);
   });
@@ -104,10 +145,15 @@ describe('interrupted and diverged runs', () => {
   it('an AbortSignal mid-run: exit 130, partial results reported, the model saved', async () => {
     const controller = new AbortController();
     // Abort when epoch 1's line is printed: training stops at the next step, after exactly one epoch.
-    const stdout = sink((chunk) => { if (chunk.startsWith('epoch 1/3  train acc')) controller.abort(); });
-    const save = join(dir, 'abort.safetensors'), out = join(dir, 'abort');
-    const r = await run(['train', '--train-size', '1000', '--epochs', '3', '--save', save, '--out', out],
-      { stdout, signal: controller.signal });
+    const stdout = sink((chunk) => {
+      if (chunk.startsWith('epoch 1/3  train acc')) controller.abort();
+    });
+    const save = join(dir, 'abort.safetensors'),
+      out = join(dir, 'abort');
+    const r = await run(['train', '--train-size', '1000', '--epochs', '3', '--save', save, '--out', out], {
+      stdout,
+      signal: controller.signal,
+    });
     expect(r.code).toBe(130);
     expect(r.stderr.text).toMatch(/^interrupted after 10 of 30 iterations/);
     expect(stdout.text).toMatch(/final test accuracy 0\.\d{4}: 1 epochs, 10 iterations/);
@@ -123,30 +169,56 @@ describe('interrupted and diverged runs', () => {
   it('aborted before the first step: a results.json, no plots, and no untrained model over an existing one', async () => {
     const controller = new AbortController();
     controller.abort();
-    const save = join(dir, 'previous.safetensors'), out = join(dir, 'none');
+    const save = join(dir, 'previous.safetensors'),
+      out = join(dir, 'none');
     const before = Buffer.from('a model saved by an earlier run');
     await writeFile(save, before);
-    const r = await run(['train', '--train-size', '500', '--epochs', '1', '--save', save, '--out', out, '-q'],
-      { signal: controller.signal });
+    const r = await run(['train', '--train-size', '500', '--epochs', '1', '--save', save, '--out', out, '-q'], {
+      signal: controller.signal,
+    });
     expect(r.code).toBe(130);
     expect(r.stderr.text).toContain(`nothing was trained, so ${save} was not written`);
-    expect(r.stdout.lines).toEqual([ // -q: the outcome only
-      expect.stringMatching(/^final test accuracy 0\.\d{4}: 0 epochs, 0 iterations/), `wrote ${join(out, 'results.json')}`]);
-    expect(JSON.parse(await readFile(join(out, 'results.json'), 'utf8'))).toMatchObject({ iterations: 0, trainLoss: [] });
+    expect(r.stdout.lines).toEqual([
+      // -q: the outcome only
+      expect.stringMatching(/^final test accuracy 0\.\d{4}: 0 epochs, 0 iterations/),
+      `wrote ${join(out, 'results.json')}`,
+    ]);
+    expect(JSON.parse(await readFile(join(out, 'results.json'), 'utf8'))).toMatchObject({
+      iterations: 0,
+      trainLoss: [],
+    });
     expect(await exists(join(out, 'loss.svg'))).toBe(false);
     expect(Buffer.compare(await readFile(save), before)).toBe(0);
   });
 
   it('a diverging run (NaN loss): a clear message, exit 1, the last finite params saved', async () => {
-    const save = join(dir, 'div.safetensors'), out = join(dir, 'div');
-    const r = await run(['train', '--train-size', '500', '--epochs', '1', '--optimizer', 'sgd', '--lr', '1000',
-      '--save', save, '--out', out, '--json']);
+    const save = join(dir, 'div.safetensors'),
+      out = join(dir, 'div');
+    const r = await run([
+      'train',
+      '--train-size',
+      '500',
+      '--epochs',
+      '1',
+      '--optimizer',
+      'sgd',
+      '--lr',
+      '1000',
+      '--save',
+      save,
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr.text).toMatch(/^zerodl: training diverged at iteration \d+: the loss became NaN/m);
     expect(lastJson(r.stdout)).toMatchObject({ diverged: true, finalTestAccuracy: null }); // --json: always the object
     const net = await loadNet(save);
     expect(Object.values(net.params).every((p) => p.every(Number.isFinite))).toBe(true);
-    expect(JSON.parse(await readFile(join(out, 'results.json'), 'utf8'))).toMatchObject({ diverged: true, finalTestAccuracy: null });
+    expect(JSON.parse(await readFile(join(out, 'results.json'), 'utf8'))).toMatchObject({
+      diverged: true,
+      finalTestAccuracy: null,
+    });
   });
 });
 

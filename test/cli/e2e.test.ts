@@ -27,7 +27,15 @@ describe('node dist/cli.js', () => {
     const r = await zerodl(['train', '--train-size', '2000', '--epochs', '2', '--json', '--save', 'm.safetensors']);
     expect(r.code, r.stderr).toBe(0);
     const res = JSON.parse(lastLine(r.stdout));
-    for (const key of ['trainLoss', 'trainAcc', 'testAcc', 'finalTestAccuracy', 'samplesPerSecond', 'seconds', 'config']) {
+    for (const key of [
+      'trainLoss',
+      'trainAcc',
+      'testAcc',
+      'finalTestAccuracy',
+      'samplesPerSecond',
+      'seconds',
+      'config',
+    ]) {
       expect(res, key).toHaveProperty(key);
     }
     expect(res.trainLoss).toHaveLength(40);
@@ -49,13 +57,26 @@ describe('node dist/cli.js', () => {
   });
 
   it('train --threads 2: the same run, bit for bit, as on one thread', async () => {
-    const args = ['train', '--hidden', '256,256', '--train-size', '1000', '--epochs', '1', '--batch-size', '250',
-      '--json', '--no-out', '-q'];
+    const args = [
+      'train',
+      '--hidden',
+      '256,256',
+      '--train-size',
+      '1000',
+      '--epochs',
+      '1',
+      '--batch-size',
+      '250',
+      '--json',
+      '--no-out',
+      '-q',
+    ];
     const one = await zerodl(args);
     const two = await zerodl([...args, '--threads', '2']);
     expect(one.code, one.stderr).toBe(0);
     expect(two.code, two.stderr).toBe(0);
-    const a = JSON.parse(lastLine(one.stdout)), b = JSON.parse(lastLine(two.stdout));
+    const a = JSON.parse(lastLine(one.stdout)),
+      b = JSON.parse(lastLine(two.stdout));
     expect(a.threads).toBe(1);
     expect(b.threads).toBe(2);
     expect(b.trainLoss).toEqual(a.trainLoss);
@@ -93,7 +114,9 @@ describe('node dist/cli.js', () => {
     const bad = await zerodl(['train', '--activation', 'tanh']);
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe('');
-    expect(bad.stderr).toMatch(/^zerodl: --activation: expected one of relu, sigmoid, got 'tanh'\n\nUsage: zerodl train/);
+    expect(bad.stderr).toMatch(
+      /^zerodl: --activation: expected one of relu, sigmoid, got 'tanh'\n\nUsage: zerodl train/,
+    );
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -6,7 +6,20 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-const args = ['train', '--hidden', '16', '--train-size', '300', '--epochs', '5', '--batch-size', '20', '--json', '--no-out', '-q'];
+const args = [
+  'train',
+  '--hidden',
+  '16',
+  '--train-size',
+  '300',
+  '--epochs',
+  '5',
+  '--batch-size',
+  '20',
+  '--json',
+  '--no-out',
+  '-q',
+];
 const run = (env: Record<string, string> = {}): { kernels: string; finalTestAccuracy: number; trainLoss: number[] } => {
   const out = execFileSync(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').pop()!);
@@ -23,7 +36,10 @@ describe('CLI kernels', () => {
   });
 
   it('a ZERODL_SIMD that names no binary is a usage error', () => {
-    const r = spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, ZERODL_SIMD: 'sse' }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cli, ...args], {
+      env: { ...process.env, ZERODL_SIMD: 'sse' },
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/ZERODL_SIMD must be 'simd', 'relaxed-simd' or 'auto', got 'sse'/);
   });

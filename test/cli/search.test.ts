@@ -21,14 +21,23 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function zerodl(args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    let stdout = '',
+      stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -49,8 +58,16 @@ describe('zerodl experiment hyperparameter-search --shard, zerodl search merge',
     const shard2 = await readJson('report/hyperparameter-search/shard-2-of-2/results.json');
     expect(shard2.results.shard).toEqual({ index: 2, count: 2, trials: [1, 3] });
 
-    const m = await zerodl(['search', 'merge', 'report/hyperparameter-search/shard-2-of-2',
-      'report/hyperparameter-search/shard-1-of-2/results.json', '--out', 'merged', '--json', '-q']);
+    const m = await zerodl([
+      'search',
+      'merge',
+      'report/hyperparameter-search/shard-2-of-2',
+      'report/hyperparameter-search/shard-1-of-2/results.json',
+      '--out',
+      'merged',
+      '--json',
+      '-q',
+    ]);
     expect(m.code, m.stderr).toBe(0);
     const merged = JSON.parse(m.stdout.trimEnd().split('\n').at(-1)!);
     const unsharded = await readJson('whole/results.json');
@@ -62,7 +79,9 @@ describe('zerodl experiment hyperparameter-search --shard, zerodl search merge',
 
     const missing = await zerodl(['search', 'merge', 'report/hyperparameter-search/shard-2-of-2', '--no-out']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/^zerodl: search merge: the 1 shard\(s\) do not cover the 4 trials exactly once: missing trials 0, 2\n$/);
+    expect(missing.stderr).toMatch(
+      /^zerodl: search merge: the 1 shard\(s\) do not cover the 4 trials exactly once: missing trials 0, 2\n$/,
+    );
     const notShard = await zerodl(['search', 'merge', 'whole', '--no-out']);
     expect(notShard.code).toBe(1);
     expect(notShard.stderr).toMatch(/whole\/results\.json: not a shard/);
@@ -71,18 +90,24 @@ describe('zerodl experiment hyperparameter-search --shard, zerodl search merge',
 
 describe('usage errors', () => {
   async function run(argv: string[]) {
-    const stdout = sink(), stderr = sink();
+    const stdout = sink(),
+      stderr = sink();
     const code = await main(argv, { stdout, stderr });
     return { code, out: stdout.text, err: stderr.text };
   }
 
   it('refuses bad --shard / --workers and search flags on other experiments', async () => {
     for (const [argv, message] of [
-      [['experiment', 'hyperparameter-search', '--shard', '3/2'], /--shard: expected i\/n with integers 1 ≤ i ≤ n \(like 2\/4\), got '3\/2'/],
+      [
+        ['experiment', 'hyperparameter-search', '--shard', '3/2'],
+        /--shard: expected i\/n with integers 1 ≤ i ≤ n \(like 2\/4\), got '3\/2'/,
+      ],
       [['experiment', 'hyperparameter-search', '--workers', '0'], /--workers: expected a positive integer, got '0'/],
       [['experiment', 'dropout', '--workers', '2'], /--workers applies to hyperparameter-search only/],
-      [['experiment', 'hyperparameter-search', '--workers', '2', '--threads', '2'],
-        /--threads and --workers both spread work over the cores: use one of them/],
+      [
+        ['experiment', 'hyperparameter-search', '--workers', '2', '--threads', '2'],
+        /--threads and --workers both spread work over the cores: use one of them/,
+      ],
       [['experiment', 'dropout', '--threads', '2', '--backend', 'js'], /--threads applies to the wasm backend only/],
       [['experiment', 'dropout', '--threads', '1.5'], /--threads: expected an integer from 1 to 256/],
       [['search'], /expected a subcommand: merge/],

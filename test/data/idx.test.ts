@@ -36,7 +36,10 @@ const concat = (...parts: Uint8Array[]): Uint8Array => {
 };
 
 async function expectFormatError(promise: Promise<unknown>, ...fragments: string[]): Promise<string> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(FormatError);
   const message = (error as Error).message;
   for (const f of fragments) expect(message).toContain(f);
@@ -54,8 +57,12 @@ describe('parseIdx on real MNIST files', () => {
   });
 
   it('gives the known first labels', () => {
-    expect([...parseIdx(readReal('train-labels-idx1-ubyte')).data.subarray(0, 10)]).toEqual([5, 0, 4, 1, 9, 2, 1, 3, 1, 4]);
-    expect([...parseIdx(readReal('t10k-labels-idx1-ubyte')).data.subarray(0, 10)]).toEqual([7, 2, 1, 0, 4, 1, 4, 9, 5, 9]);
+    expect([...parseIdx(readReal('train-labels-idx1-ubyte')).data.subarray(0, 10)]).toEqual([
+      5, 0, 4, 1, 9, 2, 1, 3, 1, 4,
+    ]);
+    expect([...parseIdx(readReal('t10k-labels-idx1-ubyte')).data.subarray(0, 10)]).toEqual([
+      7, 2, 1, 0, 4, 1, 4, 9, 5, 9,
+    ]);
   });
 
   it('returns a view of the input, not a copy', () => {
@@ -111,7 +118,10 @@ describe('parseIdx on synthetic bytes', () => {
   });
 
   it('either returns a result consistent with the bytes or throws FormatError (property)', () => {
-    const valid = idx([2, 3, 4], Uint8Array.from({ length: 24 }, (_, i) => i * 7));
+    const valid = idx(
+      [2, 3, 4],
+      Uint8Array.from({ length: 24 }, (_, i) => i * 7),
+    );
     const arbitrary = fc.oneof(
       fc.uint8Array({ maxLength: 64 }),
       fc.nat(valid.length).map((k) => valid.slice(0, k)),
@@ -126,32 +136,40 @@ describe('parseIdx on synthetic bytes', () => {
         return c;
       }),
       // plausible headers with random dims: the size check must not allocate what they claim
-      fc.tuple(fc.integer({ min: 0, max: 5 }), fc.array(fc.nat({ max: 0xffffffff }), { maxLength: 5 }),
-        fc.uint8Array({ maxLength: 32 })).map(([rank, dims, data]) => {
-        const head = new Uint8Array(4 + 4 * dims.length);
-        head.set([0, 0, 8, rank]);
-        dims.forEach((d, i) => new DataView(head.buffer).setUint32(4 + 4 * i, d, false));
-        return concat(head, data);
-      }),
+      fc
+        .tuple(
+          fc.integer({ min: 0, max: 5 }),
+          fc.array(fc.nat({ max: 0xffffffff }), { maxLength: 5 }),
+          fc.uint8Array({ maxLength: 32 }),
+        )
+        .map(([rank, dims, data]) => {
+          const head = new Uint8Array(4 + 4 * dims.length);
+          head.set([0, 0, 8, rank]);
+          dims.forEach((d, i) => new DataView(head.buffer).setUint32(4 + 4 * i, d, false));
+          return concat(head, data);
+        }),
       fc.uint8Array({ minLength: 1, maxLength: 8 }).map((extra) => concat(valid, extra)),
     );
-    fc.assert(fc.property(arbitrary, (bytes) => {
-      let result: ReturnType<typeof parseIdx>;
-      try {
-        result = parseIdx(bytes, 'prop.idx');
-      } catch (error) {
-        expect(error).toBeInstanceOf(FormatError);
-        expect((error as Error).message.startsWith('prop.idx: ')).toBe(true);
-        return;
-      }
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      expect([bytes[0], bytes[1], bytes[2], bytes[3]]).toEqual([0, 0, 8, result.dims.length]);
-      result.dims.forEach((d, i) => expect(d).toBe(view.getUint32(4 + 4 * i, false)));
-      const header = 4 + 4 * result.dims.length;
-      expect(result.data.length).toBe(result.dims.reduce((a, b) => a * b, 1));
-      expect(header + result.data.length).toBe(bytes.length);
-      expect([...result.data]).toEqual([...bytes.subarray(header)]);
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(arbitrary, (bytes) => {
+        let result: ReturnType<typeof parseIdx>;
+        try {
+          result = parseIdx(bytes, 'prop.idx');
+        } catch (error) {
+          expect(error).toBeInstanceOf(FormatError);
+          expect((error as Error).message.startsWith('prop.idx: ')).toBe(true);
+          return;
+        }
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        expect([bytes[0], bytes[1], bytes[2], bytes[3]]).toEqual([0, 0, 8, result.dims.length]);
+        result.dims.forEach((d, i) => expect(d).toBe(view.getUint32(4 + 4 * i, false)));
+        const header = 4 + 4 * result.dims.length;
+        expect(result.data.length).toBe(result.dims.reduce((a, b) => a * b, 1));
+        expect(header + result.data.length).toBe(bytes.length);
+        expect([...result.data]).toEqual([...bytes.subarray(header)]);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
@@ -251,11 +269,16 @@ afterAll(async () => {
 });
 
 /** Writes the four files into a fresh folder; `name` maps a standard name to the name written. */
-async function writeSet(files: Record<Key, Uint8Array>, name: (standard: string) => string = (s) => s,
-  transform: (b: Uint8Array) => Uint8Array = (b) => b): Promise<string> {
+async function writeSet(
+  files: Record<Key, Uint8Array>,
+  name: (standard: string) => string = (s) => s,
+  transform: (b: Uint8Array) => Uint8Array = (b) => b,
+): Promise<string> {
   const dir = join(root, randomBytes(6).toString('hex'));
   await mkdir(dir);
-  await Promise.all((Object.keys(NAMES) as Key[]).map((k) => writeFile(join(dir, name(NAMES[k])), transform(files[k]))));
+  await Promise.all(
+    (Object.keys(NAMES) as Key[]).map((k) => writeFile(join(dir, name(NAMES[k])), transform(files[k]))),
+  );
   return dir;
 }
 
@@ -275,15 +298,29 @@ describe('loadMnist on synthetic folders', () => {
     const hot = await loadMnist({ dir, oneHotLabel: true, flatten: false });
     expect(hot.imageShape).toEqual([1, 28, 28]);
     expect(hot.xTrain).toEqual(norm.xTrain);
-    expect([...hot.tTest]).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0]);
+    expect([...hot.tTest]).toEqual([
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    ]);
   });
 
   it('gives identical results from gzipped copies and from the dotted names', async () => {
     const files = syntheticFiles();
     const fromRaw = await loadMnist({ dir: await writeSet(files) });
-    const fromGz = await loadMnist({ dir: await writeSet(files, (s) => `${s}.gz`, (b) => gzipSync(b)) });
+    const fromGz = await loadMnist({
+      dir: await writeSet(
+        files,
+        (s) => `${s}.gz`,
+        (b) => gzipSync(b),
+      ),
+    });
     const dotted = (s: string): string => s.replace(/-(idx\d)/, '.$1');
-    const fromDotted = await loadMnist({ dir: await writeSet(files, (s) => `${dotted(s)}.gz`, (b) => gzipSync(b)) });
+    const fromDotted = await loadMnist({
+      dir: await writeSet(
+        files,
+        (s) => `${dotted(s)}.gz`,
+        (b) => gzipSync(b),
+      ),
+    });
     const fromDottedRaw = await loadMnist({ dir: await writeSet(files, dotted) });
     expect(fromGz).toEqual(fromRaw);
     expect(fromDotted).toEqual(fromRaw);
@@ -293,10 +330,22 @@ describe('loadMnist on synthetic folders', () => {
   it('recognises gzip by content even without the .gz name', async () => {
     const files = syntheticFiles();
     const fromRaw = await loadMnist({ dir: await writeSet(files) });
-    expect(await loadMnist({ dir: await writeSet(files, (s) => s, (b) => gzipSync(b)) })).toEqual(fromRaw);
+    expect(
+      await loadMnist({
+        dir: await writeSet(
+          files,
+          (s) => s,
+          (b) => gzipSync(b),
+        ),
+      }),
+    ).toEqual(fromRaw);
   });
 
-  const corrupt = async (key: Key, change: (b: Uint8Array) => Uint8Array, gz = false): Promise<{ dir: string; path: string }> => {
+  const corrupt = async (
+    key: Key,
+    change: (b: Uint8Array) => Uint8Array,
+    gz = false,
+  ): Promise<{ dir: string; path: string }> => {
     const files = syntheticFiles();
     files[key] = change(files[key]);
     const dir = await writeSet(files, gz ? (s) => `${s}.gz` : undefined, gz ? (b) => gzipSync(b) : undefined);
@@ -344,14 +393,23 @@ describe('loadMnist on synthetic folders', () => {
   it('rejects a missing file, naming the folder and the names tried', async () => {
     const dir = await writeSet(syntheticFiles());
     await unlink(join(dir, NAMES.testLabels));
-    await expectFormatError(loadMnist({ dir }), dir, 't10k-labels-idx1-ubyte', 't10k-labels.idx1-ubyte',
-      't10k-labels-idx1-ubyte.gz');
+    await expectFormatError(
+      loadMnist({ dir }),
+      dir,
+      't10k-labels-idx1-ubyte',
+      't10k-labels.idx1-ubyte',
+      't10k-labels-idx1-ubyte.gz',
+    );
     await expectFormatError(loadMnist({ dir: join(root, 'no-such-folder') }), 'no-such-folder');
   });
 
   it('rejects corrupt gzip and gzip that inflates past the declared size', async () => {
     const files = syntheticFiles();
-    const dir = await writeSet(files, (s) => `${s}.gz`, (b) => gzipSync(b));
+    const dir = await writeSet(
+      files,
+      (s) => `${s}.gz`,
+      (b) => gzipSync(b),
+    );
     const path = join(dir, `${NAMES.trainImages}.gz`);
     const gz = gzipSync(files.trainImages);
     gz[gz.length - 6] ^= 0xff; // inside the CRC/size trailer

@@ -19,20 +19,33 @@ beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'zerodl-exp-'));
   r = await experiments['batchnorm-gradient-check'].run({ quick: true, mnist, out: join(out, 'bngc') });
 });
-afterAll(async () => { await rm(out, { recursive: true, force: true }); });
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
 
 describe('batchnorm-gradient-check (quick)', () => {
-  it('holds its findings and writes results.json (no figure: the book\'s script prints)', () => {
+  it("holds its findings and writes results.json (no figure: the book's script prints)", () => {
     expectShape(r, 'batchnorm-gradient-check', true);
     expectFindingsHold(r);
     expectWrittenFiles(r, join(out, 'bngc'), 0);
   });
 
-  it('compares every parameter of the BatchNorm net, in the book\'s order, on batches of 1 and 10', () => {
+  it("compares every parameter of the BatchNorm net, in the book's order, on batches of 1 and 10", () => {
     const cs = r.results.comparisons as Comparison[];
     expect(cs.map((c) => c.batchSize)).toEqual([1, 10]);
     for (const c of cs) {
-      expect(c.params.map((p) => p.name)).toEqual(['W1', 'b1', 'gamma1', 'beta1', 'W2', 'b2', 'gamma2', 'beta2', 'W3', 'b3']);
+      expect(c.params.map((p) => p.name)).toEqual([
+        'W1',
+        'b1',
+        'gamma1',
+        'beta1',
+        'W2',
+        'b2',
+        'gamma2',
+        'beta2',
+        'W3',
+        'b3',
+      ]);
     }
   });
 

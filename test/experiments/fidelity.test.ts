@@ -27,14 +27,26 @@ describe("draws: 'numpy'", () => {
     const got = (r.results.runs as Record<string, { trainAcc: number[] }>)['0'].trainAcc.slice(0, 8);
     // The same loop written out here: the book's order of draws, evaluated after updates 0, 3, 6, …
     const rs = new RandomState(3);
-    const net = new MultiLayerNet({ inputSize: 784, hiddenSizes: [100, 100, 100, 100, 100, 100], outputSize: 10, maxBatchSize: 100 });
+    const net = new MultiLayerNet({
+      inputSize: 784,
+      hiddenSizes: [100, 100, 100, 100, 100, 100],
+      outputSize: 10,
+      maxBatchSize: 100,
+    });
     net.setParams(drawInitialParams(rs, net));
-    const x = mnist.xTrain.subarray(0, 300 * 784), t = (mnist.tTrain as Uint8Array).subarray(0, 300);
-    const idx = new Int32Array(100), xb = new Float32Array(100 * 784), tb = new Uint8Array(100), sgd = new SGD({ lr: 0.01 });
+    const x = mnist.xTrain.subarray(0, 300 * 784),
+      t = (mnist.tTrain as Uint8Array).subarray(0, 300);
+    const idx = new Int32Array(100),
+      xb = new Float32Array(100 * 784),
+      tb = new Uint8Array(100),
+      sgd = new SGD({ lr: 0.01 });
     const want: number[] = [];
     for (let i = 0; want.length < 8; i++) {
       rs.choiceInto(idx, 300);
-      idx.forEach((row, k) => { xb.set(x.subarray(row * 784, (row + 1) * 784), k * 784); tb[k] = t[row]; });
+      idx.forEach((row, k) => {
+        xb.set(x.subarray(row * 784, (row + 1) * 784), k * 784);
+        tb[k] = t[row];
+      });
       sgd.update(net.params, net.gradient(xb, tb));
       if (i % 3 === 0) want.push(Number(net.accuracy(x, t).toPrecision(6)));
     }
@@ -42,7 +54,9 @@ describe("draws: 'numpy'", () => {
   }, 120_000);
 
   it('batchnorm --scales keeps the book stream in step: panel 1 alone = panel 1 after panel 0', async () => {
-    const bn = experiments.batchnorm as typeof experiments.batchnorm & { run(o: object): ReturnType<typeof experiments.batchnorm.run> };
+    const bn = experiments.batchnorm as typeof experiments.batchnorm & {
+      run(o: object): ReturnType<typeof experiments.batchnorm.run>;
+    };
     const both = await bn.run({ quick: true, mnist, draws: 'numpy', scales: [0, 1] });
     const one = await bn.run({ quick: true, mnist, draws: 'numpy', scales: [1] });
     const runs = (r: typeof one) => r.results.runs as { index: number; batchNorm: number[]; plain: number[] }[];
@@ -52,9 +66,13 @@ describe("draws: 'numpy'", () => {
     expect(runs(zerodl)[0].batchNorm).not.toEqual(runs(one)[0].batchNorm);
   }, 120_000);
 
-  it('is refused where the script draws more than weights and batches, and for seeds outside numpy\'s range', async () => {
-    await expect(experiments.dropout.run({ quick: true, mnist, draws: 'numpy' })).rejects.toThrow(/offered by optimizer-mnist/);
-    await expect(experiments['weight-decay'].run({ quick: true, mnist, draws: 'numpy', seed: -1 })).rejects.toThrow(ValueError);
+  it("is refused where the script draws more than weights and batches, and for seeds outside numpy's range", async () => {
+    await expect(experiments.dropout.run({ quick: true, mnist, draws: 'numpy' })).rejects.toThrow(
+      /offered by optimizer-mnist/,
+    );
+    await expect(experiments['weight-decay'].run({ quick: true, mnist, draws: 'numpy', seed: -1 })).rejects.toThrow(
+      ValueError,
+    );
     const stderr = sink();
     expect(await main(['experiment', 'hyperparameter-search', '--draws', 'numpy'], { stdout: sink(), stderr })).toBe(2);
     expect(stderr.text).toMatch(/--draws numpy applies to optimizer-mnist, init-mnist, batchnorm, weight-decay only/);
@@ -73,11 +91,14 @@ describe('--seeds', () => {
     expect(spreadOf(Array(40).fill(0.097)).sd).toBe(0); // not 1.4e-17 from the mean's rounding
   });
 
-  it('runs the experiment once per seed, prints the spread and writes it with every seed\'s value', async () => {
+  it("runs the experiment once per seed, prints the spread and writes it with every seed's value", async () => {
     const out = join(dir, 'bn');
-    const stdout = sink(), stderr = sink();
-    const code = await main(['experiment', 'batchnorm', '--quick', '--scales', '0', '--seeds', '0..2', '--out', out, '-q'],
-      { stdout, stderr });
+    const stdout = sink(),
+      stderr = sink();
+    const code = await main(
+      ['experiment', 'batchnorm', '--quick', '--scales', '0', '--seeds', '0..2', '--out', out, '-q'],
+      { stdout, stderr },
+    );
     expect(code, stderr.text).toBe(0);
     const spread = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
     expect(spread.seeds).toEqual([0, 1, 2]);

@@ -14,7 +14,9 @@ beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'zerodl-exp-'));
   r = await experiments['hyperparameter-search'].run({ quick: true, mnist, out });
 });
-afterAll(async () => { await rm(out, { recursive: true, force: true }); });
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
 
 describe('hyperparameter-search (quick)', () => {
   it('holds the book finding and writes the best-20 grid and the scatter plot', () => {
@@ -25,7 +27,11 @@ describe('hyperparameter-search (quick)', () => {
 
   it('splits 500 images 400/100 and ranks the trials by final validation accuracy', () => {
     const res = r.results as {
-      trainSize: number; validationSize: number; trials: number; epochs: number; ranking: number[];
+      trainSize: number;
+      validationSize: number;
+      trials: number;
+      epochs: number;
+      ranking: number[];
       runs: { trial: number; lr: number; finalVal: number; valAcc: number[]; trainAcc: number[] }[];
     };
     expect([res.trainSize, res.validationSize]).toEqual([400, 100]);

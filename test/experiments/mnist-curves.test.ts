@@ -14,13 +14,20 @@ beforeAll(async () => {
   mnist = await loadMnist();
   out = await mkdtemp(join(tmpdir(), 'zerodl-exp-'));
 });
-afterAll(async () => { await rm(out, { recursive: true, force: true }); });
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
 
 describe('optimizer-mnist (quick)', () => {
   let r: ExperimentResult;
   const lines: string[] = [];
   beforeAll(async () => {
-    r = await experiments['optimizer-mnist'].run({ quick: true, mnist, out: join(out, 'opt'), log: (l) => lines.push(l) });
+    r = await experiments['optimizer-mnist'].run({
+      quick: true,
+      mnist,
+      out: join(out, 'opt'),
+      log: (l) => lines.push(l),
+    });
   });
 
   it('holds the book finding and writes the loss figure', () => {
@@ -40,13 +47,19 @@ describe('optimizer-mnist (quick)', () => {
     expect(meanOfLast(loss.SGD, 50)).toBeGreaterThan(0.35);
     for (const k of ['AdaGrad', 'Adam']) expect(meanOfLast(loss[k], 50), k).toBeLessThan(0.3);
     expect(lines.filter((l) => /^===========iteration:\d+===========$/.test(l))).toHaveLength(3);
-    for (const k of Object.keys(loss)) expect(lines.filter((l) => new RegExp(`^${k}:[0-9.]+$`).test(l)), k).toHaveLength(3);
+    for (const k of Object.keys(loss))
+      expect(
+        lines.filter((l) => new RegExp(`^${k}:[0-9.]+$`).test(l)),
+        k,
+      ).toHaveLength(3);
   });
 });
 
 describe('init-mnist (quick)', () => {
   let r: ExperimentResult;
-  beforeAll(async () => { r = await experiments['init-mnist'].run({ quick: true, mnist }); });
+  beforeAll(async () => {
+    r = await experiments['init-mnist'].run({ quick: true, mnist });
+  });
 
   it('holds the book findings (and writes nothing without out)', () => {
     expectShape(r, 'init-mnist', true);

@@ -6,8 +6,17 @@ import { experiments, listExperiments, runExperiment } from '../../src/experimen
 import { drawTrials } from '../../src/experiments/hyperparameter-search.js';
 import { Rng } from '../../src/rng.js';
 
-const NAMES = ['optimizer-paths', 'optimizer-mnist', 'init-histogram', 'init-mnist', 'batchnorm', 'batchnorm-gradient-check',
-  'weight-decay', 'dropout', 'hyperparameter-search'];
+const NAMES = [
+  'optimizer-paths',
+  'optimizer-mnist',
+  'init-histogram',
+  'init-mnist',
+  'batchnorm',
+  'batchnorm-gradient-check',
+  'weight-decay',
+  'dropout',
+  'hyperparameter-search',
+];
 
 /** A stand-in for MNIST: random images and labels, small enough to make nets train quickly. */
 function fakeMnist(trainSize: number, testSize: number): MnistData<Uint8Array> {
@@ -15,8 +24,15 @@ function fakeMnist(trainSize: number, testSize: number): MnistData<Uint8Array> {
   const images = (n: number) => Float32Array.from({ length: n * 784 }, () => rng.uniform());
   const labels = (n: number) => Uint8Array.from({ length: n }, () => rng.int(10));
   return {
-    xTrain: images(trainSize), tTrain: labels(trainSize), xTest: images(testSize), tTest: labels(testSize),
-    trainSize, testSize, rows: 28, cols: 28, imageShape: [784],
+    xTrain: images(trainSize),
+    tTrain: labels(trainSize),
+    xTest: images(testSize),
+    tTest: labels(testSize),
+    trainSize,
+    testSize,
+    rows: 28,
+    cols: 28,
+    imageShape: [784],
   };
 }
 
@@ -33,7 +49,9 @@ describe('experiments registry', () => {
 
   it('rejects an unknown name with a NameError that lists the known ones', async () => {
     await expect(runExperiment('optimiser-paths')).rejects.toThrow(NameError);
-    await expect(runExperiment('optimiser-paths')).rejects.toThrow(/unknown experiment 'optimiser-paths'.*optimizer-paths.*hyperparameter-search/);
+    await expect(runExperiment('optimiser-paths')).rejects.toThrow(
+      /unknown experiment 'optimiser-paths'.*optimizer-paths.*hyperparameter-search/,
+    );
     await expect(runExperiment('toString')).rejects.toThrow(NameError);
   });
 
@@ -48,7 +66,9 @@ describe('abort', () => {
     const c = new AbortController();
     c.abort();
     for (const name of ['optimizer-paths', 'init-histogram', 'init-mnist', 'hyperparameter-search']) {
-      await expect(experiments[name].run({ signal: c.signal, mnist: fakeMnist(200, 50) })).rejects.toMatchObject({ name: 'AbortError' });
+      await expect(experiments[name].run({ signal: c.signal, mnist: fakeMnist(200, 50) })).rejects.toMatchObject({
+        name: 'AbortError',
+      });
     }
   });
 
@@ -84,9 +104,20 @@ describe('hyperparameter-search draws', () => {
   it('stratified draws put exactly one trial in each 1/n of both log-ranges', () => {
     const n = 20;
     const d = drawTrials(n, true, new Rng(3));
-    const strata = (v: number[], lo: number) => v.map((x) => Math.floor(((Math.log10(x) - lo) / 4) * n)).sort((a, b) => a - b);
+    const strata = (v: number[], lo: number) =>
+      v.map((x) => Math.floor(((Math.log10(x) - lo) / 4) * n)).sort((a, b) => a - b);
     const all = Array.from({ length: n }, (_, i) => i);
-    expect(strata(d.map((t) => t.lr), -6)).toEqual(all);
-    expect(strata(d.map((t) => t.weightDecay), -8)).toEqual(all);
+    expect(
+      strata(
+        d.map((t) => t.lr),
+        -6,
+      ),
+    ).toEqual(all);
+    expect(
+      strata(
+        d.map((t) => t.weightDecay),
+        -8,
+      ),
+    ).toEqual(all);
   });
 });

@@ -13,13 +13,17 @@ beforeAll(async () => {
   mnist = await loadMnist();
   out = await mkdtemp(join(tmpdir(), 'zerodl-exp-'));
 });
-afterAll(async () => { await rm(out, { recursive: true, force: true }); });
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
 
 type Curves = { trainAcc: number[]; testAcc: number[] };
 
 describe('batchnorm (quick)', () => {
   let r: ExperimentResult;
-  beforeAll(async () => { r = await experiments.batchnorm.run({ quick: true, mnist, out: join(out, 'bn') }); });
+  beforeAll(async () => {
+    r = await experiments.batchnorm.run({ quick: true, mnist, out: join(out, 'bn') });
+  });
 
   it('holds the book findings and writes the facet grid', () => {
     expectShape(r, 'batchnorm', true);
@@ -28,10 +32,13 @@ describe('batchnorm (quick)', () => {
   });
 
   it('has one accuracy point per epoch for each net at each scale, from logspace(0, −4, 16)', () => {
-    const res = r.results as { epochs: number; runs: { index: number; scale: number; batchNorm: number[]; plain: number[] }[] };
+    const res = r.results as {
+      epochs: number;
+      runs: { index: number; scale: number; batchNorm: number[]; plain: number[] }[];
+    };
     expect(res.runs.length).toBe(4);
     for (const run of res.runs) {
-      expect(run.scale).toBeCloseTo(10 ** (-4 * run.index / 15), 12);
+      expect(run.scale).toBeCloseTo(10 ** ((-4 * run.index) / 15), 12);
       expect(run.batchNorm).toHaveLength(res.epochs);
       expect(run.plain).toHaveLength(res.epochs);
       expect(run.batchNorm[res.epochs - 1]).toBeGreaterThan(0.45);
@@ -41,7 +48,9 @@ describe('batchnorm (quick)', () => {
 
 describe('weight-decay (quick)', () => {
   let r: ExperimentResult;
-  beforeAll(async () => { r = await experiments['weight-decay'].run({ quick: true, mnist }); });
+  beforeAll(async () => {
+    r = await experiments['weight-decay'].run({ quick: true, mnist });
+  });
 
   it('holds the book findings', () => {
     expectShape(r, 'weight-decay', true);
@@ -60,7 +69,9 @@ describe('weight-decay (quick)', () => {
 
 describe('dropout (quick)', () => {
   let r: ExperimentResult;
-  beforeAll(async () => { r = await experiments.dropout.run({ quick: true, mnist, out: join(out, 'dropout') }); });
+  beforeAll(async () => {
+    r = await experiments.dropout.run({ quick: true, mnist, out: join(out, 'dropout') });
+  });
 
   it('holds the book findings and writes the accuracy figure', () => {
     expectShape(r, 'dropout', true);

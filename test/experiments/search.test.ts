@@ -29,12 +29,25 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-interface Run { trial: number; lr: number; weightDecay: number; finalVal: number; valAcc: number[]; trainAcc: number[] }
+interface Run {
+  trial: number;
+  lr: number;
+  weightDecay: number;
+  finalVal: number;
+  valAcc: number[];
+  trainAcc: number[];
+}
 const runsOf = (r: ExperimentResult) => (r.results as { runs: Run[] }).runs;
 
 describe('trial plan and shards', () => {
   it('shards i/n together hold every trial exactly once, round-robin', () => {
-    for (const [trials, n] of [[100, 3], [20, 4], [5, 7], [1, 1], [7, 7]]) {
+    for (const [trials, n] of [
+      [100, 3],
+      [20, 4],
+      [5, 7],
+      [1, 1],
+      [7, 7],
+    ]) {
       const all = Array.from({ length: n }, (_, i) => shardTrials(trials, { index: i + 1, count: n })).flat();
       expect(all.sort((a, b) => a - b)).toEqual(Array.from({ length: trials }, (_, k) => k));
     }
@@ -56,8 +69,9 @@ describe('trial plan and shards', () => {
       expect(planTrials({ seed: 4, trials: 30, sampling })[0].lr).not.toBe(plan[0].lr);
     }
     // the book's independent draws: weight decay, then lr, from one stream
-    expect(planTrials({ seed: 0, trials: 3, sampling: 'independent' }).slice(0, 2))
-      .toEqual(planTrials({ seed: 0, trials: 100, sampling: 'independent' }).slice(0, 2));
+    expect(planTrials({ seed: 0, trials: 3, sampling: 'independent' }).slice(0, 2)).toEqual(
+      planTrials({ seed: 0, trials: 100, sampling: 'independent' }).slice(0, 2),
+    );
   });
 
   it('parses i/n and refuses the rest', () => {
@@ -89,14 +103,26 @@ describe('workers and shards give the same trials', () => {
     expect(merged.summary).toEqual(inline.summary);
     expect(merged.findings).toEqual(inline.findings);
     expect([merged.seed, merged.quick]).toEqual([7, true]);
-    expect(merged.figures.map((f) => f.slice(out.length + 1))).toEqual(['hyperparameter-search-best.svg', 'hyperparameter-search-scatter.svg']);
+    expect(merged.figures.map((f) => f.slice(out.length + 1))).toEqual([
+      'hyperparameter-search-best.svg',
+      'hyperparameter-search-scatter.svg',
+    ]);
   });
 
   it('aborting a pooled run rejects with the signal reason', async () => {
     const c = new AbortController();
     const reason = new Error('stop');
-    const run = experiment.run({ ...TINY, trials: 6, epochs: 20, mnist, workers: 2, signal: c.signal,
-      log: (line) => { if (line.startsWith('trial ')) c.abort(reason); } });
+    const run = experiment.run({
+      ...TINY,
+      trials: 6,
+      epochs: 20,
+      mnist,
+      workers: 2,
+      signal: c.signal,
+      log: (line) => {
+        if (line.startsWith('trial ')) c.abort(reason);
+      },
+    });
     await expect(run).rejects.toBe(reason);
   });
 });
@@ -105,10 +131,12 @@ describe('search merge checks the shards', () => {
   let shards: ShardFile[];
   beforeAll(async () => {
     const opts = { ...TINY, trials: 6, epochs: 1, mnist };
-    shards = await Promise.all([1, 2, 3].map(async (i) => {
-      const r = await experiment.run({ ...opts, shard: { index: i, count: 3 } });
-      return { file: `s${i}.json`, results: structuredClone(r.results) as unknown as ShardResults };
-    }));
+    shards = await Promise.all(
+      [1, 2, 3].map(async (i) => {
+        const r = await experiment.run({ ...opts, shard: { index: i, count: 3 } });
+        return { file: `s${i}.json`, results: structuredClone(r.results) as unknown as ShardResults };
+      }),
+    );
   });
 
   it('accepts any split that covers every trial once', () => {
@@ -119,31 +147,40 @@ describe('search merge checks the shards', () => {
   it('names the missing and the duplicate trials', () => {
     expect(() => combineShards([shards[0], shards[2]])).toThrow(ValueError);
     expect(() => combineShards([shards[0], shards[2]])).toThrow(/missing trials 1, 4/);
-    expect(() => combineShards([shards[0], shards[1], shards[2], shards[1]]))
-      .toThrow(/duplicate trials 1 \(in s2\.json, s2\.json\); 4 \(in s2\.json, s2\.json\)/);
+    expect(() => combineShards([shards[0], shards[1], shards[2], shards[1]])).toThrow(
+      /duplicate trials 1 \(in s2\.json, s2\.json\); 4 \(in s2\.json, s2\.json\)/,
+    );
   });
 
-  it('refuses shards of another search, or whose draws are not the search\'s', () => {
+  it("refuses shards of another search, or whose draws are not the search's", () => {
     const other = structuredClone(shards[1]);
     other.file = 'other.json';
     other.results.search.seed = 8;
-    expect(() => combineShards([shards[0], other, shards[2]])).toThrow(/other\.json is not from the same search as s1\.json: seed 8 ≠ 7/);
+    expect(() => combineShards([shards[0], other, shards[2]])).toThrow(
+      /other\.json is not from the same search as s1\.json: seed 8 ≠ 7/,
+    );
     const epochs = structuredClone(shards[1]);
     epochs.results.search.epochs = 2;
     expect(() => combineShards([shards[0], epochs, shards[2]])).toThrow(ValueError);
     const tampered = structuredClone(shards[1]);
     tampered.results.runs[0].lr *= 2;
-    expect(() => combineShards([shards[0], tampered, shards[2]])).toThrow(/trial 1 has lr .* but the search \(seed 7\) draws lr/);
+    expect(() => combineShards([shards[0], tampered, shards[2]])).toThrow(
+      /trial 1 has lr .* but the search \(seed 7\) draws lr/,
+    );
   });
 
   it('FormatError for a file that is not a shard', async () => {
-    const bad = join(dir, 'bad.json'), whole = join(dir, 'whole.json'), other = join(dir, 'other.json');
+    const bad = join(dir, 'bad.json'),
+      whole = join(dir, 'whole.json'),
+      other = join(dir, 'other.json');
     await writeFile(bad, '{"name": "hyperparameter-search", ');
     await writeFile(whole, JSON.stringify(inline));
     await writeFile(other, JSON.stringify({ ...inline, name: 'dropout' }));
     await expect(readShard(bad)).rejects.toThrow(FormatError);
     await expect(readShard(whole)).rejects.toThrow(/not a shard/);
-    await expect(readShard(other)).rejects.toThrow(/expected the results\.json of a hyperparameter-search shard, found 'dropout'/);
+    await expect(readShard(other)).rejects.toThrow(
+      /expected the results\.json of a hyperparameter-search shard, found 'dropout'/,
+    );
     await expect(mergeShards([])).rejects.toThrow(ValueError);
   });
 });

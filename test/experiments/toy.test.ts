@@ -9,12 +9,18 @@ import { optimizerPath, ySignChanges } from '../../src/experiments/optimizer-pat
 import { expectFindingsHold, expectShape, expectWrittenFiles } from './files.js';
 
 let out: string;
-beforeAll(async () => { out = await mkdtemp(join(tmpdir(), 'zerodl-exp-')); });
-afterAll(async () => { await rm(out, { recursive: true, force: true }); });
+beforeAll(async () => {
+  out = await mkdtemp(join(tmpdir(), 'zerodl-exp-'));
+});
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
 
 describe('optimizer-paths', () => {
   let r: ExperimentResult;
-  beforeAll(async () => { r = await experiments['optimizer-paths'].run({ quick: true, out: join(out, 'paths') }); });
+  beforeAll(async () => {
+    r = await experiments['optimizer-paths'].run({ quick: true, out: join(out, 'paths') });
+  });
 
   it('holds the book findings and writes results.json and the 2×2 figure', () => {
     expectShape(r, 'optimizer-paths', true);
@@ -46,23 +52,28 @@ describe('optimizer-paths', () => {
 
 describe('init-histogram', () => {
   let r: ExperimentResult;
-  beforeAll(async () => { r = await experiments['init-histogram'].run({ quick: true, out: join(out, 'hist') }); });
+  beforeAll(async () => {
+    r = await experiments['init-histogram'].run({ quick: true, out: join(out, 'hist') });
+  });
 
-  it('holds the book findings and writes one histogram grid per setting: all 12 of the script\'s combinations', () => {
+  it("holds the book findings and writes one histogram grid per setting: all 12 of the script's combinations", () => {
     expectShape(r, 'init-histogram', true);
     expectFindingsHold(r);
     expectWrittenFiles(r, join(out, 'hist'), 12);
-    const keys = ['sigmoid', 'relu', 'tanh'].flatMap((a) => ['std1', 'std0.01', 'xavier', 'he'].map((w) => `${a}-${w}`));
+    const keys = ['sigmoid', 'relu', 'tanh'].flatMap((a) =>
+      ['std1', 'std0.01', 'xavier', 'he'].map((w) => `${a}-${w}`),
+    );
     expect(Object.keys(r.results.settings as object)).toEqual(keys);
     expect(r.results.binning).toBe('book');
   });
 
   type Bin = { p: string; x0: number; x1: number; n: number };
   const binsOf = (dir: string, key: string): Bin[] =>
-    (JSON.parse(readFileSync(join(dir, `init-histogram-${key}.vl.json`), 'utf8')) as { data: { values: Bin[] } }).data.values;
+    (JSON.parse(readFileSync(join(dir, `init-histogram-${key}.vl.json`), 'utf8')) as { data: { values: Bin[] } }).data
+      .values;
   type Stats = { zeroShare: number; inUnitShare: number };
 
-  it('the book\'s binning: 30 bins on [0, 1] holding every value there, ReLU\'s zeros included (in the first bin)', () => {
+  it("the book's binning: 30 bins on [0, 1] holding every value there, ReLU's zeros included (in the first bin)", () => {
     const s = r.results.settings as Record<string, { layers: Stats[] }>;
     for (const key of ['relu-he', 'tanh-xavier', 'sigmoid-std1']) {
       const bins = binsOf(join(out, 'hist'), key);
@@ -81,9 +92,13 @@ describe('init-histogram', () => {
     expect(s['tanh-xavier'].layers[0].inUnitShare).toBeLessThan(0.6); // tanh's negative half is not drawn
   });
 
-  it('binning \'range\': per-activation ranges, ReLU\'s zeros left out; a bad binning is a ValueError', async () => {
+  it("binning 'range': per-activation ranges, ReLU's zeros left out; a bad binning is a ValueError", async () => {
     const dir = join(out, 'hist-range');
-    const ranged = await experiments['init-histogram'].run({ quick: true, out: dir, binning: 'range' } as ExperimentOptions);
+    const ranged = await experiments['init-histogram'].run({
+      quick: true,
+      out: dir,
+      binning: 'range',
+    } as ExperimentOptions);
     expect(ranged.results.binning).toBe('range');
     expect(ranged.results.settings).toEqual(r.results.settings);
     const relu = binsOf(dir, 'relu-he').filter((b) => b.p === '1-layer');
@@ -92,11 +107,12 @@ describe('init-histogram', () => {
     expect(relu.reduce((a, b) => a + b.n, 0) / 100_000).toBeCloseTo(1 - s['relu-he'].layers[0].zeroShare, 5);
     const tanh = binsOf(dir, 'tanh-xavier').filter((b) => b.p === '1-layer');
     expect([tanh[0].x0, tanh[29].x1]).toEqual([-1, 1]);
-    await expect(experiments['init-histogram'].run({ quick: true, binning: 'log' } as ExperimentOptions))
-      .rejects.toThrow(/binning must be 'book' or 'range', got log/);
+    await expect(
+      experiments['init-histogram'].run({ quick: true, binning: 'log' } as ExperimentOptions),
+    ).rejects.toThrow(/binning must be 'book' or 'range', got log/);
   });
 
-  it('layer statistics match the theory: He keeps ReLU outputs\' second moment ≈ 1 per layer', () => {
+  it("layer statistics match the theory: He keeps ReLU outputs' second moment ≈ 1 per layer", () => {
     type Stats = { mean: number; std: number };
     const s = r.results.settings as Record<string, { layers: Stats[] }>;
     // With W ~ N(0, 2/n) and ReLU, E[z²] stays at E[x²]/1 = 1 in expectation: mean² + std² ≈ 1 at every layer.

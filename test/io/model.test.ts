@@ -22,18 +22,32 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const I = 12, C = 4, B = 16;
+const I = 12,
+  C = 4,
+  B = 16;
 const plain: MultiLayerNetOptions = { inputSize: I, hiddenSizes: [9, 7], outputSize: C, seed: 3 };
 const bnDropout: MultiLayerNetOptions = {
-  inputSize: I, hiddenSizes: [9, 7, 5], outputSize: C, activation: 'sigmoid', weightInit: 0.05, useBatchNorm: true,
-  useDropout: true, dropoutRatio: 0.2, weightDecayLambda: 0.01, seed: 7, maxBatchSize: 32,
+  inputSize: I,
+  hiddenSizes: [9, 7, 5],
+  outputSize: C,
+  activation: 'sigmoid',
+  weightInit: 0.05,
+  useBatchNorm: true,
+  useDropout: true,
+  dropoutRatio: 0.2,
+  weightDecayLambda: 0.01,
+  seed: 7,
+  maxBatchSize: 32,
 };
 
 /** A deterministic batch: x in [0, 1), labels 0..C-1. */
 function batch(seed: number): { x: Float32Array; t: Int32Array } {
   let s = seed;
-  const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  return { x: Float32Array.from({ length: B * I }, rand), t: Int32Array.from({ length: B }, () => Math.floor(rand() * C)) };
+  const rand = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  return {
+    x: Float32Array.from({ length: B * I }, rand),
+    t: Int32Array.from({ length: B }, () => Math.floor(rand() * C)),
+  };
 }
 
 /** A net trained a few Adam steps, so that params and running statistics are far from their initial values. */
@@ -61,7 +75,10 @@ function expectSameNet(a: MultiLayerNet, b: MultiLayerNet): void {
 }
 
 /** Decodes model bytes, lets `edit` change tensors or metadata, encodes again. */
-function tamper(bytes: Uint8Array, edit: (t: Record<string, F32Tensor>, m: Record<string, string>) => void): Uint8Array {
+function tamper(
+  bytes: Uint8Array,
+  edit: (t: Record<string, F32Tensor>, m: Record<string, string>) => void,
+): Uint8Array {
   const { tensors, metadata } = decodeSafetensors(bytes);
   edit(tensors, metadata);
   return encodeSafetensors(tensors, metadata);
@@ -93,8 +110,14 @@ describe('model round trip', () => {
     expect(net.buffers.runningVar1.some((v) => v !== 0)).toBe(true);
     const back = netFromBytes(netToBytes(net));
     expectSameNet(net, back);
-    expect(Object.keys(back.buffers)).toEqual(['runningMean1', 'runningVar1', 'runningMean2', 'runningVar2',
-      'runningMean3', 'runningVar3']);
+    expect(Object.keys(back.buffers)).toEqual([
+      'runningMean1',
+      'runningVar1',
+      'runningMean2',
+      'runningVar2',
+      'runningMean3',
+      'runningVar3',
+    ]);
   });
 
   it('saveNet / loadNet go through a file; the backend can be overridden', async () => {
@@ -129,7 +152,11 @@ describe('the bytes follow the safetensors spec', () => {
     expect(header.runningVar3).toMatchObject({ dtype: 'F32', shape: [5] });
     let offset = 0;
     for (const name of names) {
-      const { dtype, shape, data_offsets: [begin, end] } = header[name];
+      const {
+        dtype,
+        shape,
+        data_offsets: [begin, end],
+      } = header[name];
       expect(dtype).toBe('F32');
       expect(begin, name).toBe(offset);
       expect(end - begin, name).toBe(4 * shape.reduce((a: number, b: number) => a * b, 1));
@@ -151,14 +178,16 @@ describe('the bytes follow the safetensors spec', () => {
       return false;
     }
   })();
-  const pythonSafetensors = python && (() => {
-    try {
-      execFileSync('python3', ['-c', 'import safetensors.numpy'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
+  const pythonSafetensors =
+    python &&
+    (() => {
+      try {
+        execFileSync('python3', ['-c', 'import safetensors.numpy'], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    })();
 
   // An independent reader written from the spec with Python's standard library only.
   it.skipIf(!python)('a stdlib-only Python reader of the spec gets the same tensors', async () => {
@@ -185,7 +214,10 @@ describe('the bytes follow the safetensors spec', () => {
       expect(t.dtype, k).toBe('F32');
       expect(t.shape, k).toEqual(net.shapes[k] ?? [p.length]);
       expect(t.first, k).toBe(p[0]);
-      expect(t.sum, k).toBeCloseTo(p.reduce((a, v) => a + v, 0), 4);
+      expect(t.sum, k).toBeCloseTo(
+        p.reduce((a, v) => a + v, 0),
+        4,
+      );
     }
   });
 
@@ -194,7 +226,8 @@ describe('the bytes follow the safetensors spec', () => {
     const net = trained(plain);
     const path = join(dir, 'hf.safetensors');
     await saveNet(net, path);
-    const script = 'import sys, json; from safetensors.numpy import load_file; ' +
+    const script =
+      'import sys, json; from safetensors.numpy import load_file; ' +
       'd = load_file(sys.argv[1]); print(json.dumps({k: [list(v.shape), float(v.ravel()[0])] for k, v in d.items()}))';
     const out = JSON.parse(execFileSync('python3', ['-c', script, path], { encoding: 'utf8' }));
     for (const [k, p] of Object.entries(net.params)) expect(out[k], k).toEqual([net.shapes[k], p[0]]);
@@ -211,40 +244,140 @@ describe('bad model bytes → FormatError naming the file and the tensor', () =>
   });
 
   it('a tensor of the wrong shape', () => {
-    formatError(tamper(good(), (t) => { t.W2.shape = [7, 9]; }), '"W2"', 'expected shape [9, 7], found [7, 9]');
-    formatError(tamper(good(), (t) => { t.b1 = { dtype: 'F32', shape: [10], data: new Float32Array(10) }; }), '"b1"', '[9]');
+    formatError(
+      tamper(good(), (t) => {
+        t.W2.shape = [7, 9];
+      }),
+      '"W2"',
+      'expected shape [9, 7], found [7, 9]',
+    );
+    formatError(
+      tamper(good(), (t) => {
+        t.b1 = { dtype: 'F32', shape: [10], data: new Float32Array(10) };
+      }),
+      '"b1"',
+      '[9]',
+    );
   });
 
   it('a missing tensor, also a running statistic', () => {
-    formatError(tamper(good(), (t) => { delete t.b3; }), '"b3"', 'missing');
-    formatError(tamper(good(), (t) => { delete t.runningMean2; }), '"runningMean2"', 'missing');
+    formatError(
+      tamper(good(), (t) => {
+        delete t.b3;
+      }),
+      '"b3"',
+      'missing',
+    );
+    formatError(
+      tamper(good(), (t) => {
+        delete t.runningMean2;
+      }),
+      '"runningMean2"',
+      'missing',
+    );
   });
 
   it('an unexpected tensor', () => {
-    formatError(tamper(good(), (t) => { t.W9 = { dtype: 'F32', shape: [1], data: new Float32Array(1) }; }), '"W9"', 'unexpected');
+    formatError(
+      tamper(good(), (t) => {
+        t.W9 = { dtype: 'F32', shape: [1], data: new Float32Array(1) };
+      }),
+      '"W9"',
+      'unexpected',
+    );
   });
 
   it('non-finite values', () => {
-    formatError(tamper(good(), (t) => { t.b2.data[3] = NaN; }), '"b2"', 'NaN', 'index 3');
-    formatError(tamper(good(), (t) => { t.runningVar1.data[0] = Infinity; }), '"runningVar1"', 'Infinity');
+    formatError(
+      tamper(good(), (t) => {
+        t.b2.data[3] = NaN;
+      }),
+      '"b2"',
+      'NaN',
+      'index 3',
+    );
+    formatError(
+      tamper(good(), (t) => {
+        t.runningVar1.data[0] = Infinity;
+      }),
+      '"runningVar1"',
+      'Infinity',
+    );
   });
 
   it('bad or missing metadata and config', () => {
-    const config = (edit: (c: Record<string, unknown>) => void) => tamper(good(), (_, m) => {
-      const c = JSON.parse(m.config);
-      edit(c);
-      m.config = JSON.stringify(c);
-    });
-    formatError(config((c) => { c.activation = 'tanh'; }), 'not a valid net config', 'tanh');
-    formatError(config((c) => { c.dropoutRatio = 1.5; }), 'not a valid net config', 'dropoutRatio');
-    formatError(config((c) => { c.hiddenSizes = [9, 7, 6]; }), '"W3"', 'expected shape [7, 6], found [7, 5]');
-    formatError(config((c) => { c.useBatchNorm = false; }), 'unexpected', '"gamma1"');
-    formatError(config((c) => { c.hiddenSizes = [100000, 100000]; }), 'weights', 'only');
-    formatError(tamper(good(), (_, m) => { m.config = '{"inputSize": 12,'; }), 'not JSON');
-    formatError(tamper(good(), (_, m) => { m.config = '[1, 2]'; }), 'JSON object');
-    formatError(tamper(good(), (_, m) => { delete m.config; }), 'config');
-    formatError(tamper(good(), (_, m) => { m.format = 'other'; }), "'other'");
-    formatError(tamper(good(), (_, m) => { m.version = '2'; }), "version '1'", "'2'");
+    const config = (edit: (c: Record<string, unknown>) => void) =>
+      tamper(good(), (_, m) => {
+        const c = JSON.parse(m.config);
+        edit(c);
+        m.config = JSON.stringify(c);
+      });
+    formatError(
+      config((c) => {
+        c.activation = 'tanh';
+      }),
+      'not a valid net config',
+      'tanh',
+    );
+    formatError(
+      config((c) => {
+        c.dropoutRatio = 1.5;
+      }),
+      'not a valid net config',
+      'dropoutRatio',
+    );
+    formatError(
+      config((c) => {
+        c.hiddenSizes = [9, 7, 6];
+      }),
+      '"W3"',
+      'expected shape [7, 6], found [7, 5]',
+    );
+    formatError(
+      config((c) => {
+        c.useBatchNorm = false;
+      }),
+      'unexpected',
+      '"gamma1"',
+    );
+    formatError(
+      config((c) => {
+        c.hiddenSizes = [100000, 100000];
+      }),
+      'weights',
+      'only',
+    );
+    formatError(
+      tamper(good(), (_, m) => {
+        m.config = '{"inputSize": 12,';
+      }),
+      'not JSON',
+    );
+    formatError(
+      tamper(good(), (_, m) => {
+        m.config = '[1, 2]';
+      }),
+      'JSON object',
+    );
+    formatError(
+      tamper(good(), (_, m) => {
+        delete m.config;
+      }),
+      'config',
+    );
+    formatError(
+      tamper(good(), (_, m) => {
+        m.format = 'other';
+      }),
+      "'other'",
+    );
+    formatError(
+      tamper(good(), (_, m) => {
+        m.version = '2';
+      }),
+      "version '1'",
+      "'2'",
+    );
     const { tensors } = decodeSafetensors(good());
     formatError(encodeSafetensors(tensors), 'no format');
   });
@@ -289,7 +422,7 @@ describe('MultiLayerNet methods', () => {
     net.predict(x, { train: true });
     const copy = node.MultiLayerNet.fromBytes(net.toBytes());
     expect(Array.from(copy.predict(x))).toEqual(Array.from(net.predict(x)));
-    const dir = await import('node:fs/promises').then((fs) => fs.mkdtemp(`${(process.env.TMPDIR ?? '/tmp')}/zerodl-`));
+    const dir = await import('node:fs/promises').then((fs) => fs.mkdtemp(`${process.env.TMPDIR ?? '/tmp'}/zerodl-`));
     await net.save(`${dir}/m.safetensors`);
     const loaded = await node.MultiLayerNet.load(`${dir}/m.safetensors`, { backend: 'js' });
     expect(loaded.backend.name).toBe('js'); // run on the backend asked for, not the one recorded

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeResultsJson } from '../../src/io/file.node.js';
 
 let dir: string;
-beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'zerodl-results-json-')); });
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'zerodl-results-json-'));
+});
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('writeResultsJson', () => {

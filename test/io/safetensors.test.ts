@@ -61,10 +61,25 @@ describe('encodeSafetensors / decodeSafetensors', () => {
   it('writes exactly the bytes the reference implementation writes (known answer)', () => {
     const header = '{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}'; // 54 bytes, padded to 56
     const expected = new Uint8Array([
-      0x38, 0, 0, 0, 0, 0, 0, 0,
-      ...ascii(header), 0x20, 0x20,
-      0x00, 0x00, 0x80, 0x3f, // 1.0f
-      0x00, 0x00, 0x00, 0xc0, // -2.0f
+      0x38,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      ...ascii(header),
+      0x20,
+      0x20,
+      0x00,
+      0x00,
+      0x80,
+      0x3f, // 1.0f
+      0x00,
+      0x00,
+      0x00,
+      0xc0, // -2.0f
     ]);
     const bytes = encodeSafetensors({ w: f32([2], [1, -2]) });
     expect(bytes).toEqual(expected);
@@ -72,20 +87,42 @@ describe('encodeSafetensors / decodeSafetensors', () => {
   });
 
   it('writes metadata first and lays tensors out in order (known answer)', () => {
-    const header = '{"__metadata__":{"format":"np"},' +
+    const header =
+      '{"__metadata__":{"format":"np"},' +
       '"b":{"dtype":"F32","shape":[],"data_offsets":[0,4]},' +
       '"a":{"dtype":"F32","shape":[1,2],"data_offsets":[4,12]}}'; // 140 bytes, padded to 144
     const expected = new Uint8Array([
-      144, 0, 0, 0, 0, 0, 0, 0,
-      ...ascii(header), 0x20, 0x20, 0x20, 0x20,
-      0x00, 0x00, 0x00, 0x3f, // 0.5f
-      0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0xc0,
+      144,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      ...ascii(header),
+      0x20,
+      0x20,
+      0x20,
+      0x20,
+      0x00,
+      0x00,
+      0x00,
+      0x3f, // 0.5f
+      0x00,
+      0x00,
+      0x80,
+      0x3f,
+      0x00,
+      0x00,
+      0x00,
+      0xc0,
     ]);
     expect(encodeSafetensors({ b: f32([], [0.5]), a: f32([1, 2], [1, -2]) }, { format: 'np' })).toEqual(expected);
   });
 
   it('round-trips metadata, including odd keys', () => {
-    const metadata = { format: 'pt', 'zerodl.config': '{"sizes":[784,100,10]}', 'ünï': 'cödé ✓', '': '' };
+    const metadata = { format: 'pt', 'zerodl.config': '{"sizes":[784,100,10]}', ünï: 'cödé ✓', '': '' };
     const back = decodeSafetensors(encodeSafetensors({ x: f32([1], [1]) }, metadata));
     expect(back.metadata).toEqual(metadata);
   });
@@ -103,7 +140,8 @@ describe('encodeSafetensors / decodeSafetensors', () => {
 
   it('decodes files with tensors in any header order and unaligned data', () => {
     // data section starts at 8 + 57 = 65: not a multiple of 4, so the copy must realign
-    const header = '{"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}';
+    const header =
+      '{"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}';
     const data = [...new Uint8Array(new Float32Array([1.5, -3]).buffer)];
     const text = new TextEncoder().encode(header + ' ');
     const bytes = new Uint8Array([...u64le(text.length), ...text, ...data]);
@@ -124,7 +162,9 @@ describe('encodeSafetensors / decodeSafetensors', () => {
     expect(() => encodeSafetensors({ w: f32([2, 2], [1, 2, 3]) })).toThrow(ShapeError);
     expect(() => encodeSafetensors({ w: f32([-1], []) })).toThrow(ShapeError);
     expect(() => encodeSafetensors({ w: f32([1.5], [1]) })).toThrow(ShapeError);
-    expect(() => encodeSafetensors({ w: { dtype: 'F16' as 'F32', shape: [1], data: new Float32Array(1) } })).toThrow(ValueError);
+    expect(() => encodeSafetensors({ w: { dtype: 'F16' as 'F32', shape: [1], data: new Float32Array(1) } })).toThrow(
+      ValueError,
+    );
     expect(() => encodeSafetensors({ __metadata__: f32([1], [1]) })).toThrow(ValueError);
     expect(() => encodeSafetensors({}, { n: 1 as unknown as string })).toThrow(ValueError);
   });
@@ -157,9 +197,18 @@ describe('decodeSafetensors on corrupt input', () => {
   });
 
   it('rejects dtypes other than F32, naming the tensor and the dtype', () => {
-    expectFormatError(build({ weights: { dtype: 'F16', shape: [2], data_offsets: [0, 4] } }, four),
-      'tensor "weights"', 'dtype "F16"', 'not supported', 'F32');
-    expectFormatError(build({ w: { dtype: 'F33', shape: [1], data_offsets: [0, 4] } }, four), '"F33"', 'not a safetensors dtype');
+    expectFormatError(
+      build({ weights: { dtype: 'F16', shape: [2], data_offsets: [0, 4] } }, four),
+      'tensor "weights"',
+      'dtype "F16"',
+      'not supported',
+      'F32',
+    );
+    expectFormatError(
+      build({ w: { dtype: 'F33', shape: [1], data_offsets: [0, 4] } }, four),
+      '"F33"',
+      'not a safetensors dtype',
+    );
     expectFormatError(build({ w: { shape: [1], data_offsets: [0, 4] } }, four), 'tensor "w"', 'dtype');
     expectFormatError(build({ w: { dtype: 7, shape: [1], data_offsets: [0, 4] } }, four), 'dtype');
   });
@@ -179,15 +228,24 @@ describe('decodeSafetensors on corrupt input', () => {
   });
 
   it('rejects offsets outside the data section', () => {
-    expectFormatError(build({ w: { ...one, data_offsets: [0, 400] } }, four), 'tensor "w"', '[0, 400]', '4-byte data section');
+    expectFormatError(
+      build({ w: { ...one, data_offsets: [0, 400] } }, four),
+      'tensor "w"',
+      '[0, 400]',
+      '4-byte data section',
+    );
     expectFormatError(build({ w: { ...one, data_offsets: [4, 0] } }, four), 'begin ≤ end');
     expectFormatError(build({ w: { dtype: 'F32', shape: [2 ** 40], data_offsets: [0, 2 ** 42] } }, four), 'outside');
   });
 
   it('rejects a shape that does not match its offsets', () => {
-    expectFormatError(build({ w: { ...one, shape: [3], data_offsets: [0, 8] } }, [...four, ...four]),
-      'tensor "w"', 'needs 12 bytes', 'span 8');
-    expectFormatError(build({ w: { ...one, shape: [] , data_offsets: [0, 0] } }), 'needs 4 bytes', 'span 0');
+    expectFormatError(
+      build({ w: { ...one, shape: [3], data_offsets: [0, 8] } }, [...four, ...four]),
+      'tensor "w"',
+      'needs 12 bytes',
+      'span 8',
+    );
+    expectFormatError(build({ w: { ...one, shape: [], data_offsets: [0, 0] } }), 'needs 4 bytes', 'span 0');
     expectFormatError(build({ w: { ...one, shape: [2 ** 52, 2 ** 52, 0, 2 ** 52, 2 ** 52] } }, four), 'needs 0 bytes');
   });
 
@@ -222,7 +280,9 @@ describe('decodeSafetensors on corrupt input', () => {
 
 describe('decodeSafetensors never fails any other way (property)', () => {
   const valid = encodeSafetensors(
-    { a: f32([2, 2], [1, 2, 3, 4]), s: f32([], [5]), e: f32([0], []), b: f32([3], [6, 7, 8]) }, { k: 'v' });
+    { a: f32([2, 2], [1, 2, 3, 4]), s: f32([], [5]), e: f32([0], []), b: f32([3], [6, 7, 8]) },
+    { k: 'v' },
+  );
 
   const check = (bytes: Uint8Array): void => {
     let result: ReturnType<typeof decodeSafetensors>;
@@ -242,20 +302,34 @@ describe('decodeSafetensors never fails any other way (property)', () => {
   };
 
   it('on random byte strings', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => check(b)), { numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (b) => check(b)),
+      { numRuns: 3000 },
+    );
   });
 
   it('on random headers with a plausible length prefix', () => {
     const headers = fc.oneof(
       fc.json(),
-      fc.dictionary(fc.string({ maxLength: 4 }), fc.record({
-        dtype: fc.constantFrom('F32', 'F16', 'I64', 'x'),
-        shape: fc.array(fc.integer({ min: -2, max: 4 }), { maxLength: 3 }),
-        data_offsets: fc.array(fc.integer({ min: -4, max: 64 }), { maxLength: 3 }),
-      }, { requiredKeys: [] }), { maxKeys: 4 }).map((h) => JSON.stringify(h)),
+      fc
+        .dictionary(
+          fc.string({ maxLength: 4 }),
+          fc.record(
+            {
+              dtype: fc.constantFrom('F32', 'F16', 'I64', 'x'),
+              shape: fc.array(fc.integer({ min: -2, max: 4 }), { maxLength: 3 }),
+              data_offsets: fc.array(fc.integer({ min: -4, max: 64 }), { maxLength: 3 }),
+            },
+            { requiredKeys: [] },
+          ),
+          { maxKeys: 4 },
+        )
+        .map((h) => JSON.stringify(h)),
     );
-    fc.assert(fc.property(headers, fc.uint8Array({ maxLength: 64 }), (h, data) => check(build(h, data))),
-      { numRuns: 3000 });
+    fc.assert(
+      fc.property(headers, fc.uint8Array({ maxLength: 64 }), (h, data) => check(build(h, data))),
+      { numRuns: 3000 },
+    );
   });
 
   it('on truncations and single-byte mutations of a valid file', () => {
@@ -274,7 +348,10 @@ describe('decodeSafetensors never fails any other way (property)', () => {
         return c;
       }),
     );
-    fc.assert(fc.property(mutated, (b) => check(b)), { numRuns: 3000 });
+    fc.assert(
+      fc.property(mutated, (b) => check(b)),
+      { numRuns: 3000 },
+    );
     // every single truncation, exhaustively: only the full file is valid
     for (let k = 0; k < valid.length; k++) expect(() => decodeSafetensors(valid.subarray(0, k))).toThrow(FormatError);
   });
@@ -284,16 +361,25 @@ describe('decodeSafetensors never fails any other way (property)', () => {
       const n = shape.reduce((a, b) => a * b, 1);
       return fc.float32Array({ minLength: n, maxLength: n }).map((data) => ({ dtype: 'F32' as const, shape, data }));
     });
-    const dict = fc.dictionary(fc.string({ maxLength: 6 }).filter((s) => s !== '__metadata__'), tensor, { maxKeys: 5 });
-    fc.assert(fc.property(dict, fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }), (tensors, metadata) => {
-      const back = decodeSafetensors(encodeSafetensors(tensors, metadata));
-      expect(back.metadata).toEqual(metadata);
-      expect(Object.keys(back.tensors).sort()).toEqual(Object.keys(tensors).sort());
-      for (const [name, t] of Object.entries(tensors)) {
-        expect(back.tensors[name].shape).toEqual(t.shape);
-        expect(new Uint8Array(back.tensors[name].data.buffer)).toEqual(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
-      }
-    }), { numRuns: 300 });
+    const dict = fc.dictionary(
+      fc.string({ maxLength: 6 }).filter((s) => s !== '__metadata__'),
+      tensor,
+      { maxKeys: 5 },
+    );
+    fc.assert(
+      fc.property(dict, fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }), (tensors, metadata) => {
+        const back = decodeSafetensors(encodeSafetensors(tensors, metadata));
+        expect(back.metadata).toEqual(metadata);
+        expect(Object.keys(back.tensors).sort()).toEqual(Object.keys(tensors).sort());
+        for (const [name, t] of Object.entries(tensors)) {
+          expect(back.tensors[name].shape).toEqual(t.shape);
+          expect(new Uint8Array(back.tensors[name].data.buffer)).toEqual(
+            new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
+          );
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -10,21 +10,43 @@ import { book, check } from '../book/vectors.js';
 /** The BatchNorm layer alone on O(1) inputs (6×5): a few f32 operations per element [2.3e-7 measured; BOOK_REPORT=1]. */
 const TOL_BN_LAYER = 2e-6;
 
-beforeAll(async () => { await init(); });
+beforeAll(async () => {
+  await init();
+});
 
-describe.each(['js', 'wasm'] as const)('the book\'s numbers on %s', (backend) => {
+describe.each(['js', 'wasm'] as const)("the book's numbers on %s", (backend) => {
   describe('BatchNormalization layer', () => {
     const s = book.batchnorm_layer;
     const [B, D] = s.x.shape as [number, number];
 
     /** A fresh layer over backend k (running stats start at 0, as the book's None → zeros). */
-    function layer(k: Backend): { bn: BatchNormalization; buf: Float32Array; dgamma: Float32Array; dbeta: Float32Array } {
+    function layer(k: Backend): {
+      bn: BatchNormalization;
+      buf: Float32Array;
+      dgamma: Float32Array;
+      dbeta: Float32Array;
+    } {
       k.reserve(16 * B * D);
-      const gamma = k.alloc(D), beta = k.alloc(D), dgamma = k.alloc(D), dbeta = k.alloc(D);
+      const gamma = k.alloc(D),
+        beta = k.alloc(D),
+        dgamma = k.alloc(D),
+        dbeta = k.alloc(D);
       gamma.set(s.gamma.data);
       beta.set(s.beta.data);
-      const bn = new BatchNormalization(k, 'BatchNorm', gamma, beta, dgamma, dbeta, k.alloc(D), k.alloc(D), D, B,
-        s.momentum, BATCHNORM_EPS);
+      const bn = new BatchNormalization(
+        k,
+        'BatchNorm',
+        gamma,
+        beta,
+        dgamma,
+        dbeta,
+        k.alloc(D),
+        k.alloc(D),
+        D,
+        B,
+        s.momentum,
+        BATCHNORM_EPS,
+      );
       return { bn, buf: k.alloc(B * D), dgamma, dbeta };
     }
 

@@ -1,7 +1,16 @@
 // Bad input gets a typed error naming the problem and leaves the net as it was.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  BackendError, createBackend, createOptimizer, init, MultiLayerNet, NameError, SGD, ShapeError, Trainer, ValueError,
+  BackendError,
+  createBackend,
+  createOptimizer,
+  init,
+  MultiLayerNet,
+  NameError,
+  SGD,
+  ShapeError,
+  Trainer,
+  ValueError,
   ZerodlError,
 } from '../../src/index.js';
 import { randomBatch, snapshot } from './fixtures.js';
@@ -18,7 +27,11 @@ describe.each(['js', 'wasm'] as const)('bad input (%s)', (backend) => {
     const before = snapshot({ ...net.params, ...net.buffers });
     const rng = net.dropoutState;
     let error: unknown;
-    try { bad(); } catch (e) { error = e; }
+    try {
+      bad();
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(type);
     expect(error).toBeInstanceOf(ZerodlError);
     expect((error as Error).message).toMatch(message);
@@ -45,7 +58,12 @@ describe.each(['js', 'wasm'] as const)('bad input (%s)', (backend) => {
 
   it('labels out of range', () => {
     const net = make();
-    expectRejected(net, () => net.gradient(x, Int32Array.of(0, 1, 2, 3, 0)), ValueError, /t\[3\] = 3 is not a class label in \[0, 3\)/);
+    expectRejected(
+      net,
+      () => net.gradient(x, Int32Array.of(0, 1, 2, 3, 0)),
+      ValueError,
+      /t\[3\] = 3 is not a class label in \[0, 3\)/,
+    );
     expectRejected(net, () => net.gradient(x, Int32Array.of(0, 1, -1, 2, 0)), ValueError, /t\[2\] = -1/);
     expectRejected(net, () => net.loss(x, [0, 1, 2, 1.5, 0]), ValueError, /t\[3\] = 1.5/);
   });
@@ -62,7 +80,12 @@ describe.each(['js', 'wasm'] as const)('bad input (%s)', (backend) => {
   it('setParams with a wrong shape, unknown name, missing name or NaN', () => {
     const net = make();
     const good = snapshot(net.params);
-    expectRejected(net, () => net.setParams({ ...good, W1: new Float32Array(23) }), ShapeError, /'W1' must hold 24 values \(shape \[4, 6\]\), got 23/);
+    expectRejected(
+      net,
+      () => net.setParams({ ...good, W1: new Float32Array(23) }),
+      ShapeError,
+      /'W1' must hold 24 values \(shape \[4, 6\]\), got 23/,
+    );
     expectRejected(net, () => net.setParams({ ...good, W9: new Float32Array(1) }), ShapeError, /no parameter 'W9'/);
     const { b2: _, ...missing } = good;
     expectRejected(net, () => net.setParams(missing), ShapeError, /'b2' is missing/);
@@ -99,7 +122,12 @@ describe('bad options', () => {
   });
 
   it.each([
-    ['adamw', {}, NameError, /unknown optimizer 'adamw': expected one of sgd, momentum, nesterov, adagrad, rmsprop, adam/],
+    [
+      'adamw',
+      {},
+      NameError,
+      /unknown optimizer 'adamw': expected one of sgd, momentum, nesterov, adagrad, rmsprop, adam/,
+    ],
     ['sgd', { lr: 0 }, ValueError, /SGD lr must be a finite number > 0, got 0/],
     ['adam', { lr: -1 }, ValueError, /Adam lr must be/],
     ['momentum', { momentum: 1 }, ValueError, /Momentum momentum must be in \[0, 1\)/],
@@ -114,7 +142,9 @@ describe('bad options', () => {
     const net = new MultiLayerNet({ ...base, backend: 'wasm' });
     const before = snapshot(net.params);
     const opt = new SGD({ lr: 0.1 });
-    expect(() => opt.update(net.params, { ...net.grads, b2: new Float32Array(2) })).toThrow(/grads 'b2' has 2 values, params 3/);
+    expect(() => opt.update(net.params, { ...net.grads, b2: new Float32Array(2) })).toThrow(
+      /grads 'b2' has 2 values, params 3/,
+    );
     expect(() => opt.update(net.params, { W1: net.grads.W1 })).toThrow(/grads has no 'b1'/);
     for (const k of Object.keys(before)) expect(Array.from(net.params[k])).toEqual(Array.from(before[k]));
   });

@@ -29,7 +29,7 @@ export function spiral(n: number, seed = 0, classes = 3): { x: Float32Array; t: 
   for (let c = 0; c < classes; c++) {
     for (let i = 0; i < n; i++) {
       const r = i / n;
-      const theta = (c * 4) + r * 4 + rng.normal() * 0.2;
+      const theta = c * 4 + r * 4 + rng.normal() * 0.2;
       const row = c * n + i;
       x[2 * row] = r * Math.sin(theta);
       x[2 * row + 1] = r * Math.cos(theta);

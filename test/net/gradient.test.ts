@@ -38,7 +38,10 @@ const configs: [string, Partial<MultiLayerNetOptions>][] = [
   ['relu + BatchNorm', { activation: 'relu', useBatchNorm: true }],
   ['sigmoid + BatchNorm', { activation: 'sigmoid', weightInit: 0.5, useBatchNorm: true }],
   ['relu + weight decay 0.1', { activation: 'relu', weightDecayLambda: 0.1 }],
-  ['relu + BatchNorm + Dropout 0.3 + weight decay', { useBatchNorm: true, useDropout: true, dropoutRatio: 0.3, weightDecayLambda: 0.05 }],
+  [
+    'relu + BatchNorm + Dropout 0.3 + weight decay',
+    { useBatchNorm: true, useDropout: true, dropoutRatio: 0.3, weightDecayLambda: 0.05 },
+  ],
   ['sigmoid, three hidden layers, std 1', { activation: 'sigmoid', weightInit: 1, hiddenSizes: [5, 4, 6] }],
 ];
 

@@ -5,7 +5,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Adam, createBackend, init, MultiLayerNet, type MultiLayerNetOptions } from '../../src/index.js';
 import { resolveConfig } from '../../src/net/config.js';
 import {
-  activationLayout, allocatedFloats, checkLayerBuffers, elementCount, ownBuffers, parameterLayout, reservation,
+  activationLayout,
+  allocatedFloats,
+  checkLayerBuffers,
+  elementCount,
+  ownBuffers,
+  parameterLayout,
+  reservation,
 } from '../../src/net/layout.js';
 import { randomBatch } from './fixtures.js';
 
@@ -28,7 +34,7 @@ function heapBase(): number {
 }
 
 describe('the net layout', () => {
-  it('names the book\'s parameters in the net\'s order, with their shapes', () => {
+  it("names the book's parameters in the net's order, with their shapes", () => {
     for (const o of configs) {
       const net = new MultiLayerNet(o);
       const p = parameterLayout(net.config);
@@ -43,7 +49,7 @@ describe('the net layout', () => {
     }
   });
 
-  it('a net takes from the wasm backend exactly the layout\'s buffers (aligned), for maxBatchSize rows', () => {
+  it("a net takes from the wasm backend exactly the layout's buffers (aligned), for maxBatchSize rows", () => {
     const base = heapBase();
     for (const o of configs) {
       const net = new MultiLayerNet(o);
@@ -57,7 +63,14 @@ describe('the net layout', () => {
   });
 
   it('growing the activations for a larger batch takes exactly their layout for the new row count', () => {
-    const net = new MultiLayerNet({ inputSize: 8, hiddenSizes: [16, 4], outputSize: 3, useBatchNorm: true, useDropout: true, maxBatchSize: 16 });
+    const net = new MultiLayerNet({
+      inputSize: 8,
+      hiddenSizes: [16, 4],
+      outputSize: 3,
+      useBatchNorm: true,
+      useDropout: true,
+      maxBatchSize: 16,
+    });
     const before = net.backend.mark();
     const { x, t } = randomBatch(40, 8, 3, 2);
     net.gradient(x, t);
@@ -65,14 +78,20 @@ describe('the net layout', () => {
     expect(net.backend.mark() - before).toBe(4 * allocatedFloats(activationLayout(net.config, 40)));
   });
 
-  it('Adam\'s state fits the room the net reserved for it: its first update does not grow memory', () => {
+  it("Adam's state fits the room the net reserved for it: its first update does not grow memory", () => {
     for (const o of configs) {
       const net = new MultiLayerNet({ ...o, seed: 2 });
-      const bytes = net.backend.memoryBytes(), generation = net.backend.generation;
-      new Adam().update(net.params, net.gradient(...Object.values(randomBatch(3, o.inputSize, o.outputSize, 1)) as [Float32Array, Int32Array]));
+      const bytes = net.backend.memoryBytes(),
+        generation = net.backend.generation;
+      new Adam().update(
+        net.params,
+        net.gradient(...(Object.values(randomBatch(3, o.inputSize, o.outputSize, 1)) as [Float32Array, Int32Array])),
+      );
       expect(net.backend.memoryBytes(), JSON.stringify(o)).toBe(bytes);
       expect(net.backend.generation).toBe(generation);
-      expect(reservation(net.config).optimizer).toBeGreaterThanOrEqual(2 * elementCount(parameterLayout(net.config).params));
+      expect(reservation(net.config).optimizer).toBeGreaterThanOrEqual(
+        2 * elementCount(parameterLayout(net.config).params),
+      );
       net.dispose();
     }
   });
@@ -81,10 +100,15 @@ describe('the net layout', () => {
     const c = resolveConfig({ inputSize: 4, hiddenSizes: [3], outputSize: 2 });
     const specs = activationLayout(c, 5);
     const owners = new Map<string, object>(specs.map((s) => [s.owner, {}]));
-    for (const s of specs) (owners.get(s.owner) as Record<string, unknown>)[s.field] = s.int32 ? new Int32Array(s.floats) : new Float32Array(s.floats);
+    for (const s of specs)
+      (owners.get(s.owner) as Record<string, unknown>)[s.field] = s.int32
+        ? new Int32Array(s.floats)
+        : new Float32Array(s.floats);
     expect(() => checkLayerBuffers(specs, owners)).not.toThrow();
     (owners.get('Affine2') as Record<string, unknown>).dx = new Float32Array(5 * 3 + 1);
-    expect(() => checkLayerBuffers(specs, owners)).toThrow(/Affine2\.dx should be a Float32Array of 15 values .* got 16/);
+    expect(() => checkLayerBuffers(specs, owners)).toThrow(
+      /Affine2\.dx should be a Float32Array of 15 values .* got 16/,
+    );
     (owners.get('SoftmaxWithLoss') as Record<string, unknown>).labels = new Float32Array(5);
     (owners.get('Affine2') as Record<string, unknown>).dx = new Float32Array(15);
     expect(() => checkLayerBuffers(specs, owners)).toThrow(/SoftmaxWithLoss\.labels should be an Int32Array/);

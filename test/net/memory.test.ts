@@ -8,8 +8,14 @@ beforeAll(() => init());
 describe('memory', () => {
   it('wasm memory stays the same size over 3000 training steps, and the params stay views of it', async () => {
     const net = new MultiLayerNet({
-      inputSize: 20, hiddenSizes: [32, 32], outputSize: 5, useBatchNorm: true, useDropout: true, dropoutRatio: 0.2,
-      weightDecayLambda: 1e-3, seed: 3,
+      inputSize: 20,
+      hiddenSizes: [32, 32],
+      outputSize: 5,
+      useBatchNorm: true,
+      useDropout: true,
+      dropoutRatio: 0.2,
+      weightDecayLambda: 1e-3,
+      seed: 3,
     });
     const { x, t } = randomBatch(500, 20, 5, 4);
     const trainer = new Trainer(net, x, t, x, t, { epochs: 1, batchSize: 50, optimizer: 'adam' });
@@ -27,7 +33,13 @@ describe('memory', () => {
   // heapUsed cannot see short-lived garbage (V8 scavenges it or elides it), so this pins what it can: steps retain
   // nothing — after the JIT has warmed up, 25,000 more steps leave the JS heap where 5,000 left it.
   it('training steps retain nothing on the JS heap: its size does not grow with the number of steps', () => {
-    const net = new MultiLayerNet({ inputSize: 50, hiddenSizes: [64, 64], outputSize: 10, useBatchNorm: true, seed: 5 });
+    const net = new MultiLayerNet({
+      inputSize: 50,
+      hiddenSizes: [64, 64],
+      outputSize: 10,
+      useBatchNorm: true,
+      seed: 5,
+    });
     const { x, t } = randomBatch(1000, 50, 10, 6);
     const trainer = new Trainer(net, x, t, x, t, { batchSize: 100, optimizer: new Adam() });
     const gc = (globalThis as { gc?: () => void }).gc;

@@ -7,8 +7,14 @@ import { randomBatch, snapshot } from './fixtures.js';
 beforeAll(() => init());
 
 const spec: MultiLayerNetOptions = {
-  inputSize: 17, hiddenSizes: [33, 5, 127], outputSize: 10, useBatchNorm: true, useDropout: true, dropoutRatio: 0.2,
-  weightDecayLambda: 0.01, seed: 42,
+  inputSize: 17,
+  hiddenSizes: [33, 5, 127],
+  outputSize: 10,
+  useBatchNorm: true,
+  useDropout: true,
+  dropoutRatio: 0.2,
+  weightDecayLambda: 0.01,
+  seed: 42,
 };
 
 function train(backend: 'js' | 'wasm', steps: number, options: Partial<MultiLayerNetOptions> = {}, optimizer = 'adam') {
@@ -39,7 +45,10 @@ describe('js ↔ wasm parity', () => {
     expectClose(b.predict(x, { train: true }), a.predict(x, { train: true }), 1e-4, 'train mode');
     // Running variances start at 0, so before some training-mode passes test mode divides by √1e-6 per layer and
     // amplifies rounding 1000-fold; warm the statistics up first.
-    for (let i = 0; i < 30; i++) { a.predict(x, { train: true }); b.predict(x, { train: true }); }
+    for (let i = 0; i < 30; i++) {
+      a.predict(x, { train: true });
+      b.predict(x, { train: true });
+    }
     expectClose(b.predict(x), a.predict(x), 1e-4, 'test mode');
   });
 
@@ -50,7 +59,8 @@ describe('js ↔ wasm parity', () => {
     ['Adam, Dropout + weight decay', { useBatchNorm: false }, 'adam'],
     ['Adam, sigmoid', { useBatchNorm: false, useDropout: false, activation: 'sigmoid' }, 'adam'],
   ] as const)('50 steps of %s stay within float32 tolerance', (_name, options, optimizer) => {
-    const js = train('js', 50, options, optimizer), wasm = train('wasm', 50, options, optimizer);
+    const js = train('js', 50, options, optimizer),
+      wasm = train('wasm', 50, options, optimizer);
     expectClose(wasm.losses, js.losses, 1e-4, 'loss per step');
     for (const k of js.net.paramNames) expectClose(wasm.net.params[k], js.net.params[k], 2e-3, k);
     for (const k of Object.keys(js.net.buffers)) expectClose(wasm.net.buffers[k], js.net.buffers[k], 2e-3, k);
@@ -59,14 +69,17 @@ describe('js ↔ wasm parity', () => {
   });
 
   it.each(['js', 'wasm'] as const)('the same run twice on %s is bit-identical', (backend) => {
-    const a = train(backend, 20, { activation: 'sigmoid' }), b = train(backend, 20, { activation: 'sigmoid' });
+    const a = train(backend, 20, { activation: 'sigmoid' }),
+      b = train(backend, 20, { activation: 'sigmoid' });
     expect(b.losses).toEqual(a.losses);
-    const pa = snapshot(a.net.params), pb = snapshot(b.net.params);
+    const pa = snapshot(a.net.params),
+      pb = snapshot(b.net.params);
     for (const k of Object.keys(pa)) expect(Array.from(pb[k]), k).toEqual(Array.from(pa[k]));
   });
 
   it('different seeds give different weights and masks', () => {
-    const a = new MultiLayerNet({ ...spec, seed: 1 }), b = new MultiLayerNet({ ...spec, seed: 2 });
+    const a = new MultiLayerNet({ ...spec, seed: 1 }),
+      b = new MultiLayerNet({ ...spec, seed: 2 });
     expect(Array.from(a.params.W1)).not.toEqual(Array.from(b.params.W1));
     expect(a.dropoutState).not.toBe(b.dropoutState);
   });

@@ -111,7 +111,11 @@ describe('lineChart', () => {
   const series = [
     { name: 'SGD', y: Array.from({ length: 50 }, (_, i) => 2 / (1 + i)) },
     { name: 'Momentum', y: Array.from({ length: 50 }, (_, i) => 1.5 / (1 + i)) },
-    { name: 'Adam', x: Array.from({ length: 50 }, (_, i) => 2 * i), y: Array.from({ length: 50 }, (_, i) => 1 / (1 + i)) },
+    {
+      name: 'Adam',
+      x: Array.from({ length: 50 }, (_, i) => 2 * i),
+      y: Array.from({ length: 50 }, (_, i) => 1 / (1 + i)),
+    },
   ];
 
   it('renders one line per series with a legend and the labels', async () => {
@@ -137,16 +141,43 @@ describe('lineChart', () => {
   });
 
   it('defaults x to 0..n-1, drops non-finite points (and y ≤ 0 on a log axis)', () => {
-    const spec = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'a', y: [1, NaN, 3, Infinity, 0, -1] }] });
+    const spec = lineChart({
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      series: [{ name: 'a', y: [1, NaN, 3, Infinity, 0, -1] }],
+    });
     const rows = (spec.layer as { data: { values: { x: number; y: number }[] } }[])[0].data.values;
-    expect(rows.map((r) => [r.x, r.y])).toEqual([[0, 1], [2, 3], [4, 0], [5, -1]]);
-    const logSpec = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', logY: true, series: [{ name: 'a', y: [1, NaN, 3, Infinity, 0, -1] }] });
+    expect(rows.map((r) => [r.x, r.y])).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 0],
+      [5, -1],
+    ]);
+    const logSpec = lineChart({
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      logY: true,
+      series: [{ name: 'a', y: [1, NaN, 3, Infinity, 0, -1] }],
+    });
     const logRows = (logSpec.layer as { data: { values: { x: number; y: number }[] } }[])[0].data.values;
-    expect(logRows.map((r) => [r.x, r.y])).toEqual([[0, 1], [2, 3]]);
+    expect(logRows.map((r) => [r.x, r.y])).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
   });
 
   it('renders a series whose points are all dropped as a legend entry without a line', async () => {
-    const spec = lineChart({ title: 'Diverged', xLabel: 'x', yLabel: 'y', series: [{ name: 'ok', y: [1, 2] }, { name: 'nan', y: [NaN, NaN] }] });
+    const spec = lineChart({
+      title: 'Diverged',
+      xLabel: 'x',
+      yLabel: 'y',
+      series: [
+        { name: 'ok', y: [1, 2] },
+        { name: 'nan', y: [NaN, NaN] },
+      ],
+    });
     const svg = await render(spec);
     expect(count(svg, 'line mark')).toBe(1);
     expect(texts(svg)).toContain('nan');
@@ -155,7 +186,16 @@ describe('lineChart', () => {
   it('thins long series by a uniform stride', async () => {
     const n = 10_000;
     const y = Float32Array.from({ length: n }, (_, i) => Math.exp(-i / 2000));
-    const spec = lineChart({ title: 'Long', xLabel: 'x', yLabel: 'y', series: [{ name: 'a', y }, { name: 'b', y }], smooth: 11 });
+    const spec = lineChart({
+      title: 'Long',
+      xLabel: 'x',
+      yLabel: 'y',
+      series: [
+        { name: 'a', y },
+        { name: 'b', y },
+      ],
+      smooth: 11,
+    });
     for (const l of spec.layer as { data: { values: unknown[] } }[]) {
       expect(l.data.values.length).toBeLessThanOrEqual(2 * 2001);
       expect(l.data.values.length).toBeGreaterThan(2 * 1000);
@@ -166,7 +206,13 @@ describe('lineChart', () => {
   });
 
   it('clips to a given yDomain', async () => {
-    const spec = lineChart({ title: 'Acc', xLabel: 'epochs', yLabel: 'accuracy', yDomain: [0, 1], series: [{ name: 'train', y: [0.1, 0.5, 1.2] }] });
+    const spec = lineChart({
+      title: 'Acc',
+      xLabel: 'epochs',
+      yLabel: 'accuracy',
+      yDomain: [0, 1],
+      series: [{ name: 'train', y: [0.1, 0.5, 1.2] }],
+    });
     await render(spec);
   });
 
@@ -175,10 +221,20 @@ describe('lineChart', () => {
     expect(() => lineChart({ ...base, series: [] })).toThrow(ValueError);
     expect(() => lineChart({ ...base, series: [{ name: 'a', y: [] }] })).toThrow(ValueError);
     expect(() => lineChart({ ...base, series: [{ name: 'a', x: [0, 1], y: [1, 2, 3] }] })).toThrow(ValueError);
-    expect(() => lineChart({ ...base, series: [{ name: 'a', y: [1] }, { name: 'a', y: [2] }] })).toThrow(ValueError);
+    expect(() =>
+      lineChart({
+        ...base,
+        series: [
+          { name: 'a', y: [1] },
+          { name: 'a', y: [2] },
+        ],
+      }),
+    ).toThrow(ValueError);
     expect(() => lineChart({ ...base, series: [{ name: 'a', y: [1] }], smooth: -1 })).toThrow(ValueError);
     expect(() => lineChart({ ...base, series: [{ name: 'a', y: [1] }], yDomain: [1, 0] })).toThrow(ValueError);
-    expect(() => lineChart({ ...base, series: [{ name: 'a', y: [1] }], logY: true, yDomain: [0, 1] })).toThrow(ValueError);
+    expect(() => lineChart({ ...base, series: [{ name: 'a', y: [1] }], logY: true, yDomain: [0, 1] })).toThrow(
+      ValueError,
+    );
     expect(() => lineChart({ ...base, series: [{ name: 'a', y: [1] }], width: 0 })).toThrow(ValueError);
   });
 });
@@ -186,8 +242,11 @@ describe('lineChart', () => {
 describe('histogramGrid', () => {
   it('pre-aggregates 100,000 values per panel into `bins` rows and renders one panel each', async () => {
     let s = 1;
-    const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647);
-    const panels = [1, 2, 3, 4, 5].map((l) => ({ name: `${l}-layer`, values: Float32Array.from({ length: 100_000 }, rnd) }));
+    const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
+    const panels = [1, 2, 3, 4, 5].map((l) => ({
+      name: `${l}-layer`,
+      values: Float32Array.from({ length: 100_000 }, rnd),
+    }));
     const spec = histogramGrid({ title: 'Activation distribution', panels });
     const rows = dataOf(spec);
     expect(rows.length).toBe(5 * 30);
@@ -201,8 +260,19 @@ describe('histogramGrid', () => {
   });
 
   it('uses the given domain and bins', () => {
-    const spec = histogramGrid({ title: 'ReLU', domain: [-1, 1], bins: 4, columns: 1, panels: [{ name: 'a', values: [-1, -0.2, 0, 0.3, 1, 5] }] });
-    expect(dataOf(spec).map((r) => [r.x0, r.x1, r.n])).toEqual([[-1, -0.5, 1], [-0.5, 0, 1], [0, 0.5, 2], [0.5, 1, 1]]);
+    const spec = histogramGrid({
+      title: 'ReLU',
+      domain: [-1, 1],
+      bins: 4,
+      columns: 1,
+      panels: [{ name: 'a', values: [-1, -0.2, 0, 0.3, 1, 5] }],
+    });
+    expect(dataOf(spec).map((r) => [r.x0, r.x1, r.n])).toEqual([
+      [-1, -0.5, 1],
+      [-0.5, 0, 1],
+      [0, 0.5, 2],
+      [0.5, 1, 1],
+    ]);
   });
 
   it('rejects bad input with ValueError', () => {
@@ -219,20 +289,33 @@ describe('histogramGrid', () => {
 describe('facetLineGrid', () => {
   it('renders 16 panels with 2 lines each and one shared legend', async () => {
     const panels = Array.from({ length: 16 }, (_, k) => ({
-      name: `W: ${(10 ** (-4 * k / 15)).toPrecision(2)}`,
+      name: `W: ${(10 ** ((-4 * k) / 15)).toPrecision(2)}`,
       series: [
         { name: 'Batch Normalization', y: Array.from({ length: 20 }, (_, e) => 0.9 - 0.8 * Math.exp(-e / 3)) },
         { name: 'Normal (without BatchNorm)', y: Array.from({ length: 20 }, (_, e) => 0.1 + 0.01 * e) },
       ],
     }));
-    const spec = facetLineGrid({ title: 'BatchNorm experiment', panels, xLabel: 'epochs', yLabel: 'accuracy', yDomain: [0, 1] });
+    const spec = facetLineGrid({
+      title: 'BatchNorm experiment',
+      panels,
+      xLabel: 'epochs',
+      yLabel: 'accuracy',
+      yDomain: [0, 1],
+    });
     expect(dataOf(spec).length).toBe(16 * 2 * 20);
     const svg = await render(spec);
     expect(svg).toContain('BatchNorm experiment');
     expect(count(svg, 'line mark')).toBe(32);
     expect(count(svg, 'legend')).toBe(1);
     const t = texts(svg);
-    for (const label of ['Batch Normalization', 'Normal (without BatchNorm)', 'W: 1.0', 'W: 0.00010', 'epochs', 'accuracy']) {
+    for (const label of [
+      'Batch Normalization',
+      'Normal (without BatchNorm)',
+      'W: 1.0',
+      'W: 0.00010',
+      'epochs',
+      'accuracy',
+    ]) {
       expect(t).toContain(label);
     }
   });
@@ -241,26 +324,46 @@ describe('facetLineGrid', () => {
     const base = { title: 't', xLabel: 'x', yLabel: 'y' };
     expect(() => facetLineGrid({ ...base, panels: [] })).toThrow(ValueError);
     expect(() => facetLineGrid({ ...base, panels: [{ name: 'p', series: [] }] })).toThrow(ValueError);
-    expect(() => facetLineGrid({ ...base, panels: [{ name: 'p', series: [{ name: 's', y: [] }] }] })).toThrow(ValueError);
-    expect(() => facetLineGrid({ ...base, panels: [{ name: 'p', series: [{ name: 's', y: [1] }] }], columns: 0 })).toThrow(ValueError);
+    expect(() => facetLineGrid({ ...base, panels: [{ name: 'p', series: [{ name: 's', y: [] }] }] })).toThrow(
+      ValueError,
+    );
+    expect(() =>
+      facetLineGrid({ ...base, panels: [{ name: 'p', series: [{ name: 's', y: [1] }] }], columns: 0 }),
+    ).toThrow(ValueError);
   });
 });
 
 describe('scatterChart', () => {
   it('renders one point per finite point on log axes, coloured by value', async () => {
-    const points = Array.from({ length: 40 }, (_, i) => ({ x: 10 ** (-6 + (4 * i) / 39), y: 10 ** (-8 + ((i * 7) % 40) / 10), value: i / 40, label: `#${i}` }));
+    const points = Array.from({ length: 40 }, (_, i) => ({
+      x: 10 ** (-6 + (4 * i) / 39),
+      y: 10 ** (-8 + ((i * 7) % 40) / 10),
+      value: i / 40,
+      label: `#${i}`,
+    }));
     points.push({ x: NaN, y: 1, value: 0.5, label: 'nan' }, { x: -1, y: 1, value: 0.5, label: 'neg' });
-    const spec = scatterChart({ title: 'Hyperparameter search', points, xLabel: 'learning rate', yLabel: 'weight decay', logX: true, logY: true, colorLabel: 'validation accuracy' });
+    const spec = scatterChart({
+      title: 'Hyperparameter search',
+      points,
+      xLabel: 'learning rate',
+      yLabel: 'weight decay',
+      logX: true,
+      logY: true,
+      colorLabel: 'validation accuracy',
+    });
     expect(dataOf(spec).length).toBe(40);
     const svg = await render(spec);
     expect(svg).toContain('Hyperparameter search');
     expect(count(svg, 'point')).toBe(40);
     const t = texts(svg);
-    for (const label of ['learning rate', 'weight decay', 'validation accuracy', '1e-6', '1e-2']) expect(t).toContain(label);
+    for (const label of ['learning rate', 'weight decay', 'validation accuracy', '1e-6', '1e-2'])
+      expect(t).toContain(label);
   });
 
   it('rejects bad input with ValueError', () => {
-    expect(() => scatterChart({ title: 't', points: [], xLabel: 'x', yLabel: 'y', colorLabel: 'v' })).toThrow(ValueError);
+    expect(() => scatterChart({ title: 't', points: [], xLabel: 'x', yLabel: 'y', colorLabel: 'v' })).toThrow(
+      ValueError,
+    );
   });
 });
 
@@ -299,7 +402,15 @@ describe('pathsOverContours', () => {
   });
 
   it('accepts explicit levels and minimum', async () => {
-    const spec = pathsOverContours({ title: 'One', f, xDomain: [-10, 10], yDomain: [-5, 5], paths: [{ name: 'SGD', points: sgd(0.9) }], levels: [0.5, 2, 8], minimum: [0, 0] });
+    const spec = pathsOverContours({
+      title: 'One',
+      f,
+      xDomain: [-10, 10],
+      yDomain: [-5, 5],
+      paths: [{ name: 'SGD', points: sgd(0.9) }],
+      levels: [0.5, 2, 8],
+      minimum: [0, 0],
+    });
     const contours = (spec.datasets as { contours: { x: number; y: number }[] }).contours;
     for (const p of contours) expect([0.5, 2, 8].some((l) => Math.abs(f(p.x, p.y) - l) < 0.05 * l)).toBe(true);
     await render(spec);
@@ -309,9 +420,15 @@ describe('pathsOverContours', () => {
     const base = { title: 't', f, xDomain: [-1, 1] as [number, number], yDomain: [-1, 1] as [number, number] };
     expect(() => pathsOverContours({ ...base, paths: [] })).toThrow(ValueError);
     expect(() => pathsOverContours({ ...base, paths: [{ name: 'a', points: [] }] })).toThrow(ValueError);
-    expect(() => pathsOverContours({ ...base, xDomain: [1, -1], paths: [{ name: 'a', points: [[0, 0]] }] })).toThrow(ValueError);
-    expect(() => pathsOverContours({ ...base, levels: 0, paths: [{ name: 'a', points: [[0, 0]] }] })).toThrow(ValueError);
-    expect(() => pathsOverContours({ ...base, f: () => 1, paths: [{ name: 'a', points: [[0, 0]] }] })).toThrow(ValueError);
+    expect(() => pathsOverContours({ ...base, xDomain: [1, -1], paths: [{ name: 'a', points: [[0, 0]] }] })).toThrow(
+      ValueError,
+    );
+    expect(() => pathsOverContours({ ...base, levels: 0, paths: [{ name: 'a', points: [[0, 0]] }] })).toThrow(
+      ValueError,
+    );
+    expect(() => pathsOverContours({ ...base, f: () => 1, paths: [{ name: 'a', points: [[0, 0]] }] })).toThrow(
+      ValueError,
+    );
   });
 });
 
@@ -329,7 +446,14 @@ describe('render', () => {
 
   it('reports Vega-Lite warnings through the log', async () => {
     const log: RenderLog = { warnings: [] };
-    await renderSvg({ mark: 'point', data: { values: [{ a: 1 }] }, encoding: { x: { field: 'a', type: 'quantitative', aggregate: 'nonsense' } } }, { log });
+    await renderSvg(
+      {
+        mark: 'point',
+        data: { values: [{ a: 1 }] },
+        encoding: { x: { field: 'a', type: 'quantitative', aggregate: 'nonsense' } },
+      },
+      { log },
+    );
     expect(log.warnings.length).toBeGreaterThan(0);
   });
 

@@ -8,18 +8,24 @@ import { kaiserWindow, lineChart, smoothCurve, SMOOTH_CURVE_WINDOW } from '../..
 import { expectClose } from '../helpers.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/smooth-curve.json', import.meta.url), 'utf8')) as {
-  window: number[]; cases: { x: number[]; y: number[] }[];
+  window: number[];
+  cases: { x: number[]; y: number[] }[];
 };
 
-describe('smoothCurve (the book\'s Kaiser smoothing)', () => {
-  it('its window is numpy\'s np.kaiser(11, 2), normalised', () => {
+describe("smoothCurve (the book's Kaiser smoothing)", () => {
+  it("its window is numpy's np.kaiser(11, 2), normalised", () => {
     const w = kaiserWindow(SMOOTH_CURVE_WINDOW, 2);
     const s = w.reduce((a, b) => a + b, 0);
-    expectClose(w.map((v) => v / s), fixture.window, 1e-15, 'window');
+    expectClose(
+      w.map((v) => v / s),
+      fixture.window,
+      1e-15,
+      'window',
+    );
     expect(kaiserWindow(1, 2)).toEqual([1]);
   });
 
-  it.each(fixture.cases.map((c, i) => [i, c.x.length, c] as const))('case %d (n = %d) equals numpy\'s', (_, n, c) => {
+  it.each(fixture.cases.map((c, i) => [i, c.x.length, c] as const))("case %d (n = %d) equals numpy's", (_, n, c) => {
     const y = smoothCurve(c.x);
     expect(y.length).toBe(n);
     expectClose(y, c.y, 1e-14, `smoothCurve n=${n}`);
@@ -34,14 +40,26 @@ describe('smoothCurve (the book\'s Kaiser smoothing)', () => {
 
   it('series shorter than the window are a ValueError; lineChart then draws them raw', () => {
     expect(() => smoothCurve([1, 2, 3])).toThrow(ValueError);
-    const spec = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', smooth: 'book', series: [{ name: 'a', y: [1, 2, 3] }] });
+    const spec = lineChart({
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      smooth: 'book',
+      series: [{ name: 'a', y: [1, 2, 3] }],
+    });
     expect((spec.layer as unknown[]).length).toBe(1);
     const long = Array.from({ length: 40 }, (_, i) => (i % 2 ? 1 : 0));
     const spec2 = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', smooth: 'book', series: [{ name: 'a', y: long }] });
     const layers = spec2.layer as { data: { values: { y: number }[] } }[];
     expect(layers.length).toBe(2); // faint raw + smoothed
-    expectClose(layers[1].data.values.map((r) => r.y), smoothCurve(long).map((v) => Number(v.toPrecision(6))), 1e-5, 'drawn');
-    expect(() => lineChart({ title: 't', xLabel: 'x', yLabel: 'y', smooth: 'kaiser' as never, series: [{ name: 'a', y: long }] }))
-      .toThrow(ValueError);
+    expectClose(
+      layers[1].data.values.map((r) => r.y),
+      smoothCurve(long).map((v) => Number(v.toPrecision(6))),
+      1e-5,
+      'drawn',
+    );
+    expect(() =>
+      lineChart({ title: 't', xLabel: 'x', yLabel: 'y', smooth: 'kaiser' as never, series: [{ name: 'a', y: long }] }),
+    ).toThrow(ValueError);
   });
 });

@@ -8,9 +8,12 @@ import { sink } from '../cli/helpers.js';
 afterAll(() => init({ threads: 1 }));
 
 async function train(...flags: string[]) {
-  const stdout = sink(), stderr = sink();
-  const code = await main(['train', '--train-size', '1000', '--epochs', '1', '--no-out', '--quiet', ...flags],
-    { stdout, stderr });
+  const stdout = sink(),
+    stderr = sink();
+  const code = await main(['train', '--train-size', '1000', '--epochs', '1', '--no-out', '--quiet', ...flags], {
+    stdout,
+    stderr,
+  });
   return { code, stderr: stderr.text };
 }
 
@@ -32,8 +35,10 @@ describe('zerodl train: sizes that do not fit', () => {
     expectOneLine(await train('--batch-size', '1000000'), /activation buffers for 1000000 rows.*do not fit/);
   });
 
-  it('--hidden 8000,8000 --threads 2 (the net fits the 1 GiB shared memory, Adam\'s state does not)', async () => {
-    expectOneLine(await train('--hidden', '8000,8000', '--threads', '2', '--batch-size', '10'),
-      /Adam: state for [\d]+ parameters: shared wasm memory reserve: .* do not fit/);
+  it("--hidden 8000,8000 --threads 2 (the net fits the 1 GiB shared memory, Adam's state does not)", async () => {
+    expectOneLine(
+      await train('--hidden', '8000,8000', '--threads', '2', '--batch-size', '10'),
+      /Adam: state for [\d]+ parameters: shared wasm memory reserve: .* do not fit/,
+    );
   });
 });

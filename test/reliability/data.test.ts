@@ -15,8 +15,10 @@ import { sink } from '../cli/helpers.js';
 
 const ZEROS = 256 << 20; // what each bomb inflates to; its .gz is ~250 KB
 const NAMES = {
-  trainImages: 'train-images-idx3-ubyte', trainLabels: 'train-labels-idx1-ubyte',
-  testImages: 't10k-images-idx3-ubyte', testLabels: 't10k-labels-idx1-ubyte',
+  trainImages: 'train-images-idx3-ubyte',
+  trainLabels: 'train-labels-idx1-ubyte',
+  testImages: 't10k-images-idx3-ubyte',
+  testLabels: 't10k-labels-idx1-ubyte',
 } as const;
 type Key = keyof typeof NAMES;
 
@@ -30,7 +32,8 @@ function header(dims: number[]): Uint8Array {
 }
 
 const idx = (dims: number[], data: Uint8Array) => {
-  const h = header(dims), out = new Uint8Array(h.length + data.length);
+  const h = header(dims),
+    out = new Uint8Array(h.length + data.length);
   out.set(h);
   out.set(data, h.length);
   return out;
@@ -38,7 +41,8 @@ const idx = (dims: number[], data: Uint8Array) => {
 
 /** gzip of `head` then `zeros` zero bytes, made as a stream (the inflated size is never held in memory). */
 async function gzipBomb(head: Uint8Array, zeros: number): Promise<Buffer> {
-  const gz = createGzip({ level: 9 }), chunks: Buffer[] = [];
+  const gz = createGzip({ level: 9 }),
+    chunks: Buffer[] = [];
   gz.on('data', (c: Buffer) => chunks.push(c));
   const ended = once(gz, 'end');
   gz.write(head);
@@ -54,8 +58,10 @@ async function folder(replace: Partial<Record<Key, { name: string; bytes: Uint8A
   const d = join(root, `set-${count++}`);
   await mkdir(d);
   const good: Record<Key, Uint8Array> = {
-    trainImages: idx([5, 4, 4], new Uint8Array(80).fill(7)), trainLabels: idx([5], Uint8Array.of(1, 2, 3, 4, 5)),
-    testImages: idx([3, 4, 4], new Uint8Array(48).fill(9)), testLabels: idx([3], Uint8Array.of(0, 1, 2)),
+    trainImages: idx([5, 4, 4], new Uint8Array(80).fill(7)),
+    trainLabels: idx([5], Uint8Array.of(1, 2, 3, 4, 5)),
+    testImages: idx([3, 4, 4], new Uint8Array(48).fill(9)),
+    testLabels: idx([3], Uint8Array.of(0, 1, 2)),
   };
   for (const key of Object.keys(NAMES) as Key[]) {
     const r = replace[key];
@@ -68,11 +74,16 @@ async function folder(replace: Partial<Record<Key, { name: string; bytes: Uint8A
 async function peakGrowth(load: () => Promise<unknown>): Promise<{ error: unknown; grew: number }> {
   const before = process.resourceUsage().maxRSS * 1024;
   let error: unknown;
-  try { await load(); } catch (e) { error = e; }
+  try {
+    await load();
+  } catch (e) {
+    error = e;
+  }
   return { error, grew: process.resourceUsage().maxRSS * 1024 - before };
 }
 
-let root: string, count = 0;
+let root: string,
+  count = 0;
 let labelsBomb: Buffer, imagesBomb: Buffer, longStream: Buffer;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'zerodl-reliab-data-'));
@@ -119,14 +130,19 @@ describe('gzip bombs are stopped before they inflate', () => {
     const { error, grew } = await peakGrowth(() => loadMnist({ dir }));
     expect(grew, 'peak RSS growth').toBeLessThan(64 << 20);
     expect(error).toBeInstanceOf(FormatError);
-    expect((error as Error).message).toMatch(/train-images-idx3-ubyte: 3221225472 bytes, more than an IDX file may have/);
+    expect((error as Error).message).toMatch(
+      /train-images-idx3-ubyte: 3221225472 bytes, more than an IDX file may have/,
+    );
   });
 
   it('zerodl train --data <folder with a bomb>: one line naming the file, exit 1', async () => {
     const dir = await folder({ trainLabels: { name: `${NAMES.trainLabels}.gz`, bytes: labelsBomb } });
-    const stdout = sink(), stderr = sink();
+    const stdout = sink(),
+      stderr = sink();
     expect(await main(['train', '--data', dir, '--no-out', '--backend', 'js'], { stdout, stderr })).toBe(1);
-    expect(stderr.lines).toEqual([expect.stringMatching(/^zerodl: .*train-labels-idx1-ubyte\.gz: the IDX header declares/)]);
+    expect(stderr.lines).toEqual([
+      expect.stringMatching(/^zerodl: .*train-labels-idx1-ubyte\.gz: the IDX header declares/),
+    ]);
   });
 });
 
@@ -134,8 +150,10 @@ describe('honest files still load', () => {
   it('gzipped and raw files at their declared sizes, and tiny files shorter than the longest header', async () => {
     const gz = (b: Uint8Array) => gzipSync(b);
     const labels = idx([5], Uint8Array.of(1, 2, 3, 4, 5)); // 13 bytes: all of it shorter than a rank-4 header
-    const dir = await folder({ trainLabels: { name: `${NAMES.trainLabels}.gz`, bytes: gz(labels) },
-      trainImages: { name: `${NAMES.trainImages}.gz`, bytes: gz(idx([5, 4, 4], new Uint8Array(80).fill(7))) } });
+    const dir = await folder({
+      trainLabels: { name: `${NAMES.trainLabels}.gz`, bytes: gz(labels) },
+      trainImages: { name: `${NAMES.trainImages}.gz`, bytes: gz(idx([5, 4, 4], new Uint8Array(80).fill(7))) },
+    });
     const data = await loadMnist({ dir, normalize: false });
     expect(Array.from(data.tTrain)).toEqual([1, 2, 3, 4, 5]);
     expect(data.xTrain.every((v) => v === 7)).toBe(true);

@@ -3,7 +3,12 @@
 // the last state whose loss (and statistics) were finite: on the first step, the net as training found it.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  DivergenceError, init, MultiLayerNet, Trainer, type BackendName, type MultiLayerNetOptions,
+  DivergenceError,
+  init,
+  MultiLayerNet,
+  Trainer,
+  type BackendName,
+  type MultiLayerNetOptions,
 } from '../../src/index.js';
 import { Rng } from '../../src/rng.js';
 
@@ -13,15 +18,19 @@ const snapshot = (rec: Record<string, Float32Array>) =>
   Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, Array.from(v)]));
 
 function data(n: number, I: number, C: number, scale = 1): { x: Float32Array; t: Int32Array } {
-  const rng = new Rng(5), x = new Float32Array(n * I), t = new Int32Array(n);
+  const rng = new Rng(5),
+    x = new Float32Array(n * I),
+    t = new Int32Array(n);
   for (let i = 0; i < x.length; i++) x[i] = scale * (rng.uniform() + 0.1);
   for (let i = 0; i < n; i++) t[i] = rng.int(C);
   return { x, t };
 }
 
 async function failure(net: MultiLayerNet, x: Float32Array, t: Int32Array, options: object): Promise<DivergenceError> {
-  const error = await new Trainer(net, x, t, x, t, { epochs: 1, batchSize: 8, ...options }).train()
-    .then(() => undefined, (e: unknown) => e);
+  const error = await new Trainer(net, x, t, x, t, { epochs: 1, batchSize: 8, ...options }).train().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(DivergenceError);
   return error as DivergenceError;
 }
@@ -44,7 +53,8 @@ for (const backend of ['wasm', 'js'] as BackendName[]) {
     it('BatchNorm runningVar overflowing to ∞ with a finite loss is divergence; the statistics are rolled back', async () => {
       const net = new MultiLayerNet({ ...base, weightInit: 1e20, useBatchNorm: true });
       const { x, t } = data(8, 6, 3);
-      const params = snapshot(net.params), buffers = snapshot(net.buffers);
+      const params = snapshot(net.params),
+        buffers = snapshot(net.buffers);
       const e = await failure(net, x, t, { optimizer: 'sgd' });
       expect(e.message).toMatch(/BatchNorm's runningVar1 became non-finite \(the loss was still \d/);
       expect(snapshot(net.params)).toEqual(params);

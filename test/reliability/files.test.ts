@@ -13,7 +13,9 @@ import { loadNet, saveNet } from '../../src/io/model.node.js';
 import { MultiLayerNet } from '../../src/net/MultiLayerNet.js';
 
 let dir: string;
-beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'zerodl-reliab-files-')); });
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'zerodl-reliab-files-'));
+});
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -27,7 +29,8 @@ function deadPid(): number {
 
 describe('saving through symlinks, refusing what is not a regular file', () => {
   it('a symlink to a regular file: the file is replaced, the link stays a link', async () => {
-    const real = join(dir, 'real.safetensors'), link = join(dir, 'link.safetensors');
+    const real = join(dir, 'real.safetensors'),
+      link = join(dir, 'link.safetensors');
     await writeFile(real, 'old');
     await symlink('real.safetensors', link);
     const n = net();
@@ -37,30 +40,44 @@ describe('saving through symlinks, refusing what is not a regular file', () => {
     expect(Array.from((await loadNet(real)).params.W1)).toEqual(Array.from(n.params.W1));
   });
 
-  it.runIf(process.platform !== 'win32')('a FIFO, a folder, a symlink to a FIFO: FormatError, left as they were', async () => {
-    const fifo = join(dir, 'fifo'), folder = join(dir, 'folder'), toFifo = join(dir, 'to-fifo');
-    execFileSync('mkfifo', [fifo]);
-    await mkdir(folder);
-    await symlink(fifo, toFifo);
-    for (const [path, kind] of [[fifo, /a FIFO/], [folder, /a directory/], [toFifo, /a FIFO .*through the symlink/]] as const) {
-      await expect(writeFileAtomic(path, bytes('x')), path).rejects.toThrow(FormatError);
-      await expect(saveNet(net(), path), path).rejects.toThrow(kind);
-    }
-    expect((await lstat(fifo)).isFIFO()).toBe(true);
-    expect((await lstat(folder)).isDirectory()).toBe(true);
-    expect((await lstat(toFifo)).isSymbolicLink()).toBe(true);
-    expect(await readdir(folder)).toEqual([]);
-    expect((await readdir(dir)).filter((f) => f.includes('zerodl-tmp'))).toEqual([]); // no temp file left
-  });
+  it.runIf(process.platform !== 'win32')(
+    'a FIFO, a folder, a symlink to a FIFO: FormatError, left as they were',
+    async () => {
+      const fifo = join(dir, 'fifo'),
+        folder = join(dir, 'folder'),
+        toFifo = join(dir, 'to-fifo');
+      execFileSync('mkfifo', [fifo]);
+      await mkdir(folder);
+      await symlink(fifo, toFifo);
+      for (const [path, kind] of [
+        [fifo, /a FIFO/],
+        [folder, /a directory/],
+        [toFifo, /a FIFO .*through the symlink/],
+      ] as const) {
+        await expect(writeFileAtomic(path, bytes('x')), path).rejects.toThrow(FormatError);
+        await expect(saveNet(net(), path), path).rejects.toThrow(kind);
+      }
+      expect((await lstat(fifo)).isFIFO()).toBe(true);
+      expect((await lstat(folder)).isDirectory()).toBe(true);
+      expect((await lstat(toFifo)).isSymbolicLink()).toBe(true);
+      expect(await readdir(folder)).toEqual([]);
+      expect((await readdir(dir)).filter((f) => f.includes('zerodl-tmp'))).toEqual([]); // no temp file left
+    },
+  );
 
   // A character device of our own (never a real one such as /dev/null: the old code replaced it by a regular file).
   // mknod needs root; elsewhere the FIFO above stands for every non-regular target.
-  it.runIf(process.platform === 'linux' && process.getuid?.() === 0)('a character device: FormatError, still a device', async () => {
-    const dev = join(dir, 'null-device');
-    execFileSync('mknod', ['-m', '666', dev, 'c', '1', '3']); // the same device as /dev/null, inside the temp folder
-    await expect(writeFileAtomic(dev, bytes('x'))).rejects.toThrow(/null-device: expected a regular file to replace, found a character device/);
-    expect((await lstat(dev)).isCharacterDevice()).toBe(true);
-  });
+  it.runIf(process.platform === 'linux' && process.getuid?.() === 0)(
+    'a character device: FormatError, still a device',
+    async () => {
+      const dev = join(dir, 'null-device');
+      execFileSync('mknod', ['-m', '666', dev, 'c', '1', '3']); // the same device as /dev/null, inside the temp folder
+      await expect(writeFileAtomic(dev, bytes('x'))).rejects.toThrow(
+        /null-device: expected a regular file to replace, found a character device/,
+      );
+      expect((await lstat(dev)).isCharacterDevice()).toBe(true);
+    },
+  );
 
   it.runIf(process.platform !== 'win32')('the replaced file keeps its permissions', async () => {
     const path = join(dir, 'mode.json');
@@ -88,17 +105,23 @@ describe('temp files of killed saves', () => {
 });
 
 describe('making folders', () => {
-  it.runIf(process.platform === 'linux')('/proc/x and /proc/x/y: FormatError at once (no hang)', async () => {
-    await expect(makeDirectory('/proc/zerodl-x')).rejects.toThrow(/\/proc\/zerodl-x: cannot make this folder/);
-    await expect(makeDirectory('/proc/zerodl-x/y/z')).rejects.toThrow(FormatError);
-  }, 10_000);
+  it.runIf(process.platform === 'linux')(
+    '/proc/x and /proc/x/y: FormatError at once (no hang)',
+    async () => {
+      await expect(makeDirectory('/proc/zerodl-x')).rejects.toThrow(/\/proc\/zerodl-x: cannot make this folder/);
+      await expect(makeDirectory('/proc/zerodl-x/y/z')).rejects.toThrow(FormatError);
+    },
+    10_000,
+  );
 
   it('makes missing parents; an existing folder is fine; a file in the way is a FormatError', async () => {
     await makeDirectory(join(dir, 'a', 'b', 'c'));
     expect((await lstat(join(dir, 'a', 'b', 'c'))).isDirectory()).toBe(true);
     await makeDirectory(join(dir, 'a', 'b'));
     await writeFile(join(dir, 'a', 'file'), '');
-    await expect(makeDirectory(join(dir, 'a', 'file'))).rejects.toThrow(/a\/file: expected a folder, found a regular file/);
+    await expect(makeDirectory(join(dir, 'a', 'file'))).rejects.toThrow(
+      /a\/file: expected a folder, found a regular file/,
+    );
     await expect(makeDirectory(join(dir, 'a', 'file', 'sub'))).rejects.toThrow(/ENOTDIR/);
   });
 });

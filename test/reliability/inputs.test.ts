@@ -2,7 +2,13 @@
 // params unchanged.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  createOptimizer, init, MultiLayerNet, OPTIMIZER_NAMES, Trainer, ValueError, type BackendName,
+  createOptimizer,
+  init,
+  MultiLayerNet,
+  OPTIMIZER_NAMES,
+  Trainer,
+  ValueError,
+  type BackendName,
 } from '../../src/index.js';
 
 beforeAll(() => init());
@@ -19,10 +25,10 @@ for (const backend of ['wasm', 'js'] as BackendName[]) {
       const net = make();
       const before = snapshot(net.params);
       const bad = [
-        new Float32Array([0, 5, 0, 1, 0, 0]),      // sums to 5 (a loss of −761.58 in the probe)
-        new Float32Array([1, 0, 0, -1, 2, 0]),     // negative entry, sum 1
-        new Float32Array([0, 0, 0, 0, 1, 0]),      // an all-zero row
-        new Float32Array([0.5, 0.4, 0, 0, 1, 0]),  // sums to 0.9
+        new Float32Array([0, 5, 0, 1, 0, 0]), // sums to 5 (a loss of −761.58 in the probe)
+        new Float32Array([1, 0, 0, -1, 2, 0]), // negative entry, sum 1
+        new Float32Array([0, 0, 0, 0, 1, 0]), // an all-zero row
+        new Float32Array([0.5, 0.4, 0, 0, 1, 0]), // sums to 0.9
       ];
       for (const t of bad) {
         expect(() => net.loss(x, t)).toThrow(ValueError);
@@ -30,7 +36,9 @@ for (const backend of ['wasm', 'js'] as BackendName[]) {
         expect(() => net.accuracy(x, t)).toThrow(ValueError);
         expect(() => new Trainer(net, x, t, x, t)).toThrow(ValueError);
       }
-      expect(() => net.loss(x, bad[0])).toThrow(/row 0 sums to 5: each target row must be a distribution .*within 0\.001/);
+      expect(() => net.loss(x, bad[0])).toThrow(
+        /row 0 sums to 5: each target row must be a distribution .*within 0\.001/,
+      );
       expect(() => net.loss(x, bad[1])).toThrow(/row 1 holds -1 at class 0: target rows must be non-negative/);
       expect(snapshot(net.params)).toEqual(before);
       // distributions are fine: one-hot, smoothed, and float32 rounding of thirds
@@ -49,8 +57,16 @@ for (const backend of ['wasm', 'js'] as BackendName[]) {
 
     it("weightInit: ['he'] (or any non-string, non-number): ValueError", () => {
       for (const weightInit of [['he'], { he: 1 }, true]) {
-        expect(() => new MultiLayerNet({ inputSize: 4, hiddenSizes: [5], outputSize: 3, backend,
-          weightInit: weightInit as unknown as 'he' })).toThrow(ValueError);
+        expect(
+          () =>
+            new MultiLayerNet({
+              inputSize: 4,
+              hiddenSizes: [5],
+              outputSize: 3,
+              backend,
+              weightInit: weightInit as unknown as 'he',
+            }),
+        ).toThrow(ValueError);
       }
     });
 
@@ -68,7 +84,8 @@ for (const backend of ['wasm', 'js'] as BackendName[]) {
         expect(snapshot(net.params)).toEqual(params);
       }
       // the state did not move either: the next good update equals a fresh twin's second update
-      const twin = createOptimizer(name), net2 = make();
+      const twin = createOptimizer(name),
+        net2 = make();
       twin.update(net2.params, net2.gradient(x, [0, 2]));
       net.gradient(x, [0, 2]);
       opt.update(net.params, net.grads);

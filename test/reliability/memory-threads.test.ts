@@ -28,7 +28,9 @@ describe('shared memory: sizes that do not fit', () => {
       expect(() => k.alloc(n), String(n)).toThrow(MemoryError);
       expect(() => k.reserve(n), String(n)).toThrow(MemoryError);
     }
-    expect(() => k.alloc(2 ** 29 + 1)).toThrow(/2,147,483,652 bytes \(2\.0 GiB\) do not fit: .*shared memory holds at most 1,073,741,824 bytes/);
+    expect(() => k.alloc(2 ** 29 + 1)).toThrow(
+      /2,147,483,652 bytes \(2\.0 GiB\) do not fit: .*shared memory holds at most 1,073,741,824 bytes/,
+    );
     expect(heap.usedBytes()).toBe(used);
     const b = k.alloc(1000).fill(9);
     expect(b.byteOffset >= a.byteOffset + a.byteLength || b.byteOffset + b.byteLength <= a.byteOffset).toBe(true);
@@ -53,7 +55,8 @@ describe('shared memory: sizes that do not fit', () => {
   it('a failed gradient (1e6 rows) leaves the net working and the heap as it was', () => {
     const net = new MultiLayerNet({ inputSize: 2, hiddenSizes: [600], outputSize: 2, seed: 1 });
     const x = new Float32Array([0.1, 0.2, -0.3, 0.4]);
-    const before = net.predict(x), used = heap.usedBytes();
+    const before = net.predict(x),
+      used = heap.usedBytes();
     const rows = 1_000_000;
     expect(() => net.gradient(new Float32Array(2 * rows), new Uint8Array(rows))).toThrow(MemoryError);
     expect(heap.usedBytes()).toBe(used);

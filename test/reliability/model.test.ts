@@ -10,7 +10,8 @@ import { netFromBytes, netToBytes } from '../../src/net/MultiLayerNet.js';
 import { decodeSafetensors, encodeSafetensors, type F32Tensor } from '../../src/io/safetensors.js';
 import { MultiLayerNet } from '../../src/net/MultiLayerNet.js';
 
-const small = () => new MultiLayerNet({ inputSize: 3, hiddenSizes: [4], outputSize: 2, useBatchNorm: true, seed: 2, backend: 'js' });
+const small = () =>
+  new MultiLayerNet({ inputSize: 3, hiddenSizes: [4], outputSize: 2, useBatchNorm: true, seed: 2, backend: 'js' });
 
 /** Model bytes with tensors or metadata changed by `edit`. */
 function tamper(edit: (t: Record<string, F32Tensor>, m: Record<string, string>) => void, net = small()): Uint8Array {
@@ -19,15 +20,20 @@ function tamper(edit: (t: Record<string, F32Tensor>, m: Record<string, string>) 
   return encodeSafetensors(tensors, metadata);
 }
 
-const withConfig = (edit: (c: Record<string, unknown>) => void) => tamper((_, m) => {
-  const c = JSON.parse(m.config);
-  edit(c);
-  m.config = JSON.stringify(c);
-});
+const withConfig = (edit: (c: Record<string, unknown>) => void) =>
+  tamper((_, m) => {
+    const c = JSON.parse(m.config);
+    edit(c);
+    m.config = JSON.stringify(c);
+  });
 
 function rejects(bytes: Uint8Array, message: RegExp): FormatError {
   let error: unknown;
-  try { netFromBytes(bytes, 'm.safetensors', { backend: 'js' }); } catch (e) { error = e; }
+  try {
+    netFromBytes(bytes, 'm.safetensors', { backend: 'js' });
+  } catch (e) {
+    error = e;
+  }
   expect(error).toBeInstanceOf(FormatError);
   expect((error as Error).message).toMatch(/^m\.safetensors: /);
   expect((error as Error).message).toMatch(message);
@@ -36,7 +42,10 @@ function rejects(bytes: Uint8Array, message: RegExp): FormatError {
 
 /** A safetensors header (JSON) of the given entries plus a valid zerodl metadata, and no data. */
 function rawHeader(entries: Record<string, unknown>, config: unknown): Uint8Array {
-  const json = JSON.stringify({ __metadata__: { format: 'zerodl', version: '1', config: JSON.stringify(config) }, ...entries });
+  const json = JSON.stringify({
+    __metadata__: { format: 'zerodl', version: '1', config: JSON.stringify(config) },
+    ...entries,
+  });
   const text = new TextEncoder().encode(json);
   const out = new Uint8Array(8 + text.length);
   new DataView(out.buffer).setUint32(0, text.length, true);
@@ -46,28 +55,59 @@ function rawHeader(entries: Record<string, unknown>, config: unknown): Uint8Arra
 
 describe('model files that used to load', () => {
   it('a negative running variance', () => {
-    rejects(tamper((t) => { t.runningVar1.data[2] = -0.5; }), /tensor "runningVar1" holds -0\.5 at index 2: a variance must be ≥ 0/);
+    rejects(
+      tamper((t) => {
+        t.runningVar1.data[2] = -0.5;
+      }),
+      /tensor "runningVar1" holds -0\.5 at index 2: a variance must be ≥ 0/,
+    );
   });
 
   it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('an extra tensor named %s', (name) => {
-    rejects(tamper((t) => {
-      Object.defineProperty(t, name, { value: { dtype: 'F32', shape: [1], data: new Float32Array(1) }, enumerable: true });
-    }), new RegExp(`unexpected tensor "${name}"`));
+    rejects(
+      tamper((t) => {
+        Object.defineProperty(t, name, {
+          value: { dtype: 'F32', shape: [1], data: new Float32Array(1) },
+          enumerable: true,
+        });
+      }),
+      new RegExp(`unexpected tensor "${name}"`),
+    );
   });
 
   it.each([
-    ['useBatchNorm', 'false'], ['useDropout', 'true'], ['useBatchNorm', 0], ['inputSize', '3'], ['hiddenSizes', ['4']],
-    ['hiddenSizes', [4.5]], ['seed', '2'], ['dropoutRatio', '0.5'], ['maxBatchSize', 256.5], ['activation', ['relu']],
+    ['useBatchNorm', 'false'],
+    ['useDropout', 'true'],
+    ['useBatchNorm', 0],
+    ['inputSize', '3'],
+    ['hiddenSizes', ['4']],
+    ['hiddenSizes', [4.5]],
+    ['seed', '2'],
+    ['dropoutRatio', '0.5'],
+    ['maxBatchSize', 256.5],
+    ['activation', ['relu']],
   ])('config %s: %j (the wrong type)', (key, value) => {
-    rejects(withConfig((c) => { c[key] = value; }), new RegExp(`not a valid net config: ${key} must be`));
+    rejects(
+      withConfig((c) => {
+        c[key] = value;
+      }),
+      new RegExp(`not a valid net config: ${key} must be`),
+    );
   });
 
   it('an unknown config key', () => {
-    rejects(withConfig((c) => { Object.defineProperty(c, 'constructor', { value: 1, enumerable: true }); }), /unknown key "constructor"/);
+    rejects(
+      withConfig((c) => {
+        Object.defineProperty(c, 'constructor', { value: 1, enumerable: true });
+      }),
+      /unknown key "constructor"/,
+    );
   });
 
   it(`maxBatchSize above ${MAX_MODEL_BATCH} (a 2 KB file asked for gigabytes of activation buffers)`, () => {
-    const bytes = withConfig((c) => { c.maxBatchSize = 100_000_000; });
+    const bytes = withConfig((c) => {
+      c.maxBatchSize = 100_000_000;
+    });
     expect(bytes.length).toBeLessThan(2048);
     rejects(bytes, new RegExp(`maxBatchSize must be an integer from 1 to ${MAX_MODEL_BATCH}, found 100000000`));
   });
@@ -75,22 +115,29 @@ describe('model files that used to load', () => {
   it('a header of 400,000 tensors: refused by its length, before it is parsed', () => {
     const entries: Record<string, unknown> = {};
     for (let i = 0; i < 400_000; i++) entries[`t${i}`] = { dtype: 'F32', shape: [0], data_offsets: [0, 0] };
-    const error = rejects(rawHeader(entries, { inputSize: 1, hiddenSizes: [], outputSize: 1 }),
-      new RegExp(`exceeds the ${MAX_MODEL_HEADER_BYTES}-byte limit`));
+    const error = rejects(
+      rawHeader(entries, { inputSize: 1, hiddenSizes: [], outputSize: 1 }),
+      new RegExp(`exceeds the ${MAX_MODEL_HEADER_BYTES}-byte limit`),
+    );
     expect(error.message.length).toBeLessThan(300); // it used to list every unexpected name
   });
 
   it(`a header under 1 MiB with more tensors than ${MAX_MODEL_LAYERS} hidden layers can have: refused by the count`, () => {
     const entries: Record<string, unknown> = {};
     for (let i = 0; i < 10_000; i++) entries[`t${i}`] = { dtype: 'F32', shape: [0], data_offsets: [0, 0] };
-    rejects(rawHeader(entries, { inputSize: 1, hiddenSizes: [], outputSize: 1 }),
-      /declares 10000 tensors, more than the 6002 allowed/);
+    rejects(
+      rawHeader(entries, { inputSize: 1, hiddenSizes: [], outputSize: 1 }),
+      /declares 10000 tensors, more than the 6002 allowed/,
+    );
   });
 
   it('many unexpected tensors: the message names ten and the count', () => {
-    const error = rejects(tamper((t) => {
-      for (let i = 0; i < 50; i++) t[`extra${i}`] = { dtype: 'F32', shape: [0], data: new Float32Array(0) };
-    }), /unexpected tensors "extra0", .*"extra9", … \(50 in all\)/);
+    const error = rejects(
+      tamper((t) => {
+        for (let i = 0; i < 50; i++) t[`extra${i}`] = { dtype: 'F32', shape: [0], data: new Float32Array(0) };
+      }),
+      /unexpected tensors "extra0", .*"extra9", … \(50 in all\)/,
+    );
     expect(error.message.length).toBeLessThan(400);
   });
 });
@@ -100,8 +147,16 @@ describe('good files still load', () => {
     const net = small();
     net.predict(new Float32Array([1, 2, 3]), { train: true }); // moves the running statistics off their start
     const copy = netFromBytes(netToBytes(net), 'm', { backend: 'js' });
-    expect(Array.from(copy.predict(new Float32Array([1, 2, 3])))).toEqual(Array.from(net.predict(new Float32Array([1, 2, 3]))));
-    const wide = new MultiLayerNet({ inputSize: 1, hiddenSizes: [], outputSize: 2, maxBatchSize: MAX_MODEL_BATCH + 1, backend: 'js' });
+    expect(Array.from(copy.predict(new Float32Array([1, 2, 3])))).toEqual(
+      Array.from(net.predict(new Float32Array([1, 2, 3]))),
+    );
+    const wide = new MultiLayerNet({
+      inputSize: 1,
+      hiddenSizes: [],
+      outputSize: 2,
+      maxBatchSize: MAX_MODEL_BATCH + 1,
+      backend: 'js',
+    });
     expect(netFromBytes(netToBytes(wide), 'w', { backend: 'js' }).config.maxBatchSize).toBe(MAX_MODEL_BATCH);
   });
 });

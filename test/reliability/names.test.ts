@@ -3,9 +3,7 @@
 // ('constructor', 'toString', '__proto__', 'hasOwnProperty') are unknown names like any other: a typed error, with
 // nothing changed.
 import { describe, expect, it } from 'vitest';
-import {
-  createBackend, createOptimizer, MultiLayerNet, NameError, SGD, ShapeError,
-} from '../../src/index.js';
+import { createBackend, createOptimizer, MultiLayerNet, NameError, SGD, ShapeError } from '../../src/index.js';
 import { main } from '../../src/cli/main.js';
 import { runExperiment } from '../../src/experiments/index.js';
 import { sink } from '../cli/helpers.js';
@@ -23,7 +21,8 @@ describe('names of Object.prototype members are unknown names', () => {
     const before = snapshot(net);
     // New values for every real parameter, so a half-applied call would show.
     const record: Record<string, ArrayLike<number>> = {};
-    for (const [k, v] of Object.entries({ ...net.params, ...net.buffers })) record[k] = new Float32Array(v.length).fill(0.5);
+    for (const [k, v] of Object.entries({ ...net.params, ...net.buffers }))
+      record[k] = new Float32Array(v.length).fill(0.5);
     Object.defineProperty(record, name, { value: [1], enumerable: true }); // an own key, even for '__proto__'
     expect(() => net.setParams(record)).toThrow(ShapeError);
     expect(() => net.setParams(record)).toThrow(new RegExp(`no parameter '${name}'`));
@@ -46,14 +45,21 @@ describe('names of Object.prototype members are unknown names', () => {
   });
 
   it.each(BUILT_INS)('optimizer.update with grads lacking %j: ShapeError', (name) => {
-    const params = Object.defineProperty({}, name, { value: new Float32Array(1), enumerable: true }) as Record<string, Float32Array>;
+    const params = Object.defineProperty({}, name, { value: new Float32Array(1), enumerable: true }) as Record<
+      string,
+      Float32Array
+    >;
     expect(() => new SGD().update(params, {})).toThrow(ShapeError);
   });
 
   it.each(BUILT_INS)('activation, weightInit, backend %j: NameError', (name) => {
     for (const key of ['activation', 'weightInit', 'backend']) {
       let error: unknown;
-      try { new MultiLayerNet({ ...spec, [key]: name }); } catch (e) { error = e; }
+      try {
+        new MultiLayerNet({ ...spec, [key]: name });
+      } catch (e) {
+        error = e;
+      }
       expect(error, key).toBeInstanceOf(NameError);
     }
     expect(() => createBackend(name as 'js')).toThrow(NameError);
@@ -61,8 +67,15 @@ describe('names of Object.prototype members are unknown names', () => {
 
   it.each(BUILT_INS)('runExperiment(%j): NameError; the CLI: usage error, exit 2', async (name) => {
     await expect(runExperiment(name)).rejects.toThrow(NameError);
-    for (const argv of [[name], ['experiment', name], ['search', name], ['train', `--${name}`], ['train', '--optimizer', name]]) {
-      const stdout = sink(), stderr = sink();
+    for (const argv of [
+      [name],
+      ['experiment', name],
+      ['search', name],
+      ['train', `--${name}`],
+      ['train', '--optimizer', name],
+    ]) {
+      const stdout = sink(),
+        stderr = sink();
       expect(await main(argv, { stdout, stderr }), argv.join(' ')).toBe(2);
       expect(stderr.text, argv.join(' ')).toMatch(/^zerodl: /);
       expect(stderr.text).not.toMatch(/\n\s+at /); // no stack trace

@@ -16,18 +16,27 @@ it('a thread that dies holding a chunk: BackendError within the stall time, then
     const script = join(dir, 'thread-death.mjs');
     buildSync({
       entryPoints: [fileURLToPath(new URL('./fixtures/thread-death.ts', import.meta.url))],
-      bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: script, logLevel: 'error',
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile: script,
+      logLevel: 'error',
     });
     const build = fileURLToPath(new URL('../../build', import.meta.url));
     const r = spawnSync(process.execPath, [script, build], {
-      timeout: 90_000, killSignal: 'SIGKILL', encoding: 'utf8',
+      timeout: 90_000,
+      killSignal: 'SIGKILL',
+      encoding: 'utf8',
     });
     expect(r.signal, `the scenario hung (killed after 90 s)\n${r.stderr}`).toBeNull();
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
 
     expect(out.pool.error.name).toBe('BackendError');
-    expect(out.pool.error.message).toMatch(/gemm: 1 of \d+ chunks were taken by a kernel thread that made no progress for \d+ ms.*output of this call is incomplete.*one thread from now on/);
+    expect(out.pool.error.message).toMatch(
+      /gemm: 1 of \d+ chunks were taken by a kernel thread that made no progress for \d+ ms.*output of this call is incomplete.*one thread from now on/,
+    );
     expect(out.pool.ms).toBeLessThan(30_000);
     expect(out.pool.active).toBe(false);
     expect(out.pool.gemmAfter).toBe(true);

@@ -25,19 +25,21 @@ interface SeedDraws {
   reseed_randn_2: number[];
 }
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/numpy-random.json', import.meta.url), 'utf8')) as {
-  seeds: SeedDraws[]; book_seed0: { W1_first_10: number[]; W1_last_10: number[]; W1_sum: number };
+  seeds: SeedDraws[];
+  book_seed0: { W1_first_10: number[]; W1_last_10: number[]; W1_sum: number };
 };
 
 function expectGauss(actual: ArrayLike<number>, expected: number[], label: string): void {
   expect(actual.length, label).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
     const tol = 4.5e-16 * Math.max(1, Math.abs(expected[i]));
-    if (!(Math.abs(actual[i] - expected[i]) <= tol)) throw new Error(`${label}[${i}]: ${actual[i]} vs numpy ${expected[i]}`);
+    if (!(Math.abs(actual[i] - expected[i]) <= tol))
+      throw new Error(`${label}[${i}]: ${actual[i]} vs numpy ${expected[i]}`);
   }
 }
 
 describe.each(fixture.seeds.map((d) => [d.seed, d] as const))('RandomState(%d) vs numpy', (seed, d) => {
-  it('gives numpy\'s draws, in numpy\'s order', () => {
+  it("gives numpy's draws, in numpy's order", () => {
     const rs = new RandomState(seed);
     expect(Array.from({ length: d.uint32.length }, () => rs.randomUint32())).toEqual(d.uint32);
     expect(Array.from({ length: 5 }, () => rs.randomSample())).toEqual(d.random_sample);
@@ -80,12 +82,19 @@ describe('RandomState', () => {
   });
 
   it("drawInitialParams: the book's W1 = √(2/784)·randn(784, 100) first, then W2; b = 0, γ = 1, β = 0", () => {
-    const net = new MultiLayerNet({ inputSize: 784, hiddenSizes: [100], outputSize: 10, useBatchNorm: true, backend: 'js' });
+    const net = new MultiLayerNet({
+      inputSize: 784,
+      hiddenSizes: [100],
+      outputSize: 10,
+      useBatchNorm: true,
+      backend: 'js',
+    });
     const p = drawInitialParams(new RandomState(0), net);
     expect(Object.keys(p).sort()).toEqual(['W1', 'W2', 'b1', 'b2', 'beta1', 'gamma1']);
     const scale = Math.sqrt(2 / 784);
     expect(Array.from(p.W1.subarray(0, 10))).toEqual(fixture.book_seed0.W1_first_10.map((z) => Math.fround(scale * z)));
-    const w = new Float64Array(784 * 100 + 100 * 10), rs = new RandomState(0);
+    const w = new Float64Array(784 * 100 + 100 * 10),
+      rs = new RandomState(0);
     rs.randnInto(w);
     expect(p.W2[999]).toBe(Math.fround(Math.sqrt(2 / 100) * w[w.length - 1]));
     expect(p.b1.every((v) => v === 0) && p.beta1.every((v) => v === 0) && p.gamma1.every((v) => v === 1)).toBe(true);

@@ -14,14 +14,24 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('error names in a minified bundle', () => {
   it('every error class keeps its name, in e.name, String(e) and the stack', async () => {
     const r = await build({
-      absWorkingDir: ROOT, entryPoints: ['src/index.ts'], bundle: true, format: 'esm', platform: 'neutral',
-      target: 'es2022', mainFields: ['module', 'main'], minify: true, write: false, logLevel: 'error',
+      absWorkingDir: ROOT,
+      entryPoints: ['src/index.ts'],
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      target: 'es2022',
+      mainFields: ['module', 'main'],
+      minify: true,
+      write: false,
+      logLevel: 'error',
     });
     const file = join(dir, 'zerodl.min.mjs');
     writeFileSync(file, r.outputFiles[0].contents);
     const z = await import(pathToFileURL(file).href);
     // Every exported error class, found by what it is (so that a class added later is checked too).
-    const NAMES = Object.keys(z).filter((k) => typeof z[k] === 'function' && (z[k] === z.ZerodlError || z[k].prototype instanceof z.ZerodlError));
+    const NAMES = Object.keys(z).filter(
+      (k) => typeof z[k] === 'function' && (z[k] === z.ZerodlError || z[k].prototype instanceof z.ZerodlError),
+    );
     expect(NAMES.length).toBeGreaterThanOrEqual(8);
     const renamed = NAMES.filter((n) => z[n].name !== n);
     expect(renamed.length, 'esbuild renamed the classes (else this test proves nothing)').toBeGreaterThan(0);
@@ -34,6 +44,7 @@ describe('error names in a minified bundle', () => {
     }
     // And one thrown by the library itself.
     expect(() => new z.MultiLayerNet({ inputSize: 0, hiddenSizes: [], outputSize: 2, backend: 'js' })).toThrow(
-      expect.objectContaining({ name: 'ValueError' }));
+      expect.objectContaining({ name: 'ValueError' }),
+    );
   });
 });

@@ -6,8 +6,16 @@
 export async function seededLosses(z, simd, steps = 300) {
   await z.init({ simd });
   const net = new z.MultiLayerNet({
-    inputSize: 64, hiddenSizes: [48, 48], outputSize: 10, activation: 'relu', weightInit: 'he',
-    useBatchNorm: true, useDropout: true, dropoutRatio: 0.1, weightDecayLambda: 1e-4, seed: 11,
+    inputSize: 64,
+    hiddenSizes: [48, 48],
+    outputSize: 10,
+    activation: 'relu',
+    weightInit: 'he',
+    useBatchNorm: true,
+    useDropout: true,
+    dropoutRatio: 0.1,
+    weightDecayLambda: 1e-4,
+    seed: 11,
   });
   const opt = z.createOptimizer('adam', { lr: 1e-3 });
   let s = 2024;
@@ -26,7 +34,10 @@ export async function seededLosses(z, simd, steps = 300) {
       for (let k = 0; k < 10; k++) {
         let score = 0;
         for (let j = 0; j < 64; j++) score += x[b * 64 + j] * map[j * 10 + k];
-        if (score > bestScore) { bestScore = score; best = k; }
+        if (score > bestScore) {
+          bestScore = score;
+          best = k;
+        }
       }
       t[b] = best;
     }

@@ -8,11 +8,16 @@ beforeAll(() => init());
 
 describe.each(['wasm', 'js'] as const)('Trainer (%s)', (backend) => {
   it('reaches ≥ 90% test accuracy on the 3-arm spiral (not linearly separable)', async () => {
-    const train = spiral(200, 1), test = spiral(100, 2);
+    const train = spiral(200, 1),
+      test = spiral(100, 2);
     const net = new MultiLayerNet({ inputSize: 2, hiddenSizes: [64, 64], outputSize: 3, seed: 1, backend });
     const epochs: number[] = [];
     const result = await new Trainer(net, train.x, train.t, test.x, test.t, {
-      epochs: 60, batchSize: 30, optimizer: 'adam', optimizerParams: { lr: 0.01 }, seed: 2,
+      epochs: 60,
+      batchSize: 30,
+      optimizer: 'adam',
+      optimizerParams: { lr: 0.01 },
+      seed: 2,
       onEpoch: (e) => epochs.push(e.epoch),
     }).train();
     expect(result.finalTestAccuracy).toBeGreaterThanOrEqual(0.9);
@@ -32,10 +37,20 @@ describe('Trainer', () => {
   it('the same seeds give the same losses bit for bit; another batch seed does not', async () => {
     const run = async (seed: number) => {
       const { x, t } = data();
-      const net = new MultiLayerNet({ inputSize: 10, hiddenSizes: [20], outputSize: 4, useDropout: true, dropoutRatio: 0.3, seed: 1 });
-      return (await new Trainer(net, x, t, x, t, { epochs: 3, batchSize: 32, optimizer: 'momentum', seed }).train()).trainLoss;
+      const net = new MultiLayerNet({
+        inputSize: 10,
+        hiddenSizes: [20],
+        outputSize: 4,
+        useDropout: true,
+        dropoutRatio: 0.3,
+        seed: 1,
+      });
+      return (await new Trainer(net, x, t, x, t, { epochs: 3, batchSize: 32, optimizer: 'momentum', seed }).train())
+        .trainLoss;
     };
-    const a = await run(7), b = await run(7), c = await run(8);
+    const a = await run(7),
+      b = await run(7),
+      c = await run(8);
     expect(b).toEqual(a);
     expect(c).not.toEqual(a);
   });
@@ -55,8 +70,11 @@ describe('Trainer', () => {
     const net = new MultiLayerNet({ inputSize: 10, hiddenSizes: [20], outputSize: 4 });
     const controller = new AbortController();
     const r = await new Trainer(net, x, t, x, t, {
-      epochs: 1000, batchSize: 10,
-      onIteration: ({ iter }) => { if (iter === 25) controller.abort(); },
+      epochs: 1000,
+      batchSize: 10,
+      onIteration: ({ iter }) => {
+        if (iter === 25) controller.abort();
+      },
       signal: controller.signal,
     }).train();
     expect(r.aborted).toBe(true);
@@ -70,13 +88,20 @@ describe('Trainer', () => {
     const net = new MultiLayerNet({ inputSize: 10, hiddenSizes: [20, 20], outputSize: 4, weightInit: 10, seed: 1 });
     const history: Record<string, Float32Array>[] = [];
     const trainer = new Trainer(net, x, t, x, t, {
-      epochs: 50, batchSize: 10, optimizer: 'sgd', optimizerParams: { lr: 1e6 },
-      onIteration: () => { history.push(snapshot(net.params)); },
+      epochs: 50,
+      batchSize: 10,
+      optimizer: 'sgd',
+      optimizerParams: { lr: 1e6 },
+      onIteration: () => {
+        history.push(snapshot(net.params));
+      },
     });
     history.push(snapshot(net.params));
     const error = await trainer.train().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DivergenceError);
-    expect((error as Error).message).toMatch(/loss became (NaN|Infinity).*back at its last parameters whose loss was finite/);
+    expect((error as Error).message).toMatch(
+      /loss became (NaN|Infinity).*back at its last parameters whose loss was finite/,
+    );
     const partial = (error as DivergenceError).result as { trainLoss: number[]; iterations: number };
     expect(partial.trainLoss.length).toBe(partial.iterations);
     expect(partial.trainLoss.every(Number.isFinite)).toBe(true);
@@ -91,13 +116,18 @@ describe('Trainer', () => {
   });
 });
 
-describe('Trainer: the book\'s schedule and loss, external batches', () => {
+describe("Trainer: the book's schedule and loss, external batches", () => {
   const data = (n = 300) => randomBatch(n, 10, 4, 3);
   const evaluatedAt = async (n: number, epochs: number, evaluate?: 'book' | 'epoch-end') => {
     const { x, t } = data(n);
     const net = new MultiLayerNet({ inputSize: 10, hiddenSizes: [20], outputSize: 4, seed: 1 });
     const iters: number[] = [];
-    await new Trainer(net, x, t, x, t, { epochs, batchSize: 100, evaluate, onEpoch: (e) => iters.push(e.iter) }).train();
+    await new Trainer(net, x, t, x, t, {
+      epochs,
+      batchSize: 100,
+      evaluate,
+      onEpoch: (e) => iters.push(e.iter),
+    }).train();
     return iters;
   };
 
@@ -114,7 +144,10 @@ describe('Trainer: the book\'s schedule and loss, external batches', () => {
     const net = new MultiLayerNet({ inputSize: 10, hiddenSizes: [20], outputSize: 4, seed: 1 });
     const after: number[] = [];
     const r = await new Trainer(net, x, t, x, t, {
-      epochs: 3, batchSize: 100, evaluate: 'book', optimizerParams: { lr: 0.5 },
+      epochs: 3,
+      batchSize: 100,
+      evaluate: 'book',
+      optimizerParams: { lr: 0.5 },
       onIteration: ({ iter }) => after.push(net.accuracy(x, t)),
     }).train();
     expect(r.trainAcc).toEqual([after[0], after[3], after[6]]);
@@ -123,47 +156,82 @@ describe('Trainer: the book\'s schedule and loss, external batches', () => {
   it("recordLoss 'book' records a test-mode forward on the batch after the update and leaves the training unchanged", async () => {
     const { x, t } = data();
     const rows = (idx: Int32Array) => {
-      const xb = new Float32Array(idx.length * 10), tb = new Int32Array(idx.length);
-      idx.forEach((r, i) => { xb.set(x.subarray(r * 10, r * 10 + 10), i * 10); tb[i] = t[r]; });
+      const xb = new Float32Array(idx.length * 10),
+        tb = new Int32Array(idx.length);
+      idx.forEach((r, i) => {
+        xb.set(x.subarray(r * 10, r * 10 + 10), i * 10);
+        tb[i] = t[r];
+      });
       return { xb, tb };
     };
     const run = async (recordLoss: 'book' | 'gradient') => {
       const net = new MultiLayerNet({
-        inputSize: 10, hiddenSizes: [20, 20], outputSize: 4, useBatchNorm: true, useDropout: true, dropoutRatio: 0.3,
-        weightDecayLambda: 0.01, seed: 1,
+        inputSize: 10,
+        hiddenSizes: [20, 20],
+        outputSize: 4,
+        useBatchNorm: true,
+        useDropout: true,
+        dropoutRatio: 0.3,
+        weightDecayLambda: 0.01,
+        seed: 1,
       });
-      const batches: Int32Array[] = [], post: number[] = [];
+      const batches: Int32Array[] = [],
+        post: number[] = [];
       let k = 0;
       const r = await new Trainer(net, x, t, x, t, {
-        epochs: 2, batchSize: 50, recordLoss, optimizer: 'momentum',
-        batchIndices: (idx, N) => { for (let i = 0; i < idx.length; i++) idx[i] = (7 * i + 13 * k) % N; k++; batches.push(idx.slice()); },
-        onIteration: () => { const { xb, tb } = rows(batches[batches.length - 1]); post.push(net.loss(xb, tb)); },
+        epochs: 2,
+        batchSize: 50,
+        recordLoss,
+        optimizer: 'momentum',
+        batchIndices: (idx, N) => {
+          for (let i = 0; i < idx.length; i++) idx[i] = (7 * i + 13 * k) % N;
+          k++;
+          batches.push(idx.slice());
+        },
+        onIteration: () => {
+          const { xb, tb } = rows(batches[batches.length - 1]);
+          post.push(net.loss(xb, tb));
+        },
       }).train();
       return { loss: r.trainLoss, post, params: snapshot(net.params), buffers: snapshot(net.buffers) };
     };
-    const book = await run('book'), grad = await run('gradient');
+    const book = await run('book'),
+      grad = await run('gradient');
     expect(book.loss.length).toBe(12);
     for (let i = 0; i < book.loss.length; i++) expect(book.loss[i]).toBeCloseTo(book.post[i], 6);
     expect(grad.loss).not.toEqual(book.loss); // the gradient's own loss: train mode, before the update
     for (const k of Object.keys(book.params)) expect(Array.from(book.params[k]), k).toEqual(Array.from(grad.params[k]));
-    for (const k of Object.keys(book.buffers)) expect(Array.from(book.buffers[k]), k).toEqual(Array.from(grad.buffers[k]));
+    for (const k of Object.keys(book.buffers))
+      expect(Array.from(book.buffers[k]), k).toEqual(Array.from(grad.buffers[k]));
   });
 
   it('batchIndices feeds the batches: the same updates as gradient() on those rows', async () => {
     const { x, t } = data();
     const make = () => new MultiLayerNet({ inputSize: 10, hiddenSizes: [20], outputSize: 4, seed: 1 });
-    const a = make(), b = make();
-    const picks = [[5, 0, 299, 5], [1, 2, 3, 4], [299, 298, 0, 7]];
+    const a = make(),
+      b = make();
+    const picks = [
+      [5, 0, 299, 5],
+      [1, 2, 3, 4],
+      [299, 298, 0, 7],
+    ];
     let k = 0;
     const trainer = new Trainer(a, x, t, x, t, {
-      epochs: 1, batchSize: 4, optimizer: 'sgd', optimizerParams: { lr: 0.1 },
+      epochs: 1,
+      batchSize: 4,
+      optimizer: 'sgd',
+      optimizerParams: { lr: 0.1 },
       batchIndices: (idx) => idx.set(picks[k++ % picks.length]),
     });
     for (let s = 0; s < 3; s++) trainer.step();
     const sgd = new SGD({ lr: 0.1 });
     for (const p of picks) {
-      const xb = new Float32Array(40), tb = new Int32Array(4);
-      p.forEach((r, i) => { xb.set(x.subarray(r * 10, r * 10 + 10), i * 10); tb[i] = t[r]; });
+      const xb = new Float32Array(40),
+        tb = new Int32Array(4);
+      p.forEach((r, i) => {
+        xb.set(x.subarray(r * 10, r * 10 + 10), i * 10);
+        tb[i] = t[r];
+      });
       sgd.update(b.params, b.gradient(xb, tb));
     }
     for (const key of Object.keys(a.params)) expectClose(a.params[key], b.params[key], 1e-6, key);
@@ -172,7 +240,9 @@ describe('Trainer: the book\'s schedule and loss, external batches', () => {
   it('bad options are ValueErrors; an out-of-range batch index stops before touching the net', () => {
     const { x, t } = data();
     const net = new MultiLayerNet({ inputSize: 10, hiddenSizes: [20], outputSize: 4, seed: 1 });
-    expect(() => new Trainer(net, x, t, x, t, { evaluate: 'start' as never })).toThrow(/evaluate must be one of 'epoch-end', 'book'/);
+    expect(() => new Trainer(net, x, t, x, t, { evaluate: 'start' as never })).toThrow(
+      /evaluate must be one of 'epoch-end', 'book'/,
+    );
     expect(() => new Trainer(net, x, t, x, t, { recordLoss: 'after' as never })).toThrow(ValueError);
     expect(() => new Trainer(net, x, t, x, t, { batchIndices: 3 as never })).toThrow(/batchIndices must be a function/);
     const before = snapshot(net.params);

@@ -7,9 +7,21 @@
  * xn = xc / std;  y = gamma · xn + beta;  keeps xn and invStd = 1 / std for backward;
  * runningMean = momentum · runningMean + (1 − momentum) · mean (likewise runningVar with var).
  */
-export function batchnorm_forward_train(y: Float32Array, xn: Float32Array, mean: Float32Array, invStd: Float32Array,
-  runningMean: Float32Array, runningVar: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array,
-  B: number, D: number, momentum: number, eps: number): void {
+export function batchnorm_forward_train(
+  y: Float32Array,
+  xn: Float32Array,
+  mean: Float32Array,
+  invStd: Float32Array,
+  runningMean: Float32Array,
+  runningVar: Float32Array,
+  x: Float32Array,
+  gamma: Float32Array,
+  beta: Float32Array,
+  B: number,
+  D: number,
+  momentum: number,
+  eps: number,
+): void {
   for (let j = 0; j < D; j++) {
     let mu = 0;
     for (let i = 0; i < B; i++) mu += x[i * D + j];
@@ -35,8 +47,17 @@ export function batchnorm_forward_train(y: Float32Array, xn: Float32Array, mean:
 }
 
 /** Inference mode: y = gamma · (x − runningMean) / sqrt(runningVar + eps) + beta. y may alias x. */
-export function batchnorm_forward_infer(y: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array,
-  runningMean: Float32Array, runningVar: Float32Array, B: number, D: number, eps: number): void {
+export function batchnorm_forward_infer(
+  y: Float32Array,
+  x: Float32Array,
+  gamma: Float32Array,
+  beta: Float32Array,
+  runningMean: Float32Array,
+  runningVar: Float32Array,
+  B: number,
+  D: number,
+  eps: number,
+): void {
   for (let i = 0; i < B; i++) {
     for (let j = 0; j < D; j++) {
       const k = i * D + j;
@@ -56,8 +77,17 @@ export function batchnorm_forward_infer(y: Float32Array, x: Float32Array, gamma:
  * (assembly/batchnorm.ts computes the collapsed closed form; the tests check one against the other.)
  * A column whose dbeta, dgamma or gamma · invStd is NaN or ±∞ gets dx = NaN. dx may alias dy.
  */
-export function batchnorm_backward(dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, dy: Float32Array,
-  xn: Float32Array, invStd: Float32Array, gamma: Float32Array, B: number, D: number): void {
+export function batchnorm_backward(
+  dx: Float32Array,
+  dgamma: Float32Array,
+  dbeta: Float32Array,
+  dy: Float32Array,
+  xn: Float32Array,
+  invStd: Float32Array,
+  gamma: Float32Array,
+  B: number,
+  D: number,
+): void {
   const dxc = new Float64Array(B);
   for (let j = 0; j < D; j++) {
     const std = 1 / invStd[j];
@@ -82,7 +112,9 @@ export function batchnorm_backward(dx: Float32Array, dgamma: Float32Array, dbeta
     }
     // A non-finite dbeta, dgamma or gamma · invStd makes the column's dx NaN, as in wasm: which NaN or ±∞ each
     // element would get otherwise depends on the order of the steps, which the two kernels do not share.
-    const finite = Number.isFinite(Math.fround(db)) && Number.isFinite(Math.fround(dg)) &&
+    const finite =
+      Number.isFinite(Math.fround(db)) &&
+      Number.isFinite(Math.fround(dg)) &&
       Number.isFinite(Math.fround(gamma[j] * invStd[j]));
     for (let i = 0; i < B; i++) dx[i * D + j] = finite ? dxc[i] - dmu / B : NaN;
     dbeta[j] = db;

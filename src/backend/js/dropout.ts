@@ -6,8 +6,14 @@ import { mulberry32Next } from '../../rng.js';
  * mask = u > ratio ? 1 : 0 for u uniform in [0, 1) drawn in order 0..n−1 from the stream in rng[0]
  * (advancing it); y = x · mask. y may alias x.
  */
-export function dropout_forward_train(y: Float32Array, mask: Float32Array, x: Float32Array, rng: Int32Array,
-  n: number, ratio: number): void {
+export function dropout_forward_train(
+  y: Float32Array,
+  mask: Float32Array,
+  x: Float32Array,
+  rng: Int32Array,
+  n: number,
+  ratio: number,
+): void {
   // The wasm kernel receives ratio as an f32; compare with that same value so the masks agree bit for bit.
   const r = Math.fround(ratio);
   for (let i = 0; i < n; i++) {

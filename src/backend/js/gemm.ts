@@ -1,11 +1,22 @@
 // The affine layer's products and bias, as plain loops: the reference the wasm gemm is checked against.
 // C[M×N] = (accumulate ? C : 0) + op(A)·op(B), row-major; A is M×K (or K×M when transA), B is K×N (or N×K when transB).
 
-export function gemm(c: Float32Array, a: Float32Array, b: Float32Array, M: number, N: number, K: number,
-  transA: boolean, transB: boolean, accumulate: boolean): void {
+export function gemm(
+  c: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  M: number,
+  N: number,
+  K: number,
+  transA: boolean,
+  transB: boolean,
+  accumulate: boolean,
+): void {
   // Element strides of op(A)[i, k] and op(B)[k, j] in the stored matrices.
-  const aRow = transA ? 1 : K, aCol = transA ? M : 1;
-  const bRow = transB ? 1 : N, bCol = transB ? K : 1;
+  const aRow = transA ? 1 : K,
+    aCol = transA ? M : 1;
+  const bRow = transB ? 1 : N,
+    bCol = transB ? K : 1;
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
       let s = 0;

@@ -15,8 +15,10 @@ function make<T>(Make: new (n: number) => T, n: number): T {
   try {
     return new Make(n);
   } catch (e) {
-    throw new MemoryError(`js alloc: ${(4 * n).toLocaleString('en-US')} bytes do not fit: the engine refused ` +
-      `(${e instanceof Error ? e.message : String(e)})`);
+    throw new MemoryError(
+      `js alloc: ${(4 * n).toLocaleString('en-US')} bytes do not fit: the engine refused ` +
+        `(${e instanceof Error ? e.message : String(e)})`,
+    );
   }
 }
 

@@ -19,8 +19,14 @@ export function sgd_update(p: Float32Array, g: Float32Array, n: number, lr: numb
 }
 
 /** Momentum: v = momentum · v − lr · g;  p += v */
-export function momentum_update(p: Float32Array, g: Float32Array, v: Float32Array, n: number, lr: number,
-  momentum: number): void {
+export function momentum_update(
+  p: Float32Array,
+  g: Float32Array,
+  v: Float32Array,
+  n: number,
+  lr: number,
+  momentum: number,
+): void {
   for (let i = 0; i < n; i++) {
     const vi = flushSubnormal(momentum * v[i] - lr * g[i]);
     v[i] = vi;
@@ -32,8 +38,14 @@ export function momentum_update(p: Float32Array, g: Float32Array, v: Float32Arra
  * Nesterov (the book's form since its commit "Fix Nesterov update function", 2021-01-18): the params move with the
  * OLD v, then v is updated:  p += momentum · momentum · v;  p −= (1 + momentum) · lr · g;  v *= momentum;  v −= lr · g
  */
-export function nesterov_update(p: Float32Array, g: Float32Array, v: Float32Array, n: number, lr: number,
-  momentum: number): void {
+export function nesterov_update(
+  p: Float32Array,
+  g: Float32Array,
+  v: Float32Array,
+  n: number,
+  lr: number,
+  momentum: number,
+): void {
   for (let i = 0; i < n; i++) {
     let pi = p[i];
     pi += momentum * momentum * v[i];
@@ -56,8 +68,14 @@ export function adagrad_update(p: Float32Array, g: Float32Array, h: Float32Array
 }
 
 /** RMSprop: h *= decay;  h += (1 − decay) · g · g;  p −= lr · g / (sqrt(h) + 1e-7) */
-export function rmsprop_update(p: Float32Array, g: Float32Array, h: Float32Array, n: number, lr: number,
-  decay: number): void {
+export function rmsprop_update(
+  p: Float32Array,
+  g: Float32Array,
+  h: Float32Array,
+  n: number,
+  lr: number,
+  decay: number,
+): void {
   for (let i = 0; i < n; i++) {
     let hi = h[i];
     hi *= decay;
@@ -72,8 +90,16 @@ export function rmsprop_update(p: Float32Array, g: Float32Array, h: Float32Array
  * Adam: m += (1 − beta1)(g − m);  v += (1 − beta2)(g² − v);  p −= lrT · m / (sqrt(v) + 1e-7),
  * with lrT = lr · sqrt(1 − beta2^t) / (1 − beta1^t) computed by the caller.
  */
-export function adam_update(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number,
-  lrT: number, beta1: number, beta2: number): void {
+export function adam_update(
+  p: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  n: number,
+  lrT: number,
+  beta1: number,
+  beta2: number,
+): void {
   for (let i = 0; i < n; i++) {
     let mi = m[i];
     let vi = v[i];

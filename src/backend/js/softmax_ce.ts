@@ -32,8 +32,13 @@ export function softmax_ce_backward(dx: Float32Array, y: Float32Array, t: Int32A
 }
 
 /** As softmax_ce_forward with one-hot targets t[B×C]: −(1/B) Σ t · log(y + 1e-7). */
-export function softmax_ce_onehot_forward(y: Float32Array, x: Float32Array, t: Float32Array, B: number,
-  C: number): number {
+export function softmax_ce_onehot_forward(
+  y: Float32Array,
+  x: Float32Array,
+  t: Float32Array,
+  B: number,
+  C: number,
+): number {
   let loss = 0;
   for (let i = 0; i < B; i++) {
     softmaxRow(y, x, i, C);
@@ -44,8 +49,13 @@ export function softmax_ce_onehot_forward(y: Float32Array, x: Float32Array, t: F
 }
 
 /** dx = (y − t) / B. dx may alias y. */
-export function softmax_ce_onehot_backward(dx: Float32Array, y: Float32Array, t: Float32Array, B: number,
-  C: number): void {
+export function softmax_ce_onehot_backward(
+  dx: Float32Array,
+  y: Float32Array,
+  t: Float32Array,
+  B: number,
+  C: number,
+): void {
   for (let k = 0; k < B * C; k++) dx[k] = (y[k] - t[k]) / B;
 }
 

@@ -43,9 +43,10 @@ export class WasmBackend implements Backend {
 
   /** A backend on a module instance of its own (its own linear memory), or on the given instance's exports. */
   constructor(module: WebAssembly.Module | Kernels) {
-    this.k = module instanceof WebAssembly.Module
-      ? instantiateSync<Record<string, unknown>>(module, {}).instance.exports as unknown as Kernels
-      : module;
+    this.k =
+      module instanceof WebAssembly.Module
+        ? (instantiateSync<Record<string, unknown>>(module, {}).instance.exports as unknown as Kernels)
+        : module;
     this.buf = this.k.memory.buffer;
     this.top = align(this.k.heap_base());
     this.k.gemm_set_variant?.(gemmVariantIndex()); // the process's gemm micro-kernel (threaded: on the shared memory)
@@ -120,8 +121,11 @@ export class WasmBackend implements Backend {
     this.live();
     const place = this.places.get(view);
     if (place === undefined) throw new BackendError('refresh: this buffer was not allocated by this wasm backend');
-    const fresh = (view instanceof Float32Array ? new Float32Array(this.buf, place.ptr, place.length)
-      : new Int32Array(this.buf, place.ptr, place.length)) as T;
+    const fresh = (
+      view instanceof Float32Array
+        ? new Float32Array(this.buf, place.ptr, place.length)
+        : new Int32Array(this.buf, place.ptr, place.length)
+    ) as T;
     this.places.set(fresh, place);
     registerBuffer(fresh, this);
     return fresh;
@@ -130,7 +134,8 @@ export class WasmBackend implements Backend {
   protected take(n: number): number {
     checkLength(n, 'alloc');
     this.live();
-    const ptr = this.top, bytes = align(4 * n);
+    const ptr = this.top,
+      bytes = align(4 * n);
     this.ensure(ptr + bytes, 4 * n, 'alloc'); // throws before anything moves
     this.top = ptr + bytes;
     return ptr;
@@ -160,9 +165,11 @@ export class WasmBackend implements Backend {
   protected p(view: View): number {
     if (view.buffer !== this.buf) {
       this.live();
-      throw new BackendError(this.places.has(view)
-        ? 'a buffer was used after wasm memory grew: re-make it with backend.refresh(view) (see backend.generation)'
-        : 'a buffer passed to a wasm kernel was not allocated by this backend (use backend.alloc)');
+      throw new BackendError(
+        this.places.has(view)
+          ? 'a buffer was used after wasm memory grew: re-make it with backend.refresh(view) (see backend.generation)'
+          : 'a buffer passed to a wasm kernel was not allocated by this backend (use backend.alloc)',
+      );
     }
     return view.byteOffset;
   }
@@ -177,13 +184,22 @@ export function checkLength(n: number, what: string): void {
 const disposeSymbol = (Symbol as { dispose?: symbol }).dispose;
 if (typeof disposeSymbol === 'symbol') {
   Object.defineProperty(WasmBackend.prototype, disposeSymbol, {
-    value(this: WasmBackend) { this.dispose(); }, writable: true, configurable: true,
+    value(this: WasmBackend) {
+      this.dispose();
+    },
+    writable: true,
+    configurable: true,
   });
 }
 
 /** What a disposed backend's views are compared with: no view has this buffer, so p() checks live(). */
 const DISPOSED = new ArrayBuffer(0);
 /** A disposed backend's exports: each throws. */
-const DISPOSED_KERNELS = new Proxy({}, {
-  get: () => () => { throw new BackendError('this wasm backend was disposed: make a new one (or a new net)'); },
-}) as Kernels;
+const DISPOSED_KERNELS = new Proxy(
+  {},
+  {
+    get: () => () => {
+      throw new BackendError('this wasm backend was disposed: make a new one (or a new net)');
+    },
+  },
+) as Kernels;

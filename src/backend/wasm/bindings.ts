@@ -46,8 +46,9 @@ const FORWARDERS: Record<string, Make> = {
     f(s.p(a), s.p(b), s.p(c), s.p(d), s.p(e), s.p(g), x, y, z),
   pppppppxx: (s, f) => (a: V, b: V, c: V, d: V, e: V, g: V, h: V, x: number, y: number) =>
     f(s.p(a), s.p(b), s.p(c), s.p(d), s.p(e), s.p(g), s.p(h), x, y),
-  pppppppppxxxx: (s, f) => (a: V, b: V, c: V, d: V, e: V, g: V, h: V, i: V, j: V, x: number, y: number, z: number,
-    w: number) => f(s.p(a), s.p(b), s.p(c), s.p(d), s.p(e), s.p(g), s.p(h), s.p(i), s.p(j), x, y, z, w),
+  pppppppppxxxx:
+    (s, f) => (a: V, b: V, c: V, d: V, e: V, g: V, h: V, i: V, j: V, x: number, y: number, z: number, w: number) =>
+      f(s.p(a), s.p(b), s.p(c), s.p(d), s.p(e), s.p(g), s.p(h), s.p(i), s.p(j), x, y, z, w),
   pppxxxbbb: (s, f) => (a: V, b: V, c: V, x: number, y: number, z: number, t: boolean, u: boolean, v: boolean) =>
     f(s.p(a), s.p(b), s.p(c), x, y, z, +t, +u, +v),
 };
@@ -65,12 +66,16 @@ let listProblem: [string | undefined] | undefined;
 /** Every kernel forwarded to `exports`, with `self.p` for buffers. */
 export function bindKernels(self: Offsets, exports: Kernels): KernelTable {
   const problem = (listProblem ??= [descriptorProblem()])[0];
-  if (problem !== undefined) throw new BackendError(`the kernel list (src/backend/kernels.ts) is inconsistent: ${problem}`);
+  if (problem !== undefined)
+    throw new BackendError(`the kernel list (src/backend/kernels.ts) is inconsistent: ${problem}`);
   const table: Record<string, Bound> = {};
   for (const name of KERNEL_NAMES) {
-    const make = FORWARDERS[pattern(name)], f = exports[name];
-    if (make === undefined) throw new BackendError(`${name}: no forwarder for the argument pattern ${pattern(name)} (wasm/bindings.ts)`);
-    if (typeof f !== 'function') throw new BackendError(`${name}: the wasm module has no such export (an older binary?)`);
+    const make = FORWARDERS[pattern(name)],
+      f = exports[name];
+    if (make === undefined)
+      throw new BackendError(`${name}: no forwarder for the argument pattern ${pattern(name)} (wasm/bindings.ts)`);
+    if (typeof f !== 'function')
+      throw new BackendError(`${name}: the wasm module has no such export (an older binary?)`);
     table[name] = make(self, f);
   }
   return table as unknown as KernelTable;

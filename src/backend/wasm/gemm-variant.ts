@@ -48,7 +48,9 @@ export function gemmVariantState(): { variant: GemmVariant; source: GemmVariantS
 /** Checks a variant name from `init({ gemmVariant })` or ZERODL_GEMM: one of GEMM_VARIANTS, or 'auto'. */
 export function parseGemmVariant(name: unknown, where: string): GemmVariant | 'auto' {
   if (name === 'auto' || (GEMM_VARIANTS as readonly unknown[]).includes(name)) return name as GemmVariant | 'auto';
-  throw new NameError(`${where}: unknown gemm variant '${String(name)}': expected 'auto' or one of ${GEMM_VARIANTS.join(', ')}`);
+  throw new NameError(
+    `${where}: unknown gemm variant '${String(name)}': expected 'auto' or one of ${GEMM_VARIANTS.join(', ')}`,
+  );
 }
 
 /**
@@ -85,7 +87,10 @@ interface CalibrationKernels {
  * have several; a one-block K hid 3×12's lead over 4×8 on the Zen 5 measured). One round of all variants on both
  * takes ~3 ms at ~40 GFLOP/s.
  */
-const SHAPES: [number, number, number][] = [[64, 100, 392], [96, 480, 512]];
+const SHAPES: [number, number, number][] = [
+  [64, 100, 392],
+  [96, 480, 512],
+];
 /** At least this many timed rounds, and at most MAX_MS of calibration. */
 const MIN_ROUNDS = 3;
 const MAX_MS = 250;
@@ -102,7 +107,10 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
 export function calibrateGemm(module: WebAssembly.Module): GemmCalibration {
   const t0 = now();
   const k = instantiateSync<Record<string, unknown>>(module, {}).instance.exports as unknown as CalibrationKernels;
-  const ms = Object.fromEntries(GEMM_VARIANTS.map((v) => [v, SHAPES.map(() => Infinity)])) as Record<GemmVariant, number[]>;
+  const ms = Object.fromEntries(GEMM_VARIANTS.map((v) => [v, SHAPES.map(() => Infinity)])) as Record<
+    GemmVariant,
+    number[]
+  >;
   if (typeof k.gemm_set_variant !== 'function') {
     return { variant: '4x8', ms, shapes: SHAPES, rounds: 0, tookMs: now() - t0 };
   }
@@ -116,7 +124,9 @@ export function calibrateGemm(module: WebAssembly.Module): GemmCalibration {
   for (let i = 0; i < floats; i++) f[i] = ((i * 2654435761) % 1999) / 1000 - 1 + 1e-3;
   const run = (v: number, [M, N, K]: [number, number, number]): number => {
     k.gemm_set_variant!(v);
-    const a = base, b = a + 4 * M * K, c = b + 4 * K * N;
+    const a = base,
+      b = a + 4 * M * K,
+      c = b + 4 * K * N;
     const s = now();
     k.gemm(c, a, b, M, N, K, 0, 0, 0);
     return now() - s;

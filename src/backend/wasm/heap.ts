@@ -31,7 +31,11 @@ export class SharedHeap {
   /** Returns a GC'd backend's blocks to the heap. */
   private readonly released = new FinalizationRegistry<Tracked>((t) => this.untrackEntry(t));
 
-  constructor(readonly module: WebAssembly.Module, initialPages: number, maximumPages: number) {
+  constructor(
+    readonly module: WebAssembly.Module,
+    initialPages: number,
+    maximumPages: number,
+  ) {
     this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages, shared: true });
     this.limit = maximumPages * PAGE;
     try {
@@ -148,10 +152,12 @@ export class SharedHeap {
   private tooLarge(what: string, bytes: number): Error {
     const used = this.usedBytes();
     const engine = this.top + bytes <= this.limit ? this.refused : undefined;
-    const e = tooLarge(`shared wasm memory ${what}`, bytes, used, this.limit, 'the threads\' shared memory', engine);
-    const holes = this.top - used, largest = this.largestFreeBlock();
-    e.message += `; ${describeBytes(holes)} are free below the top (largest block ${describeBytes(largest)}). ` +
-      'Call dispose() on nets you no longer use: a dropped net\'s memory comes back only when the garbage ' +
+    const e = tooLarge(`shared wasm memory ${what}`, bytes, used, this.limit, "the threads' shared memory", engine);
+    const holes = this.top - used,
+      largest = this.largestFreeBlock();
+    e.message +=
+      `; ${describeBytes(holes)} are free below the top (largest block ${describeBytes(largest)}). ` +
+      "Call dispose() on nets you no longer use: a dropped net's memory comes back only when the garbage " +
       'collector finalizes it, which needs the event loop to run (an await), never inside a synchronous loop';
     return e;
   }

@@ -17,7 +17,8 @@ export function align(bytes: number): number {
 /** "3,145,728 bytes (3.0 MiB)". */
 export function describeBytes(bytes: number): string {
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes, unit = '';
+  let v = bytes,
+    unit = '';
   for (const u of units) {
     if (v < 1024) break;
     v /= 1024;
@@ -30,11 +31,18 @@ export function describeBytes(bytes: number): string {
  * The error of an allocation that does not fit: what was asked, what is in use and the limit (and the engine's
  * reason when it refused to grow memory below the limit).
  */
-export function tooLarge(what: string, requested: number, inUse: number, limit: number, limitName: string,
-  engine?: unknown): MemoryError {
-  const why = engine === undefined
-    ? `${describeBytes(inUse)} are in use and ${limitName} holds at most ${describeBytes(limit)}`
-    : `the engine refused to grow memory (${describeBytes(inUse)} in use, limit ${describeBytes(limit)}): ` +
-      `${engine instanceof Error ? engine.message : String(engine)}`;
+export function tooLarge(
+  what: string,
+  requested: number,
+  inUse: number,
+  limit: number,
+  limitName: string,
+  engine?: unknown,
+): MemoryError {
+  const why =
+    engine === undefined
+      ? `${describeBytes(inUse)} are in use and ${limitName} holds at most ${describeBytes(limit)}`
+      : `the engine refused to grow memory (${describeBytes(inUse)} in use, limit ${describeBytes(limit)}): ` +
+        `${engine instanceof Error ? engine.message : String(engine)}`;
   return new MemoryError(`${what}: ${describeBytes(requested)} do not fit: ${why}`);
 }

@@ -69,17 +69,15 @@ const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
 // (module (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0))))
 const RELAXED_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0,
-  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  253, 133, 2, 11,
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 253, 133, 2, 11,
 ]);
 
 // (module (func (result v128) (v128.const i32x4 0 0 0 0))): validates wherever fixed-width SIMD128 is on.
 const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0,
-  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 11,
 ]);
 
 const USE_JS = "use the pure-JS backend instead: new MultiLayerNet({ …, backend: 'js' }) (no init() needed; slower)";
@@ -92,9 +90,11 @@ const USE_JS = "use the pure-JS backend instead: new MultiLayerNet({ …, backen
 function checkEngine(): void {
   const wasm = (globalThis as { WebAssembly?: typeof WebAssembly }).WebAssembly;
   if (typeof wasm !== 'object' || wasm === null || typeof wasm.compile !== 'function') {
-    throw new BackendError('this engine has no WebAssembly (globalThis.WebAssembly is undefined: a JIT-less mode such ' +
-      "as Chrome's --jitless, Edge's enhanced security or iOS Lockdown Mode, or a policy, turned it off), so zerodl's " +
-      `wasm kernels cannot run; ${USE_JS}`);
+    throw new BackendError(
+      'this engine has no WebAssembly (globalThis.WebAssembly is undefined: a JIT-less mode such ' +
+        "as Chrome's --jitless, Edge's enhanced security or iOS Lockdown Mode, or a policy, turned it off), so zerodl's " +
+        `wasm kernels cannot run; ${USE_JS}`,
+    );
   }
   let simd = false;
   try {
@@ -103,10 +103,12 @@ function checkEngine(): void {
     simd = false;
   }
   if (!simd) {
-    throw new BackendError("this engine runs WebAssembly but not its SIMD instructions (SIMD128), which zerodl's " +
-      'kernels are built with. SIMD is on by default in Chrome and Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+, ' +
-      'Deno and Bun; here it is off or missing (an old engine, or a setting such as WebKit\'s JSC_useWasmSIMD=false); ' +
-      USE_JS);
+    throw new BackendError(
+      "this engine runs WebAssembly but not its SIMD instructions (SIMD128), which zerodl's " +
+        'kernels are built with. SIMD is on by default in Chrome and Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+, ' +
+        "Deno and Bun; here it is off or missing (an old engine, or a setting such as WebKit's JSC_useWasmSIMD=false); " +
+        USE_JS,
+    );
   }
 }
 
@@ -135,8 +137,10 @@ const filePath = (url: URL): string => decodeURIComponent(url.pathname);
 function checkMagic(bytes: Uint8Array, where: string): void {
   if (bytes.length < 8 || WASM_MAGIC.some((b, i) => bytes[i] !== b)) {
     const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw new BackendError(`${where} is not a WebAssembly module: expected the bytes 00 61 73 6d, found ${head || 'nothing'}` +
-      ` (${bytes.length} bytes)`);
+    throw new BackendError(
+      `${where} is not a WebAssembly module: expected the bytes 00 61 73 6d, found ${head || 'nothing'}` +
+        ` (${bytes.length} bytes)`,
+    );
   }
 }
 
@@ -145,8 +149,10 @@ function chooseVariant(simd: InitOptions['simd']): SimdVariant {
   if (simd === 'simd') return 'simd';
   if (simd === 'relaxed-simd') {
     if (!hasRelaxedSimd()) {
-      throw new BackendError("init({ simd: 'relaxed-simd' }): this engine does not support relaxed SIMD" +
-        ' (Node 20 needs --experimental-wasm-relaxed-simd)');
+      throw new BackendError(
+        "init({ simd: 'relaxed-simd' }): this engine does not support relaxed SIMD" +
+          ' (Node 20 needs --experimental-wasm-relaxed-simd)',
+      );
     }
     return 'relaxed-simd';
   }
@@ -171,37 +177,46 @@ export function isThreadedModule(module: WebAssembly.Module): boolean {
  * Compiles the kernels: the single-thread build of the variant `options.simd` picks, or with `threaded` the
  * shared-memory build of the given variant.
  */
-export async function compileKernels(options: InitOptions = {}, threaded = false,
-  variant?: SimdVariant): Promise<CompiledKernels> {
+export async function compileKernels(
+  options: InitOptions = {},
+  threaded = false,
+  variant?: SimdVariant,
+): Promise<CompiledKernels> {
   checkEngine();
   const compiled = await compileSource(options, threaded, variant ?? chooseVariant(options.simd));
   if (isThreadedModule(compiled.module) !== threaded) {
-    throw new BackendError(threaded
-      ? 'the wasm given for threads is a single-thread build: threads need zerodl-threads[-relaxed].wasm'
-      : 'the wasm given to init() is a threaded build (zerodl-threads*.wasm): give the single-thread build, and ' +
-        'the threaded one through a `wasm` or `wasmUrl` function');
+    throw new BackendError(
+      threaded
+        ? 'the wasm given for threads is a single-thread build: threads need zerodl-threads[-relaxed].wasm'
+        : 'the wasm given to init() is a threaded build (zerodl-threads*.wasm): give the single-thread build, and ' +
+            'the threaded one through a `wasm` or `wasmUrl` function',
+    );
   }
   return compiled;
 }
 
 async function compileSource(options: InitOptions, threaded: boolean, variant: SimdVariant): Promise<CompiledKernels> {
-  const wasm = typeof options.wasm === 'function' ? options.wasm(variant, threaded)
-    : threaded ? undefined : options.wasm;
+  const wasm =
+    typeof options.wasm === 'function' ? options.wasm(variant, threaded) : threaded ? undefined : options.wasm;
   if (wasm instanceof WebAssembly.Module) return { module: wasm, variant };
   if (wasm) {
-    const bytes = wasm instanceof ArrayBuffer ? new Uint8Array(wasm)
-      : new Uint8Array(wasm.buffer, wasm.byteOffset, wasm.byteLength);
+    const bytes =
+      wasm instanceof ArrayBuffer
+        ? new Uint8Array(wasm)
+        : new Uint8Array(wasm.buffer, wasm.byteOffset, wasm.byteLength);
     return { module: await compileBytes(bytes, 'the wasm bytes given to init()'), variant };
   }
-  const given = typeof options.wasmUrl === 'function' ? options.wasmUrl(variant, threaded)
-    : threaded ? undefined : options.wasmUrl;
+  const given =
+    typeof options.wasmUrl === 'function' ? options.wasmUrl(variant, threaded) : threaded ? undefined : options.wasmUrl;
   const url = given ? new URL(given, defaultWasmUrl(variant, threaded)) : defaultWasmUrl(variant, threaded);
   if (url.protocol === 'file:' && nodeProcess()) {
     const read = nodeHost()?.readFile;
     const path = filePath(url);
     if (!read) {
-      throw new BackendError(`cannot read the kernels' wasm at ${path}: this Node has no process.getBuiltinModule; ` +
-        "import from 'zerodl/node', or pass init({ wasm: bytes })");
+      throw new BackendError(
+        `cannot read the kernels' wasm at ${path}: this Node has no process.getBuiltinModule; ` +
+          "import from 'zerodl/node', or pass init({ wasm: bytes })",
+      );
     }
     let bytes: Uint8Array;
     try {

@@ -29,27 +29,47 @@ import type { ThreadInit } from './thread-main.js';
 
 /** Control block: Int32 slots, then Float64 arguments. Sent to the threads, which read it by name. */
 export const CTL = {
-  JOB: 0, DONE: 1, QUIT: 2, OP: 3, NEXT: 4, COUNT: 5, SIZE: 6, DIM: 7, FN: 8, WORKERS: 9, READY: 10, TAKEN: 11,
+  JOB: 0,
+  DONE: 1,
+  QUIT: 2,
+  OP: 3,
+  NEXT: 4,
+  COUNT: 5,
+  SIZE: 6,
+  DIM: 7,
+  FN: 8,
+  WORKERS: 9,
+  READY: 10,
+  TAKEN: 11,
   /** The longest an idle thread polls for the next job before it sleeps, in µs (PoolOptions.pollMs). */
-  POLL_US: 12, FAILED: 13,
+  POLL_US: 12,
+  FAILED: 13,
   /** Tests only: the worker with index DIE − 1 stops (returns) right after taking its next chunk, holding it. */
   DIE: 14,
-  OP_GEMM: 1, OP_ELEMENTWISE: 2,
+  OP_GEMM: 1,
+  OP_ELEMENTWISE: 2,
   /**
    * JOB counts by two: odd while the caller writes a job, even when it is published (a sequence lock).
    * NEXT = ((JOB / 2) mod 2^20) << INDEX_BITS | next chunk index; a job has fewer than 2^INDEX_BITS chunks.
    */
-  INDEX_BITS: 12, INDEX_MASK: 0xfff, JOB_MASK: 0xfffff,
-  ARGS_BYTE: 64, ARG_COUNT: 12,
+  INDEX_BITS: 12,
+  INDEX_MASK: 0xfff,
+  JOB_MASK: 0xfffff,
+  ARGS_BYTE: 64,
+  ARG_COUNT: 12,
 } as const;
 const CONTROL_BYTES = CTL.ARGS_BYTE + 8 * CTL.ARG_COUNT;
 
 /** A job's `fn`: the index of its kernel among the elementwise kernels (the threads get the same list). */
-const ELEMENTWISE_INDEX = Object.fromEntries(ELEMENTWISE_NAMES.map((name, i) => [name, i])) as
-  Record<ElementwiseKernel, number>;
+const ELEMENTWISE_INDEX = Object.fromEntries(ELEMENTWISE_NAMES.map((name, i) => [name, i])) as Record<
+  ElementwiseKernel,
+  number
+>;
 /** How many buffers each elementwise kernel takes (2 to 4). */
-const ELEMENTWISE_BUFFERS = Object.fromEntries(ELEMENTWISE_NAMES.map((name) => [name, bufferCount(name)])) as
-  Record<ElementwiseKernel, number>;
+const ELEMENTWISE_BUFFERS = Object.fromEntries(ELEMENTWISE_NAMES.map((name) => [name, bufferCount(name)])) as Record<
+  ElementwiseKernel,
+  number
+>;
 
 /** Split a gemm when it has at least this many multiply-adds (M·N·K); below it a round trip costs more than it saves. */
 export const GEMM_SPLIT_MIN = 1 << 18;
@@ -103,8 +123,12 @@ export class ThreadPool {
   private readonly scratch: [number, number][] = [];
 
   /** Starts the threads; `start` waits until each has instantiated the module. */
-  private constructor(private readonly heap: SharedHeap, threads: number, pollMs: number,
-    private readonly stallMs: number) {
+  private constructor(
+    private readonly heap: SharedHeap,
+    threads: number,
+    pollMs: number,
+    private readonly stallMs: number,
+  ) {
     this.size = threads;
     const control = new SharedArrayBuffer(CONTROL_BYTES);
     this.ctl = new Int32Array(control);
@@ -112,14 +136,20 @@ export class ThreadPool {
     this.gemmPart = heap.exports.gemm_part as Fn;
     this.fns = heap.exports as Record<string, Fn>;
     const factory = threadFactory();
-    if (!factory) throw new BackendError(`init({ threads: ${threads} }): ${threadsUnavailable() ?? 'no way to start threads'}`);
+    if (!factory)
+      throw new BackendError(`init({ threads: ${threads} }): ${threadsUnavailable() ?? 'no way to start threads'}`);
     for (let index = 0; index < threads - 1; index++) {
       const worker = factory();
       const scratch = heap.take(heap.scratchBytes);
       this.scratch.push([scratch, heap.scratchBytes]);
       const message: ThreadInit = {
-        module: heap.module, memory: heap.memory, control, scratch, index,
-        layout: CTL as unknown as Record<string, number>, elementwise: ELEMENTWISE_NAMES,
+        module: heap.module,
+        memory: heap.memory,
+        control,
+        scratch,
+        index,
+        layout: CTL as unknown as Record<string, number>,
+        elementwise: ELEMENTWISE_NAMES,
       };
       worker.postMessage(message);
       this.workers.push(worker);
@@ -166,21 +196,33 @@ export class ThreadPool {
     // Split the longer side of C: a block of rows packs all of op(B) again (K·N floats), a block of columns all of
     // op(A) (M·K), so the longer side makes fewer duplicates per block.
     const rows = M >= N;
-    const length = rows ? M : N, quantum = rows ? 4 : 8;
+    const length = rows ? M : N,
+      quantum = rows ? 4 : 8;
     // One block per thread at least; up to three (for balance when a thread is slowed) while blocks stay
     // CHUNK_MIN long, since each block re-packs the shared operand.
     const count = Math.min(3 * this.size, Math.max(this.size, Math.floor(length / CHUNK_MIN)));
     const size = Math.ceil(length / count / quantum) * quantum;
     const arg = this.arg;
-    arg[0] = c; arg[1] = a; arg[2] = b; arg[3] = M; arg[4] = N; arg[5] = K; arg[6] = tA; arg[7] = tB; arg[8] = acc;
+    arg[0] = c;
+    arg[1] = a;
+    arg[2] = b;
+    arg[3] = M;
+    arg[4] = N;
+    arg[5] = K;
+    arg[6] = tA;
+    arg[7] = tB;
+    arg[8] = acc;
     const tag = this.post(CTL.OP_GEMM, count, size, rows ? 1 : 0, 0);
-    const ctl = this.ctl, gemmPart = this.gemmPart;
+    const ctl = this.ctl,
+      gemmPart = this.gemmPart;
     const started = performance.now();
     let i: number;
     // the caller is never stale, so a plain increment serves it (the index cannot overflow: count + threads ≪ 4096)
-    let error: unknown = NO_ERROR, mine = 0;
-    while ((i = (Atomics.add(ctl, CTL.NEXT, 1) - tag)) < count) {
-      const lo = i * size, hi = Math.min(lo + size, length);
+    let error: unknown = NO_ERROR,
+      mine = 0;
+    while ((i = Atomics.add(ctl, CTL.NEXT, 1) - tag) < count) {
+      const lo = i * size,
+        hi = Math.min(lo + size, length);
       try {
         gemmPart(c, a, b, M, N, K, tA, tB, acc, rows ? lo : 0, rows ? hi : M, rows ? 0 : lo, rows ? N : hi, 0);
       } catch (e) {
@@ -197,21 +239,40 @@ export class ThreadPool {
    * An elementwise kernel (pointers…, n, up to three scalars) split into runs of elements. Pointers past the
    * kernel's own count are ignored.
    */
-  elementwise(name: ElementwiseKernel, p0: number, p1: number, p2: number, p3: number, n: number,
-    s0 = 0, s1 = 0, s2 = 0): void {
+  elementwise(
+    name: ElementwiseKernel,
+    p0: number,
+    p1: number,
+    p2: number,
+    p3: number,
+    n: number,
+    s0 = 0,
+    s1 = 0,
+    s2 = 0,
+  ): void {
     const np = ELEMENTWISE_BUFFERS[name];
     const size = Math.ceil(n / (2 * this.size) / 16) * 16; // whole 64-byte lines per chunk
     const count = Math.ceil(n / size);
     const arg = this.arg;
-    arg[0] = p0; arg[1] = p1; arg[2] = p2; arg[3] = p3;
-    arg[4] = n; arg[5] = s0; arg[6] = s1; arg[7] = s2;
+    arg[0] = p0;
+    arg[1] = p1;
+    arg[2] = p2;
+    arg[3] = p3;
+    arg[4] = n;
+    arg[5] = s0;
+    arg[6] = s1;
+    arg[7] = s2;
     const tag = this.post(CTL.OP_ELEMENTWISE, count, size, np, ELEMENTWISE_INDEX[name]);
-    const ctl = this.ctl, f = this.fns[name];
+    const ctl = this.ctl,
+      f = this.fns[name];
     const started = performance.now();
     let i: number;
-    let error: unknown = NO_ERROR, mine = 0;
-    while ((i = (Atomics.add(ctl, CTL.NEXT, 1) - tag)) < count) {
-      const lo = i * size, len = Math.min(size, n - lo), o = 4 * lo;
+    let error: unknown = NO_ERROR,
+      mine = 0;
+    while ((i = Atomics.add(ctl, CTL.NEXT, 1) - tag) < count) {
+      const lo = i * size,
+        len = Math.min(size, n - lo),
+        o = 4 * lo;
       try {
         if (np === 2) f(p0 + o, p1 + o, len, s0, s1, s2);
         else if (np === 3) f(p0 + o, p1 + o, p2 + o, len, s0, s1, s2);
@@ -233,7 +294,8 @@ export class ThreadPool {
   private check(error: unknown, kernel: string): void {
     const failed = Atomics.exchange(this.ctl, CTL.FAILED, 0) !== 0;
     if (error !== NO_ERROR) throw error;
-    if (failed) throw new BackendError(`${kernel}: a kernel thread trapped (out-of-bounds memory?); the output is incomplete`);
+    if (failed)
+      throw new BackendError(`${kernel}: a kernel thread trapped (out-of-bounds memory?); the output is incomplete`);
   }
 
   /** Publishes a job; returns its tag (the value of NEXT before its first chunk is taken). */
@@ -243,7 +305,11 @@ export class ThreadPool {
     Atomics.store(ctl, CTL.JOB, job + 1); // writing: a thread reading the fields now will retry
     const next = (job + 2) | 0;
     const tag = (((next >>> 1) & CTL.JOB_MASK) << CTL.INDEX_BITS) | 0;
-    ctl[CTL.OP] = op; ctl[CTL.COUNT] = count; ctl[CTL.SIZE] = size; ctl[CTL.DIM] = dim; ctl[CTL.FN] = fn;
+    ctl[CTL.OP] = op;
+    ctl[CTL.COUNT] = count;
+    ctl[CTL.SIZE] = size;
+    ctl[CTL.DIM] = dim;
+    ctl[CTL.FN] = fn;
     Atomics.store(ctl, CTL.DONE, 0);
     Atomics.store(ctl, CTL.NEXT, tag);
     Atomics.store(ctl, CTL.JOB, next); // published
@@ -264,8 +330,10 @@ export class ThreadPool {
     // Poll about as long as the caller's own share took (20 µs at least, 1 ms at most), then sleep: a thread still
     // on its chunk after that has likely been descheduled, and sleeping hands it this core.
     const spin = Math.min(1, Math.max(0.02, worked));
-    const patience = Math.max(this.stallMs, mine > 0 ? 50 * worked / mine : 0);
-    let last = d, since = t0, prev = t0;
+    const patience = Math.max(this.stallMs, mine > 0 ? (50 * worked) / mine : 0);
+    let last = d,
+      since = t0,
+      prev = t0;
     while ((d = Atomics.load(ctl, CTL.DONE)) < count) {
       const now = performance.now();
       // A gap between two polls far beyond one 50 ms wait means this thread itself did not run (the process was
@@ -274,8 +342,10 @@ export class ThreadPool {
         last = d;
         since = now;
       } else if (now - since > patience) {
-        this.fail(`${kernel}: ${count - d} of ${count} chunks were taken by a kernel thread that made no progress ` +
-          `for ${Math.round(now - since)} ms (it exited, was killed or hangs)`);
+        this.fail(
+          `${kernel}: ${count - d} of ${count} chunks were taken by a kernel thread that made no progress ` +
+            `for ${Math.round(now - since)} ms (it exited, was killed or hangs)`,
+        );
       }
       prev = now;
       if (this.blocking && now - t0 > spin) Atomics.wait(ctl, CTL.DONE, d, 50);
@@ -286,8 +356,10 @@ export class ThreadPool {
   private fail(what: string): never {
     this.failure = what;
     this.close();
-    throw new BackendError(`${what}: the output of this call is incomplete. The kernel threads are shut down, and ` +
-      'kernels run on one thread from now on (init({ threads }) starts new threads)');
+    throw new BackendError(
+      `${what}: the output of this call is incomplete. The kernel threads are shut down, and ` +
+        'kernels run on one thread from now on (init({ threads }) starts new threads)',
+    );
   }
 
   /**
@@ -305,7 +377,6 @@ export class ThreadPool {
     // those blocks rather than hand them to another allocation.
     if (this.failure === undefined) this.heap.release(this.scratch.splice(0));
   }
-
 }
 
 const NO_ERROR = Symbol('no error');

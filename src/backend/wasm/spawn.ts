@@ -43,8 +43,10 @@ export function threadFactory(): ThreadFactory | undefined {
 export function threadsUnavailable(): string | undefined {
   const g = globalThis as { crossOriginIsolated?: boolean; SharedArrayBuffer?: unknown };
   if (g.crossOriginIsolated === false) {
-    return 'this page is not cross-origin isolated, so it has no shared memory; serve it with the headers ' +
-      '"Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp"';
+    return (
+      'this page is not cross-origin isolated, so it has no shared memory; serve it with the headers ' +
+      '"Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp"'
+    );
   }
   if (typeof g.SharedArrayBuffer !== 'function') return 'this engine has no SharedArrayBuffer';
   if (!threadFactory()) return 'this engine cannot start workers (no Worker, no worker_threads)';

@@ -58,7 +58,9 @@ function threadMain(port?: { once(event: 'message', f: (d: ThreadInit) => void):
         // training loop the next job comes sooner than that; on a busy machine polling would take a core from
         // the caller or another process, so a thread that got little to do sleeps soon.
         const spin = Math.min(Atomics.load(ctl, L.POLL_US) / 1000, Math.max(0.02, worked));
-        while (Atomics.load(ctl, L.JOB) === seen && now() - t0 < spin) { /* poll */ }
+        while (Atomics.load(ctl, L.JOB) === seen && now() - t0 < spin) {
+          /* poll */
+        }
         // (bounded, as every wait: an idle thread re-checks once a second)
         while (Atomics.load(ctl, L.JOB) === seen) Atomics.wait(ctl, L.JOB, seen, 1000);
       }
@@ -67,22 +69,52 @@ function threadMain(port?: { once(event: 'message', f: (d: ThreadInit) => void):
       const job = Atomics.load(ctl, L.JOB);
       if ((job & 1) !== 0) continue;
       if (Atomics.load(ctl, L.QUIT) !== 0) return;
-      const op = ctl[L.OP], count = ctl[L.COUNT], size = ctl[L.SIZE], dim = ctl[L.DIM], fn = ctl[L.FN];
-      const a0 = arg[0], a1 = arg[1], a2 = arg[2], a3 = arg[3], a4 = arg[4], a5 = arg[5], a6 = arg[6], a7 = arg[7];
+      const op = ctl[L.OP],
+        count = ctl[L.COUNT],
+        size = ctl[L.SIZE],
+        dim = ctl[L.DIM],
+        fn = ctl[L.FN];
+      const a0 = arg[0],
+        a1 = arg[1],
+        a2 = arg[2],
+        a3 = arg[3],
+        a4 = arg[4],
+        a5 = arg[5],
+        a6 = arg[6],
+        a7 = arg[7];
       const a8 = arg[8];
       if (Atomics.load(ctl, L.JOB) !== job) continue;
       seen = job;
       if (d.index >= ctl[L.WORKERS]) continue;
       const tag = (((job >>> 1) & L.JOB_MASK) << L.INDEX_BITS) | 0;
       const started = now();
-      let i: number, taken = 0;
+      let i: number,
+        taken = 0;
       if (op === L.OP_GEMM) {
-        const M = a3, N = a4, rows = dim === 1;
+        const M = a3,
+          N = a4,
+          rows = dim === 1;
         while ((i = take(tag, count)) >= 0) {
           if (Atomics.load(ctl, L.DIE) === d.index + 1) return; // tests: a thread that dies holding a chunk
-          const lo = i * size, hi = Math.min(lo + size, rows ? M : N);
+          const lo = i * size,
+            hi = Math.min(lo + size, rows ? M : N);
           try {
-            gemmPart(a0, a1, a2, M, N, a5, a6, a7, a8, rows ? lo : 0, rows ? hi : M, rows ? 0 : lo, rows ? N : hi, d.scratch);
+            gemmPart(
+              a0,
+              a1,
+              a2,
+              M,
+              N,
+              a5,
+              a6,
+              a7,
+              a8,
+              rows ? lo : 0,
+              rows ? hi : M,
+              rows ? 0 : lo,
+              rows ? N : hi,
+              d.scratch,
+            );
           } catch {
             Atomics.store(ctl, L.FAILED, 1); // a wasm trap: the caller throws once every chunk is accounted for
           }
@@ -90,10 +122,21 @@ function threadMain(port?: { once(event: 'message', f: (d: ThreadInit) => void):
           finish(count);
         }
       } else if (op === L.OP_ELEMENTWISE) {
-        const f = fns[fn], n = a4, pointers = dim, p0 = a0, p1 = a1, p2 = a2, p3 = a3, s0 = a5, s1 = a6, s2 = a7;
+        const f = fns[fn],
+          n = a4,
+          pointers = dim,
+          p0 = a0,
+          p1 = a1,
+          p2 = a2,
+          p3 = a3,
+          s0 = a5,
+          s1 = a6,
+          s2 = a7;
         while ((i = take(tag, count)) >= 0) {
           if (Atomics.load(ctl, L.DIE) === d.index + 1) return;
-          const lo = i * size, len = Math.min(size, n - lo), o = 4 * lo;
+          const lo = i * size,
+            len = Math.min(size, n - lo),
+            o = 4 * lo;
           // (pointers…, n, scalars…): each pointer moves to element lo
           try {
             if (pointers === 2) f(p0 + o, p1 + o, len, s0, s1, s2);

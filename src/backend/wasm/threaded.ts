@@ -24,7 +24,10 @@ export class ThreadedWasmBackend extends WasmBackend {
    * `heap`: the shared memory its blocks come from (the one `init({ threads })` made, for the backends of
    * createBackend); `pool`: the threads its kernels are split across, or undefined for one thread on that memory.
    */
-  constructor(readonly heap: SharedHeap, readonly pool: ThreadPool | undefined) {
+  constructor(
+    readonly heap: SharedHeap,
+    readonly pool: ThreadPool | undefined,
+  ) {
     super(heap.exports as unknown as Kernels);
     this.threads = pool?.size ?? 1;
     this.blocks = heap.track(this);
@@ -67,7 +70,8 @@ export class ThreadedWasmBackend extends WasmBackend {
 
   override refresh<T extends View>(view: T): T {
     this.live();
-    if (!this.heap.owns(view.buffer)) throw new BackendError('refresh: this buffer was not allocated by this wasm backend');
+    if (!this.heap.owns(view.buffer))
+      throw new BackendError('refresh: this buffer was not allocated by this wasm backend');
     return view;
   }
 
@@ -108,21 +112,24 @@ export class ThreadedWasmBackend extends WasmBackend {
   private elementwise(name: ElementwiseKernel, single: Single): unknown {
     const min = ELEMENTWISE_SPLIT_MIN;
     switch (bufferCount(name)) {
-      case 2: return (a: V, b: V, n: number, s0: number, s1: number, s2: number) => {
-        const pool = this.split(n, min);
-        if (pool) pool.elementwise(name, this.p(a), this.p(b), 0, 0, n, s0, s1, s2);
-        else single(a, b, n, s0, s1, s2);
-      };
-      case 3: return (a: V, b: V, c: V, n: number, s0: number, s1: number, s2: number) => {
-        const pool = this.split(n, min);
-        if (pool) pool.elementwise(name, this.p(a), this.p(b), this.p(c), 0, n, s0, s1, s2);
-        else single(a, b, c, n, s0, s1, s2);
-      };
-      default: return (a: V, b: V, c: V, d: V, n: number, s0: number, s1: number, s2: number) => {
-        const pool = this.split(n, min);
-        if (pool) pool.elementwise(name, this.p(a), this.p(b), this.p(c), this.p(d), n, s0, s1, s2);
-        else single(a, b, c, d, n, s0, s1, s2);
-      };
+      case 2:
+        return (a: V, b: V, n: number, s0: number, s1: number, s2: number) => {
+          const pool = this.split(n, min);
+          if (pool) pool.elementwise(name, this.p(a), this.p(b), 0, 0, n, s0, s1, s2);
+          else single(a, b, n, s0, s1, s2);
+        };
+      case 3:
+        return (a: V, b: V, c: V, n: number, s0: number, s1: number, s2: number) => {
+          const pool = this.split(n, min);
+          if (pool) pool.elementwise(name, this.p(a), this.p(b), this.p(c), 0, n, s0, s1, s2);
+          else single(a, b, c, n, s0, s1, s2);
+        };
+      default:
+        return (a: V, b: V, c: V, d: V, n: number, s0: number, s1: number, s2: number) => {
+          const pool = this.split(n, min);
+          if (pool) pool.elementwise(name, this.p(a), this.p(b), this.p(c), this.p(d), n, s0, s1, s2);
+          else single(a, b, c, d, n, s0, s1, s2);
+        };
     }
   }
 }

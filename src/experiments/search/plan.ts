@@ -54,7 +54,8 @@ export function drawTrials(n: number, stratified: boolean, rng: Rng): { weightDe
     }
     return p;
   };
-  const wdStrata = stratified ? strata() : [], lrStrata = stratified ? strata() : [];
+  const wdStrata = stratified ? strata() : [],
+    lrStrata = stratified ? strata() : [];
   return Array.from({ length: n }, (_, k) => {
     const u = stratified ? (wdStrata[k] + rng.uniform()) / n : rng.uniform();
     const v = stratified ? (lrStrata[k] + rng.uniform()) / n : rng.uniform();
@@ -70,7 +71,11 @@ export function drawTrials(n: number, stratified: boolean, rng: Rng): { weightDe
 export function planTrials(config: Pick<SearchConfig, 'seed' | 'trials' | 'sampling'>): TrialSpec[] {
   const { seed, trials } = config;
   return drawTrials(trials, config.sampling === 'latin hypercube', new Rng(seed)).map(({ lr, weightDecay }, k) => ({
-    trial: k, lr, weightDecay, netSeed: seed + 1 + k, batchSeed: seed + 1001 + k,
+    trial: k,
+    lr,
+    weightDecay,
+    netSeed: seed + 1 + k,
+    batchSeed: seed + 1001 + k,
   }));
 }
 

@@ -36,8 +36,12 @@ function shared<A extends Float32Array | Uint8Array>(a: A): A {
   return out;
 }
 
-export async function runTrialsInPool(specs: TrialSpec[], settings: TrialSettings, data: TrialData,
-  options: PoolOptions): Promise<Trial[]> {
+export async function runTrialsInPool(
+  specs: TrialSpec[],
+  settings: TrialSettings,
+  data: TrialData,
+  options: PoolOptions,
+): Promise<Trial[]> {
   const { signal, onTrial } = options;
   signal?.throwIfAborted();
   const { Tinypool } = await import('tinypool');
@@ -45,7 +49,10 @@ export async function runTrialsInPool(specs: TrialSpec[], settings: TrialSetting
   const workerData: WorkerData = {
     settings,
     data: {
-      xTrain: shared(data.xTrain), tTrain: shared(data.tTrain), xVal: shared(data.xVal), tVal: shared(data.tVal),
+      xTrain: shared(data.xTrain),
+      tTrain: shared(data.tTrain),
+      xVal: shared(data.xVal),
+      tVal: shared(data.tVal),
       inputSize: data.inputSize,
     },
   };
@@ -54,14 +61,18 @@ export async function runTrialsInPool(specs: TrialSpec[], settings: TrialSetting
   // One abort listener for the whole pool (not one per task, as `run(task, { signal })` would add): it rejects at
   // once with the signal's reason, and `finally` terminates the workers mid-trial.
   let onAbort = (): void => {};
-  const aborted = new Promise<never>((_, reject) => { onAbort = () => reject(signal!.reason); });
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal!.reason);
+  });
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const all = Promise.all(specs.map(async (spec) => {
-      const trial = await pool.run(spec) as Trial;
-      onTrial?.(trial);
-      return trial;
-    }));
+    const all = Promise.all(
+      specs.map(async (spec) => {
+        const trial = (await pool.run(spec)) as Trial;
+        onTrial?.(trial);
+        return trial;
+      }),
+    );
     return await Promise.race([all, aborted]);
   } finally {
     signal?.removeEventListener('abort', onAbort);

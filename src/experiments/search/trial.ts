@@ -31,20 +31,45 @@ export interface Trial {
   diverged: boolean;
 }
 
-export async function runTrial(spec: TrialSpec, settings: TrialSettings, data: TrialData, signal?: AbortSignal): Promise<Trial> {
+export async function runTrial(
+  spec: TrialSpec,
+  settings: TrialSettings,
+  data: TrialData,
+  signal?: AbortSignal,
+): Promise<Trial> {
   const { trial, lr, weightDecay } = spec;
   const net = new MultiLayerNet({
-    inputSize: data.inputSize, hiddenSizes: settings.hiddenSizes, outputSize: 10, activation: 'relu', weightInit: 'he',
-    weightDecayLambda: weightDecay, seed: spec.netSeed, backend: settings.backend, maxBatchSize: settings.batchSize,
+    inputSize: data.inputSize,
+    hiddenSizes: settings.hiddenSizes,
+    outputSize: 10,
+    activation: 'relu',
+    weightInit: 'he',
+    weightDecayLambda: weightDecay,
+    seed: spec.netSeed,
+    backend: settings.backend,
+    maxBatchSize: settings.batchSize,
   });
   const trainer = new Trainer(net, data.xTrain, data.tTrain, data.xVal, data.tVal, {
-    epochs: settings.epochs, batchSize: settings.batchSize, optimizer: 'sgd', optimizerParams: { lr },
-    seed: spec.batchSeed, signal, evaluate: 'book',
+    epochs: settings.epochs,
+    batchSize: settings.batchSize,
+    optimizer: 'sgd',
+    optimizerParams: { lr },
+    seed: spec.batchSeed,
+    signal,
+    evaluate: 'book',
   });
   try {
     const r = await trainer.train();
     signal?.throwIfAborted();
-    return { trial, lr, weightDecay, valAcc: r.testAcc, trainAcc: r.trainAcc, finalVal: r.testAcc[r.testAcc.length - 1], diverged: false };
+    return {
+      trial,
+      lr,
+      weightDecay,
+      valAcc: r.testAcc,
+      trainAcc: r.trainAcc,
+      finalVal: r.testAcc[r.testAcc.length - 1],
+      diverged: false,
+    };
   } catch (e) {
     if (!(e instanceof DivergenceError)) throw e;
     return { trial, lr, weightDecay, valAcc: [], trainAcc: [], finalVal: 0, diverged: true };

@@ -1,9 +1,10 @@
 // The demo page: controls → a TrainConfig for the worker; progress → loss and accuracy charts (the same Vega-Lite
 // specs the Node figures use, rendered by vega-embed); a drawing pad → 28×28 input → class probabilities; the
-// current net's hidden activations → histograms.
+// current net's hidden activations → histograms; the net out to a .safetensors file (net.toBytes()) and back in from a
+// dropped or chosen file (MultiLayerNet.fromBytes, in the worker).
 import embed, { type Result } from 'vega-embed';
 import { argmax, histogramGrid, lineChart, type OptimizerName, type VegaLiteSpec } from 'zerodl';
-import type { FromWorker, ToWorker, TrainConfig } from './protocol.js';
+import type { FromWorker, ModelInfo, ToWorker, TrainConfig } from './protocol.js';
 import { SIDE, toMnistInput } from './preprocess.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -26,7 +27,21 @@ const state = {
   samplesPerSecond: undefined as number | undefined,
   /** performance.now() at the start of each chart redraw made while training (the throttle's record, for tests). */
   trainingChartDraws: [] as number[],
+  /** The worker's current net: its config, test accuracy and where it came from. */
+  model: undefined as ModelInfo | undefined,
+  /** The last refused model file's message ("FormatError: …"), cleared by the next load. */
+  loadError: undefined as string | undefined,
 };
+
+/**
+ * A probability as a percentage with one decimal, the same in the headline and on the bars: never "100.0%" or
+ * "0.0%" unless it is exactly that (">99.9%", "<0.1%").
+ */
+function percent(p: number): string {
+  if (p > 0.999 && p < 1) return '>99.9%';
+  if (p > 0 && p < 0.001) return '<0.1%';
+  return `${(100 * p).toFixed(1)}%`;
+}
 
 function setStatus(text: string, error = false): void {
   const s = $('status');
@@ -85,6 +100,8 @@ function setTraining(on: boolean): void {
   state.training = on;
   $<HTMLButtonElement>('start').disabled = !state.ready || on;
   $<HTMLButtonElement>('stop').disabled = !on;
+  $<HTMLButtonElement>('download').disabled = !state.ready;
+  $<HTMLInputElement>('model-file').disabled = !state.ready || on;
 }
 
 form.addEventListener('submit', (e) => {
@@ -101,12 +118,13 @@ form.addEventListener('submit', (e) => {
   state.finalTestAccuracy = undefined;
   state.samplesPerSecond = undefined;
   state.trainingChartDraws = [];
-  for (const id of ['iter', 'speed', 'train-acc', 'test-acc']) $(id).textContent = '–';
+  state.model = undefined; // until the worker reports the new net
+  for (const id of ['iter', 'speed', 'step-speed', 'train-acc', 'test-acc']) $(id).textContent = '–';
   $('test-acc').dataset.value = '';
   setTraining(true);
   setStatus(`training 784-${config.hiddenSizes.join('-')}-10 with ${config.optimizer} (lr ${config.lr})…`);
   send({ type: 'start', config });
-  scheduleCharts();
+  clearCharts();
 });
 $('stop').addEventListener('click', () => send({ type: 'stop' }));
 
@@ -120,32 +138,48 @@ async function show(id: string, spec: VegaLiteSpec): Promise<void> {
   views.set(id, result);
 }
 
+/** Charts are drawn only with data (Vega warns of an "Infinite extent" over none): before, a sentence holds the place. */
+function placeholder(id: string, text: string): void {
+  views.get(id)?.finalize();
+  views.delete(id);
+  const p = document.createElement('p');
+  p.className = 'placeholder';
+  p.textContent = text;
+  $(id).replaceChildren(p);
+}
+function clearCharts(): void {
+  placeholder('loss-chart', 'The loss curve appears after the first iterations.');
+  placeholder('acc-chart', 'The accuracy curves appear after the first epoch.');
+}
+
+/** A chart's plot width: 420 px, or less where the column is narrower (a phone), leaving room for axes and legend. */
+const plotWidth = (id: string, max: number) => Math.max(160, Math.min(max, $(id).clientWidth - 150));
+
 function lossSpec(): VegaLiteSpec {
-  const y = state.losses.length ? state.losses : [NaN];
+  const y = state.losses;
   return lineChart({
     title: 'Training loss',
     xLabel: 'iteration',
     yLabel: 'cross-entropy loss',
     series: [{ name: 'loss', y }],
     smooth: state.losses.length > 40 ? 15 : 0,
-    width: 420,
+    width: plotWidth('loss-chart', 420),
     height: 200,
   });
 }
 
 function accSpec(): VegaLiteSpec {
   const x = state.epochs.map((e) => e.epoch);
-  const has = x.length > 0;
   return lineChart({
     title: 'Accuracy',
     xLabel: 'epoch',
     yLabel: 'accuracy',
     yDomain: [0, 1],
-    width: 420,
+    width: plotWidth('acc-chart', 420),
     height: 200,
     series: [
-      { name: 'train', x: has ? x : [0], y: has ? state.epochs.map((e) => e.trainAcc) : [NaN] },
-      { name: 'test', x: has ? x : [0], y: has ? state.epochs.map((e) => e.testAcc) : [NaN] },
+      { name: 'train', x, y: state.epochs.map((e) => e.trainAcc) },
+      { name: 'test', x, y: state.epochs.map((e) => e.testAcc) },
     ],
   });
 }
@@ -170,7 +204,10 @@ function scheduleCharts(): void {
     chartsDrawing = true;
     if (state.training) state.trainingChartDraws.push(performance.now());
     try {
-      await Promise.all([show('loss-chart', lossSpec()), show('acc-chart', accSpec())]);
+      await Promise.all([
+        state.losses.length > 0 ? show('loss-chart', lossSpec()) : undefined,
+        state.epochs.length > 0 ? show('acc-chart', accSpec()) : undefined,
+      ]);
     } finally {
       chartsDrawing = false;
       lastChartDraw = performance.now();
@@ -186,14 +223,16 @@ function showHistograms(layers: Float32Array[], activation: 'relu' | 'sigmoid'):
     const all = Float32Array.from(layers.flatMap((l) => Array.from(l))).sort();
     hi = Math.max(all[Math.floor(all.length * 0.99)] ?? 1, 1e-3);
   }
+  const narrow = $('hist-chart').clientWidth < 500;
   void show(
     'hist-chart',
     histogramGrid({
-      title: `Activations of each hidden layer (200 test images, ${activation})`,
+      title: `Activations of ${narrow ? 'hidden layers' : 'each hidden layer'} (200 test images, ${activation})`,
       panels: layers.map((values, i) => ({ name: `${i + 1}-layer`, values })),
       domain: [0, hi],
-      columns: Math.min(layers.length, 5),
-      width: 200,
+      // Five panels of 200 px in a row on a wide screen; fewer and narrower ones on a phone.
+      columns: Math.max(1, Math.min(layers.length, 5, Math.floor(($('hist-chart').clientWidth - 20) / 250))),
+      width: Math.min(200, Math.max(120, $('hist-chart').clientWidth - 150)),
       height: 130,
     }),
   );
@@ -290,13 +329,13 @@ function showProbabilities(probs: number[]): void {
   const digit = argmax(probs);
   state.lastPrediction = { digit, probs };
   const out = $('prediction');
-  out.textContent = `${digit}  (${(100 * probs[digit]).toFixed(0)}%)`;
+  out.textContent = `${digit}  (${percent(probs[digit])})`;
   out.dataset.class = String(digit);
   $('probs').replaceChildren(
     ...probs.map((p, k) => {
       const row = document.createElement('div');
       row.className = k === digit ? 'prob top' : 'prob';
-      row.innerHTML = `<span>${k}</span><div class="bar" style="width:${(100 * p).toFixed(1)}%"></div><span class="pct">${(100 * p).toFixed(1)}%</span>`;
+      row.innerHTML = `<span>${k}</span><div class="bar" style="width:${(100 * p).toFixed(1)}%"></div><span class="pct">${percent(p)}</span>`;
       return row;
     }),
   );
@@ -355,9 +394,10 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       state.finalTestAccuracy = m.finalTestAccuracy;
       state.samplesPerSecond = m.samplesPerSecond;
       setTraining(false);
+      $('step-speed').textContent = Math.round(m.samplesPerSecond).toLocaleString('en');
       setStatus(
         `${m.aborted ? 'stopped' : 'done'}: test accuracy ${(100 * m.finalTestAccuracy).toFixed(1)}% after ` +
-          `${m.seconds.toFixed(1)} s, ${Math.round(m.samplesPerSecond).toLocaleString('en')} samples/s. Draw a digit →`,
+          `${m.seconds.toFixed(1)} s. Draw a digit →`,
       );
       classify();
       scheduleCharts();
@@ -365,6 +405,28 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       break;
     case 'prediction':
       if (m.id === predictionId) showProbabilities(m.probs);
+      scripted.get(m.id)?.(m.probs);
+      scripted.delete(m.id);
+      break;
+    case 'loaded':
+      showModel(m.info);
+      if (m.info.source !== 'untrained' && m.info.source !== 'trained here') {
+        state.loadError = undefined;
+        $('model-error').hidden = true;
+        setStatus(`loaded ${m.info.source}: test accuracy ${(100 * m.info.testAcc).toFixed(1)}%. Draw a digit →`);
+        classify();
+        requestHistograms();
+      }
+      break;
+    case 'load-error':
+      state.loadError = m.message;
+      $('model-error').textContent = `${m.message} — the current net is unchanged.`;
+      $('model-error').hidden = false;
+      setStatus(`${m.name} was not loaded (the current net is unchanged): ${m.message}`, true);
+      break;
+    case 'model':
+      showModel(m.info);
+      saveModel(m.bytes, m.info);
       break;
     case 'activations':
       showHistograms(m.layers, m.activation);
@@ -381,8 +443,83 @@ worker.onerror = (e) => {
   console.error(e.message);
 };
 
-void show('loss-chart', lossSpec());
-void show('acc-chart', accSpec());
+// ───────────────────────────── the model file: out and in ─────────────────────────────
 
-// For scripted use (the browser tests): the page's state and the classifier of whatever is on the pad.
-(window as unknown as { zerodlDemo: unknown }).zerodlDemo = { state, classify, clearPad };
+const sizesOf = (c: Record<string, unknown>) =>
+  [c.inputSize, ...((c.hiddenSizes as number[] | undefined) ?? []), c.outputSize].join('-');
+
+function showModel(info: ModelInfo): void {
+  state.model = info;
+  const c = info.config;
+  const parts = [
+    sizesOf(c),
+    String(c.activation),
+    `init ${typeof c.weightInit === 'number' ? `std ${c.weightInit}` : String(c.weightInit)}`,
+  ];
+  if (c.useBatchNorm) parts.push('BatchNorm');
+  if (c.useDropout) parts.push(`Dropout ${c.dropoutRatio}`);
+  if (Number(c.weightDecayLambda) > 0) parts.push(`λ ${c.weightDecayLambda}`);
+  const el = $('model-info');
+  el.textContent = `${info.source}: ${parts.join(', ')}; test accuracy ${(100 * info.testAcc).toFixed(1)}%`;
+  el.dataset.testAcc = String(info.testAcc);
+}
+
+/** Saves the worker's net.toBytes() as a .safetensors file (the same bytes net.save writes in Node). */
+function saveModel(bytes: Uint8Array, info: ModelInfo): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `zerodl-${sizesOf(info.config)}.safetensors`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+$('download').addEventListener('click', () => send({ type: 'download' }));
+
+async function loadFile(file: File): Promise<void> {
+  if (state.training) {
+    setStatus(`${file.name} was not loaded: stop the training first`, true);
+    return;
+  }
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  setStatus(`loading ${file.name}…`);
+  send({ type: 'load', name: file.name, bytes }, [bytes.buffer]);
+}
+const fileInput = $<HTMLInputElement>('model-file');
+fileInput.addEventListener('change', () => {
+  const file = fileInput.files?.[0];
+  fileInput.value = ''; // the same file chosen again is a new change
+  if (file) void loadFile(file);
+});
+// A file dropped anywhere on the page (the page is highlighted while one is dragged over it).
+document.addEventListener('dragover', (e) => {
+  if (!e.dataTransfer?.types.includes('Files')) return;
+  e.preventDefault();
+  e.dataTransfer.dropEffect = 'copy';
+  document.body.classList.add('dropping');
+});
+document.addEventListener('dragleave', (e) => {
+  if (e.relatedTarget === null) document.body.classList.remove('dropping');
+});
+document.addEventListener('drop', (e) => {
+  e.preventDefault();
+  document.body.classList.remove('dropping');
+  const file = e.dataTransfer?.files[0];
+  if (file && state.ready) void loadFile(file);
+});
+
+/** Class probabilities of any 784-value input from the worker's current net (for the tests). */
+const scripted = new Map<number, (probs: number[]) => void>();
+let scriptedId = 0;
+function predict(x: number[]): Promise<number[]> {
+  return new Promise((resolve) => {
+    const id = --scriptedId; // negative: never the pad's
+    scripted.set(id, resolve);
+    send({ type: 'predict', id, x: Float32Array.from(x) });
+  });
+}
+
+// For scripted use (the browser tests): the page's state, the classifier of whatever is on the pad, and the net's
+// probabilities for a given input.
+(window as unknown as { zerodlDemo: unknown }).zerodlDemo = { state, classify, clearPad, predict };

@@ -22,7 +22,19 @@ export type ToWorker =
   | { type: 'start'; config: TrainConfig }
   | { type: 'stop' }
   | { type: 'predict'; id: number; x: Float32Array }
-  | { type: 'activations' };
+  | { type: 'activations' }
+  /** The current net as model bytes (net.toBytes()), answered by `model`. */
+  | { type: 'download' }
+  /** A model file dropped or chosen on the page: the worker builds it with MultiLayerNet.fromBytes. */
+  | { type: 'load'; name: string; bytes: Uint8Array };
+
+/** What the page shows of a net: its config as the model file records it, and its accuracy on the test subset. */
+export interface ModelInfo {
+  /** Where the net came from: "untrained", "trained here" or the loaded file's name. */
+  source: string;
+  config: Record<string, unknown>;
+  testAcc: number;
+}
 
 export type FromWorker =
   | { type: 'ready'; variant: string; trainSize: number; testSize: number }
@@ -31,4 +43,8 @@ export type FromWorker =
   | { type: 'done'; aborted: boolean; finalTestAccuracy: number; samplesPerSecond: number; seconds: number }
   | { type: 'prediction'; id: number; probs: number[] }
   | { type: 'activations'; layers: Float32Array[]; activation: 'relu' | 'sigmoid' }
+  | { type: 'model'; bytes: Uint8Array; info: ModelInfo }
+  | { type: 'loaded'; info: ModelInfo }
+  /** The file was refused (e.g. a FormatError: "FormatError: <message>"); the current net is unchanged. */
+  | { type: 'load-error'; name: string; message: string }
   | { type: 'error'; message: string };

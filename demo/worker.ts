@@ -3,7 +3,7 @@
 // `predict` messages are handled between two steps while the page stays responsive.
 import { init, MultiLayerNet, simdVariant, softmax, Trainer } from 'zerodl';
 import { fetchSubset, type MnistSubset } from './data.js';
-import type { FromWorker, ToWorker, TrainConfig } from './protocol.js';
+import type { FromWorker, ModelInfo, ToWorker, TrainConfig } from './protocol.js';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 
@@ -25,6 +25,7 @@ const DEFAULT_NET: TrainConfig = {
 
 let train: MnistSubset, test: MnistSubset;
 let net: MultiLayerNet;
+let source = 'untrained';
 let current: AbortController | undefined;
 
 const makeNet = (c: TrainConfig) =>
@@ -49,15 +50,59 @@ const ready = (async () => {
     fetchSubset(new URL('./data/test.bin', import.meta.url)),
   ]);
   net = makeNet(DEFAULT_NET);
+  postLoaded();
   post({ type: 'ready', variant: simdVariant() ?? '?', trainSize: train.count, testSize: test.count });
 })();
 ready.catch((e: Error) => post({ type: 'error', message: `${e.name}: ${e.message}` }));
+
+/** The current net's config (as its model file records it) and its accuracy on the test subset. */
+function info(): ModelInfo {
+  return {
+    source,
+    config: JSON.parse(JSON.stringify(net.config)) as Record<string, unknown>,
+    testAcc: net.accuracy(test.images, test.labels),
+  };
+}
+function postLoaded(): void {
+  post({ type: 'loaded', info: info() });
+}
+
+/**
+ * Replaces the net by the one in `bytes`, or leaves it as it is: a file that is not a model (FormatError from
+ * MultiLayerNet.fromBytes) or a model of another shape than the pad's 784 → … → 10 is refused with its reason.
+ */
+function load(name: string, bytes: Uint8Array): void {
+  const refuse = (message: string) => post({ type: 'load-error', name, message });
+  if (current) {
+    refuse('the net is training: stop it before loading a model');
+    return;
+  }
+  let loaded: MultiLayerNet;
+  try {
+    loaded = MultiLayerNet.fromBytes(bytes, { name });
+  } catch (e) {
+    refuse(`${(e as Error).name}: ${(e as Error).message}`);
+    return;
+  }
+  const { inputSize, outputSize } = loaded.config;
+  if (inputSize !== 784 || outputSize !== 10) {
+    loaded.dispose();
+    refuse(`${name}: a net of ${inputSize} inputs and ${outputSize} classes; the pad needs 784 → … → 10`);
+    return;
+  }
+  net.dispose();
+  net = loaded;
+  source = name;
+  postLoaded();
+}
 
 async function run(config: TrainConfig): Promise<void> {
   current?.abort();
   const controller = new AbortController();
   current = controller;
+  net.dispose();
   net = makeNet(config);
+  source = 'trained here';
   let pending: number[] = [];
   let lastPost = 0;
   const t0 = performance.now();
@@ -94,6 +139,7 @@ async function run(config: TrainConfig): Promise<void> {
     samplesPerSecond: r.samplesPerSecond,
     seconds: r.seconds,
   });
+  if (net === trainer.net) postLoaded();
 }
 
 self.onmessage = async (event: MessageEvent<ToWorker>) => {
@@ -103,6 +149,9 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     if (m.type === 'start') await run(m.config);
     else if (m.type === 'stop') current?.abort();
     else if (m.type === 'predict') post({ type: 'prediction', id: m.id, probs: softmax(net.predict(m.x)) });
+    else if (m.type === 'download') {
+      post({ type: 'model', bytes: net.toBytes(), info: info() });
+    } else if (m.type === 'load') load(m.name, m.bytes);
     else if (m.type === 'activations') {
       // 200 test images through the current net, test mode: one array per hidden layer.
       const layers = net.hiddenActivations(test.images.subarray(0, 200 * 784)).map((a) => a.slice());

@@ -34,7 +34,7 @@ const state = {
 };
 
 /**
- * A probability as a percentage with one decimal, the same in the headline and on the bars: never "100.0%" or
+ * A probability or accuracy as a percentage with one decimal, the same everywhere (headline, bars, stats): never "100.0%" or
  * "0.0%" unless it is exactly that (">99.9%", "<0.1%").
  */
 function percent(p: number): string {
@@ -153,7 +153,9 @@ function clearCharts(): void {
 }
 
 /** A chart's plot width: 420 px, or less where the column is narrower (a phone), leaving room for axes and legend. */
-const plotWidth = (id: string, max: number) => Math.max(160, Math.min(max, $(id).clientWidth - 150));
+// (the section's width: a drawn chart's own box shrinks to the chart, vega-embed's inline-block)
+const room = (id: string) => $(id).parentElement!.clientWidth;
+const plotWidth = (id: string, max: number) => Math.max(160, Math.min(max, room(id) - 150));
 
 function lossSpec(): VegaLiteSpec {
   const y = state.losses;
@@ -223,7 +225,7 @@ function showHistograms(layers: Float32Array[], activation: 'relu' | 'sigmoid'):
     const all = Float32Array.from(layers.flatMap((l) => Array.from(l))).sort();
     hi = Math.max(all[Math.floor(all.length * 0.99)] ?? 1, 1e-3);
   }
-  const narrow = $('hist-chart').clientWidth < 500;
+  const narrow = room('hist-chart') < 500;
   void show(
     'hist-chart',
     histogramGrid({
@@ -231,8 +233,8 @@ function showHistograms(layers: Float32Array[], activation: 'relu' | 'sigmoid'):
       panels: layers.map((values, i) => ({ name: `${i + 1}-layer`, values })),
       domain: [0, hi],
       // Five panels of 200 px in a row on a wide screen; fewer and narrower ones on a phone.
-      columns: Math.max(1, Math.min(layers.length, 5, Math.floor(($('hist-chart').clientWidth - 20) / 250))),
-      width: Math.min(200, Math.max(120, $('hist-chart').clientWidth - 150)),
+      columns: Math.max(1, Math.min(layers.length, 5, Math.floor((room('hist-chart') - 20) / 250))),
+      width: Math.min(200, Math.max(120, room('hist-chart') - 150)),
       height: 130,
     }),
   );
@@ -382,8 +384,8 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       break;
     case 'epoch':
       state.epochs.push(m);
-      $('train-acc').textContent = `${(100 * m.trainAcc).toFixed(1)}%`;
-      $('test-acc').textContent = `${(100 * m.testAcc).toFixed(1)}%`;
+      $('train-acc').textContent = percent(m.trainAcc);
+      $('test-acc').textContent = percent(m.testAcc);
       $('test-acc').dataset.value = String(m.testAcc);
       scheduleCharts();
       // The histograms at most every 3 s while training (a forward pass in the worker and a Vega view here), and
@@ -396,7 +398,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       setTraining(false);
       $('step-speed').textContent = Math.round(m.samplesPerSecond).toLocaleString('en');
       setStatus(
-        `${m.aborted ? 'stopped' : 'done'}: test accuracy ${(100 * m.finalTestAccuracy).toFixed(1)}% after ` +
+        `${m.aborted ? 'stopped' : 'done'}: test accuracy ${percent(m.finalTestAccuracy)} after ` +
           `${m.seconds.toFixed(1)} s. Draw a digit →`,
       );
       classify();
@@ -413,7 +415,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       if (m.info.source !== 'untrained' && m.info.source !== 'trained here') {
         state.loadError = undefined;
         $('model-error').hidden = true;
-        setStatus(`loaded ${m.info.source}: test accuracy ${(100 * m.info.testAcc).toFixed(1)}%. Draw a digit →`);
+        setStatus(`loaded ${m.info.source}: test accuracy ${percent(m.info.testAcc)}. Draw a digit →`);
         classify();
         requestHistograms();
       }
@@ -460,7 +462,7 @@ function showModel(info: ModelInfo): void {
   if (c.useDropout) parts.push(`Dropout ${c.dropoutRatio}`);
   if (Number(c.weightDecayLambda) > 0) parts.push(`λ ${c.weightDecayLambda}`);
   const el = $('model-info');
-  el.textContent = `${info.source}: ${parts.join(', ')}; test accuracy ${(100 * info.testAcc).toFixed(1)}%`;
+  el.textContent = `${info.source}: ${parts.join(', ')}; test accuracy ${percent(info.testAcc)}`;
   el.dataset.testAcc = String(info.testAcc);
 }
 

@@ -1,6 +1,7 @@
 // Writes the README's screenshots of the demo (docs/*.png) with Debian's Chromium:
 //   docs/demo.png          adam + BatchNorm on 784-100-100-10, trained, a "7" drawn on the pad with the mouse
 //   docs/demo-sigmoid.png  the book's activation-histogram setting: 5 sigmoid layers, weights of std 1, plain SGD
+//   docs/demo-mobile.png   the first at 390 px wide (a phone), device scale 1
 // Run: npm run build:demo && node demo/screenshots.mjs
 import { fileURLToPath } from 'node:url';
 import { launch } from '../test/browser/chromium.mjs';
@@ -11,10 +12,14 @@ const server = await serveStatic({ root: `${root}/dist-demo` });
 const browser = await launch({ viewport: { width: 1280, height: 980 } });
 const done = () => window.zerodlDemo.state.finalTestAccuracy !== undefined;
 
-async function shoot(file, settings, draw) {
+async function shoot(file, settings, draw, viewport) {
   const page = await browser.context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
   page.on('pageerror', (e) => {
     throw e;
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') console.warn(`${file}: console ${m.type()}: ${m.text()}`);
   });
   await page.goto(server.url);
   await page.waitForFunction(() => window.zerodlDemo?.state.ready, null, { timeout: 20_000 });
@@ -31,6 +36,7 @@ async function shoot(file, settings, draw) {
 }
 
 async function drawSeven(page) {
+  await page.locator('#pad').scrollIntoViewIfNeeded(); // below the fold on a phone
   const box = await page.locator('#pad').boundingBox();
   const path = [
     [70, 60],
@@ -48,15 +54,13 @@ async function drawSeven(page) {
   await page.waitForTimeout(300);
 }
 
+const adamBatchNorm = async (page) => {
+  await page.check('input[name=batchnorm]');
+  await page.fill('input[name=epochs]', '10');
+};
 try {
-  await shoot(
-    'demo.png',
-    async (page) => {
-      await page.check('input[name=batchnorm]');
-      await page.fill('input[name=epochs]', '10');
-    },
-    drawSeven,
-  );
+  await shoot('demo.png', adamBatchNorm, drawSeven);
+  await shoot('demo-mobile.png', adamBatchNorm, drawSeven, { width: 390, height: 844 });
   await shoot('demo-sigmoid.png', async (page) => {
     await page.fill('input[name=hidden]', '100, 100, 100, 100, 100');
     await page.selectOption('select[name=activation]', 'sigmoid');

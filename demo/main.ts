@@ -101,6 +101,7 @@ function setTraining(on: boolean): void {
   $<HTMLButtonElement>('start').disabled = !state.ready || on;
   $<HTMLButtonElement>('stop').disabled = !on;
   $<HTMLButtonElement>('download').disabled = !state.ready;
+  $<HTMLButtonElement>('sample').disabled = !state.ready;
   $<HTMLInputElement>('model-file').disabled = !state.ready || on;
 }
 
@@ -260,10 +261,23 @@ function clearPad(): void {
   $('prediction').textContent = 'draw 0–9';
   delete $('prediction').dataset.class;
   $('probs').replaceChildren();
+  delete pad.dataset.label;
   state.lastPrediction = undefined;
 }
 clearPad();
 $('clear').addEventListener('click', clearPad);
+$('sample').addEventListener('click', () => send({ type: 'sample' }));
+
+/** Paints a 28×28 grey image on the pad at 10× (a test image: a way to try the net without drawing). */
+function paintDigit(pixels: Uint8Array): void {
+  clearPad();
+  const scale = pad.width / SIDE;
+  for (let i = 0; i < SIDE * SIDE; i++) {
+    if (pixels[i] === 0) continue;
+    ctx.fillStyle = `rgb(${pixels[i]},${pixels[i]},${pixels[i]})`;
+    ctx.fillRect((i % SIDE) * scale, Math.floor(i / SIDE) * scale, scale, scale);
+  }
+}
 
 let drawing = false;
 let last: [number, number] = [0, 0];
@@ -425,6 +439,11 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       $('model-error').textContent = `${m.message} — the current net is unchanged.`;
       $('model-error').hidden = false;
       setStatus(`${m.name} was not loaded (the current net is unchanged): ${m.message}`, true);
+      break;
+    case 'sample':
+      paintDigit(m.pixels);
+      $('pad').dataset.label = String(m.label);
+      classify();
       break;
     case 'model':
       showModel(m.info);

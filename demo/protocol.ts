@@ -25,6 +25,8 @@ export type ToWorker =
   | { type: 'activations' }
   /** The current net as model bytes (net.toBytes()), answered by `model`. */
   | { type: 'download' }
+  /** The next image of the test subset (0, 1, 2, …) for the pad: a way to try the net without drawing. */
+  | { type: 'sample' }
   /** A model file dropped or chosen on the page: the worker builds it with MultiLayerNet.fromBytes. */
   | { type: 'load'; name: string; bytes: Uint8Array };
 
@@ -45,6 +47,7 @@ export type FromWorker =
   | { type: 'activations'; layers: Float32Array[]; activation: 'relu' | 'sigmoid' }
   | { type: 'model'; bytes: Uint8Array; info: ModelInfo }
   | { type: 'loaded'; info: ModelInfo }
+  | { type: 'sample'; index: number; label: number; pixels: Uint8Array }
   /** The file was refused (e.g. a FormatError: "FormatError: <message>"); the current net is unchanged. */
   | { type: 'load-error'; name: string; message: string }
   | { type: 'error'; message: string };

@@ -26,6 +26,8 @@ const DEFAULT_NET: TrainConfig = {
 let train: MnistSubset, test: MnistSubset;
 let net: MultiLayerNet;
 let source = 'untrained';
+/** The test image the pad's "Next test digit" shows next: 0, 1, 2, … */
+let nextSample = 0;
 let current: AbortController | undefined;
 
 const makeNet = (c: TrainConfig) =>
@@ -152,7 +154,11 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     else if (m.type === 'download') {
       post({ type: 'model', bytes: net.toBytes(), info: info() });
     } else if (m.type === 'load') load(m.name, m.bytes);
-    else if (m.type === 'activations') {
+    else if (m.type === 'sample') {
+      const index = nextSample++ % test.count;
+      const pixels = test.pixels.slice(index * 784, (index + 1) * 784);
+      post({ type: 'sample', index, label: test.labels[index], pixels });
+    } else if (m.type === 'activations') {
       // 200 test images through the current net, test mode: one array per hidden layer.
       const layers = net.hiddenActivations(test.images.subarray(0, 200 * 784)).map((a) => a.slice());
       post(

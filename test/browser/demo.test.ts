@@ -330,6 +330,18 @@ describe.skipIf(skipReason)(`the demo in Chromium${skipReason ? ` — skipped: $
     quiet();
   });
 
+  it('classifies the test images the "Next test digit" button paints, from the keyboard', async () => {
+    await page.focus('#sample');
+    for (let k = 0; k < 3; k++) {
+      await page.evaluate(() => (window as unknown as DemoWindow).zerodlDemo.clearPad());
+      await page.keyboard.press('Enter');
+      await prediction();
+      expect(await page.getAttribute('#pad', 'data-label')).toBe(String(test.labels[k]));
+      expect(await page.textContent('#prediction')).toMatch(/^\d {2}\([<>]?\d+\.\d%\)$/);
+    }
+    quiet();
+  });
+
   it('fits a 390 px screen, every control labelled and reachable with Tab', async () => {
     const { page: phone, errors: phoneErrors, warnings: phoneWarnings } = await session.open('dist-demo/index.html');
     try {

@@ -99,10 +99,11 @@ function load(name: string, bytes: Uint8Array): void {
 }
 
 async function run(config: TrainConfig): Promise<void> {
-  current?.abort();
+  // The previous net's memory is returned, unless a run still steps it (the page starts none while one runs).
+  if (current) current.abort();
+  else net.dispose();
   const controller = new AbortController();
   current = controller;
-  net.dispose();
   net = makeNet(config);
   source = 'trained here';
   let pending: number[] = [];

@@ -313,6 +313,19 @@ describe.skipIf(skipReason)(`the demo in Chromium${skipReason ? ` — skipped: $
       expect(await modelSource()).toBe('mine.safetensors');
       expectSame(await pagePredictions(), trainedPredictions);
     }
+    // A valid model of another shape than the pad's.
+    const small = new MultiLayerNet({ inputSize: 4, hiddenSizes: [3], outputSize: 2 });
+    await page.evaluate(() => {
+      (window as unknown as DemoWindow).zerodlDemo.state.loadError = undefined;
+    });
+    await drop('small.safetensors', small.toBytes());
+    small.dispose();
+    await page.waitForFunction(() => (window as unknown as DemoWindow).zerodlDemo.state.loadError !== undefined);
+    expect(await page.textContent('#model-error')).toBe(
+      'small.safetensors: a net of 4 inputs and 2 classes; the pad needs 784 → … → 10 — the current net is unchanged.',
+    );
+    expect(await modelSource()).toBe('mine.safetensors');
+    expectSame(await pagePredictions(), trainedPredictions);
     // The page is not blank: the pad, the charts and the controls are still there and usable.
     expect(await page.isEnabled('#start')).toBe(true);
     expect(await page.locator('#loss-chart svg').count()).toBe(1);

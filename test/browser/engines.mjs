@@ -4,8 +4,11 @@
 // - webkit:   WebKitGTK's MiniBrowser through /usr/bin/WebKitWebDriver (webkit2gtk-driver), driven by webdriverio,
 //             under an Xvfb display started here (the nearest engine to Safari on Linux).
 // launchEngine(name, options) → { name, open(url), close() }; open() gives a page with evaluate(fn, arg), where `fn`
-// is sent as source text (it must be self-contained) and may return a promise. WebDriver classic has no console
-// access, so pages report their own errors: the fixtures record them in window.__errors (fixtures/engine.html).
+// is sent as source text (it must be self-contained) and may return a promise, and log() → { errors, warnings }: the
+// page's console.error/console.warn calls and its uncaught errors and rejections. WebDriver classic has no console
+// access, so every engine gets the same capture script (CAPTURE): before the page's own scripts in Chromium and
+// Firefox (an init script), right after load in WebKit — there, errors during load show only where the page records
+// them itself (fixtures/engine.html's window.__errors, document.title). Workers' consoles are not captured.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -36,6 +39,22 @@ export function engineMissing(name) {
     ? `${absent.map(([p]) => p).join(', ')} absent (apt-get install -y ${[...new Set(absent.map(([, d]) => d))].join(' ')}; .ci/run does)`
     : undefined;
 }
+
+// Installed once per document; console methods still print, the calls are also kept in window.__zerodlLog.
+const CAPTURE = `(() => {
+  if (window.__zerodlLog) return;
+  const log = (window.__zerodlLog = { errors: [], warnings: [] });
+  const text = (a) => a.map((v) => (v instanceof Error ? v.message : String(v))).join(' ');
+  const error = console.error.bind(console), warn = console.warn.bind(console);
+  console.error = (...a) => { log.errors.push('console: ' + text(a)); error(...a); };
+  console.warn = (...a) => { log.warnings.push(text(a)); warn(...a); };
+  addEventListener('error', (e) => log.errors.push('pageerror: ' + e.message));
+  addEventListener('unhandledrejection', (e) => log.errors.push('unhandled rejection: ' + text([e.reason])));
+})();`;
+const READ_LOG = () => {
+  const log = window.__zerodlLog ?? { errors: ['the capture script is missing'], warnings: [] };
+  return { errors: [...log.errors], warnings: [...log.warnings] };
+};
 
 const call = (fn, arg) => `(${fn})(${arg === undefined ? '' : JSON.stringify(arg)})`;
 
@@ -85,12 +104,14 @@ async function launchChromium({ chromiumArgs = [] }) {
     args: [...FLAGS, ...chromiumArgs],
   });
   const context = await browser.newContext();
+  await context.addInitScript(CAPTURE);
   return {
     name: 'chromium',
     async open(url) {
       const page = await context.newPage();
       await page.goto(url);
-      return { evaluate: (fn, arg) => page.evaluate(call(fn, arg)), close: () => page.close() };
+      const evaluate = (fn, arg) => page.evaluate(call(fn, arg));
+      return { evaluate, log: () => evaluate(READ_LOG), close: () => page.close() };
     },
     close: () => browser.close(),
   };
@@ -113,8 +134,10 @@ async function launchFirefox({ firefoxPrefs = {} }) {
     async open(url) {
       const page = await browser.newPage();
       page.setDefaultTimeout(600_000);
+      await page.evaluateOnNewDocument(CAPTURE);
       await page.goto(url);
-      return { evaluate: (fn, arg) => page.evaluate(call(fn, arg)), close: () => page.close() };
+      const evaluate = (fn, arg) => page.evaluate(call(fn, arg));
+      return { evaluate, log: () => evaluate(READ_LOG), close: () => page.close() };
     },
     async close() {
       await browser.close();
@@ -162,17 +185,16 @@ async function launchWebKit({ webkitEnv = {} }) {
       name: 'webkit',
       async open(url) {
         await browser.url(url); // one window: a new open() replaces the last page
-        return {
-          // execute/async with a callback: the result (or the error's text) comes back as JSON.
-          async evaluate(fn, arg) {
-            const r = await browser.executeAsync(`const done = arguments[arguments.length - 1];
-              Promise.resolve().then(() => ${call(fn, arg)}).then((value) => done({ value }),
-                (e) => done({ error: String(e && e.stack || e) }));`);
-            if (r && r.error !== undefined) throw new Error(`in WebKit: ${r.error}`);
-            return r?.value;
-          },
-          close: async () => {},
+        // execute/async with a callback: the result (or the error's text) comes back as JSON.
+        const evaluate = async (fn, arg) => {
+          const r = await browser.executeAsync(`const done = arguments[arguments.length - 1];
+            Promise.resolve().then(() => ${call(fn, arg)}).then((value) => done({ value }),
+              (e) => done({ error: String(e && e.stack || e) }));`);
+          if (r && r.error !== undefined) throw new Error(`in WebKit: ${r.error}`);
+          return r?.value;
         };
+        await browser.execute(CAPTURE); // after load: see the note at the top
+        return { evaluate, log: () => evaluate(READ_LOG), close: async () => {} };
       },
       async close() {
         try {

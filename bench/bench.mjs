@@ -21,8 +21,10 @@ import {
   gemmVariantState,
   GEMM_VARIANTS,
   BACKEND_NAMES,
+  KERNEL_NAMES,
 } from '../dist/index.js';
 import { hostInfo, hostSlug, measurePeak } from './peak.mjs';
+import { profileKernels } from './profile.mjs';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
@@ -422,7 +424,8 @@ if (!only || only === 'threads') {
 }
 
 // ---- 5. where a training step's time goes ------------------------------------------------------------------------
-// Each kernel call of the net's backend timed (performance.now around it; ~0.1 µs per call added), one thread:
+// Each kernel call of the net's backend timed (bench/profile.mjs: performance.now around every kernel of the
+// descriptor list; ~0.1 µs per call added), one thread:
 // gemm's share against the rest (bias, activations, softmax, BatchNorm, dropout, optimizer) and JS around them.
 if (!only || only === 'breakdown') {
   console.log(
@@ -452,34 +455,14 @@ if (!only || only === 'breakdown') {
       batchSize: spec.batch,
       optimizer: createOptimizer('adam'),
     });
-    const k = net.backend;
-    const spent = {};
-    for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(k)).concat(
-      Object.getOwnPropertyNames(Object.getPrototypeOf(Object.getPrototypeOf(k))),
-    )) {
-      if (
-        name === 'constructor' ||
-        typeof k[name] !== 'function' ||
-        ['alloc', 'allocInt32', 'refresh', 'reserve', 'memoryBytes', 'take', 'p', 'ensure', 'split'].includes(name)
-      )
-        continue;
-      if (Object.hasOwn(k, name)) continue;
-      const f = k[name].bind(k);
-      spent[name] = 0;
-      k[name] = (...a) => {
-        const t0 = performance.now();
-        const r = f(...a);
-        spent[name] += performance.now() - t0;
-        return r;
-      };
-    }
+    const prof = profileKernels(net.backend, KERNEL_NAMES);
     for (let i = 0; i < 20; i++) trainer.step();
-    for (const key in spent) spent[key] = 0;
+    prof.reset();
     const steps = quick ? 50 : 400;
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) trainer.step();
     const total = (performance.now() - t0) / steps;
-    const per = Object.fromEntries(Object.entries(spent).map(([n, v]) => [n, v / steps]));
+    const per = Object.fromEntries(Object.entries(prof.ms).map(([n, v]) => [n, v / steps]));
     const gemm = per.gemm ?? 0;
     const kernels = Object.values(per).reduce((a, b) => a + b, 0);
     const top = Object.entries(per)

@@ -11,6 +11,7 @@ export {
   createBackend,
   getBackend,
   BACKEND_NAMES,
+  KERNEL_NAMES,
 } from './backend/index.js';
 export type {
   Backend,
@@ -20,6 +21,7 @@ export type {
   WasmSource,
   GemmVariant,
   GemmCalibration,
+  KernelName,
 } from './backend/index.js';
 export * from './errors.js';
 export { Rng, mulberry32Next, seedState } from './rng.js';

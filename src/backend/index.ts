@@ -11,6 +11,8 @@ export {
   threadCount,
 } from './init.js';
 export type { Backend, BackendName, KernelTable } from './types.js';
+export { KERNEL_NAMES } from './kernels.js';
+export type { KernelName } from './kernels.js';
 export type { InitOptions, SimdVariant, WasmSource } from './wasm/load.js';
 export { hasRelaxedSimd } from './wasm/load.js';
 export { GEMM_VARIANTS, gemmVariantState } from './wasm/gemm-variant.js';

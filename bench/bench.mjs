@@ -23,7 +23,7 @@ import {
   BACKEND_NAMES,
   KERNEL_NAMES,
 } from '../dist/index.js';
-import { hostInfo, hostSlug, measurePeak } from './peak.mjs';
+import { hostInfo, hostName, hostSlug, measurePeak } from './peak.mjs';
 import { profileKernels } from './profile.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -95,7 +95,7 @@ console.log(
   `zerodl bench — ${new Date().toISOString().slice(0, 10)}, node ${process.version}, wasm binary: ${simdVariant()}, single thread (threads: section 4)${quick ? ', QUICK' : ''}`,
 );
 console.log(
-  `host: ${host.model}, ${host.cores} cores, ${Object.entries(host.caches)
+  `host: ${hostName(host)}, ${host.cores} cores, ${Object.entries(host.caches)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')}`,
 );

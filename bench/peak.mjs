@@ -157,10 +157,36 @@ export async function measurePeak({ relaxed = false, ms = 25, reps = 5 } = {}) {
   return { op: relaxed ? 'relaxed_madd' : 'mul+add', gflops, chains: bestK, perChains };
 }
 
-/** The CPU model and per-core cache sizes (Linux sysfs; what os.cpus() gives elsewhere). */
+/**
+ * AMD's microarchitecture from the x86 family and model numbers (/proc/cpuinfo), where they tell it: a VM's model
+ * name is often just "AMD EPYC", which Zen 3 and Zen 5 hosts share. Intel's family 6 models are too many to name:
+ * the family/model pair alone keeps their results apart.
+ */
+function microarchitecture(vendor, family, model) {
+  if (vendor !== 'AuthenticAMD') return undefined;
+  if (family === 23) return model >= 0x30 ? 'Zen 2' : 'Zen / Zen+';
+  if (family === 25) return (model >= 0x10 && model < 0x20) || (model >= 0x60 && model < 0xb0) ? 'Zen 4' : 'Zen 3';
+  if (family === 26) return 'Zen 5';
+  return undefined;
+}
+
+/** The CPU model (with x86 family/model and, for AMD, the microarchitecture) and per-core cache sizes (Linux). */
 export function hostInfo() {
   const model = cpus()[0]?.model?.trim() ?? 'unknown';
   const caches = {};
+  let cpu;
+  try {
+    const text = readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (name) => text.match(new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm'))?.[1]?.trim();
+    const vendor = field('vendor_id'),
+      family = Number(field('cpu family')),
+      number = Number(field('model'));
+    if (vendor && Number.isInteger(family) && Number.isInteger(number)) {
+      cpu = { vendor, family, model: number, microarchitecture: microarchitecture(vendor, family, number) };
+    }
+  } catch {
+    /* not Linux */
+  }
   try {
     const dir = '/sys/devices/system/cpu/cpu0/cache';
     for (const idx of readdirSync(dir).filter((d) => d.startsWith('index'))) {
@@ -173,24 +199,34 @@ export function hostInfo() {
   } catch {
     /* not Linux: model only */
   }
-  return { model, cores: cpus().length, caches };
+  return { model, ...(cpu ? { cpu } : {}), cores: cpus().length, caches };
 }
 
-/** A file-name-safe name of the CPU kind, so results from different CPUs go to different files. */
+/** "AMD EPYC (Zen 5, family 26 model 2)": the model name and what tells hosts of one name apart. */
+export function hostName(info = hostInfo()) {
+  if (!info.cpu) return info.model;
+  const arch = info.cpu.microarchitecture ? `${info.cpu.microarchitecture}, ` : '';
+  return `${info.model} (${arch}family ${info.cpu.family} model ${info.cpu.model})`;
+}
+
+/**
+ * A file-name-safe name of the CPU kind, so results from different CPUs go to different files: the model name plus
+ * the x86 family and model ("amd-epyc-f26-m2"), since one model name can cover several microarchitectures.
+ */
 export function hostSlug(info = hostInfo()) {
-  return (
+  const name =
     info.model
       .toLowerCase()
       .replace(/\(r\)|\(tm\)|cpu|processor|@.*$/g, '')
       .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '') || 'unknown-cpu'
-  );
+      .replace(/^-|-$/g, '') || 'unknown-cpu';
+  return info.cpu ? `${name}-f${info.cpu.family}-m${info.cpu.model}` : name;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const info = hostInfo();
   console.log(
-    `${info.model}, ${info.cores} cores, ${Object.entries(info.caches)
+    `${hostName(info)}, ${info.cores} cores, ${Object.entries(info.caches)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
   );

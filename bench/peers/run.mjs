@@ -6,7 +6,7 @@
 // or the contender's `command`, e.g. python3), and the contenders take turns — A B C … A B C … — for several rounds,
 // so that a burst of load on this shared machine hits every contender alike instead of one. Each figure is the
 // median of the rounds, with their min–max. Prints markdown tables (absolute figures, then ratios against zerodl
-// wasm) and a scaling table, writes bench/results/<YYYY-MM-DD>.json and bench/results/scaling.svg.
+// wasm) and a scaling table, writes bench/results/peers-<cpu kind>-<YYYY-MM-DD>.json and bench/results/scaling.svg.
 //
 //   node bench/peers/run.mjs [--quick] [--only name[,name…]] [--rounds n] [--report [file.json]]
 //
@@ -21,6 +21,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hostInfo, hostName, hostSlug } from '../peak.mjs';
 import {
   EPOCH_NET,
   GEMM_SHAPES,
@@ -179,10 +180,10 @@ const reportOnly = argv.includes('--report');
 const resultsFile = reportOnly
   ? opt('--report') && !opt('--report').startsWith('--')
     ? opt('--report')
-    : join(resultsDir, `${date}.json`)
+    : join(resultsDir, `peers-${hostSlug()}-${date}.json`)
   : quick
     ? join(resultsDir, 'tmp', `${date}-quick.json`)
-    : join(resultsDir, `${date}.json`);
+    : join(resultsDir, `peers-${hostSlug()}-${date}.json`); // one file per CPU kind and day: never mixed
 
 // ---- the machine ----------------------------------------------------------------------------------------------
 
@@ -206,7 +207,7 @@ function machine() {
   };
   return {
     node: process.version,
-    cpu: cpus()[0]?.model?.trim(),
+    cpu: hostName(hostInfo()),
     cores: cpus().length,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     versions: {

@@ -69,10 +69,21 @@ const nodeOnly = {
     b.onResolve({ filter: /^node:|\.node\.js$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
+// src/wasm-url.ts points at ../build/ (right for src/ under vitest); the Worker loads the copies beside it instead
+// (as scripts/build.mjs does for dist/).
+const wasmBesideBundle = {
+  name: 'wasm-beside-bundle',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]wasm-url\.ts$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replaceAll("new URL('../build/", "new URL('./"),
+      loader: 'ts',
+    }));
+  },
+};
 const bundles = await build({
   absWorkingDir: root,
   entryPoints,
-  plugins: [nodeOnly],
+  plugins: [nodeOnly, wasmBesideBundle],
   outdir: out,
   bundle: true,
   format: 'esm',

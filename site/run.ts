@@ -2,7 +2,17 @@
 // runInWorker. Most experiments run whole in one Worker of the pool (site/pool.ts); batchnorm and the
 // hyperparameter search are split over the pool's Workers (scales / trials) and merged here with the same code
 // the CLI uses, so the merged figures and findings are those of a single run.
+import {
+  type BatchNormRun,
+  batchnormFigure,
+  batchnormReport,
+  experiment as batchnorm,
+  defaultScales,
+  panelName,
+  WEIGHT_SCALES,
+} from '../src/experiments/batchnorm.js';
 import type { ExperimentResult } from '../src/experiments/types.js';
+import type { VegaLiteSpec } from '../src/plot/specs.js';
 import { getPool, type RunHandlers, type RunnerPool } from './pool.js';
 import type { RunOptions } from './protocol.js';
 
@@ -22,5 +32,103 @@ export function runInWorker(
   signal?: AbortSignal,
   pool: RunnerPool = getPool(),
 ): Promise<ExperimentResult> {
+  if (experiment === 'batchnorm' && pool.size > 1) return batchnormSplit(options, handlers, signal, pool);
   return pool.run(experiment, options, handlers, signal);
+}
+
+/**
+ * batchnorm over the pool: the scales dealt round-robin to min(pool size, scales) Workers, each running batchnorm
+ * on its share; the panels of every share's latest figure shown as one facet figure while they train, and at the
+ * end the figure and findings made by batchnorm's own batchnormFigure / batchnormReport from all the panels.
+ */
+async function batchnormSplit(
+  options: RunOptions,
+  handlers: RunHandlers,
+  signal: AbortSignal | undefined,
+  pool: RunnerPool,
+): Promise<ExperimentResult> {
+  const t0 = performance.now();
+  const quick = !!options.quick;
+  const scales = (options.scales as number[] | undefined) ?? defaultScales(quick);
+  if (!Array.isArray(scales) || scales.length < 2) return pool.run('batchnorm', options, handlers, signal);
+  const numpy = options.draws === 'numpy';
+  // The single run's panel order: the scales as given, or ascending with numpy's draws (drawn in the book's order).
+  const order = numpy ? [...scales].sort((a, b) => a - b) : scales;
+  const names = order.map((i) => panelName(WEIGHT_SCALES[i]));
+  const k = Math.min(pool.size, scales.length);
+  const shares = Array.from({ length: k }, (_, w) => scales.filter((_, i) => i % k === w));
+  const latest: (VegaLiteSpec | undefined)[] = shares.map(() => undefined);
+  const controller = new AbortController();
+  const stop = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', stop, { once: true });
+  let results: ExperimentResult[];
+  try {
+    results = await Promise.all(
+      shares.map((share, w) =>
+        pool
+          .run(
+            'batchnorm',
+            { ...options, scales: share },
+            {
+              onLog: handlers.onLog,
+              onMnist: handlers.onMnist,
+              onFigure: (_name, spec) => {
+                latest[w] = spec;
+                handlers.onFigure?.('batchnorm', mergeFacets(latest, names), false);
+              },
+            },
+            controller.signal,
+          )
+          .catch((e) => {
+            controller.abort(e); // one share failed or stopped: stop the others
+            throw e;
+          }),
+      ),
+    );
+  } finally {
+    signal?.removeEventListener('abort', stop);
+  }
+  const runs: BatchNormRun[] = results.flatMap((r) =>
+    (r.results.runs as { index: number; scale: number; batchNorm: number[]; plain: number[] }[]).map((p) => ({
+      index: p.index,
+      scale: p.scale,
+      bn: p.batchNorm,
+      plain: p.plain,
+    })),
+  );
+  runs.sort((a, b) => order.indexOf(a.index) - order.indexOf(b.index));
+  const first = results[0];
+  const cfg = {
+    trainSize: first.results.trainSize as number,
+    epochs: first.results.epochs as number,
+    draws: first.results.draws as 'zerodl' | 'numpy',
+  };
+  handlers.onFigure?.('batchnorm', batchnormFigure(runs, cfg.trainSize), true);
+  const parts = batchnormReport(runs, scales, cfg);
+  for (const f of parts.findings) handlers.onLog?.(`${f.holds ? 'holds' : 'FAILS'}: ${f.claim}`);
+  const seconds = Math.round(performance.now() - t0) / 1000;
+  handlers.onLog?.(`batchnorm: done in ${seconds.toFixed(1)} s (${k} Workers)`);
+  return {
+    name: batchnorm.name,
+    title: batchnorm.title,
+    ...parts,
+    figures: [],
+    seconds,
+    quick: first.quick,
+    seed: first.seed,
+  };
+}
+
+/** One facet figure from several of the same kind (facetLineGrid's): their rows together, panels ordered by `names`. */
+function mergeFacets(specs: (VegaLiteSpec | undefined)[], names: string[]): VegaLiteSpec {
+  const have = specs.filter((s): s is VegaLiteSpec => s !== undefined);
+  const rows = have.flatMap((s) => (s.data as { values: { p: string }[] }).values);
+  const shown = new Set(rows.map((r) => r.p));
+  rows.sort((a, b) => names.indexOf(a.p) - names.indexOf(b.p));
+  const base = have[0];
+  return {
+    ...base,
+    data: { values: rows },
+    facet: { ...(base.facet as object), sort: names.filter((n) => shown.has(n)) },
+  };
 }

@@ -3,7 +3,7 @@
 // run produces to the page (site/protocol.ts): log lines, partial and final figures, then the result. The wasm
 // files sit beside this bundle (site/build.mjs copies them), where init() looks by default.
 import type { MnistData } from '../src/data/mnist.node.js';
-import { runExperiment } from '../src/experiments/index.js';
+import { experiments, runExperiment } from '../src/experiments/index.js';
 import type { ExperimentOptions } from '../src/experiments/types.js';
 import { init } from '../src/backend/index.js';
 import { loadMnistBrowser } from './mnist.js';
@@ -19,7 +19,7 @@ let mnist: Promise<MnistData> | undefined;
 const runs = new Map<number, AbortController>();
 
 const loadMnist = () => {
-  mnist ??= loadMnistBrowser(new URL('./data/', import.meta.url), (p) => post({ type: 'mnist', ...p }));
+  mnist ??= loadMnistBrowser(new URL('../data/', import.meta.url), (p) => post({ type: 'mnist', ...p }));
   mnist.catch(() => {
     mnist = undefined; // a failed load (network) is retried by the next run
   });
@@ -32,7 +32,7 @@ async function run(id: number, experiment: string, options: Record<string, unkno
   try {
     ready ??= init();
     await ready;
-    const data = NO_MNIST.has(experiment) ? undefined : await loadMnist();
+    const data = NO_MNIST.has(experiment) || !Object.hasOwn(experiments, experiment) ? undefined : await loadMnist();
     controller.signal.throwIfAborted();
     const { out: _out, log: _log, signal: _signal, mnist: _mnist, onFigure: _onFigure, ...rest } = options;
     const result = await runExperiment(experiment, {

@@ -30,11 +30,14 @@ async function run(id: number, experiment: string, options: Record<string, unkno
   const controller = new AbortController();
   runs.set(id, controller);
   try {
-    ready ??= init();
+    // `simd` ('simd' | 'relaxed-simd'): which kernels binary (default: the engine's best), for the first run of this
+    // Worker — the tests use it to compare with Node on the same binary (relaxed SIMD may fuse multiply-adds).
+    const simd = options.simd === 'simd' || options.simd === 'relaxed-simd' ? options.simd : undefined;
+    ready ??= init(simd ? { simd } : {});
     await ready;
     const data = NO_MNIST.has(experiment) || !Object.hasOwn(experiments, experiment) ? undefined : await loadMnist();
     controller.signal.throwIfAborted();
-    const { out: _out, log: _log, signal: _signal, mnist: _mnist, onFigure: _onFigure, ...rest } = options;
+    const { out: _out, log: _log, signal: _signal, mnist: _mnist, onFigure: _onFigure, simd: _simd, ...rest } = options;
     const result = await runExperiment(experiment, {
       ...(rest as ExperimentOptions),
       mnist: data,

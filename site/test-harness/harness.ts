@@ -23,7 +23,7 @@ interface Collected {
 let controller: AbortController | undefined;
 
 const siteRunner = {
-  async run(experiment: string, options: RunOptions, poolSize = 1, stopAfterFigures = 0) {
+  async run(experiment: string, options: RunOptions, poolSize = 1, stopAfterLogs = 0) {
     const got: Collected = { figures: [], logs: [], mnist: [] };
     controller = new AbortController();
     const c = controller;
@@ -35,9 +35,11 @@ const siteRunner = {
         {
           onFigure: (name, spec, final) => {
             got.figures.push({ name, spec, final });
-            if (stopAfterFigures && got.figures.length >= stopAfterFigures) c.abort();
           },
-          onLog: (line) => got.logs.push(line),
+          onLog: (line) => {
+            got.logs.push(line);
+            if (stopAfterLogs && got.logs.length >= stopAfterLogs) c.abort();
+          },
           onMnist: (m) => got.mnist.push(m),
         },
         c.signal,

@@ -10,6 +10,9 @@ import type { ExperimentResult } from '../../src/experiments/types.js';
 import type { VegaLiteSpec } from '../../src/plot/specs.js';
 import { ROOT, type Session, skipReason, startSession } from '../browser/browser.js';
 
+/** The binary this vitest project loaded in Node (test/setup-simd.ts): the Workers load the same one. */
+const SIMD = process.env.ZERODL_TEST_SIMD ?? 'simd';
+
 interface Run {
   figures: { name: string; spec: VegaLiteSpec; final: boolean }[];
   logs: string[];
@@ -40,11 +43,11 @@ describe.skipIf(skipReason)(`the site runner in Chromium${skipReason ? ` — ski
   let session: Session;
   let page: Page;
   let errors: string[];
-  const run = (experiment: string, options: Record<string, unknown>, poolSize = 1, stopAfterFigures = 0) =>
+  const run = (experiment: string, options: Record<string, unknown>, poolSize = 1, stopAfterLogs = 0) =>
     page.evaluate(
       ([e, o, n, s]) =>
         (window as unknown as { siteRunner: { run(...a: unknown[]): Promise<Run> } }).siteRunner.run(e, o, n, s),
-      [experiment, options, poolSize, stopAfterFigures] as const,
+      [experiment, { simd: SIMD, ...options }, poolSize, stopAfterLogs] as const,
     ) as Promise<Run>;
 
   beforeAll(async () => {
@@ -91,7 +94,7 @@ describe.skipIf(skipReason)(`the site runner in Chromium${skipReason ? ` — ski
   }, 300_000);
 
   it('stops a run: the promise rejects with an AbortError', async () => {
-    const got = await run('optimizer-mnist', { quick: true }, 1, 1);
+    const got = await run('optimizer-mnist', { quick: true }, 1, 2);
     expect(got.error?.name).toBe('AbortError');
     expect(got.result).toBeUndefined();
   }, 300_000);

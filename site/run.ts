@@ -11,6 +11,9 @@ import {
   panelName,
   WEIGHT_SCALES,
 } from '../src/experiments/batchnorm.js';
+import { Context } from '../src/experiments/context.js';
+import { experiment as search, report, type ShardResults } from '../src/experiments/hyperparameter-search.js';
+import { combineShards } from '../src/experiments/search/merge.js';
 import type { ExperimentResult } from '../src/experiments/types.js';
 import type { VegaLiteSpec } from '../src/plot/specs.js';
 import { getPool, type RunHandlers, type RunnerPool } from './pool.js';
@@ -33,6 +36,8 @@ export function runInWorker(
   pool: RunnerPool = getPool(),
 ): Promise<ExperimentResult> {
   if (experiment === 'batchnorm' && pool.size > 1) return batchnormSplit(options, handlers, signal, pool);
+  if (experiment === 'hyperparameter-search' && pool.size > 1 && options.shard === undefined)
+    return searchSplit(options, handlers, signal, pool);
   return pool.run(experiment, options, handlers, signal);
 }
 
@@ -131,4 +136,66 @@ function mergeFacets(specs: (VegaLiteSpec | undefined)[], names: string[]): Vega
     data: { values: rows },
     facet: { ...(base.facet as object), sort: names.filter((n) => shown.has(n)) },
   };
+}
+
+/** Runs `options` in `parts.length` Workers at once (part i's options); one failing or stopping stops the others. */
+async function inParallel(
+  experiment: string,
+  parts: { options: RunOptions; handlers: RunHandlers }[],
+  signal: AbortSignal | undefined,
+  pool: RunnerPool,
+): Promise<ExperimentResult[]> {
+  const controller = new AbortController();
+  const stop = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', stop, { once: true });
+  try {
+    return await Promise.all(
+      parts.map((p) =>
+        pool.run(experiment, p.options, p.handlers, controller.signal).catch((e) => {
+          controller.abort(e);
+          throw e;
+        }),
+      ),
+    );
+  } finally {
+    signal?.removeEventListener('abort', stop);
+  }
+}
+
+/**
+ * The hyperparameter search over the pool: shard i/k of the trials in Worker i (k = pool size, at most the
+ * trials), then the shards checked and combined by `zerodl search merge`'s combineShards and reported by the
+ * search's own report(): the figures and findings of an unsharded run.
+ */
+async function searchSplit(
+  options: RunOptions,
+  handlers: RunHandlers,
+  signal: AbortSignal | undefined,
+  pool: RunnerPool,
+): Promise<ExperimentResult> {
+  const t0 = performance.now();
+  const trials = typeof options.trials === 'number' ? options.trials : options.quick ? 20 : 100;
+  const k = Math.max(1, Math.min(pool.size, trials));
+  const handlersOfShard: RunHandlers = { onLog: handlers.onLog, onMnist: handlers.onMnist };
+  const results = await inParallel(
+    search.name,
+    Array.from({ length: k }, (_, i) => ({
+      options: { ...options, shard: { index: i + 1, count: k } },
+      handlers: handlersOfShard,
+    })),
+    signal,
+    pool,
+  );
+  const { config, trials: all } = combineShards(
+    results.map((r, i) => ({ file: `shard ${i + 1}/${k}`, results: r.results as unknown as ShardResults })),
+  );
+  const ctx = new Context(search.name, search.title, {
+    seed: config.seed,
+    quick: config.quick,
+    backend: config.backend,
+    log: handlers.onLog,
+    onFigure: handlers.onFigure,
+  });
+  const result = await report(ctx, config, all);
+  return { ...result, seconds: Math.round(performance.now() - t0) / 1000 };
 }

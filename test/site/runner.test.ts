@@ -85,6 +85,24 @@ describe.skipIf(skipReason)(`the site runner in Chromium${skipReason ? ` — ski
     expect(errors).toEqual([]);
   }, 300_000);
 
+  it('runs a small search over 2 Workers: shards merged by search merge’s code give the unsharded run’s report', async () => {
+    const options = { quick: true, trials: 4, epochs: 2 };
+    const got = await run('hyperparameter-search', options, 2);
+    expect(got.error).toBeUndefined();
+    const figures: Record<string, VegaLiteSpec> = {};
+    const node = await runExperiment('hyperparameter-search', {
+      ...options,
+      onFigure: (name, spec, final) => {
+        if (final) figures[name] = spec;
+      },
+    });
+    expect(Object.keys(figures).sort()).toEqual(['hyperparameter-search-best', 'hyperparameter-search-scatter']);
+    expect(finals(got)).toEqual(figures);
+    expect(got.result?.findings).toEqual(node.findings);
+    expect(got.result?.summary).toEqual(node.summary);
+    expect(errors).toEqual([]);
+  }, 300_000);
+
   it('loads MNIST from the Cache API the second time (a fresh Worker)', async () => {
     const got = await run('batchnorm', { quick: true, scales: [9] }, 3);
     expect(got.error).toBeUndefined();

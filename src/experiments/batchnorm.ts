@@ -9,7 +9,7 @@ import { ValueError } from '../errors.js';
 import { MultiLayerNet } from '../net/MultiLayerNet.js';
 import { drawInitialParams, type RandomState } from '../numpy-random.js';
 import { SGD } from '../optim/index.js';
-import { facetLineGrid } from '../plot/specs.js';
+import { facetLineGrid, type VegaLiteSpec } from '../plot/specs.js';
 import { Rng } from '../rng.js';
 import { Context, curve, fmt, head, sig6 } from './context.js';
 import { Minibatch } from './minibatch.js';
@@ -29,6 +29,10 @@ const FULL = { trainSize: 1000, epochs: 20, scales: WEIGHT_SCALES.map((_, i) => 
  * ends (std ≥ 0.5 or ≤ 0.0003) BatchNorm too needs the full 20 epochs to pass 0.45.
  */
 const QUICK = { trainSize: 1000, epochs: 10, scales: [3, 6, 9, 12] };
+/** The panels a run draws by default: all 16, or quick mode's 4. */
+export const defaultScales = (quick: boolean): number[] => [...(quick ? QUICK : FULL).scales];
+/** The panel name of a scale in the figure. */
+export const panelName = (scale: number): string => `W: ${fmt(scale, 2)}`;
 const BATCH = 100;
 const LR = 0.01;
 const HIDDEN = [100, 100, 100, 100, 100];
@@ -55,7 +59,7 @@ async function run(options: BatchNormOptions = {}): Promise<ExperimentResult> {
   const train = head(data.xTrain, data.tTrain, cfg.trainSize, data.inputSize);
   const iterPerEpoch = Math.max(cfg.trainSize / BATCH, 1);
 
-  const runs: { index: number; scale: number; bn: number[]; plain: number[] }[] = [];
+  const runs: BatchNormRun[] = [];
   const numpy = ctx.draws === 'numpy' ? ctx.numpyStream() : undefined;
   const order = numpy ? WEIGHT_SCALES.map((_, i) => i).filter((i) => i <= Math.max(...cfg.scales)) : [...cfg.scales];
   for (const index of order) {
@@ -91,6 +95,7 @@ async function run(options: BatchNormOptions = {}): Promise<ExperimentResult> {
       if (i % iterPerEpoch === 0) {
         acc.bn.push(nets.bn.accuracy(train.x, train.t));
         acc.plain.push(nets.plain.accuracy(train.x, train.t));
+        ctx.partial('batchnorm', () => batchnormFigure([...runs, { index, scale, ...acc }], cfg.trainSize));
       }
     }
     runs.push({ index, scale, ...acc });
@@ -99,27 +104,50 @@ async function run(options: BatchNormOptions = {}): Promise<ExperimentResult> {
     );
   }
 
-  await ctx.figure(
-    'batchnorm',
-    facetLineGrid({
-      title: `Train accuracy (${cfg.trainSize} images) by initial weight std, with and without BatchNorm`,
-      panels: runs.map((r) => ({
-        name: `W: ${fmt(r.scale, 2)}`,
-        series: [
-          { name: BN, y: r.bn },
-          { name: PLAIN, y: r.plain },
-        ],
-      })),
-      columns: 4,
-      xLabel: 'epochs',
-      yLabel: 'accuracy',
-      yDomain: [0, 1],
-      width: 170,
-      height: 120,
-    }),
+  await ctx.figure('batchnorm', batchnormFigure(runs, cfg.trainSize));
+  return ctx.finish(
+    batchnormReport(runs, cfg.scales, { trainSize: cfg.trainSize, epochs: cfg.epochs, draws: ctx.draws }),
   );
+}
 
-  runs.sort((a, b) => cfg.scales.indexOf(a.index) - cfg.scales.indexOf(b.index));
+/** One panel's curves: the training accuracy after each "epoch", with and without BatchNorm. */
+export interface BatchNormRun {
+  index: number;
+  scale: number;
+  bn: number[];
+  plain: number[];
+}
+
+/** The figure of runs (in the order given): one panel per scale, the two curves in each. */
+export function batchnormFigure(runs: BatchNormRun[], trainSize: number): VegaLiteSpec {
+  return facetLineGrid({
+    title: `Train accuracy (${trainSize} images) by initial weight std, with and without BatchNorm`,
+    panels: runs.map((r) => ({
+      name: panelName(r.scale),
+      series: [
+        { name: BN, y: r.bn },
+        { name: PLAIN, y: r.plain },
+      ],
+    })),
+    columns: 4,
+    xLabel: 'epochs',
+    yLabel: 'accuracy',
+    yDomain: [0, 1],
+    width: 170,
+    height: 120,
+  });
+}
+
+/**
+ * The summary, the book's findings and the results of a batchnorm run from its panels, ordered as `scales`. A
+ * run split over workers (the chapter site's) merges its panels and ends here too, so its claims are the CLI's.
+ */
+export function batchnormReport(
+  runs: BatchNormRun[],
+  scales: number[],
+  cfg: { trainSize: number; epochs: number; draws: 'zerodl' | 'numpy' },
+): Pick<ExperimentResult, 'summary' | 'findings' | 'results'> {
+  runs = [...runs].sort((a, b) => scales.indexOf(a.index) - scales.indexOf(b.index));
   const final = (a: number[]): number => a[a.length - 1];
   const n = runs.length;
   const bnFaster = runs.filter((r) => final(r.bn) > final(r.plain)).length;
@@ -128,7 +156,7 @@ async function run(options: BatchNormOptions = {}): Promise<ExperimentResult> {
   const plainStuck = stuck.length;
   const rescueMargin = Math.min(...stuck.map((r) => final(r.bn) - final(r.plain)));
   const need = Math.ceil((n * 10) / 16);
-  return ctx.finish({
+  return {
     summary: {
       columns: ['weight std', 'final train acc, BatchNorm', 'final train acc, plain'],
       rows: runs.map((r) => [sig6(r.scale), sig6(final(r.bn)), sig6(final(r.plain))]),
@@ -154,14 +182,14 @@ async function run(options: BatchNormOptions = {}): Promise<ExperimentResult> {
     results: {
       trainSize: cfg.trainSize,
       epochs: cfg.epochs,
-      draws: ctx.draws,
+      draws: cfg.draws,
       batchSize: BATCH,
       lr: LR,
       hiddenSizes: HIDDEN,
       runs: runs.map((r) => ({ index: r.index, scale: r.scale, batchNorm: curve(r.bn), plain: curve(r.plain) })),
       book: 'plain learns only at 2 of 16 scales (0.954, 0.852); BN ≥ 0.45 everywhere, ≥ 0.87 at 8 scales, 1.0 at w≈0.0074',
     },
-  });
+  };
 }
 
 /** The draws of a scale the book's script makes and this run skips: two nets' weights, then `batches` batches. */

@@ -49,21 +49,28 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
     // The book shares one SGD instance between the nets; SGD keeps no state, so one per net is the same.
     return { name: s.name, net, optimizer: new SGD({ lr: LR }) };
   });
-  const losses = await trainSideBySide(ctx, data, contenders, iterations, BATCH, numpy ?? new Rng(ctx.seed + 1));
-  const tail = Object.fromEntries(INITS.map((s) => [s.name, meanOfLast(losses[s.name], TAIL)]));
-  const at1900 = iterations > 1900 ? Object.fromEntries(INITS.map((s) => [s.name, losses[s.name][1900]])) : undefined;
-
-  await ctx.figure(
-    'init-mnist',
+  const figure = (losses: Record<string, Float32Array>, done = iterations) =>
     lineChart({
       title: `MNIST, 4×100 ReLU net, SGD lr ${LR}: loss by initial weights`,
       xLabel: 'iterations',
       yLabel: 'loss',
       yDomain: [0, 2.5],
       smooth: 'book',
-      series: INITS.map((s) => ({ name: s.name, y: losses[s.name] })),
-    }),
+      series: INITS.map((s) => ({ name: s.name, y: losses[s.name].subarray(0, done) })),
+    });
+  const losses = await trainSideBySide(
+    ctx,
+    data,
+    contenders,
+    iterations,
+    BATCH,
+    numpy ?? new Rng(ctx.seed + 1),
+    (l, done) => ctx.partial('init-mnist', () => figure(l, done)),
   );
+  const tail = Object.fromEntries(INITS.map((s) => [s.name, meanOfLast(losses[s.name], TAIL)]));
+  const at1900 = iterations > 1900 ? Object.fromEntries(INITS.map((s) => [s.name, losses[s.name][1900]])) : undefined;
+
+  await ctx.figure('init-mnist', figure(losses));
 
   const small = tail['std=0.01'];
   // "Learns": full runs end far below chance (under half of ln 10); the 300 quick iterations only show the start

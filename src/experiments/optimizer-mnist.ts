@@ -49,24 +49,31 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
     if (numpy) net.setParams(drawInitialParams(numpy, net));
     return { name: o.name, net, optimizer: createOptimizer(o.key, { lr: o.lr }) };
   });
-  const losses = await trainSideBySide(ctx, data, contenders, iterations, BATCH, numpy ?? new Rng(ctx.seed + 1));
-
-  const tail = Object.fromEntries(OPTIMIZERS.map((o) => [o.name, meanOfLast(losses[o.name], TAIL)]));
-  const at1900 =
-    iterations > 1900 ? Object.fromEntries(OPTIMIZERS.map((o) => [o.name, losses[o.name][1900]])) : undefined;
-  for (const o of OPTIMIZERS) ctx.log(`${o.name}: mean loss of the last ${TAIL} iterations ${fmt(tail[o.name])}`);
-
-  await ctx.figure(
-    'optimizer-mnist',
+  const figure = (losses: Record<string, Float32Array>, done = iterations) =>
     lineChart({
       title: `MNIST, 4×100 ReLU net, batch ${BATCH}: loss by optimizer`,
       xLabel: 'iterations',
       yLabel: 'loss',
       yDomain: [0, 1],
       smooth: 'book',
-      series: OPTIMIZERS.map((o) => ({ name: `${o.name} (lr ${o.lr})`, y: losses[o.name] })),
-    }),
+      series: OPTIMIZERS.map((o) => ({ name: `${o.name} (lr ${o.lr})`, y: losses[o.name].subarray(0, done) })),
+    });
+  const losses = await trainSideBySide(
+    ctx,
+    data,
+    contenders,
+    iterations,
+    BATCH,
+    numpy ?? new Rng(ctx.seed + 1),
+    (l, done) => ctx.partial('optimizer-mnist', () => figure(l, done)),
   );
+
+  const tail = Object.fromEntries(OPTIMIZERS.map((o) => [o.name, meanOfLast(losses[o.name], TAIL)]));
+  const at1900 =
+    iterations > 1900 ? Object.fromEntries(OPTIMIZERS.map((o) => [o.name, losses[o.name][1900]])) : undefined;
+  for (const o of OPTIMIZERS) ctx.log(`${o.name}: mean loss of the last ${TAIL} iterations ${fmt(tail[o.name])}`);
+
+  await ctx.figure('optimizer-mnist', figure(losses));
 
   // "Far below": at most half of SGD's loss at the end.
   const faster = ['Momentum', 'AdaGrad', 'Adam'];

@@ -57,6 +57,18 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
       endValue: number;
     }
   > = {};
+  const figure = (shown: typeof OPTIMIZERS) =>
+    pathsOverContours({
+      title: 'Optimizers on f(x, y) = x²/20 + y² from (−7, 2): the positions before each of 30 updates',
+      f,
+      xDomain: [-10, 10],
+      yDomain: [-5, 5],
+      paths: shown.map((o) => ({ name: `${o.name} (lr ${o.lr})`, points: paths[o.name].points })),
+      levels: [0.25, 0.5, 1, 2, 3, 4, 5, 6, 7],
+      minimum: [0, 0],
+      width: 320,
+      height: 160,
+    });
   for (const o of OPTIMIZERS) {
     ctx.checkAbort();
     const points = optimizerPath(o.key, o.lr);
@@ -72,22 +84,10 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
     ctx.log(
       `${o.name} (lr ${o.lr}): ends at (${fmt(ex)}, ${fmt(ey)}), f = ${fmt(f(ex, ey))}, y changes sign ${paths[o.name].ySignChanges}×`,
     );
+    ctx.partial('optimizer-paths', () => figure(OPTIMIZERS.filter((p) => p.name in paths)));
   }
 
-  await ctx.figure(
-    'optimizer-paths',
-    pathsOverContours({
-      title: 'Optimizers on f(x, y) = x²/20 + y² from (−7, 2): the positions before each of 30 updates',
-      f,
-      xDomain: [-10, 10],
-      yDomain: [-5, 5],
-      paths: OPTIMIZERS.map((o) => ({ name: `${o.name} (lr ${o.lr})`, points: paths[o.name].points })),
-      levels: [0.25, 0.5, 1, 2, 3, 4, 5, 6, 7],
-      minimum: [0, 0],
-      width: 320,
-      height: 160,
-    }),
-  );
+  await ctx.figure('optimizer-paths', figure(OPTIMIZERS));
 
   const sgd = paths.SGD.ySignChanges;
   const adaptive = Math.max(paths.Adam.ySignChanges, paths.AdaGrad.ySignChanges);

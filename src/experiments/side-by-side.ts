@@ -23,6 +23,8 @@ export async function trainSideBySide(
   iterations: number,
   batchSize: number,
   rows: IndexSource,
+  /** After each iteration, with the losses so far (`done` of them): for Context.partial, which throttles. */
+  onStep?: (losses: Record<string, Float32Array>, done: number) => void,
 ): Promise<Record<string, Float32Array>> {
   const batch = new Minibatch(data.xTrain, data.tTrain, data.inputSize, batchSize, rows);
   const losses: Record<string, Float32Array> = {};
@@ -39,6 +41,7 @@ export async function trainSideBySide(
       ctx.log(`===========iteration:${i}===========`);
       for (const c of contenders) ctx.log(`${c.name}:${losses[c.name][i]}`);
     }
+    onStep?.(losses, i + 1);
   }
   return losses;
 }

@@ -7,7 +7,7 @@
 import { MultiLayerNet } from '../net/MultiLayerNet.js';
 import { drawInitialParams } from '../numpy-random.js';
 import { SGD } from '../optim/index.js';
-import { lineChart } from '../plot/specs.js';
+import { lineChart, type VegaLiteSpec } from '../plot/specs.js';
 import { Rng } from '../rng.js';
 import { Context, curve, fmt, sig6 } from './context.js';
 import { Minibatch } from './minibatch.js';
@@ -65,25 +65,13 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
           trainAcc[trainAcc.length - 1],
           testAcc[testAcc.length - 1],
         );
+        ctx.partial('weight-decay', () => figure({ ...runs, [String(lambda)]: { trainAcc, testAcc } } as typeof runs));
       }
     }
     runs[String(lambda)] = { lambda, trainAcc, testAcc };
   }
 
-  const series = LAMBDAS.flatMap((l) => [
-    { name: `train, λ=${l}`, y: runs[String(l)].trainAcc },
-    { name: `test, λ=${l}`, y: runs[String(l)].testAcc },
-  ]);
-  await ctx.figure(
-    'weight-decay',
-    lineChart({
-      title: `${TRAIN_SIZE} training images, 6×100 ReLU net: accuracy without and with weight decay`,
-      xLabel: 'epochs',
-      yLabel: 'accuracy',
-      yDomain: [0, 1],
-      series,
-    }),
-  );
+  await ctx.figure('weight-decay', figure(runs));
 
   const end = Object.fromEntries(
     LAMBDAS.map((l) => [String(l), endOf(runs[String(l)].trainAcc, runs[String(l)].testAcc)]),
@@ -145,3 +133,18 @@ export const experiment: Experiment = {
   run,
   spread,
 };
+
+/** The figure of the runs so far (λ in LAMBDAS' order; those not yet run are left out). */
+function figure(runs: Record<string, { trainAcc: number[]; testAcc: number[] }>): VegaLiteSpec {
+  const series = LAMBDAS.filter((l) => String(l) in runs).flatMap((l) => [
+    { name: `train, λ=${l}`, y: runs[String(l)].trainAcc },
+    { name: `test, λ=${l}`, y: runs[String(l)].testAcc },
+  ]);
+  return lineChart({
+    title: `${TRAIN_SIZE} training images, 6×100 ReLU net: accuracy without and with weight decay`,
+    xLabel: 'epochs',
+    yLabel: 'accuracy',
+    yDomain: [0, 1],
+    series,
+  });
+}

@@ -211,8 +211,8 @@ function mountPanel(p: ExperimentPanel): HTMLElement {
   const mode = el(
     'select',
     { id: modeId, name: 'mode', 'data-knob': 'mode' },
-    el('option', { value: 'quick', text: 'quick (a smaller run that still shows the finding)' }),
-    el('option', { value: 'full', text: 'full (the book’s settings)' }),
+    el('option', { value: 'quick', text: 'quick (smaller, same finding)' }),
+    el('option', { value: 'full', text: 'full (the book’s run)' }),
   );
   mode.value = initial.mode === 'full' ? 'full' : 'quick';
   form.append(el('div', { class: 'knob' }, el('label', { for: modeId, text: 'Run size' }), mode));

@@ -20,20 +20,35 @@ const pathKnobs: Knob[] = [
   ),
 ];
 
-/** The plotting area's data coordinates under a pointer event (scales named x and y, as Vega-Lite names them). */
+/** The scale names Vega-Lite gives a single view's, a layer's or a one-cell concat's x and y. */
+const SCALES = ['', 'concat_0_', 'layer_0_'];
+
+/**
+ * The data coordinates under a pointer: the plotting area is the first cell's background rectangle on screen (so
+ * a stylesheet's scaling of the SVG is accounted for), mapped through the x and y scales' ranges.
+ */
 function dataPoint(r: Result, e: MouseEvent): [number, number] | undefined {
   const svg = r.view.container()?.querySelector('svg');
-  if (!svg) return undefined;
-  const box = svg.getBoundingClientRect();
-  const [ox, oy] = r.view.origin();
-  try {
-    const x = r.view.scale('x')?.invert(e.clientX - box.left - ox);
-    const y = r.view.scale('y')?.invert(e.clientY - box.top - oy);
-    if (typeof x !== 'number' || typeof y !== 'number') return undefined;
-    return [Math.round(Math.min(10, Math.max(-10, x)) * 10) / 10, Math.round(Math.min(5, Math.max(-5, y)) * 10) / 10];
-  } catch {
-    return undefined;
-  }
+  const area = svg?.querySelector('.role-scope path.background') ?? svg?.querySelector('.role-frame path.background');
+  const prefix = SCALES.find((p) => {
+    try {
+      return r.view.scale(`${p}x`) !== undefined;
+    } catch {
+      return false;
+    }
+  });
+  if (!area || prefix === undefined) return undefined;
+  const box = area.getBoundingClientRect();
+  const sx = r.view.scale(`${prefix}x`),
+    sy = r.view.scale(`${prefix}y`);
+  const [x0, x1] = sx.range() as number[],
+    [y0, y1] = sy.range() as number[];
+  const px = ((e.clientX - box.left) / box.width) * Math.abs(x1 - x0);
+  const py = ((e.clientY - box.top) / box.height) * Math.abs(y1 - y0);
+  const x = sx.invert(px) as number,
+    y = sy.invert(py) as number;
+  if (!Number.isFinite(x) || !Number.isFinite(y)) return undefined;
+  return [Math.round(Math.min(10, Math.max(-10, x)) * 10) / 10, Math.round(Math.min(5, Math.max(-5, y)) * 10) / 10];
 }
 
 function listenForStart(name: string, r: Result, panel: PanelHandle): void {

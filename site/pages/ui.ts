@@ -279,11 +279,11 @@ function mountPanel(p: ExperimentPanel): HTMLElement {
   };
   async function draw(name: string, spec: VegaLiteSpec): Promise<void> {
     const { chart } = figureBox(name);
-    const fitted = {
-      ...(spec as Record<string, unknown>),
-      width: 'container',
-      autosize: { type: 'fit-x', contains: 'padding' },
-    };
+    // Vega-Lite fits only single and layered views to their container; a concat or facet keeps its own width
+    // and its SVG is scaled down by the stylesheet when the box is narrower.
+    const raw = spec as Record<string, unknown>;
+    const single = !['concat', 'hconcat', 'vconcat', 'facet', 'repeat'].some((k) => k in raw);
+    const fitted = single ? { ...raw, width: 'container', autosize: { type: 'fit-x', contains: 'padding' } } : raw;
     views.get(name)?.finalize();
     chart.replaceChildren();
     const target = el('div');

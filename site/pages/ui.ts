@@ -48,6 +48,11 @@ export interface ExperimentPanel {
   show?(name: string, values: Record<string, string>): boolean;
   /** Reruns as soon as a knob changes (cheap experiments). */
   live?: boolean;
+  /**
+   * A note when the run did not use the knobs' values (an option the experiment does not read yet), from what
+   * its result reports; shown beside the findings.
+   */
+  ignored?(result: ExperimentResult, values: Record<string, string>): string | undefined;
   /** Called after each draw of a figure (e.g. to listen for clicks on it). */
   onDraw?(name: string, result: Result, panel: PanelHandle): void;
 }
@@ -69,6 +74,8 @@ export interface PanelState {
   /** The spec last drawn per figure, as JSON (tests compare them). */
   specs: Record<string, string>;
   runs: number;
+  /** The last run's note on knob values it did not use. */
+  ignored?: string;
 }
 
 declare global {
@@ -321,6 +328,7 @@ function mountPanel(p: ExperimentPanel): HTMLElement {
     stopBtn.disabled = false;
     summary.replaceChildren();
     findings.replaceChildren();
+    section.querySelector('p.note')?.remove();
     setStatus(`running ${p.name} (${v.mode})…`, 'running');
     try {
       const result = await runInWorker(
@@ -354,6 +362,9 @@ function mountPanel(p: ExperimentPanel): HTMLElement {
         held === result.findings.length ? 'done' : 'error',
       );
       showResult(result);
+      const note = p.ignored?.(result, v);
+      state.ignored = note;
+      if (note) findings.after(el('p', { class: 'note', role: 'note', text: note }));
     } catch (e) {
       if (controller !== mine) return;
       const err = e as Error;

@@ -27,6 +27,9 @@ export interface Mnist {
  */
 export const NUMPY_DRAWS = ['optimizer-mnist', 'init-mnist', 'batchnorm', 'weight-decay'];
 
+/** Partial figures of one name go out at most this often (4 a second). */
+export const PARTIAL_EVERY_MS = 250;
+
 export class Context {
   readonly seed: number;
   readonly quick: boolean;
@@ -36,6 +39,8 @@ export class Context {
   readonly figures: string[] = [];
   private readonly t0 = performance.now();
   private lastYield = performance.now();
+  /** When each figure's last partial went out (performance.now()), for the throttle of partial(). */
+  private readonly lastPartial = new Map<string, number>();
 
   constructor(
     readonly name: string,
@@ -122,10 +127,25 @@ export class Context {
     };
   }
 
-  /** Writes `<out>/<file>.svg` and its spec `<out>/<file>.vl.json` (nothing without `out`). */
+  /**
+   * A partial figure while the experiment trains, for `onFigure` (nothing without it): `build` is called only when
+   * the figure's last partial is at least PARTIAL_EVERY_MS old (or `force`), so that drawing never slows training.
+   */
+  partial(file: string, build: () => VegaLiteSpec, force = false): void {
+    const onFigure = this.options.onFigure;
+    if (!onFigure) return;
+    const now = performance.now();
+    const last = this.lastPartial.get(file);
+    if (!force && last !== undefined && now - last < PARTIAL_EVERY_MS) return;
+    this.lastPartial.set(file, now);
+    onFigure(file, build(), false);
+  }
+
+  /** Hands the finished figure to `onFigure`, and writes `<out>/<file>.svg` and its spec `<out>/<file>.vl.json` (with `out`). */
   async figure(file: string, spec: VegaLiteSpec): Promise<void> {
-    if (!this.out) return;
     this.checkAbort();
+    this.options.onFigure?.(file, spec, true);
+    if (!this.out) return;
     const [{ writeSvg, writeSpec }, { join }] = await Promise.all([
       import('../plot/render.node.js'),
       import('node:path'),

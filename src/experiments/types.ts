@@ -1,6 +1,7 @@
 // What an experiment is and what it returns. One experiment mirrors one of the book's ch06 scripts.
 import type { BackendName } from '../backend/types.js';
 import type { MnistData } from '../data/mnist.node.js';
+import type { VegaLiteSpec } from '../plot/specs.js';
 
 export interface ExperimentOptions {
   /** Folder for results.json and the figures (<name>.svg + <name>.vl.json); none = write nothing. */
@@ -28,6 +29,12 @@ export interface ExperimentOptions {
   signal?: AbortSignal;
   /** MNIST loaded beforehand (integer or one-hot labels), to share one load between runs. */
   mnist?: MnistData;
+  /**
+   * Each figure as it fills in: `final` false for the partial figures drawn while the experiment trains (at most
+   * ~4 a second, built only when due), true for the finished figure — the very spec written as `<name>.vl.json`
+   * with `out` (and called whether or not `out` is set).
+   */
+  onFigure?: (name: string, spec: VegaLiteSpec, final: boolean) => void;
 }
 
 export interface ExperimentResult {

@@ -20,35 +20,42 @@ const pathKnobs: Knob[] = [
   ),
 ];
 
-/** The scale names Vega-Lite gives a single view's, a layer's or a one-cell concat's x and y. */
-const SCALES = ['', 'concat_0_', 'layer_0_'];
-
 /**
- * The data coordinates under a pointer: the plotting area is the first cell's background rectangle on screen (so
- * a stylesheet's scaling of the SVG is accounted for), mapped through the x and y scales' ranges.
+ * The data coordinates under a pointer. The figure is one cell per optimizer (a concat; Vega-Lite names a cell's
+ * group `concat_<i>_group` and its scales `concat_<i>_x`/`_y`) or a single view (scales `x`, `y`): the cell under
+ * the pointer is found by its background rectangle on screen (so a stylesheet's scaling of the SVG is accounted
+ * for) and the pointer mapped through that cell's scales' ranges.
  */
 function dataPoint(r: Result, e: MouseEvent): [number, number] | undefined {
   const svg = r.view.container()?.querySelector('svg');
-  const area = svg?.querySelector('.role-scope path.background') ?? svg?.querySelector('.role-frame path.background');
-  const prefix = SCALES.find((p) => {
+  if (!svg) return undefined;
+  const cells: { area: Element; prefix: string }[] = [];
+  for (const g of svg.querySelectorAll('g.mark-group.role-scope')) {
+    const m = /\b(concat_\d+_)group\b/.exec(g.getAttribute('class') ?? '');
+    const area = g.querySelector(':scope > g > path.background');
+    if (m && area) cells.push({ area, prefix: m[1] });
+  }
+  const frame = svg.querySelector('.role-frame path.background');
+  if (cells.length === 0 && frame) cells.push({ area: frame, prefix: '' });
+  for (const { area, prefix } of cells) {
+    const box = area.getBoundingClientRect();
+    if (e.clientX < box.left || e.clientX > box.right || e.clientY < box.top || e.clientY > box.bottom) continue;
+    let sx: ReturnType<Result['view']['scale']>, sy: ReturnType<Result['view']['scale']>;
     try {
-      return r.view.scale(`${p}x`) !== undefined;
+      sx = r.view.scale(`${prefix}x`);
+      sy = r.view.scale(`${prefix}y`);
     } catch {
-      return false;
+      return undefined;
     }
-  });
-  if (!area || prefix === undefined) return undefined;
-  const box = area.getBoundingClientRect();
-  const sx = r.view.scale(`${prefix}x`),
-    sy = r.view.scale(`${prefix}y`);
-  const [x0, x1] = sx.range() as number[],
-    [y0, y1] = sy.range() as number[];
-  const px = ((e.clientX - box.left) / box.width) * Math.abs(x1 - x0);
-  const py = ((e.clientY - box.top) / box.height) * Math.abs(y1 - y0);
-  const x = sx.invert(px) as number,
-    y = sy.invert(py) as number;
-  if (!Number.isFinite(x) || !Number.isFinite(y)) return undefined;
-  return [Math.round(Math.min(10, Math.max(-10, x)) * 10) / 10, Math.round(Math.min(5, Math.max(-5, y)) * 10) / 10];
+    if (!sx || !sy) return undefined;
+    const [x0, x1] = sx.range() as number[],
+      [y0, y1] = sy.range() as number[];
+    const x = sx.invert(((e.clientX - box.left) / box.width) * Math.abs(x1 - x0)) as number;
+    const y = sy.invert(((e.clientY - box.top) / box.height) * Math.abs(y1 - y0)) as number;
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return undefined;
+    return [Math.round(Math.min(10, Math.max(-10, x)) * 10) / 10, Math.round(Math.min(5, Math.max(-5, y)) * 10) / 10];
+  }
+  return undefined;
 }
 
 function listenForStart(name: string, r: Result, panel: PanelHandle): void {

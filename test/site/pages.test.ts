@@ -158,8 +158,9 @@ describe.skipIf(skipReason)(`the chapter pages in Chromium${skipReason ? ` — s
       { timeout: 60_000 },
     );
     expect(new URL(page.url()).searchParams.get('optimizer-paths.lr-SGD')).toBe('0.5');
-    // A click near the plot's right edge moves the start to positive x.
-    const box = (await page.locator('[data-figure="optimizer-paths"] svg').boundingBox())!;
+    // A click near the right edge of a cell (an optimizer's plot) moves the start to positive x.
+    const cell = page.locator('[data-figure="optimizer-paths"] .role-scope path.background').first();
+    const box = (await cell.boundingBox())!;
     await page.mouse.click(box.x + box.width * 0.8, box.y + box.height * 0.5);
     expect(Number(await page.inputValue('#optimizer-paths-x'))).toBeGreaterThan(0);
     expect(errors).toEqual([]);

@@ -1,5 +1,5 @@
 // Writes screenshots of the chapter pages with Debian's Chromium: each page's experiments run in quick mode,
-// then the page is shot at desktop width and again at 390 px (a phone), once its figures have refit:
+// then the page is shot at desktop width and again at 390 px (a phone), once its figures are redrawn:
 //   docs/site-6-1.png, docs/site-6-1-390.png, … docs/site-6-5.png, docs/site-6-5-390.png
 // Run: npm run build:site && node site/screenshots.mjs [6-1 6-3 …]
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,7 @@ try {
     await page.waitForTimeout(1000); // the last coalesced redraw
     await page.screenshot({ path: `${root}/docs/site-${name}.png`, fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.waitForTimeout(1000); // vega-embed refits `width: container` figures on resize
+    await page.waitForTimeout(2000); // vega-embed refits `width: container` figures on resize
     await page.screenshot({ path: `${root}/docs/site-${name}-390.png`, fullPage: true });
     await page.close();
   }

@@ -284,13 +284,27 @@ function mountPanel(p: ExperimentPanel): HTMLElement {
     }
     timer = setTimeout(flush, now ? 0 : Math.max(0, lastFlush + REDRAW_MS - performance.now()));
   };
+  // A figure redrawn when the page's width changes (a phone turned), so that its title wraps to the new width.
+  const drawn = new Map<string, VegaLiteSpec>();
+  let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastWidth = window.innerWidth;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => {
+      if (Math.abs(window.innerWidth - lastWidth) < 40) return;
+      lastWidth = window.innerWidth;
+      for (const [name, spec] of drawn) if (!pending.has(name)) schedule(name, spec, true);
+    }, 300);
+  });
   async function draw(name: string, spec: VegaLiteSpec): Promise<void> {
+    drawn.set(name, spec);
     const { chart } = figureBox(name);
     // Vega-Lite fits only single and layered views to their container; a concat or facet keeps its own width
     // and its SVG is scaled down by the stylesheet when the box is narrower.
     const raw = spec as Record<string, unknown>;
     const single = !['concat', 'hconcat', 'vconcat', 'facet', 'repeat'].some((k) => k in raw);
-    const fitted = single ? { ...raw, width: 'container', autosize: { type: 'fit-x', contains: 'padding' } } : raw;
+    const sized = single ? { ...raw, width: 'container', autosize: { type: 'fit-x', contains: 'padding' } } : raw;
+    const fitted = { ...sized, title: wrapTitle(raw.title, chart.clientWidth) };
     views.get(name)?.finalize();
     chart.replaceChildren();
     const target = el('div');
@@ -443,4 +457,20 @@ function mountPanel(p: ExperimentPanel): HTMLElement {
   applyShow();
   if (p.live) void run();
   return section;
+}
+
+/** A long string title broken into lines that fit `width` px (about 8 px a character of the bold 13 px title). */
+function wrapTitle(title: unknown, width: number): unknown {
+  const max = Math.max(20, Math.floor(width / 8));
+  if (typeof title !== 'string' || title.length <= max || width === 0) return title;
+  const lines: string[] = [];
+  let line = '';
+  for (const word of title.split(' ')) {
+    if (line && line.length + 1 + word.length > max) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
 }

@@ -121,7 +121,8 @@ mountSection(
     {
       name: 'optimizer-mnist',
       heading: 'The four optimizers on MNIST',
-      intro: 'A net of 4 hidden layers of 100 ReLU units, trained on MNIST (batch 128) by each optimizer at the book’s rates.',
+      intro:
+        'A net of 4 hidden layers of 100 ReLU units, trained on MNIST (batch 128) by each optimizer at the book’s rates.',
       figures: [
         {
           name: 'optimizer-mnist',

@@ -1,0 +1,249 @@
+// The chapter pages (dist-site/chapter/6-1.html … 6-5.html, built by site/build.mjs) in Chromium. For each
+// section: every experiment's quick run draws all its figures and the book's findings all hold (✓), with no
+// console or page error, its worker's included; a knob change redraws; a URL with knob values restores them.
+// The experiments run in the page's Workers (site/run.ts): these are the same runs as `zerodl experiment --quick`.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, type Session, skipReason as browserSkip, startSession } from '../browser/browser.js';
+
+interface SiteWindow {
+  zerodlSite?: {
+    panels: Record<
+      string,
+      {
+        running: boolean;
+        status: string;
+        error?: string;
+        result?: { findings: { claim: string; holds: boolean }[] };
+        draws: Record<string, number>;
+        specs: Record<string, string>;
+        runs: number;
+      }
+    >;
+  };
+}
+
+const skipReason =
+  browserSkip ??
+  (existsSync(join(ROOT, 'site/build.mjs')) && existsSync(join(ROOT, 'site/run.ts'))
+    ? undefined
+    : 'site/build.mjs and site/run.ts (the runner) are absent: dist-site cannot be built');
+
+/** Per section: its experiments and the figures each must draw. */
+const PAGES: { page: string; experiments: Record<string, string[]> }[] = [
+  { page: '6-1', experiments: { 'optimizer-paths': ['optimizer-paths'], 'optimizer-mnist': ['optimizer-mnist'] } },
+  {
+    page: '6-2',
+    experiments: {
+      'init-histogram': ['sigmoid', 'tanh', 'relu'].flatMap((a) =>
+        ['std1', 'std0.01', 'xavier', 'he'].map((w) => `init-histogram-${a}-${w}`),
+      ),
+      'init-mnist': ['init-mnist'],
+    },
+  },
+  { page: '6-3', experiments: { batchnorm: ['batchnorm'] } },
+  { page: '6-4', experiments: { 'weight-decay': ['weight-decay'], dropout: ['dropout'] } },
+  {
+    page: '6-5',
+    experiments: { 'hyperparameter-search': ['hyperparameter-search-scatter', 'hyperparameter-search-best'] },
+  },
+];
+
+const panel = (page: Page, name: string) =>
+  page.evaluate((n) => (window as unknown as SiteWindow).zerodlSite!.panels[n], name);
+
+async function runToEnd(page: Page, name: string, timeout = 240_000): Promise<void> {
+  const before = (await panel(page, name)).runs;
+  await page.click(`#${name} button.run`);
+  await page.waitForFunction(
+    ([n, r]) => {
+      const p = (window as unknown as SiteWindow).zerodlSite!.panels[n as string];
+      return p.runs > (r as number) && !p.running;
+    },
+    [name, before],
+    { timeout, polling: 250 },
+  );
+}
+
+/** Waits until the coalesced redraws have drawn the final figures (the last draw comes ≤ 250 ms after the run). */
+const settle = (page: Page) => page.waitForTimeout(600);
+
+describe.skipIf(skipReason)(`the chapter pages in Chromium${skipReason ? ` — skipped: ${skipReason}` : ''}`, () => {
+  let session: Session;
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, ['site/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
+    session = await startSession(join(ROOT, 'dist-site'));
+  }, 120_000);
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  for (const { page: name, experiments } of PAGES) {
+    describe(`chapter/${name}.html`, () => {
+      let page: Page;
+      let errors: string[];
+      beforeAll(async () => {
+        ({ page, errors } = await session.open(`chapter/${name}.html`));
+        await page.waitForFunction(() => (window as unknown as SiteWindow).zerodlSite !== undefined);
+      });
+      afterAll(async () => {
+        await page?.close();
+      });
+
+      it('links to the demo and its neighbours', async () => {
+        expect(await page.getAttribute('nav a[href="../index.html"]', 'href')).toBe('../index.html');
+        const n = Number(name.slice(2));
+        expect(await page.locator('nav a[rel=prev]').count()).toBe(n > 1 ? 1 : 0);
+        expect(await page.locator('nav a[rel=next]').count()).toBe(n < 5 ? 1 : 0);
+        // Every control has a visible label.
+        const unlabelled = await page.evaluate(() =>
+          [...document.querySelectorAll('input, select')]
+            .filter((c) => !c.id || !document.querySelector(`label[for="${c.id}"]`))
+            .map((c) => (c as HTMLInputElement).name),
+        );
+        expect(unlabelled).toEqual([]);
+      });
+
+      for (const [experiment, figures] of Object.entries(experiments)) {
+        it(`${experiment}: the quick run draws every figure and every finding holds`, async () => {
+          await runToEnd(page, experiment);
+          await settle(page);
+          const p = await panel(page, experiment);
+          expect(p.error).toBeUndefined();
+          expect(p.status).toBe('done');
+          for (const f of figures) expect(p.draws[f], f).toBeGreaterThan(0);
+          expect(p.result!.findings.length).toBeGreaterThan(0);
+          expect(p.result!.findings.filter((f) => !f.holds)).toEqual([]);
+          const marks = await page.locator(`#${experiment} .findings .mark`).allTextContents();
+          expect(marks).toEqual(p.result!.findings.map(() => '✓'));
+          expect(await page.locator(`#${experiment} .summary table`).count()).toBe(1);
+          expect(errors).toEqual([]);
+        }, 300_000);
+      }
+
+      it('restores knob values from the URL', async () => {
+        const [experiment] = Object.keys(experiments);
+        const url = new URL(page.url());
+        url.searchParams.set(`${experiment}.seed`, '7');
+        url.searchParams.set(`${experiment}.mode`, 'full');
+        const other = await session.open(`chapter/${name}.html${url.search}`);
+        await other.page.waitForFunction(() => (window as unknown as SiteWindow).zerodlSite !== undefined);
+        if (experiment !== 'optimizer-paths' && experiment !== 'init-histogram')
+          expect(await other.page.inputValue(`#${experiment}-seed`)).toBe('7');
+        expect(await other.page.inputValue(`#${experiment}-mode`)).toBe('full');
+        await other.page.close();
+      });
+    });
+  }
+
+  it('6.1: a learning rate typed in redraws the paths at once; a click on the plot moves the start point', async () => {
+    const { page, errors } = await session.open('chapter/6-1.html?optimizer-paths.x=-6');
+    await page.waitForFunction(() => (window as unknown as SiteWindow).zerodlSite !== undefined);
+    expect(await page.inputValue('#optimizer-paths-x')).toBe('-6');
+    await page.waitForFunction(
+      () => ((window as unknown as SiteWindow).zerodlSite!.panels['optimizer-paths'].draws['optimizer-paths'] ?? 0) > 0,
+      null,
+      { timeout: 60_000 },
+    );
+    await settle(page);
+    const before = await panel(page, 'optimizer-paths');
+    await page.fill('#optimizer-paths-lr-SGD', '0.5');
+    await page.waitForFunction(
+      (d) => (window as unknown as SiteWindow).zerodlSite!.panels['optimizer-paths'].draws['optimizer-paths'] > d,
+      before.draws['optimizer-paths'],
+      { timeout: 60_000 },
+    );
+    expect(new URL(page.url()).searchParams.get('optimizer-paths.lr-SGD')).toBe('0.5');
+    // A click near the right edge of a cell (an optimizer's plot) moves the start to positive x.
+    const cell = page.locator('[data-figure="optimizer-paths"] .role-scope path.background').first();
+    const box = (await cell.boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.8, box.y + box.height * 0.5);
+    expect(Number(await page.inputValue('#optimizer-paths-x'))).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('6.2: the activation and weight selects choose the histograms shown; binning redraws them', async () => {
+    const { page, errors } = await session.open('chapter/6-2.html?init-histogram.act=relu&init-histogram.init=he');
+    await page.waitForFunction(() => (window as unknown as SiteWindow).zerodlSite !== undefined);
+    const shown = () =>
+      page.$$eval('#init-histogram figure:not([hidden]) .chart', (cs) =>
+        cs.map((c) => (c as HTMLElement).dataset.figure),
+      );
+    expect(await shown()).toEqual(['init-histogram-relu-he']);
+    await page.selectOption('#init-histogram-act', 'all');
+    expect((await shown()).length).toBe(3);
+    await runToEnd(page, 'init-histogram');
+    await settle(page);
+    const book = (await panel(page, 'init-histogram')).specs['init-histogram-relu-he'];
+    await page.selectOption('#init-histogram-binning', 'range');
+    await runToEnd(page, 'init-histogram');
+    await settle(page);
+    expect((await panel(page, 'init-histogram')).specs['init-histogram-relu-he']).not.toBe(book);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
+
+  it('6.3: other weight scales redraw the panels; Stop ends a run', async () => {
+    const { page, errors } = await session.open('chapter/6-3.html?batchnorm.scales=6');
+    await page.waitForFunction(() => (window as unknown as SiteWindow).zerodlSite !== undefined);
+    expect(await page.isChecked('#batchnorm-scales-6')).toBe(true);
+    expect(await page.isChecked('#batchnorm-scales-3')).toBe(false);
+    await runToEnd(page, 'batchnorm');
+    await settle(page);
+    const one = (await panel(page, 'batchnorm')).specs.batchnorm;
+    await page.check('#batchnorm-scales-9');
+    await runToEnd(page, 'batchnorm');
+    await settle(page);
+    expect((await panel(page, 'batchnorm')).specs.batchnorm).not.toBe(one);
+    await page.selectOption('#batchnorm-mode', 'full');
+    await page.click('#batchnorm button.run');
+    await page.click('#batchnorm button.stop');
+    await page.waitForFunction(
+      () => (window as unknown as SiteWindow).zerodlSite!.panels.batchnorm.status === 'stopped',
+      null,
+      { timeout: 30_000 },
+    );
+    expect(await page.textContent('#batchnorm .status')).toBe('stopped.');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
+
+  it('6.4: the dropout runs chosen redraw the curves', async () => {
+    const { page, errors } = await session.open('chapter/6-4.html?dropout.ratios=0');
+    await page.waitForFunction(() => (window as unknown as SiteWindow).zerodlSite !== undefined);
+    expect(await page.isChecked('#dropout-ratios-0')).toBe(true);
+    expect(await page.isChecked('#dropout-ratios-0\\.2')).toBe(false);
+    await runToEnd(page, 'dropout');
+    await settle(page);
+    const off = (await panel(page, 'dropout')).specs.dropout;
+    await page.check('#dropout-ratios-0\\.2');
+    await page.uncheck('#dropout-ratios-0');
+    await runToEnd(page, 'dropout');
+    await settle(page);
+    expect((await panel(page, 'dropout')).specs.dropout).not.toBe(off);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
+
+  it('6.5: a small search (4 trials × 3 epochs) redraws the scatter with its trials', async () => {
+    const { page, errors } = await session.open(
+      'chapter/6-5.html?hyperparameter-search.trials=4&hyperparameter-search.epochs=3',
+    );
+    await page.waitForFunction(() => (window as unknown as SiteWindow).zerodlSite !== undefined);
+    expect(await page.inputValue('#hyperparameter-search-trials')).toBe('4');
+    await runToEnd(page, 'hyperparameter-search');
+    await settle(page);
+    const four = (await panel(page, 'hyperparameter-search')).specs['hyperparameter-search-scatter'];
+    await page.fill('#hyperparameter-search-trials', '3');
+    await runToEnd(page, 'hyperparameter-search');
+    await settle(page);
+    expect((await panel(page, 'hyperparameter-search')).specs['hyperparameter-search-scatter']).not.toBe(four);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
+});

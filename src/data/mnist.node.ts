@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { DependencyError, FormatError, isMissingPackage } from '../errors.js';
 import { type IdxHeader, isGzip, parseIdx, readIdxHeader } from './idx.js';
+import { pixelsToFloats } from './pixels.js';
 
 export interface LoadMnistOptions {
   /** Scale pixels to [0, 1] (default); otherwise keep 0–255 as floats. */
@@ -57,9 +58,9 @@ export async function loadMnist({
   }
   const labels = (l: Uint8Array): Uint8Array | Float32Array => (oneHotLabel ? oneHot(l) : l);
   return {
-    xTrain: toFloats(train.images, normalize),
+    xTrain: pixelsToFloats(train.images, normalize),
     tTrain: labels(train.labels),
-    xTest: toFloats(test.images, normalize),
+    xTest: pixelsToFloats(test.images, normalize),
     tTest: labels(test.labels),
     trainSize: train.labels.length,
     testSize: test.labels.length,
@@ -277,19 +278,6 @@ async function decompress(file: FoundFile, check: (head: IdxHeader) => void): Pr
     });
     gunzip.end(bytes);
   });
-}
-
-// A 256-entry table: i/255 rounded once to float32, the same values as numpy's astype(float32) / 255.
-const SCALE = Float32Array.from({ length: 256 }, (_, i) => i / 255);
-
-function toFloats(bytes: Uint8Array, normalize: boolean): Float32Array {
-  const out = new Float32Array(bytes.length);
-  if (!normalize) {
-    out.set(bytes);
-    return out;
-  }
-  for (let i = 0; i < bytes.length; i++) out[i] = SCALE[bytes[i]];
-  return out;
 }
 
 function oneHot(labels: Uint8Array): Float32Array {

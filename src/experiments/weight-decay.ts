@@ -65,7 +65,7 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
           trainAcc[trainAcc.length - 1],
           testAcc[testAcc.length - 1],
         );
-        ctx.partial('weight-decay', () => figure({ ...runs, [String(lambda)]: { trainAcc, testAcc } } as typeof runs));
+        ctx.partial('weight-decay', () => figure({ ...runs, [String(lambda)]: { trainAcc, testAcc } }));
       }
     }
     runs[String(lambda)] = { lambda, trainAcc, testAcc };

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { experiments, type ExperimentOptions, type ExperimentResult } from '../../src/experiments/index.js';
 import { optimizerPath, ySignChanges } from '../../src/experiments/optimizer-paths.js';
+import { ValueError } from '../../src/errors.js';
 import { expectFindingsHold, expectShape, expectWrittenFiles } from './files.js';
 
 let out: string;
@@ -41,6 +42,53 @@ describe('optimizer-paths', () => {
     const paths = r.results.paths as Record<string, { points: [number, number][] }>;
     expect(Object.keys(paths)).toEqual(['SGD', 'Momentum', 'AdaGrad', 'Adam']);
     for (const p of Object.values(paths)) expect(p.points[0]).toEqual([-7, 2]);
+  });
+
+  it('start and lr: every path begins at the start given, each rate gives optimizerPath(key, lr) from it', async () => {
+    const start: [number, number] = [3.5, -4];
+    const lr = { SGD: 0.3, Adam: 0.05 };
+    const run = experiments['optimizer-paths'].run as (o: object) => Promise<ExperimentResult>;
+    const got = await run({ start, lr });
+    expect(got.results.start).toEqual(start);
+    const paths = got.results.paths as Record<string, { lr: number; points: [number, number][] }>;
+    const want = { SGD: ['sgd', 0.3], Momentum: ['momentum', 0.1], AdaGrad: ['adagrad', 1.5], Adam: ['adam', 0.05] };
+    for (const [name, [key, rate]] of Object.entries(want) as [string, [string, number]][]) {
+      expect(paths[name].lr, name).toBe(rate);
+      expect(paths[name].points[0], name).toEqual(start);
+      const direct = optimizerPath(key, rate, 30, start);
+      expect(paths[name].points, name).toEqual(
+        direct.map(([x, y]) => [Number(x.toPrecision(6)), Number(y.toPrecision(6))]),
+      );
+    }
+    // A changed rate changes the path (the oracle above would also pass if lr were ignored only by coincidence).
+    expect(paths.SGD.points).not.toEqual((r.results.paths as typeof paths).SGD.points);
+    expect(got.summary.rows.map((row) => row[1])).toEqual([0.3, 0.1, 1.5, 0.05]);
+    expect(got.findings.every((f) => f.claim.includes('checked here on this run’s paths'))).toBe(true);
+    // SGD at lr 0.3 from y = −4: y ← 0.4·y never changes sign, so the zig-zag finding is honestly ✗.
+    expect(got.findings[1].holds).toBe(false);
+  });
+
+  it('rejects a bad start or lr with a ValueError naming it, before any work', async () => {
+    const run = experiments['optimizer-paths'].run as (o: object) => Promise<ExperimentResult>;
+    let figures = 0;
+    const onFigure = () => figures++;
+    for (const [opts, msg] of [
+      [{ start: [11, 0] }, /start must be \[x, y\].*got \[11,0\]/],
+      [{ start: [0, Number.NaN] }, /start must be/],
+      [{ start: [1] }, /start must be/],
+      [{ start: '1,2' }, /start must be/],
+      [{ lr: { SGD: 0 } }, /lr\.SGD must be a number in \(0, 10\], got 0/],
+      [{ lr: { Adam: -1 } }, /lr\.Adam must be/],
+      [{ lr: { Adam: Number.POSITIVE_INFINITY } }, /lr\.Adam must be/],
+      [{ lr: { Nesterov: 0.1 } }, /unknown optimizer 'Nesterov'/],
+      [{ lr: JSON.parse('{"__proto__": 0.1}') }, /unknown optimizer '__proto__'/],
+      [{ lr: { constructor: 0.1 } }, /unknown optimizer 'constructor'/],
+      [{ lr: [0.1] }, /lr must be an object/],
+    ] as [object, RegExp][]) {
+      await expect(run({ ...opts, onFigure }), JSON.stringify(opts)).rejects.toThrow(ValueError);
+      await expect(run({ ...opts, onFigure }), JSON.stringify(opts)).rejects.toThrow(msg);
+    }
+    expect(figures).toBe(0);
   });
 
   it('is the same for the same seed', async () => {

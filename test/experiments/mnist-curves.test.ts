@@ -74,6 +74,12 @@ describe('optimizer-mnist: the optimizers and iterations chosen', () => {
     const noSgd = await optimizerMnist.run({ mnist, iterations: 5, optimizers: ['RMSprop', 'Nesterov'] });
     expect(Object.keys(loss(noSgd))).toEqual(['RMSprop', 'Nesterov']);
     expect(noSgd.findings).toEqual([]);
+    // With the book's draws too: the nets not run are drawn and dropped, so Adam's weights are the full run's.
+    const numpy = { mnist, iterations: 5, draws: 'numpy' as const };
+    const numpyFull = await optimizerMnist.run(numpy);
+    const numpyAdam = await optimizerMnist.run({ ...numpy, optimizers: ['Adam'] });
+    expect(loss(numpyAdam).Adam).toEqual(loss(numpyFull).Adam);
+    expect(loss(numpyAdam).Adam).not.toEqual(loss(full).Adam.slice(0, 5)); // other draws than zerodl's
   }, 120_000);
 
   it('rejects bad optimizers or iterations with a ValueError before training', async () => {

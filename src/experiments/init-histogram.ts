@@ -9,9 +9,15 @@
 // ReLU's exact zeros included, in 30 bins on [0, 1]; values outside it (tanh's negative half, ReLU's values
 // above 1) are not drawn. 'range': per-activation ranges instead (sigmoid [0, 1], tanh [−1, 1], ReLU [0, max])
 // with ReLU's exact zeros left out, so that the positive part stays visible. The statistics include every value.
+//
+// Options (the site's knobs): `activations` and `inits` choose which of the 12 run (default all), `std` adds a
+// weight scale of one's own (the setting 'custom'), `layers` and `units` change the stack (the inputs are as wide
+// as a layer). The findings are the book's, each reported only when its settings were run; away from the book's
+// 5 layers of 100 units they are checked as stated, and say so.
 import { ValueError } from '../errors.js';
 import { histogramGrid } from '../plot/specs.js';
 import { Rng } from '../rng.js';
+import { chooseNames, integerIn } from './choices.js';
 import { Context, fmt, sig6 } from './context.js';
 import type { Experiment, ExperimentOptions, ExperimentResult } from './types.js';
 
@@ -27,7 +33,20 @@ export type HistogramBinning = 'book' | 'range';
 export interface InitHistogramOptions extends ExperimentOptions {
   /** 'book' (default): 30 bins on [0, 1], every value; 'range': per-activation ranges, ReLU zeros left out. */
   binning?: HistogramBinning;
+  /** Which activations to run: 'sigmoid', 'relu', 'tanh' (default all three). */
+  activations?: string[];
+  /** Which weight scales to run: 'std1', 'std0.01', 'xavier', 'he', 'custom' (default the four, and 'custom' with `std`). */
+  inits?: string[];
+  /** The std of the 'custom' weight scale, in (0, MAX_STD]. */
+  std?: number;
+  /** Hidden layers, 1…MAX_LAYERS (default 5). */
+  layers?: number;
+  /** Units per layer and the inputs' width, 1…MAX_UNITS (default 100). */
+  units?: number;
 }
+export const MAX_LAYERS = 20;
+export const MAX_UNITS = 1000;
+export const MAX_STD = 100;
 const ACTS: Record<ActName, (a: number) => number> = {
   sigmoid: (a) => 1 / (1 + Math.exp(-a)),
   tanh: Math.tanh,
@@ -52,7 +71,7 @@ const WEIGHTS = [
   { key: 'he', label: 'He', std: (n: number) => Math.sqrt(2 / n), stdLabel: '√(2/n)' },
 ];
 const ACT_LABELS: Record<ActName, string> = { sigmoid: 'sigmoid', relu: 'ReLU', tanh: 'tanh' };
-/** The streams of the 7 settings run before all 12 were, kept so that their numbers stay as they were. */
+/** The streams of the 7 settings run before all 12 were, kept so that their numbers stay as they were (then 'custom'). */
 const STREAMS: Record<string, number> = {
   'sigmoid-std1': 0,
   'sigmoid-std0.01': 1,
@@ -66,6 +85,9 @@ const STREAMS: Record<string, number> = {
   'tanh-std1': 9,
   'tanh-std0.01': 10,
   'tanh-he': 11,
+  'sigmoid-custom': 12,
+  'relu-custom': 13,
+  'tanh-custom': 14,
 };
 
 /** The script's 12 combinations, in its order: activation (sigmoid, ReLU, tanh) × weight scale. */
@@ -105,15 +127,33 @@ function layerForward(
   return z;
 }
 
-/** The activations of every layer for one setting (the weights drawn from `rng`). */
-export function activationsFor(setting: Setting, x: Float64Array, rng: Rng): Float64Array[] {
+/** The 'custom' weight scale of each activation: std `std` whatever the fan-in. */
+export function customSettings(std: number): Setting[] {
+  return (['sigmoid', 'relu', 'tanh'] as const).map((act) => ({
+    key: `${act}-custom`,
+    label: `${ACT_LABELS[act]}, std ${std}`,
+    act,
+    std: () => std,
+    stdLabel: String(std),
+    stream: STREAMS[`${act}-custom`],
+  }));
+}
+
+/** The activations of every layer for one setting (the weights drawn from `rng`): `layers` layers of `units`. */
+export function activationsFor(
+  setting: Setting,
+  x: Float64Array,
+  rng: Rng,
+  layers = LAYERS,
+  units = NODES,
+): Float64Array[] {
   const out: Float64Array[] = [];
   let h = x;
-  for (let l = 0; l < LAYERS; l++) {
-    const W = new Float64Array(NODES * NODES);
-    const s = setting.std(NODES);
+  for (let l = 0; l < layers; l++) {
+    const W = new Float64Array(units * units);
+    const s = setting.std(units);
     for (let i = 0; i < W.length; i++) W[i] = s * rng.normal();
-    h = layerForward(h, W, N, NODES, NODES, ACTS[setting.act]);
+    h = layerForward(h, W, N, units, units, ACTS[setting.act]);
     out.push(h);
   }
   return out;
@@ -165,21 +205,41 @@ async function run(options: InitHistogramOptions = {}): Promise<ExperimentResult
   if (binning !== 'book' && binning !== 'range') {
     throw new ValueError(`init-histogram: binning must be 'book' or 'range', got ${String(binning)}`);
   }
-  const input = new Float64Array(N * NODES);
+  const name = experiment.name;
+  const std = options.std;
+  if (std !== undefined && !(typeof std === 'number' && Number.isFinite(std) && std > 0 && std <= MAX_STD)) {
+    throw new ValueError(`${name}: std must be a number in (0, ${MAX_STD}], got ${JSON.stringify(std) ?? String(std)}`);
+  }
+  const chosenActs = chooseNames(name, 'activations', options.activations, ['sigmoid', 'relu', 'tanh']);
+  const inits = chooseNames(
+    name,
+    'inits',
+    options.inits ?? [...WEIGHTS.map((w) => w.key), ...(std !== undefined ? ['custom'] : [])],
+    [...WEIGHTS.map((w) => w.key), 'custom'],
+  );
+  if (inits.includes('custom') && std === undefined)
+    throw new ValueError(`${name}: inits 'custom' needs std (the custom weight scale's std)`);
+  const L = integerIn(name, 'layers', options.layers, 1, MAX_LAYERS, LAYERS);
+  const U = integerIn(name, 'units', options.units, 1, MAX_UNITS, NODES);
+  const book = L === LAYERS && U === NODES;
+  const settings = [...SETTINGS, ...(std !== undefined ? customSettings(std) : [])].filter(
+    (s) => chosenActs.includes(s.act) && inits.includes(s.key.slice(s.act.length + 1)),
+  );
+  const input = new Float64Array(N * U);
   const inputRng = new Rng(ctx.seed);
   for (let i = 0; i < input.length; i++) input[i] = inputRng.normal();
 
   const all: Record<string, { act: ActName; std: string; layers: LayerStats[] }> = {};
   const acts: Record<string, Float64Array[]> = {};
-  for (const s of SETTINGS) {
+  for (const s of settings) {
     await ctx.tick();
     // Each setting gets weights of its own stream, so that adding a setting does not change the others.
-    acts[s.key] = activationsFor(s, input, new Rng(ctx.seed + 1 + s.stream));
+    acts[s.key] = activationsFor(s, input, new Rng(ctx.seed + 1 + s.stream), L, U);
     all[s.key] = { act: s.act, std: s.stdLabel, layers: acts[s.key].map((z) => stats(z, s.act)) };
     ctx.log(`${s.label}: layer std ${all[s.key].layers.map((l) => fmt(l.std)).join(' → ')}`);
   }
 
-  for (const s of SETTINGS) {
+  for (const s of settings) {
     const layers = acts[s.key];
     let domain: [number, number];
     let panels = layers.map((z, l) => ({ name: `${l + 1}-layer`, values: z as ArrayLike<number> }));
@@ -203,78 +263,116 @@ async function run(options: InitHistogramOptions = {}): Promise<ExperimentResult
         panels,
         bins: BINS,
         domain,
-        columns: LAYERS,
+        columns: Math.min(L, LAYERS),
         width: 150,
         height: 130,
       }),
     );
   }
 
-  const last = (key: string): LayerStats => all[key].layers[LAYERS - 1];
+  const last = (key: string): LayerStats => all[key].layers[L - 1];
   const first = (key: string): LayerStats => all[key].layers[0];
-  const reluSmall = all['relu-std0.01'].layers;
-  const heRatio = last('relu-he').std / first('relu-he').std;
-  const xavierReluRatio = last('relu-xavier').std / first('relu-xavier').std;
-  const reluBigRatio = last('relu-std1').std / first('relu-std1').std;
-  const findings = [
+  const ratio = (key: string) => (key in all ? last(key).std / first(key).std : Number.NaN);
+  const reluSmall = all['relu-std0.01']?.layers ?? [];
+  const heRatio = ratio('relu-he');
+  const xavierReluRatio = ratio('relu-xavier');
+  const reluBigRatio = ratio('relu-std1');
+  // Each finding with the settings it reads and whether it is about depth (meaningless for one layer). Those whose
+  // settings were not run are left out; the texts are built only for those kept.
+  const candidates: { needs: string[]; depth?: boolean; make: () => { claim: string; holds: boolean } }[] = [
     {
-      claim: `sigmoid, std 1: activations pile up at 0 and 1 (layer 5: ${pct(last('sigmoid-std1').saturatedShare)} within 0.05 of 0 or 1, > 50 %)`,
-      holds: last('sigmoid-std1').saturatedShare > 0.5,
+      needs: ['sigmoid-std1'],
+      make: () => ({
+        claim: `sigmoid, std 1: activations pile up at 0 and 1 (layer ${L}: ${pct(last('sigmoid-std1').saturatedShare)} within 0.05 of 0 or 1, > 50 %)`,
+        holds: last('sigmoid-std1').saturatedShare > 0.5,
+      }),
     },
     {
-      claim: `sigmoid, std 0.01: activations concentrate at 0.5 (layer-5 std ${fmt(last('sigmoid-std0.01').std)} < 0.02)`,
-      holds: last('sigmoid-std0.01').std < 0.02 && Math.abs(last('sigmoid-std0.01').mean - 0.5) < 0.05,
+      needs: ['sigmoid-std0.01'],
+      make: () => ({
+        claim: `sigmoid, std 0.01: activations concentrate at 0.5 (layer-${L} std ${fmt(last('sigmoid-std0.01').std)} < 0.02)`,
+        holds: last('sigmoid-std0.01').std < 0.02 && Math.abs(last('sigmoid-std0.01').mean - 0.5) < 0.05,
+      }),
     },
     {
-      claim:
-        `sigmoid, Xavier: activations stay spread (layer-5 std ${fmt(last('sigmoid-xavier').std)} > 0.05) without ` +
-        `collapsing onto 0 or 1 (${pct(last('sigmoid-xavier').saturatedShare)} within 0.05 of them, < 5 %)`,
-      holds: last('sigmoid-xavier').std > 0.05 && last('sigmoid-xavier').saturatedShare < 0.05,
+      needs: ['sigmoid-xavier'],
+      make: () => ({
+        claim:
+          `sigmoid, Xavier: activations stay spread (layer-${L} std ${fmt(last('sigmoid-xavier').std)} > 0.05) without ` +
+          `collapsing onto 0 or 1 (${pct(last('sigmoid-xavier').saturatedShare)} within 0.05 of them, < 5 %)`,
+        holds: last('sigmoid-xavier').std > 0.05 && last('sigmoid-xavier').saturatedShare < 0.05,
+      }),
     },
     {
-      claim:
-        `tanh, Xavier: activations spread symmetrically around 0 (layer-5 mean ${fmt(last('tanh-xavier').mean)}, ` +
-        `std ${fmt(last('tanh-xavier').std)} > 0.1)`,
-      holds: Math.abs(last('tanh-xavier').mean) < 0.05 && last('tanh-xavier').std > 0.1,
+      needs: ['tanh-xavier'],
+      make: () => ({
+        claim:
+          `tanh, Xavier: activations spread symmetrically around 0 (layer-${L} mean ${fmt(last('tanh-xavier').mean)}, ` +
+          `std ${fmt(last('tanh-xavier').std)} > 0.1)`,
+        holds: Math.abs(last('tanh-xavier').mean) < 0.05 && last('tanh-xavier').std > 0.1,
+      }),
     },
     {
-      claim: `ReLU, std 0.01: activations shrink layer over layer (mean ${reluSmall.map((l) => fmt(l.mean)).join(' → ')})`,
-      holds: reluSmall.every((l, i) => i === 0 || l.mean < 0.5 * reluSmall[i - 1].mean),
+      needs: ['relu-std0.01'],
+      depth: true,
+      make: () => ({
+        claim: `ReLU, std 0.01: activations shrink layer over layer (mean ${reluSmall.map((l) => fmt(l.mean)).join(' → ')})`,
+        holds: reluSmall.every((l, i) => i === 0 || l.mean < 0.5 * reluSmall[i - 1].mean),
+      }),
     },
     {
-      claim: `ReLU, He: the spread stays similar across layers (layer-5 std / layer-1 std = ${fmt(heRatio)}, within 0.5…2)`,
-      holds: heRatio > 0.5 && heRatio < 2,
+      needs: ['relu-he'],
+      depth: true,
+      make: () => ({
+        claim: `ReLU, He: the spread stays similar across layers (layer-${L} std / layer-1 std = ${fmt(heRatio)}, within 0.5…2)`,
+        holds: heRatio > 0.5 && heRatio < 2,
+      }),
     },
     {
-      claim: `ReLU, Xavier: the spread shrinks with depth more than with He (std ratio ${fmt(xavierReluRatio)} < He's ${fmt(heRatio)})`,
-      holds: xavierReluRatio < heRatio,
+      needs: ['relu-xavier', 'relu-he'],
+      depth: true,
+      make: () => ({
+        claim: `ReLU, Xavier: the spread shrinks with depth more than with He (std ratio ${fmt(xavierReluRatio)} < He's ${fmt(heRatio)})`,
+        holds: xavierReluRatio < heRatio,
+      }),
     },
     {
-      claim:
-        `tanh, std 1: activations pile up at −1 and 1 as the sigmoid's at 0 and 1 (layer 5: ` +
-        `${pct(last('tanh-std1').saturatedShare)} beyond ±0.95, > 50 %)`,
-      holds: last('tanh-std1').saturatedShare > 0.5,
+      needs: ['tanh-std1'],
+      make: () => ({
+        claim:
+          `tanh, std 1: activations pile up at −1 and 1 as the sigmoid's at 0 and 1 (layer ${L}: ` +
+          `${pct(last('tanh-std1').saturatedShare)} beyond ±0.95, > 50 %)`,
+        holds: last('tanh-std1').saturatedShare > 0.5,
+      }),
     },
     {
-      claim:
-        `ReLU, std 1: activations grow with depth (layer-5 std / layer-1 std = ${fmt(reluBigRatio)} > 10), past ` +
-        `the book's [0, 1] (layer 5: ${pct(last('relu-std1').inUnitShare)} in it, zeros ${pct(last('relu-std1').zeroShare)})`,
-      holds: reluBigRatio > 10,
+      needs: ['relu-std1'],
+      depth: true,
+      make: () => ({
+        claim:
+          `ReLU, std 1: activations grow with depth (layer-${L} std / layer-1 std = ${fmt(reluBigRatio)} > 10), past ` +
+          `the book's [0, 1] (layer ${L}: ${pct(last('relu-std1').inUnitShare)} in it, zeros ${pct(last('relu-std1').zeroShare)})`,
+        holds: reluBigRatio > 10,
+      }),
     },
   ];
+  const findings = candidates
+    .filter((c) => c.needs.every((k) => k in all) && !(c.depth && L < 2))
+    .map((c) => c.make())
+    .map((f) => (book ? f : { ...f, claim: `${f.claim}${notBook(L, U)}` }));
   return ctx.finish({
     summary: {
       columns: [
         'setting',
         'layer-1 mean',
         'layer-1 std',
-        'layer-5 mean',
-        'layer-5 std',
-        'layer-5 within 0.05 of its bounds',
-        'layer-5 zeros',
-        'layer-5 in [0, 1]',
+        `layer-${L} mean`,
+        `layer-${L} std`,
+        `layer-${L} within 0.05 of its bounds`,
+        `layer-${L} zeros`,
+        `layer-${L} in [0, 1]`,
       ],
-      rows: SETTINGS.map((s) => [
+      rows: settings.map((s) => [
         s.label,
         sig6(first(s.key).mean),
         sig6(first(s.key).std),
@@ -288,8 +386,9 @@ async function run(options: InitHistogramOptions = {}): Promise<ExperimentResult
     findings,
     results: {
       inputs: N,
-      nodes: NODES,
-      layers: LAYERS,
+      nodes: U,
+      layers: L,
+      ...(std !== undefined ? { std } : {}),
       bins: BINS,
       binning,
       settings: Object.fromEntries(
@@ -305,11 +404,14 @@ async function run(options: InitHistogramOptions = {}): Promise<ExperimentResult
   });
 }
 
+const notBook = (L: number, U: number): string =>
+  ` — the book’s finding for 5 layers of 100 units, checked here on ${L} layer${L === 1 ? '' : 's'} of ${U}`;
+
 function pct(share: number): string {
   return `${(100 * share).toFixed(1)} %`;
 }
 
-export const experiment: Experiment = {
+export const experiment: Experiment & { run(options?: InitHistogramOptions): Promise<ExperimentResult> } = {
   name: 'init-histogram',
   title: 'Activation distributions by layer for different initial weights (figures 6-10 … 6-14)',
   run,

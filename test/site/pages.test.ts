@@ -141,16 +141,38 @@ describe.skipIf(skipReason)(`the chapter pages in Chromium${skipReason ? ` — s
   }
 
   it('6.1: a learning rate typed in redraws the paths at once; a click on the plot moves the start point', async () => {
-    const { page, errors } = await session.open('chapter/6-1.html?optimizer-paths.x=-6');
+    const { page, errors } = await session.open(
+      'chapter/6-1.html?optimizer-paths.x=-6&optimizer-paths.y=1.5&optimizer-paths.lr-Adam=0.7' +
+        '&optimizer-mnist.optimizers=Adam,SGD&optimizer-mnist.iterations=20&optimizer-mnist.seed=3',
+    );
     await page.waitForFunction(() => (window as unknown as SiteWindow).zerodlSite !== undefined);
     expect(await page.inputValue('#optimizer-paths-x')).toBe('-6');
+    expect(await page.inputValue('#optimizer-paths-lr-Adam')).toBe('0.7');
     await page.waitForFunction(
       () => ((window as unknown as SiteWindow).zerodlSite!.panels['optimizer-paths'].draws['optimizer-paths'] ?? 0) > 0,
       null,
       { timeout: 60_000 },
     );
+    const done = () =>
+      page.waitForFunction(
+        () => {
+          const p = (window as unknown as SiteWindow).zerodlSite!.panels['optimizer-paths'];
+          return !p.running && p.status === 'done';
+        },
+        null,
+        { timeout: 60_000 },
+      );
+    await done();
     await settle(page);
     const before = await panel(page, 'optimizer-paths');
+    // The live run used the URL's start and rate: the results, the figure's title and the paths say so.
+    type Paths = { start: number[]; paths: Record<string, { lr: number; points: number[][] }> };
+    const used = (p: typeof before) => (p.result as unknown as { results: Paths }).results;
+    expect(used(before).start).toEqual([-6, 1.5]);
+    expect(used(before).paths.Adam.lr).toBe(0.7);
+    expect(used(before).paths.SGD.points[0]).toEqual([-6, 1.5]);
+    expect(JSON.parse(before.specs['optimizer-paths']).title).toMatch(/from \(−6, 1\.5\)/);
+    expect(await page.locator('#optimizer-paths p.note').count()).toBe(0);
     await page.fill('#optimizer-paths-lr-SGD', '0.5');
     await page.waitForFunction(
       (d) => (window as unknown as SiteWindow).zerodlSite!.panels['optimizer-paths'].draws['optimizer-paths'] > d,
@@ -169,14 +191,42 @@ describe.skipIf(skipReason)(`the chapter pages in Chromium${skipReason ? ` — s
       box = await cell.boundingBox();
     }
     if (!box) throw new Error('the optimizer-paths figure has no plot cell to click');
+    await done();
+    const runs = (await panel(page, 'optimizer-paths')).runs;
+    expect(used(await panel(page, 'optimizer-paths')).paths.SGD.lr).toBe(0.5);
     await page.mouse.click(box.x + box.width * 0.8, box.y + box.height * 0.5);
-    expect(Number(await page.inputValue('#optimizer-paths-x'))).toBeGreaterThan(0);
+    const x = Number(await page.inputValue('#optimizer-paths-x'));
+    expect(x).toBeGreaterThan(0);
+    await page.waitForFunction(
+      ([r]) => {
+        const p = (window as unknown as SiteWindow).zerodlSite!.panels['optimizer-paths'];
+        return p.runs > r && !p.running && p.status === 'done';
+      },
+      [runs],
+      { timeout: 60_000 },
+    );
+    expect(used(await panel(page, 'optimizer-paths')).start[0]).toBe(x);
+    // optimizer-mnist: the URL's optimizers, iterations and seed are in the inputs, and the run uses them.
+    expect(await page.isChecked('#optimizer-mnist-optimizers-Adam')).toBe(true);
+    expect(await page.isChecked('#optimizer-mnist-optimizers-SGD')).toBe(true);
+    expect(await page.isChecked('#optimizer-mnist-optimizers-Momentum')).toBe(false);
+    expect(await page.inputValue('#optimizer-mnist-iterations')).toBe('20');
+    await runToEnd(page, 'optimizer-mnist');
+    const mnist = await panel(page, 'optimizer-mnist');
+    expect(mnist.error).toBeUndefined();
+    const r = mnist.result as unknown as { seed: number; results: { loss: Record<string, number[]> } };
+    expect(r.seed).toBe(3);
+    expect(Object.keys(r.results.loss).sort()).toEqual(['Adam', 'SGD']);
+    for (const l of Object.values(r.results.loss)) expect(l).toHaveLength(20);
     expect(errors).toEqual([]);
     await page.close();
-  }, 120_000);
+  }, 300_000);
 
   it('6.2: the activation and weight selects choose the histograms shown; binning redraws them', async () => {
-    const { page, errors } = await session.open('chapter/6-2.html?init-histogram.act=relu&init-histogram.init=he');
+    const { page, errors } = await session.open(
+      'chapter/6-2.html?init-histogram.act=relu&init-histogram.init=he&init-histogram.layers=3&init-histogram.units=40' +
+        '&init-mnist.inits=he&init-mnist.iterations=10',
+    );
     await page.waitForFunction(() => (window as unknown as SiteWindow).zerodlSite !== undefined);
     const shown = () =>
       page.$$eval('#init-histogram figure:not([hidden]) .chart', (cs) =>
@@ -185,13 +235,49 @@ describe.skipIf(skipReason)(`the chapter pages in Chromium${skipReason ? ` — s
     expect(await shown()).toEqual(['init-histogram-relu-he']);
     await page.selectOption('#init-histogram-act', 'all');
     expect((await shown()).length).toBe(3);
+    expect(await page.inputValue('#init-histogram-layers')).toBe('3');
+    expect(await page.inputValue('#init-histogram-units')).toBe('40');
+    type Hist = { results: { layers: number; nodes: number; std?: number; settings: Record<string, unknown> } };
+    const hist = async () => (await panel(page, 'init-histogram')).result as unknown as Hist;
     await runToEnd(page, 'init-histogram');
     await settle(page);
+    // The URL's 3 layers of 40 units, for the selected weight scale (He) under every activation (now 'all').
+    expect((await hist()).results.layers).toBe(3);
+    expect((await hist()).results.nodes).toBe(40);
+    expect(Object.keys((await hist()).results.settings)).toEqual(['sigmoid-he', 'relu-he', 'tanh-he']);
     const book = (await panel(page, 'init-histogram')).specs['init-histogram-relu-he'];
+    const panels = JSON.parse(book).data.values.map((b: { p: string }) => b.p);
+    expect([...new Set(panels)]).toEqual(['1-layer', '2-layer', '3-layer']);
     await page.selectOption('#init-histogram-binning', 'range');
     await runToEnd(page, 'init-histogram');
     await settle(page);
     expect((await panel(page, 'init-histogram')).specs['init-histogram-relu-he']).not.toBe(book);
+    // The std slider with the 'custom' scale: its histogram is drawn from that std, and the URL keeps it.
+    await page.selectOption('#init-histogram-act', 'relu');
+    await page.selectOption('#init-histogram-init', 'custom');
+    await page.locator('#init-histogram-std').evaluate((el) => {
+      (el as HTMLInputElement).value = '1.25';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    expect(new URL(page.url()).searchParams.get('init-histogram.std')).toBe('1.25');
+    await runToEnd(page, 'init-histogram');
+    await settle(page);
+    expect((await hist()).results.std).toBe(1.25);
+    expect(Object.keys((await hist()).results.settings)).toEqual(['relu-custom']);
+    expect(await shown()).toEqual(['init-histogram-relu-custom']);
+    expect(JSON.parse((await panel(page, 'init-histogram')).specs['init-histogram-relu-custom']).title).toMatch(
+      /ReLU, std 1\.25/,
+    );
+    // init-mnist: the URL's scales and iterations in the inputs, and the run uses them.
+    expect(await page.isChecked('#init-mnist-inits-he')).toBe(true);
+    expect(await page.isChecked('#init-mnist-inits-xavier')).toBe(false);
+    expect(await page.inputValue('#init-mnist-iterations')).toBe('10');
+    await runToEnd(page, 'init-mnist');
+    const im = await panel(page, 'init-mnist');
+    expect(im.error).toBeUndefined();
+    const loss = (im.result as unknown as { results: { loss: Record<string, number[]> } }).results.loss;
+    expect(Object.keys(loss)).toEqual(['He']);
+    expect(loss.He).toHaveLength(10);
     expect(errors).toEqual([]);
     await page.close();
   }, 300_000);

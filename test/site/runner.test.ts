@@ -72,6 +72,22 @@ describe.skipIf(skipReason)(`the site runner in Chromium${skipReason ? ` — ski
     expect(errors).toEqual([]);
   }, 120_000);
 
+  it('options reach the Worker: its final figures equal Node’s with the same non-default options', async () => {
+    for (const [experiment, options] of [
+      ['optimizer-paths', { start: [2.5, -3], lr: { Adam: 0.7, SGD: 0.2 } }],
+      ['init-histogram', { activations: ['relu'], inits: ['xavier', 'custom'], std: 0.7, layers: 3, units: 30 }],
+      ['optimizer-mnist', { quick: true, optimizers: ['Adam', 'SGD'], iterations: 15, seed: 2 }],
+      ['init-mnist', { quick: true, inits: ['he'], iterations: 12 }],
+    ] as [string, Record<string, unknown>][]) {
+      const got = await run(experiment, options);
+      expect(got.error, experiment).toBeUndefined();
+      const node = await nodeFigures(experiment, options);
+      expect(Object.keys(node).length, experiment).toBeGreaterThan(0);
+      expect(finals(got), experiment).toEqual(node);
+    }
+    expect(errors).toEqual([]);
+  }, 300_000);
+
   it('runs batchnorm over 2 Workers: panels stream in, the findings hold, the merged figure is Node’s single run', async () => {
     const got = await run('batchnorm', { quick: true }, 2);
     expect(got.error).toBeUndefined();

@@ -13,6 +13,8 @@ import { runInWorker } from '../run.js';
 
 /** At most 4 redraws a second per figure while an experiment runs. */
 export const REDRAW_MS = 250;
+/** Below this chart width (px) a single view's legend is drawn under the plot instead of beside it. */
+const NARROW_PX = 520;
 
 export interface Knob {
   /** The key in the URL (prefixed by the experiment's name) and the input's name. */
@@ -76,6 +78,8 @@ export interface PanelState {
   runs: number;
   /** The last run's note on knob values it did not use. */
   ignored?: string;
+  /** The last run's latest MNIST progress (fromCache: read from the Cache API), if it loaded MNIST. */
+  mnist?: { loadedBytes: number; totalBytes: number; fromCache: boolean; done: boolean };
 }
 
 declare global {
@@ -304,7 +308,20 @@ function mountPanel(p: ExperimentPanel): HTMLElement {
     const raw = spec as Record<string, unknown>;
     const single = !['concat', 'hconcat', 'vconcat', 'facet', 'repeat'].some((k) => k in raw);
     const sized = single ? { ...raw, width: 'container', autosize: { type: 'fit-x', contains: 'padding' } } : raw;
-    const fitted = { ...sized, title: wrapTitle(raw.title, chart.clientWidth) };
+    // On a narrow screen a single view's legend goes below the plot: beside it, it takes the width the title and
+    // the plot need (a 390 px phone clipped the 6.1 MNIST figure's title).
+    const narrow = single && chart.clientWidth > 0 && chart.clientWidth < NARROW_PX;
+    const config = raw.config as Record<string, unknown> | undefined;
+    const laidOut = narrow
+      ? {
+          ...sized,
+          config: {
+            ...config,
+            legend: { ...(config?.legend as object), orient: 'bottom', direction: 'horizontal', columns: 2 },
+          },
+        }
+      : sized;
+    const fitted = { ...laidOut, title: wrapTitle(raw.title, chart.clientWidth) };
     views.get(name)?.finalize();
     chart.replaceChildren();
     const target = el('div');
@@ -337,6 +354,7 @@ function mountPanel(p: ExperimentPanel): HTMLElement {
     state.status = 'running';
     state.error = undefined;
     state.result = undefined;
+    state.mnist = undefined;
     state.runs++;
     runBtn.disabled = true;
     stopBtn.disabled = false;
@@ -356,7 +374,14 @@ function mountPanel(p: ExperimentPanel): HTMLElement {
             if (controller === mine) setStatus(line, 'running');
           },
           onMnist: (m) => {
-            if (controller !== mine || m.done) return;
+            if (controller !== mine) return;
+            state.mnist = {
+              loadedBytes: m.loadedBytes,
+              totalBytes: m.totalBytes,
+              fromCache: m.fromCache,
+              done: m.done,
+            };
+            if (m.done) return;
             const mb = (n: number) => (n / 1e6).toFixed(1);
             setStatus(
               `loading MNIST${m.fromCache ? ' from the cache' : ''}: ${mb(m.loadedBytes)} / ${mb(m.totalBytes)} MB`,

@@ -33,9 +33,9 @@ export async function trainSideBySide(
     await ctx.tick();
     batch.draw();
     for (const c of contenders) {
-      const grads = c.net.gradient(batch.x, batch.t);
+      const grads = batch.gradient(c.net);
       c.optimizer.update(c.net.params, grads);
-      losses[c.name][i] = c.net.loss(batch.x, batch.t);
+      losses[c.name][i] = batch.loss(c.net);
     }
     if (i % 100 === 0) {
       ctx.log(`===========iteration:${i}===========`);

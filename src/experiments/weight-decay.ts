@@ -53,7 +53,7 @@ async function run(options: ExperimentOptions = {}): Promise<ExperimentResult> {
     for (let i = 0; trainAcc.length < cfg.epochs; i++) {
       await ctx.tick();
       batch.draw();
-      optimizer.update(net.params, net.gradient(batch.x, batch.t));
+      optimizer.update(net.params, batch.gradient(net));
       if (i % iterPerEpoch === 0) {
         trainAcc.push(net.accuracy(train.x, train.t));
         testAcc.push(net.accuracy(test.x, test.t));

@@ -41,7 +41,7 @@ import {
   reservation,
 } from './layout.js';
 import { STAGING, type NetStaging } from './staging.js';
-import { checkInput, checkPositiveInt, checkTargets, type Targets } from './validate.js';
+import { checkInput, checkPositiveInt, checkRowIndices, checkTargets, type Targets } from './validate.js';
 
 export type {
   Activation,
@@ -388,9 +388,17 @@ export class MultiLayerNet {
   /** See NetStaging.gatherBatch (src/net/staging.ts). */
   private gatherBatch(x: Float32Array, t: Targets, onehot: boolean, idx: Int32Array, B: number): void {
     if (this.disposed) throw disposedError();
-    this.ensureCapacity(B);
     const I = this.config.inputSize,
       C = this.config.outputSize;
+    checkPositiveInt(B, 'gatherBatch: B');
+    if (x.length % I !== 0 || t.length !== (onehot ? (x.length / I) * C : x.length / I)) {
+      throw new ShapeError(
+        `gatherBatch: ${x.length} inputs and ${t.length} targets are not the same whole number of rows of ` +
+          `inputSize ${I}${onehot ? ` and ${C} one-hot classes` : ' and one label'}`,
+      );
+    }
+    checkRowIndices(idx, B, x.length / I, 'gatherBatch'); // B comparisons: nothing next to the forward pass
+    this.ensureCapacity(B);
     const input = this.input,
       rows = rowViews(x, I);
     this.lastLayer.setTargetKind(onehot);

@@ -1,6 +1,6 @@
-// Internal, not part of zerodl's public API (index.ts does not export it): the Trainer's zero-allocation path into
-// a net. A step copies a minibatch's rows straight from the dataset into the net's input buffers, then runs the
-// gradient (or a test-mode loss) over those staged rows — no copy of the batch, no allocation.
+// Internal, not part of zerodl's public API (index.ts does not export it): the Trainer's and the experiments'
+// zero-allocation path into a net. A step copies a minibatch's rows straight from the dataset into the net's input
+// buffers, then runs the gradient (or a test-mode loss) over those staged rows — no copy of the batch, no allocation.
 // A net exposes it under the symbol STAGING (`net[STAGING]`), so that it stays out of the net's named members.
 import type { Targets } from './validate.js';
 
@@ -9,8 +9,10 @@ export const STAGING: unique symbol = Symbol('zerodl.net.staging');
 export interface NetStaging {
   /**
    * Copies rows idx[0..B) of a dataset (x: N×inputSize, t: N labels or N×C one-hot) into the input buffers, growing
-   * them first if B is more than the capacity. The data must have been checked once beforehand (checkInput /
-   * checkTargets).
+   * them first if B is more than the capacity. The data's values must have been checked once beforehand
+   * (checkInput / checkTargets: an O(N) scan, not per step); each call checks, before it copies anything, that x and
+   * t are whole rows of the same count and that idx[0..B) are rows of them (ShapeError / ValueError). The Trainer and
+   * the experiments' Minibatch (src/experiments/minibatch.ts) both gather through here.
    */
   gatherBatch(x: Float32Array, t: Targets, onehot: boolean, idx: Int32Array, B: number): void;
   /** Gradient (train mode) over the B staged rows, into net.grads; returns the loss (with the L2 term). */

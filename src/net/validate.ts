@@ -85,6 +85,22 @@ export function checkTargets(t: unknown, B: number, C: number, what = 't'): bool
   return false;
 }
 
+/**
+ * Checks that idx holds at least B row indices and that idx[0..B) are rows of an N-row dataset ([0, N)), before a
+ * gather copies any of them: an index out of range would otherwise read past the data (undefined → a half-copied
+ * batch).
+ */
+export function checkRowIndices(idx: Int32Array, B: number, N: number, what = 'row indices'): void {
+  if (!(idx instanceof Int32Array) || idx.length < B) {
+    throw new ShapeError(`${what}: expected an Int32Array of at least ${B} row indices, got ${describe(idx)}`);
+  }
+  for (let i = 0; i < B; i++) {
+    if (!(idx[i] >= 0 && idx[i] < N)) {
+      throw new ValueError(`${what}: index ${idx[i]} at position ${i} is outside the ${N} rows of the data`);
+    }
+  }
+}
+
 function describe(v: unknown): string {
   if (v === null || v === undefined) return String(v);
   if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as Float32Array).length})`;

@@ -90,8 +90,7 @@ async function run(options: BatchNormOptions = {}): Promise<ExperimentResult> {
       batch.draw();
       // updateUnchecked: at the largest scales the plain net overflows to NaN, as the book's does; the figure shows it
       // (its accuracy stays at chance) instead of stopping the experiment (update() refuses NaN gradients).
-      for (const k of ['bn', 'plain'] as const)
-        opts[k].updateUnchecked(nets[k].params, batch.gradient(nets[k]));
+      for (const k of ['bn', 'plain'] as const) opts[k].updateUnchecked(nets[k].params, batch.gradient(nets[k]));
       if (i % iterPerEpoch === 0) {
         acc.bn.push(nets.bn.accuracy(train.x, train.t));
         acc.plain.push(nets.plain.accuracy(train.x, train.t));

@@ -225,7 +225,10 @@ describe.skipIf(skipReason)(`the chapter pages in Chromium${skipReason ? ` — s
     await page.selectOption('#batchnorm-mode', 'full');
     await page.fill('#batchnorm-epochs', '');
     await page.click('#batchnorm button.run');
-    await page.click('#batchnorm button.stop');
+    // Clicked from the page once enabled: while the full run's partial figures redraw, the page's height (and the
+    // button's place in the viewport) may keep changing, and Playwright's click waits for a button that stays put.
+    await page.waitForFunction(() => !document.querySelector<HTMLButtonElement>('#batchnorm button.stop')!.disabled);
+    await page.evaluate(() => document.querySelector<HTMLButtonElement>('#batchnorm button.stop')!.click());
     await page.waitForFunction(
       () => (window as unknown as SiteWindow).zerodlSite!.panels.batchnorm.status === 'stopped',
       null,

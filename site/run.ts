@@ -12,7 +12,12 @@ import {
   WEIGHT_SCALES,
 } from '../src/experiments/batchnorm.js';
 import { Context } from '../src/experiments/context.js';
-import { experiment as search, report, type ShardResults } from '../src/experiments/hyperparameter-search.js';
+import {
+  mergePartialScatters,
+  experiment as search,
+  report,
+  type ShardResults,
+} from '../src/experiments/hyperparameter-search.js';
 import { combineShards } from '../src/experiments/search/merge.js';
 import type { ExperimentResult } from '../src/experiments/types.js';
 import type { VegaLiteSpec } from '../src/plot/specs.js';
@@ -165,7 +170,8 @@ async function inParallel(
 /**
  * The hyperparameter search over the pool: shard i/k of the trials in Worker i (k = pool size, at most the
  * trials), then the shards checked and combined by `zerodl search merge`'s combineShards and reported by the
- * search's own report(): the figures and findings of an unsharded run.
+ * search's own report(): the figures and findings of an unsharded run. While they run, each shard's partial
+ * scatter (its trials so far) is merged with the others' by the search's mergePartialScatters and shown.
  */
 async function searchSplit(
   options: RunOptions,
@@ -176,12 +182,22 @@ async function searchSplit(
   const t0 = performance.now();
   const trials = typeof options.trials === 'number' ? options.trials : options.quick ? 20 : 100;
   const k = Math.max(1, Math.min(pool.size, trials));
-  const handlersOfShard: RunHandlers = { onLog: handlers.onLog, onMnist: handlers.onMnist };
+  const latest: VegaLiteSpec[] = [];
+  const handlersOfShard = (i: number): RunHandlers => ({
+    onLog: handlers.onLog,
+    onMnist: handlers.onMnist,
+    onFigure: (name, spec, final) => {
+      if (final || name !== 'hyperparameter-search-scatter') return;
+      latest[i] = spec;
+      const merged = mergePartialScatters(latest.filter((s) => s !== undefined));
+      if (merged) handlers.onFigure?.(name, merged, false);
+    },
+  });
   const results = await inParallel(
     search.name,
     Array.from({ length: k }, (_, i) => ({
       options: { ...options, shard: { index: i + 1, count: k } },
-      handlers: handlersOfShard,
+      handlers: handlersOfShard(i),
     })),
     signal,
     pool,

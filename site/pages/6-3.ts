@@ -1,6 +1,7 @@
 // 6.3 Batch Normalization: training with and without BatchNorm at 16 initial weight scales (figure 6-18). The
 // runner spreads the scales over its Workers; each panel fills in as its run reports.
 import { seedKnob, seedOption } from './knobs.js';
+import { epochsKnob, sizeOptions, trainSizeKnob } from './size-knobs.js';
 import { mountSection } from './ui.js';
 
 /** np.logspace(0, -4, num=16), as the experiment's WEIGHT_SCALES. */
@@ -16,7 +17,9 @@ mountSection(
       heading: 'With and without BatchNorm, 16 weight scales',
       intro:
         'A 5-layer net trained on 1000 MNIST images, once with BatchNorm and once without, for each initial weight ' +
-        'std from 1 down to 0.0001. Check the scales to run (none: the run size’s own — 4 in quick, all 16 in full).',
+        'std from 1 down to 0.0001. Check the scales to run (none: the run size’s own — 4 in quick, all 16 in full). ' +
+        'More images or epochs give every net more steps (a point is one pass over the images, in steps of 100); ' +
+        'with enough of them the plain net too learns at more scales, and the book’s findings may no longer hold.',
       figures: [
         {
           name: 'batchnorm',
@@ -34,10 +37,13 @@ mountSection(
           value: '',
           choices: SCALES.map((s, i) => ({ value: String(i), label: s.toPrecision(2) })),
         },
+        trainSizeKnob(1000),
+        epochsKnob(10, 20),
         seedKnob,
       ],
       toOptions: (v) => ({
         ...seedOption(v),
+        ...sizeOptions(v),
         ...(v.scales ? { scales: v.scales.split(',').map(Number) } : {}),
       }),
     },

@@ -18,7 +18,15 @@ import type { Experiment, ExperimentOptions, ExperimentResult } from './types.js
 export interface BatchNormOptions extends ExperimentOptions {
   /** Run only these panels: indices 0…15 into WEIGHT_SCALES (0 is W = 1). Default: the mode's (all 16, quick 4). */
   scales?: number[];
+  /** Training images: the first `trainSize` of MNIST's (default 1000, the book's; at most the rows MNIST has). */
+  trainSize?: number;
+  /** Accuracy points per net (default: the mode's, 20 or quick 10), one every trainSize/100 iterations. */
+  epochs?: number;
 }
+
+/** Bounds of the knobs: MNIST's 60,000 training images, and at most 1,000 epochs. */
+export const MAX_TRAIN_SIZE = 60_000;
+export const MAX_EPOCHS = 1_000;
 
 /** np.logspace(0, -4, num=16). */
 export const WEIGHT_SCALES = Array.from({ length: 16 }, (_, i) => 10 ** ((-4 * i) / 15));
@@ -53,11 +61,29 @@ async function run(options: BatchNormOptions = {}): Promise<ExperimentResult> {
       `batchnorm: scales must be distinct indices 0…${WEIGHT_SCALES.length - 1}, got [${String(scales)}]`,
     );
   }
-  const cfg = { ...mode, scales };
+  for (const [key, v, max] of [
+    ['trainSize', options.trainSize, MAX_TRAIN_SIZE],
+    ['epochs', options.epochs, MAX_EPOCHS],
+  ] as const) {
+    if (v !== undefined && !(Number.isSafeInteger(v) && v >= 1 && v <= max))
+      throw new ValueError(`batchnorm: ${key} must be an integer from 1 to ${max}, got ${String(v)}`);
+  }
+  const cfg = {
+    ...mode,
+    scales,
+    trainSize: options.trainSize ?? mode.trainSize,
+    epochs: options.epochs ?? mode.epochs,
+  };
   await ctx.ready();
   const data = await ctx.mnist();
+  if (cfg.trainSize > data.tTrain.length)
+    throw new ValueError(
+      `batchnorm: trainSize ${cfg.trainSize} is more than the ${data.tTrain.length} training images`,
+    );
   const train = head(data.xTrain, data.tTrain, cfg.trainSize, data.inputSize);
-  const iterPerEpoch = Math.max(cfg.trainSize / BATCH, 1);
+  // Iterations per "epoch" (a point): trainSize / batch as the book's, rounded to a whole number so that a
+  // training set that is no multiple of 100 still gets its points (the book's float modulo would give none).
+  const iterPerEpoch = Math.max(Math.round(cfg.trainSize / BATCH), 1);
 
   const runs: BatchNormRun[] = [];
   const numpy = ctx.draws === 'numpy' ? ctx.numpyStream() : undefined;

@@ -15,9 +15,19 @@
 // (search/merge.node.ts), which checks the shards and writes the same report as an unsharded run.
 import { splitValidation } from '../data/split.js';
 import { ValueError } from '../errors.js';
-import { facetLineGrid, scatterChart } from '../plot/specs.js';
+import { facetLineGrid, scatterChart, type VegaLiteSpec } from '../plot/specs.js';
 import { Context, curve, fmt, sig6 } from './context.js';
-import { checkShard, hashData, planTrials, type SearchConfig, type Shard, shardTrials } from './search/plan.js';
+import {
+  checkShard,
+  DECAY_RANGE,
+  hashData,
+  LR_RANGE,
+  planTrials,
+  rangeProblem,
+  type SearchConfig,
+  type Shard,
+  shardTrials,
+} from './search/plan.js';
 import { runTrial, type Trial, type TrialData } from './search/trial.js';
 import type { Experiment, ExperimentOptions, ExperimentResult } from './types.js';
 
@@ -40,6 +50,10 @@ export interface SearchOptions extends ExperimentOptions {
   /** Override the mode's number of trials / epochs (small searches for tests; part of the search's config). */
   trials?: number;
   epochs?: number;
+  /** log10 range of the learning rate's draws (default [−6, −2], the book's 10^U(−6, −2)); part of the config. */
+  lrRange?: [number, number];
+  /** log10 range of the weight decay's draws (default [−8, −4], the book's); part of the config. */
+  decayRange?: [number, number];
 }
 
 /**
@@ -48,7 +62,7 @@ export interface SearchOptions extends ExperimentOptions {
  */
 export function fixedConfig(
   quick: boolean,
-): Omit<SearchConfig, 'seed' | 'quick' | 'backend' | 'trials' | 'epochs' | 'dataHash'> {
+): Omit<SearchConfig, 'seed' | 'quick' | 'backend' | 'trials' | 'epochs' | 'dataHash' | 'lrRange' | 'decayRange'> {
   const mode = quick ? QUICK : FULL;
   return {
     samples: SAMPLES,
@@ -89,6 +103,15 @@ async function run(options: SearchOptions = {}): Promise<ExperimentResult> {
     if (!Number.isSafeInteger(v) || v < 1)
       throw new ValueError(`${name}: ${key} must be an integer ≥ 1, got ${String(v)}`);
   }
+  const lrRange = options.lrRange ?? LR_RANGE,
+    decayRange = options.decayRange ?? DECAY_RANGE;
+  for (const [key, v] of [
+    ['lrRange', lrRange],
+    ['decayRange', decayRange],
+  ] as const) {
+    const problem = rangeProblem(key, v);
+    if (problem) throw new ValueError(`${name}: ${problem}`);
+  }
   // Only the inline path needs the kernels here; workers load their own.
   if (workers === 1) await ctx.ready();
   else ctx.checkAbort();
@@ -109,6 +132,8 @@ async function run(options: SearchOptions = {}): Promise<ExperimentResult> {
     sampling: mode.stratified ? 'latin hypercube' : 'independent',
     batchSize: BATCH,
     hiddenSizes: HIDDEN,
+    lrRange: [lrRange[0], lrRange[1]],
+    decayRange: [decayRange[0], decayRange[1]],
     top: mode.top,
     need: mode.need,
     dataHash: hashData(x, t),
@@ -123,19 +148,26 @@ async function run(options: SearchOptions = {}): Promise<ExperimentResult> {
     ctx.log(
       `trial ${r.trial}: val acc:${r.finalVal} | lr:${r.lr}, weight decay:${r.weightDecay}${r.diverged ? ' (diverged)' : ''}`,
     );
+  // The scatter fills in as trials finish (a shard's too: the chapter site merges the shards' partial trials).
+  const done: Trial[] = [];
+  const onTrial = (r: Trial) => {
+    logTrial(r);
+    done.push(r);
+    ctx.partial('hyperparameter-search-scatter', () => partialScatter(config, done), true);
+  };
   let results: Trial[];
   if (workers === 1) {
     results = [];
     for (const spec of specs) {
       ctx.checkAbort();
       const r = await runTrial(spec, config, data, options.signal);
-      logTrial(r);
+      onTrial(r);
       results.push(r);
     }
   } else {
     ctx.log(`${workers} workers`);
     const { runTrialsInPool } = await import('./search/pool.node.js');
-    results = await runTrialsInPool(specs, config, data, { workers, signal: options.signal, onTrial: logTrial });
+    results = await runTrialsInPool(specs, config, data, { workers, signal: options.signal, onTrial });
   }
   results.sort((a, b) => a.trial - b.trial);
   ctx.checkAbort();
@@ -191,33 +223,28 @@ export async function report(ctx: Context, config: SearchConfig, trials: Trial[]
       height: 100,
     }),
   );
-  await ctx.figure(
-    'hyperparameter-search-scatter',
-    scatterChart({
-      title: `Final validation accuracy over learning rate and weight decay (${config.trials} trials)`,
-      points: trials.map((t) => ({ x: t.lr, y: t.weightDecay, value: t.finalVal, label: `trial ${t.trial}` })),
-      xLabel: 'learning rate',
-      yLabel: 'weight decay',
-      logX: true,
-      logY: true,
-      colorLabel: 'validation accuracy',
-      colorDomain: [0, 1],
-    }),
-  );
+  await ctx.figure('hyperparameter-search-scatter', scatterFigure(config, trials));
 
   const top = ranked.slice(0, config.top);
   const inBand = top.filter((t) => t.lr >= 1e-3 && t.lr <= 1e-2).length;
   const validationSize = Math.floor(config.samples * config.validationRate);
+  // The claim compares lr in [1e-3, 1e-2] with the rest of the book's range: it is judged only when the search drew
+  // from all of that band and from below it, as the book's does (lr range [lo, hi] with lo < −3 and hi ≥ −2).
+  const [lrLo, lrHi] = config.lrRange;
+  const findings: ExperimentResult['findings'] =
+    lrLo < -3 && lrHi >= -2
+      ? [
+          {
+            claim:
+              `the best trials sit at a learning rate between 1e-3 and 1e-2: ${inBand} of the top ${config.top} ` +
+              `(≥ ${config.need}); best val acc ${fmt(ranked[0].finalVal)} at lr ${fmt(ranked[0].lr, 2)}`,
+            holds: inBand >= config.need,
+          },
+        ]
+      : [];
   return ctx.finish({
     summary: summaryTable(ranked),
-    findings: [
-      {
-        claim:
-          `the best trials sit at a learning rate between 1e-3 and 1e-2: ${inBand} of the top ${config.top} ` +
-          `(≥ ${config.need}); best val acc ${fmt(ranked[0].finalVal)} at lr ${fmt(ranked[0].lr, 2)}`,
-        holds: inBand >= config.need,
-      },
-    ],
+    findings,
     results: {
       samples: config.samples,
       validationRate: config.validationRate,
@@ -228,6 +255,8 @@ export async function report(ctx: Context, config: SearchConfig, trials: Trial[]
       sampling: config.sampling,
       batchSize: config.batchSize,
       hiddenSizes: config.hiddenSizes,
+      lrRange: config.lrRange,
+      decayRange: config.decayRange,
       book: BOOK,
       search: config,
       ranking: ranked.map((t) => t.trial),
@@ -244,7 +273,41 @@ export async function report(ctx: Context, config: SearchConfig, trials: Trial[]
   });
 }
 
-/** As every experiment, and `run` also takes the search's own options (workers, shard, trials, epochs). */
+/** The scatter of final validation accuracy over (lr, weight decay), one point per trial. */
+function scatterFigure(config: SearchConfig, trials: Trial[]): VegaLiteSpec {
+  return scatterChart({
+    title: `Final validation accuracy over learning rate and weight decay (${config.trials} trials)`,
+    points: trials.map((t) => ({ x: t.lr, y: t.weightDecay, value: t.finalVal, label: `trial ${t.trial}` })),
+    xLabel: 'learning rate',
+    yLabel: 'weight decay',
+    logX: true,
+    logY: true,
+    colorLabel: 'validation accuracy',
+    colorDomain: [0, 1],
+  });
+}
+
+/**
+ * The scatter of the trials done so far (in index order), as a partial figure. It carries the trials and the
+ * config under `usermeta` (Vega-Lite ignores it), so that a search split over Workers (the chapter site's) can
+ * merge its shards' partial trials with mergePartialScatters.
+ */
+export function partialScatter(config: SearchConfig, trials: Trial[]): VegaLiteSpec {
+  const sorted = [...trials].sort((a, b) => a.trial - b.trial);
+  return { ...scatterFigure(config, sorted), usermeta: { search: config, trials: sorted } };
+}
+
+/** One partial scatter from the shards' latest partial scatters (partialScatter's), their trials together. */
+export function mergePartialScatters(specs: VegaLiteSpec[]): VegaLiteSpec | undefined {
+  const metas = specs.map((s) => s.usermeta as { search: SearchConfig; trials: Trial[] } | undefined);
+  const have = metas.filter((m) => m !== undefined);
+  if (have.length === 0) return undefined;
+  return partialScatter(
+    have[0].search,
+    have.flatMap((m) => m.trials),
+  );
+}
+
 /** For `--seeds`: the best trial's final validation accuracy. */
 function spread(result: ExperimentResult): Record<string, number> {
   const runs = result.results.runs as { finalVal: number }[];

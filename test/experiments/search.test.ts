@@ -10,10 +10,16 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist, type MnistData } from '../../src/data/mnist.node.js';
 import { FormatError, ValueError } from '../../src/errors.js';
-import { experiment, type SearchOptions, type ShardResults } from '../../src/experiments/hyperparameter-search.js';
+import {
+  experiment,
+  mergePartialScatters,
+  type SearchOptions,
+  type ShardResults,
+} from '../../src/experiments/hyperparameter-search.js';
 import { combineShards, mergeShards, readShard, type ShardFile } from '../../src/experiments/search/merge.node.js';
 import { parseShard, planTrials, shardTrials } from '../../src/experiments/search/plan.js';
 import type { ExperimentResult } from '../../src/experiments/types.js';
+import type { VegaLiteSpec } from '../../src/plot/specs.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const TINY: SearchOptions = { quick: true, trials: 5, epochs: 3, seed: 7 };
@@ -182,5 +188,112 @@ describe('search merge checks the shards', () => {
       /expected the results\.json of a hyperparameter-search shard, found 'dropout'/,
     );
     await expect(mergeShards([])).rejects.toThrow(ValueError);
+  });
+});
+
+describe('the lr and weight decay ranges (lrRange, decayRange)', () => {
+  it('every sampled lr and weight decay lies in its range, independent or Latin hypercube', () => {
+    for (const sampling of ['independent', 'latin hypercube'] as const) {
+      const plan = planTrials({ seed: 5, trials: 200, sampling, lrRange: [-3, -2.5], decayRange: [-6, -5] });
+      for (const p of plan) {
+        expect(Math.log10(p.lr)).toBeGreaterThanOrEqual(-3 - 1e-12);
+        expect(Math.log10(p.lr)).toBeLessThanOrEqual(-2.5 + 1e-12);
+        expect(Math.log10(p.weightDecay)).toBeGreaterThanOrEqual(-6 - 1e-12);
+        expect(Math.log10(p.weightDecay)).toBeLessThanOrEqual(-5 + 1e-12);
+      }
+      // The book's ranges are the default: the same draws bit for bit as without them.
+      expect(planTrials({ seed: 5, trials: 20, sampling, lrRange: [-6, -2], decayRange: [-8, -4] })).toEqual(
+        planTrials({ seed: 5, trials: 20, sampling }),
+      );
+    }
+  });
+
+  it('a run records its ranges, draws within them, and judges the lr claim only when the range spans it', async () => {
+    const r = await experiment.run({ ...TINY, trials: 3, epochs: 1, mnist, lrRange: [-3, -2], decayRange: [-6, -5] });
+    const res = r.results as { search: ShardResults['search']; runs: Run[] };
+    expect(res.search.lrRange).toEqual([-3, -2]);
+    expect(res.search.decayRange).toEqual([-6, -5]);
+    for (const t of res.runs) {
+      expect(t.lr).toBeGreaterThanOrEqual(1e-3 * (1 - 1e-12));
+      expect(t.lr).toBeLessThanOrEqual(1e-2 * (1 + 1e-12));
+      expect(t.weightDecay).toBeGreaterThanOrEqual(1e-6 * (1 - 1e-12));
+      expect(t.weightDecay).toBeLessThanOrEqual(1e-5 * (1 + 1e-12));
+    }
+    expect(r.findings).toEqual([]); // every trial is in the band: "the best are in the band" says nothing
+    expect((inline.results as { search: ShardResults['search'] }).search.lrRange).toEqual([-6, -2]);
+    expect(inline.findings).toHaveLength(1);
+  });
+
+  it('refuses bad ranges with a ValueError before any work', async () => {
+    for (const bad of [
+      { lrRange: [-2, -6] },
+      { lrRange: [-3, -3] },
+      { lrRange: [Number.NaN, -2] },
+      { lrRange: [-20, -2] },
+      { decayRange: [-8] },
+      { decayRange: 'x' },
+      { decayRange: [-4, 5] },
+    ]) {
+      await expect(experiment.run({ ...TINY, ...bad } as never), JSON.stringify(bad)).rejects.toThrow(ValueError);
+    }
+    await expect(experiment.run({ ...TINY, lrRange: [-2, -6] })).rejects.toThrow(/lrRange must be/);
+  });
+
+  it('merge refuses shards of different ranges, naming both', async () => {
+    const opts = { ...TINY, trials: 2, epochs: 1, mnist };
+    const [a, b] = await Promise.all(
+      [1, 2].map(async (i) => {
+        const r = await experiment.run({
+          ...opts,
+          shard: { index: i, count: 2 },
+          lrRange: i === 2 ? [-5, -2] : undefined,
+        });
+        return { file: `r${i}.json`, results: structuredClone(r.results) as unknown as ShardResults };
+      }),
+    );
+    expect(() => combineShards([a, b])).toThrow(ValueError);
+    expect(() => combineShards([a, b])).toThrow(
+      /r2\.json is not from the same search as r1\.json: lrRange \[-5,-2\] ≠ \[-6,-2\]/,
+    );
+    const wd = structuredClone(b);
+    wd.results.search.lrRange = [-6, -2];
+    wd.results.search.decayRange = [-7, -4];
+    expect(() => combineShards([a, wd])).toThrow(/decayRange \[-7,-4\] ≠ \[-8,-4\]/);
+  });
+
+  it('streams the scatter as trials finish; the shards’ partial scatters merge into all their trials', async () => {
+    const partials: VegaLiteSpec[] = [];
+    const finals: string[] = [];
+    await experiment.run({
+      ...TINY,
+      trials: 3,
+      epochs: 1,
+      mnist,
+      onFigure: (name, spec, final) => {
+        if (final) finals.push(name);
+        else if (name === 'hyperparameter-search-scatter') partials.push(spec);
+      },
+    });
+    expect(partials.length).toBe(3);
+    expect(partials.map((s) => (s.usermeta as { trials: unknown[] }).trials.length)).toEqual([1, 2, 3]);
+    expect(finals).toEqual(['hyperparameter-search-best', 'hyperparameter-search-scatter']);
+    const shardPartials = await Promise.all(
+      [1, 2].map(async (i) => {
+        let last: VegaLiteSpec | undefined;
+        await experiment.run({
+          ...TINY,
+          trials: 3,
+          epochs: 1,
+          mnist,
+          shard: { index: i, count: 2 },
+          onFigure: (_n, spec) => {
+            last = spec;
+          },
+        });
+        return last!;
+      }),
+    );
+    const merged = mergePartialScatters(shardPartials)!;
+    expect(merged).toEqual(partials[2]);
   });
 });

@@ -10,6 +10,8 @@ export const SEARCH: SearchConfig = {
   trials: 6,
   epochs: 2,
   dataHash: '0123abcd',
+  lrRange: [-6, -2],
+  decayRange: [-8, -4],
   ...fixedConfig(true),
 };
 

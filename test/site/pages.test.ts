@@ -282,21 +282,39 @@ describe.skipIf(skipReason)(`the chapter pages in Chromium${skipReason ? ` — s
     await page.close();
   }, 300_000);
 
-  it('6.3: other weight scales redraw the panels; Stop ends a run', async () => {
-    const { page, errors } = await session.open('chapter/6-3.html?batchnorm.scales=6');
+  it('6.3: other weight scales, epochs and training images redraw the panels; Stop ends a run', async () => {
+    const { page, errors } = await session.open(
+      'chapter/6-3.html?batchnorm.scales=6&batchnorm.epochs=3&batchnorm.trainSize=200',
+    );
     await page.waitForFunction(() => (window as unknown as SiteWindow).zerodlSite !== undefined);
     expect(await page.isChecked('#batchnorm-scales-6')).toBe(true);
     expect(await page.isChecked('#batchnorm-scales-3')).toBe(false);
+    expect(await page.inputValue('#batchnorm-epochs')).toBe('3');
+    expect(await page.inputValue('#batchnorm-trainSize')).toBe('200');
     await runToEnd(page, 'batchnorm');
     await settle(page);
+    const used = async () => {
+      const r = (await panel(page, 'batchnorm')).result as unknown as {
+        results: { epochs: number; trainSize: number; runs: { batchNorm: number[] }[] };
+      };
+      return [r.results.epochs, r.results.trainSize, r.results.runs[0].batchNorm.length];
+    };
+    expect(await used()).toEqual([3, 200, 3]);
     const one = (await panel(page, 'batchnorm')).specs.batchnorm;
     await page.check('#batchnorm-scales-9');
+    await page.fill('#batchnorm-epochs', '4');
+    expect(new URLSearchParams(await page.evaluate(() => location.search)).get('batchnorm.epochs')).toBe('4');
     await runToEnd(page, 'batchnorm');
     await settle(page);
+    expect(await used()).toEqual([4, 200, 4]);
     expect((await panel(page, 'batchnorm')).specs.batchnorm).not.toBe(one);
     await page.selectOption('#batchnorm-mode', 'full');
+    await page.fill('#batchnorm-epochs', '');
     await page.click('#batchnorm button.run');
-    await page.click('#batchnorm button.stop');
+    // Clicked from the page once enabled: while the full run's partial figures redraw, the page's height (and the
+    // button's place in the viewport) may keep changing, and Playwright's click waits for a button that stays put.
+    await page.waitForFunction(() => !document.querySelector<HTMLButtonElement>('#batchnorm button.stop')!.disabled);
+    await page.evaluate(() => document.querySelector<HTMLButtonElement>('#batchnorm button.stop')!.click());
     await page.waitForFunction(
       () => (window as unknown as SiteWindow).zerodlSite!.panels.batchnorm.status === 'stopped',
       null,
@@ -307,36 +325,88 @@ describe.skipIf(skipReason)(`the chapter pages in Chromium${skipReason ? ` — s
     await page.close();
   }, 300_000);
 
-  it('6.4: the dropout runs chosen redraw the curves', async () => {
-    const { page, errors } = await session.open('chapter/6-4.html?dropout.ratios=0');
+  it('6.4: the λ list, dropout ratios, epochs and training images redraw the curves; dropout draws as it trains', async () => {
+    const { page, errors } = await session.open(
+      'chapter/6-4.html?dropout.ratios=0&weight-decay.lambdas=0,0.3&weight-decay.epochs=3&weight-decay.trainSize=200',
+    );
     await page.waitForFunction(() => (window as unknown as SiteWindow).zerodlSite !== undefined);
     expect(await page.isChecked('#dropout-ratios-0')).toBe(true);
     expect(await page.isChecked('#dropout-ratios-0\\.2')).toBe(false);
+    expect(await page.isChecked('#weight-decay-lambdas-0\\.3')).toBe(true);
+    expect(await page.isChecked('#weight-decay-lambdas-0\\.1')).toBe(false);
+    expect(await page.inputValue('#weight-decay-epochs')).toBe('3');
+    expect(await page.inputValue('#weight-decay-trainSize')).toBe('200');
+    const results = async (name: string) =>
+      ((await panel(page, name)).result as unknown as { results: Record<string, unknown> }).results;
+    await runToEnd(page, 'weight-decay');
+    await settle(page);
+    let wd = await results('weight-decay');
+    expect([wd.lambdas, wd.epochs, wd.trainSize]).toEqual([[0, 0.3], 3, 200]);
+    const before = (await panel(page, 'weight-decay')).specs['weight-decay'];
+    await page.check('#weight-decay-lambdas-1');
+    await runToEnd(page, 'weight-decay');
+    await settle(page);
+    wd = await results('weight-decay');
+    expect(wd.lambdas).toEqual([0, 0.3, 1]);
+    expect((await panel(page, 'weight-decay')).specs['weight-decay']).not.toBe(before);
+
     await runToEnd(page, 'dropout');
     await settle(page);
     const off = (await panel(page, 'dropout')).specs.dropout;
-    await page.check('#dropout-ratios-0\\.2');
+    await page.check('#dropout-ratios-0\\.5');
     await page.uncheck('#dropout-ratios-0');
+    expect(new URLSearchParams(await page.evaluate(() => location.search)).get('dropout.ratios')).toBe('0.5');
+    const drawsBefore = (await panel(page, 'dropout')).draws.dropout;
     await runToEnd(page, 'dropout');
     await settle(page);
-    expect((await panel(page, 'dropout')).specs.dropout).not.toBe(off);
+    const p = await panel(page, 'dropout');
+    expect(Object.keys((await results('dropout')).runs as object)).toEqual(['0.5']);
+    expect(p.specs.dropout).not.toBe(off);
+    // partial figures while it trained (61 epochs), then the final one: more than one draw for the run
+    expect(p.draws.dropout - drawsBefore).toBeGreaterThan(1);
     expect(errors).toEqual([]);
     await page.close();
   }, 300_000);
 
-  it('6.5: a small search (4 trials × 3 epochs) redraws the scatter with its trials', async () => {
+  it('6.5: a small search (4 trials × 3 epochs) in narrower ranges redraws the scatter; the pooled scatter fills in', async () => {
     const { page, errors } = await session.open(
-      'chapter/6-5.html?hyperparameter-search.trials=4&hyperparameter-search.epochs=3',
+      'chapter/6-5.html?hyperparameter-search.trials=4&hyperparameter-search.epochs=3' +
+        '&hyperparameter-search.lrFrom=-3&hyperparameter-search.decayTo=-5',
     );
     await page.waitForFunction(() => (window as unknown as SiteWindow).zerodlSite !== undefined);
     expect(await page.inputValue('#hyperparameter-search-trials')).toBe('4');
+    expect(await page.inputValue('#hyperparameter-search-lrFrom')).toBe('-3');
+    expect(await page.inputValue('#hyperparameter-search-decayTo')).toBe('-5');
+    const results = async () =>
+      (
+        (await panel(page, 'hyperparameter-search')).result as unknown as {
+          results: { lrRange: number[]; decayRange: number[]; runs: { lr: number; weightDecay: number }[] };
+        }
+      ).results;
     await runToEnd(page, 'hyperparameter-search');
     await settle(page);
+    let r = await results();
+    expect([r.lrRange, r.decayRange]).toEqual([
+      [-3, -2],
+      [-8, -5],
+    ]);
+    for (const t of r.runs) {
+      expect(t.lr).toBeGreaterThanOrEqual(1e-3 * (1 - 1e-12));
+      expect(t.weightDecay).toBeLessThanOrEqual(1e-5 * (1 + 1e-12));
+    }
     const four = (await panel(page, 'hyperparameter-search')).specs['hyperparameter-search-scatter'];
-    await page.fill('#hyperparameter-search-trials', '3');
+    await page.fill('#hyperparameter-search-trials', '6');
+    await page.fill('#hyperparameter-search-epochs', '25');
+    await page.fill('#hyperparameter-search-lrTo', '-2.5');
+    const drawsBefore = (await panel(page, 'hyperparameter-search')).draws['hyperparameter-search-scatter'];
     await runToEnd(page, 'hyperparameter-search');
     await settle(page);
-    expect((await panel(page, 'hyperparameter-search')).specs['hyperparameter-search-scatter']).not.toBe(four);
+    r = await results();
+    expect(r.lrRange).toEqual([-3, -2.5]);
+    const p = await panel(page, 'hyperparameter-search');
+    expect(p.specs['hyperparameter-search-scatter']).not.toBe(four);
+    // the shards' trials drawn as they finished, before the final scatter
+    expect(p.draws['hyperparameter-search-scatter'] - drawsBefore).toBeGreaterThan(1);
     expect(errors).toEqual([]);
     await page.close();
   }, 300_000);

@@ -119,6 +119,40 @@ describe.skipIf(skipReason)(`the site runner in Chromium${skipReason ? ` — ski
     expect(errors).toEqual([]);
   }, 300_000);
 
+  it('runs the 6.3–6.5 experiments with non-default knobs: the final figures are Node’s for the same options', async () => {
+    const cases: [string, Record<string, unknown>, number][] = [
+      ['batchnorm', { quick: true, scales: [6, 9], epochs: 3, trainSize: 200 }, 2],
+      ['weight-decay', { quick: true, lambdas: [0.3, 0], epochs: 4, trainSize: 200 }, 1],
+      ['dropout', { quick: true, ratios: [0.5], epochs: 4, trainSize: 200 }, 1],
+      ['hyperparameter-search', { quick: true, trials: 4, epochs: 2, lrRange: [-4, -2], decayRange: [-7, -5] }, 2],
+    ];
+    for (const [experiment, options, size] of cases) {
+      const got = await run(experiment, options, size);
+      expect(got.error, experiment).toBeUndefined();
+      expect(finals(got), experiment).toEqual(await nodeFigures(experiment, options));
+      expect(
+        got.figures.some((f) => !f.final),
+        experiment,
+      ).toBe(true);
+    }
+    expect(errors).toEqual([]);
+  }, 300_000);
+
+  it('a search over 2 Workers streams the merged scatter as trials finish, before the final one', async () => {
+    const got = await run('hyperparameter-search', { quick: true, trials: 4, epochs: 2, seed: 3 }, 2);
+    expect(got.error).toBeUndefined();
+    const scatters = got.figures.filter((f) => f.name === 'hyperparameter-search-scatter');
+    const partial = scatters.filter((f) => !f.final);
+    // one partial per finished trial (each merging every shard's trials so far), then the final scatter
+    expect(partial.length).toBe(4);
+    const counts = partial.map((f) => (f.spec.usermeta as { trials: unknown[] }).trials.length);
+    expect(counts).toEqual([1, 2, 3, 4]);
+    expect(scatters.at(-1)?.final).toBe(true);
+    expect(scatters.findIndex((f) => f.final)).toBe(scatters.length - 1);
+    // the last partial holds the same points as the final figure
+    expect(partial[3].spec.data).toEqual(scatters.at(-1)?.spec.data);
+  }, 300_000);
+
   it('loads MNIST from the Cache API the second time (a fresh Worker)', async () => {
     const got = await run('batchnorm', { quick: true, scales: [9] }, 3);
     expect(got.error).toBeUndefined();

@@ -9,7 +9,7 @@ import { FormatError, ValueError } from '../../errors.js';
 import { Context } from '../context.js';
 import { experiment, fixedConfig, report, type ShardResults } from '../hyperparameter-search.js';
 import type { ExperimentResult } from '../types.js';
-import { planTrials, type SearchConfig, shardTrials } from './plan.js';
+import { planTrials, rangeProblem, type SearchConfig, shardTrials } from './plan.js';
 import type { Trial } from './trial.js';
 
 /** A shard as read from its file. */
@@ -88,6 +88,8 @@ const CONFIG_KEYS = [
   'sampling',
   'batchSize',
   'hiddenSizes',
+  'lrRange',
+  'decayRange',
   'top',
   'need',
   'dataHash',
@@ -109,6 +111,10 @@ function searchConfigOf(v: unknown, file: string): SearchConfig {
   if (!isInt(v.trials, 1, MAX_SEARCH_TRIALS)) bad('trials', `an integer from 1 to ${MAX_SEARCH_TRIALS}`);
   if (!isInt(v.epochs, 1, MAX_SEARCH_EPOCHS)) bad('epochs', `an integer from 1 to ${MAX_SEARCH_EPOCHS}`);
   if (typeof v.dataHash !== 'string' || !/^[0-9a-f]{8}$/.test(v.dataHash)) bad('dataHash', '8 hex digits');
+  for (const key of ['lrRange', 'decayRange'] as const) {
+    const problem = rangeProblem(key, v[key]);
+    if (problem) throw new FormatError(`${where}.${problem}`);
+  }
   const fixed = fixedConfig(v.quick as boolean);
   for (const [key, value] of Object.entries(fixed)) {
     if (JSON.stringify(v[key]) !== JSON.stringify(value)) {

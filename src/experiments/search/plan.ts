@@ -18,6 +18,9 @@ export interface SearchConfig {
   sampling: 'independent' | 'latin hypercube';
   batchSize: number;
   hiddenSizes: number[];
+  /** log10 ranges of the draws: lr = 10^U(lrRange), weight decay = 10^U(decayRange) (the book's: [−6, −2], [−8, −4]). */
+  lrRange: [number, number];
+  decayRange: [number, number];
   /** The finding: at least `need` of the best `top` trials have 1e-3 ≤ lr ≤ 1e-2. */
   top: number;
   need: number;
@@ -40,12 +43,39 @@ export interface Shard {
   count: number;
 }
 
+/** The book's log10 ranges: lr = 10^U(−6, −2), weight decay = 10^U(−8, −4). */
+export const LR_RANGE: [number, number] = [-6, -2];
+export const DECAY_RANGE: [number, number] = [-8, -4];
+/** What a range may be: exponents within these bounds (lr ≤ 10, weight decay ≤ 10; nothing below 1e-12). */
+export const RANGE_BOUNDS = { lrRange: [-12, 1], decayRange: [-12, 1] } as const;
+
+/** Why `v` is no log10 range [lo, hi] within RANGE_BOUNDS[key] (finite, lo < hi), or undefined if it is one. */
+export function rangeProblem(key: keyof typeof RANGE_BOUNDS, v: unknown): string | undefined {
+  const [min, max] = RANGE_BOUNDS[key];
+  const ok =
+    Array.isArray(v) &&
+    v.length === 2 &&
+    v.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= min && x <= max) &&
+    v[0] < v[1];
+  return ok
+    ? undefined
+    : `${key} must be two log10 exponents [lo, hi] with ${min} ≤ lo < hi ≤ ${max}, got ${
+        Array.isArray(v) ? `[${v.map(String).join(', ')}]` : String(v)
+      }`;
+}
+
 /**
- * The (weight decay, lr) of each trial: weight decay = 10^U(−8, −4), lr = 10^U(−6, −2). Independent draws as the
- * book (wd first, then lr), or stratified: trial k's exponents fall in strata π(k) and σ(k) of n equal strata,
- * for random permutations π, σ.
+ * The (weight decay, lr) of each trial: weight decay = 10^U(decayRange), lr = 10^U(lrRange) (default the book's
+ * [−8, −4] and [−6, −2]). Independent draws as the book (wd first, then lr), or stratified: trial k's exponents
+ * fall in strata π(k) and σ(k) of n equal strata, for random permutations π, σ.
  */
-export function drawTrials(n: number, stratified: boolean, rng: Rng): { weightDecay: number; lr: number }[] {
+export function drawTrials(
+  n: number,
+  stratified: boolean,
+  rng: Rng,
+  lrRange: [number, number] = LR_RANGE,
+  decayRange: [number, number] = DECAY_RANGE,
+): { weightDecay: number; lr: number }[] {
   const strata = (): number[] => {
     const p = Array.from({ length: n }, (_, i) => i);
     for (let i = n - 1; i > 0; i--) {
@@ -59,7 +89,9 @@ export function drawTrials(n: number, stratified: boolean, rng: Rng): { weightDe
   return Array.from({ length: n }, (_, k) => {
     const u = stratified ? (wdStrata[k] + rng.uniform()) / n : rng.uniform();
     const v = stratified ? (lrStrata[k] + rng.uniform()) / n : rng.uniform();
-    return { weightDecay: 10 ** (-8 + 4 * u), lr: 10 ** (-6 + 4 * v) };
+    const [d0, d1] = decayRange,
+      [l0, l1] = lrRange;
+    return { weightDecay: 10 ** (d0 + (d1 - d0) * u), lr: 10 ** (l0 + (l1 - l0) * v) };
   });
 }
 
@@ -68,9 +100,17 @@ export function drawTrials(n: number, stratified: boolean, rng: Rng): { weightDe
  * hypercube needs them all at once), net seed = seed + 1 + k, batch seed = seed + 1001 + k (the seeds the
  * unsharded search has always used, so earlier results stay reproducible).
  */
-export function planTrials(config: Pick<SearchConfig, 'seed' | 'trials' | 'sampling'>): TrialSpec[] {
+export function planTrials(
+  config: Pick<SearchConfig, 'seed' | 'trials' | 'sampling'> & Partial<Pick<SearchConfig, 'lrRange' | 'decayRange'>>,
+): TrialSpec[] {
   const { seed, trials } = config;
-  return drawTrials(trials, config.sampling === 'latin hypercube', new Rng(seed)).map(({ lr, weightDecay }, k) => ({
+  return drawTrials(
+    trials,
+    config.sampling === 'latin hypercube',
+    new Rng(seed),
+    config.lrRange ?? LR_RANGE,
+    config.decayRange ?? DECAY_RANGE,
+  ).map(({ lr, weightDecay }, k) => ({
     trial: k,
     lr,
     weightDecay,

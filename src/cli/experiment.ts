@@ -1,11 +1,14 @@
 // `zerodl experiment <name>`: one of the book's ch06 scripts, re-run — its summary table, its findings checked
 // (✓ held, ✗ did not) and the figures written.
+import { existsSync } from 'node:fs';
+import { rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BACKEND_NAMES, init, threadCount } from '../backend/index.js';
 import { ValueError } from '../errors.js';
 import { experiment as search, type SearchOptions } from '../experiments/hyperparameter-search.js';
 import { experiments, listExperiments, runExperiment, type ExperimentResult } from '../experiments/index.js';
 import { makeDirectory, writeResultsJson } from '../io/file.node.js';
+import { KNOB_FLAGS, knobOptions, knobUsage } from './experiment-flags.js';
 import { NUMPY_DRAWS } from '../experiments/context.js';
 import { parseSeeds, runSeeds, type SeedSpread } from '../experiments/spread.js';
 import {
@@ -42,10 +45,16 @@ export const EXPERIMENT_OPTIONS: OptionSpec = {
   scales: { type: 'string' },
   // dropout only
   ratios: { type: 'string' },
+  // each experiment's own settings (experiment-flags.ts; --epochs among them)
+  ...Object.fromEntries(
+    Object.keys(KNOB_FLAGS)
+      .filter((f) => f !== 'epochs')
+      .map((f) => [f, { type: 'string' as const }]),
+  ),
 };
 
 /** The flags only hyperparameter-search takes. */
-const SEARCH_FLAGS = ['workers', 'shard', 'trials', 'epochs'] as const;
+const SEARCH_FLAGS = ['workers', 'shard', 'trials'] as const;
 
 export function experimentUsage(): string {
   const names = listExperiments()
@@ -77,13 +86,15 @@ hyperparameter-search only:
   --shard I/N      run only trials k ≡ I−1 (mod N), for \`zerodl search merge\`
                    (default out: report/hyperparameter-search/shard-I-of-N/)
   --trials N       number of trials                             [100, quick 20]
-  --epochs N       epochs per trial                             [50, quick 15]
 
 batchnorm only:
   --scales I,J     only these panels: indices 0…15 of logspace(0, −4, 16), 0 = W 1
 
 dropout only:
-  --ratios R,S     only these runs: 0 (no dropout), 0.2
+  --ratios R,S     dropout ratios in [0, 1), one run each       [0,0.2]
+
+Each experiment's own settings (the chapter pages' knobs; the experiment checks the values):
+${knobUsage()}
 
 Experiments:
 ${names}`;
@@ -161,6 +172,7 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
       return x;
     });
   }
+  const knobs = knobOptions(name, v);
   const seedsText = str(v, 'seeds');
   let seeds: number[] | undefined;
   if (seedsText !== undefined) {
@@ -187,7 +199,11 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
     ? join('report', name, `shard-${extra.shard.index}-of-${extra.shard.count}`)
     : join('report', name);
   const out = v['no-out'] ? undefined : (str(v, 'out') ?? defaultOut);
-  if (out) await makeDirectory(out); // fail now, not after the run
+  // Made now so that an unwritable folder fails before the run, not after it; removed again if the run fails
+  // before writing anything into it (an option the experiment refuses leaves no trace).
+  const fresh = out !== undefined && !existsSync(out);
+  if (out) await makeDirectory(out);
+  const dropIfUnused = () => (fresh && out ? rmdir(out).catch(() => undefined) : undefined);
   const human = v.json ? io.stderr : io.stdout;
   const say = (line: string) => {
     if (!v.quiet) human.write(line + '\n');
@@ -198,8 +214,18 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
       `${draws === 'numpy' ? ' (numpy draws)' : ''}, ${backend} backend` +
       `${threadCount() > 1 ? `, ${threadCount()} threads` : ''}`,
   );
-  const common = { out, quick: !!v.quick, backend, draws, log: say, signal: io.signal, ...extra, ...only };
-  if (seeds) return runSpread(name, seeds, common, io, !!v.json);
+  const common = {
+    out,
+    quick: !!v.quick,
+    backend,
+    draws,
+    log: say,
+    signal: io.signal,
+    ...extra,
+    ...only,
+    ...knobs,
+  };
+  if (seeds) return runSpread(name, seeds, common, io, !!v.json, dropIfUnused);
   let result: ExperimentResult;
   try {
     result = await runExperiment(name, { ...common, seed });
@@ -208,6 +234,7 @@ export async function runExperimentCommand(argv: string[], io: CliIO): Promise<n
       io.stderr.write(`interrupted: experiment ${name} stopped, nothing more written\n`);
       return 130;
     }
+    await dropIfUnused();
     throw error;
   }
   printResult(result, out, io, !!v.json);
@@ -221,6 +248,7 @@ async function runSpread(
   options: SearchOptions,
   io: CliIO,
   json: boolean,
+  dropIfUnused: () => Promise<unknown> | undefined,
 ): Promise<number> {
   const human = json ? io.stderr : io.stdout;
   let spread: SeedSpread;
@@ -238,6 +266,7 @@ async function runSpread(
       io.stderr.write(`interrupted: experiment ${name} stopped, nothing more written\n`);
       return 130;
     }
+    await dropIfUnused();
     throw error;
   }
   if (options.out) {

@@ -24,7 +24,6 @@ async function run(argv: string[]) {
   const code = await main(argv, { stdout, stderr });
   return { code, stdout, stderr };
 }
-// biome-ignore lint/suspicious/noExplicitAny: a JSON result read back
 const lastJson = (s: Sink): Record<string, any> => JSON.parse(s.lines.at(-1)!);
 
 describe('knob flags', () => {

@@ -1,5 +1,6 @@
 // Builds what is stale: the wasm (assembly/ → build/zerodl[-relaxed].wasm) and the JS (src/ → dist/: index.js for
-// browsers and bundlers, node.js, inline.js with the wasm embedded, cli.js, the .d.ts files, and copies of the wasm).
+// browsers and bundlers, node.js, inline.js with the wasm embedded, cli.js, zerodl-thread.js (a browser kernel
+// thread's script), the .d.ts files, and copies of the wasm).
 // `--force` rebuilds everything. Used by `npm test`, `npm start` and `npm run bench`.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -51,6 +52,7 @@ const outputs = [
   ...wasmFiles.map((f) => `dist/${f}`),
   'dist/cli.js',
   'dist/search-worker.js',
+  'dist/zerodl-thread.js',
 ];
 if (force || outputs.some((f) => mtime(f) < jsSources)) {
   console.log('build: src/ → dist/');
@@ -84,6 +86,16 @@ if (force || outputs.some((f) => mtime(f) < jsSources)) {
     minifySyntax: true,
     plugins: [wasmBesideBundle],
   };
+  // zerodl/inline serves no files of its own: its kernel threads start from a Blob URL, never from zerodl-thread.js.
+  const noThreadFile = {
+    name: 'no-thread-file',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]src[\\/]backend[\\/]wasm[\\/]spawn-url\.ts$/ }, () => ({
+        contents: 'export function threadScriptUrl(): URL | undefined { return undefined; }',
+        loader: 'ts',
+      }));
+    },
+  };
   // The browser entries bundle their few dependencies (@assemblyscript/loader) so that a plain
   // <script type="module"> can import them with no import map; the Node entries leave packages to Node.
   const browser = { ...common, platform: 'neutral', mainFields: ['module', 'main'] };
@@ -91,7 +103,21 @@ if (force || outputs.some((f) => mtime(f) < jsSources)) {
   await Promise.all([
     // neutral: no Node built-ins, no browser globals assumed — the browser and bundler entry
     build({ ...browser, entryPoints: ['src/index.ts'], outfile: 'dist/index.js' }),
-    build({ ...browser, entryPoints: ['src/inline.ts'], outfile: 'dist/inline.js', loader: { '.wasm': 'binary' } }),
+    build({
+      ...browser,
+      entryPoints: ['src/inline.ts'],
+      outfile: 'dist/inline.js',
+      loader: { '.wasm': 'binary' },
+      plugins: [wasmBesideBundle, noThreadFile],
+    }),
+    // a browser kernel thread's script (src/backend/wasm/spawn-url.ts finds it beside index.js): classic, so any
+    // engine starts it with a plain new Worker(url)
+    build({
+      ...browser,
+      entryPoints: ['src/backend/wasm/thread-entry.ts'],
+      outfile: 'dist/zerodl-thread.js',
+      format: 'iife',
+    }),
     build({ ...node, entryPoints: ['src/node.ts'], outfile: 'dist/node.js' }),
     build({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
     // the hyperparameter search's pool worker, loaded by path from beside cli.js / node.js (src/experiments/search/pool.node.ts)

@@ -45,6 +45,7 @@ const wasm = Object.fromEntries(
   ['zerodl.wasm', 'zerodl-relaxed.wasm'].map((f) => [f, readFileSync(join(root, 'dist', f))]),
 );
 const wasmGz = Object.values(wasm).map(gz);
+const thread = readFileSync(join(root, 'dist', 'zerodl-thread.js'));
 const total = gz(core) + Math.max(...wasmGz);
 
 const rows = [
@@ -52,6 +53,7 @@ const rows = [
   ['  the same with the Vega-Lite spec builders', full.length, gz(full)],
   ...Object.entries(wasm).map(([f, b]) => [`dist/${f}`, b.length, gz(b)]),
   ['zerodl/inline (all four binaries embedded, without plot specs)', inline.length, gz(inline)],
+  ['dist/zerodl-thread.js (a browser kernel thread; threads only)', thread.length, gz(thread)],
 ];
 console.log('                                                              raw     gzip -9');
 for (const [name, raw, z] of rows) console.log(`${name.padEnd(58)} ${kB(raw).padStart(9)} ${kB(z).padStart(9)}`);
@@ -87,6 +89,13 @@ console.log(
   `\nnpm package: ${kB(pack.size)} packed (budget ${kB(PACKED_BUDGET)}), ${kB(pack.unpackedSize)} unpacked` +
     ` (budget ${kB(UNPACKED_BUDGET)}), ${pack.files.length} files; ${maps.length} source maps, ${embedding.length} embedding sources`,
 );
+// Files the bundles load at run time by a relative URL: without them in the tarball an install breaks in browsers.
+const loaded = ['zerodl.wasm', 'zerodl-relaxed.wasm', 'zerodl-threads.wasm', 'zerodl-threads-relaxed.wasm'];
+const absent = [...loaded, 'zerodl-thread.js'].filter((f) => !pack.files.some((p) => p.path === `dist/${f}`));
+if (absent.length) {
+  console.error(`size: the package lacks ${absent.map((f) => `dist/${f}`).join(', ')}`);
+  process.exit(1);
+}
 if (!pack.files.some((f) => f.path === 'LICENSE')) {
   console.error('size: the package has no LICENSE file');
   process.exit(1);

@@ -1,6 +1,7 @@
-// The code of one kernel thread, as a string: Node runs it with `new Worker(code, { eval: true })`, browsers from a
-// Blob URL, so that no separate worker file has to be found, served or bundled. It must stay self-contained (no
-// imports, no names from this module): only `threadMain`'s own text is shipped.
+// The code of one kernel thread. Browsers load it as a script file of its own, dist/zerodl-thread.js (built from
+// thread-entry.ts, found by spawn-url.ts), or, where that file cannot be found, as a string in a Blob URL; Node runs
+// the string with `new Worker(code, { eval: true })`. `threadMain` must stay self-contained (no imports, no names
+// from this module): the string is its own text.
 //
 // A thread gets one message: the compiled module, the shared memory, the control block and its gemm scratch. It
 // instantiates the module on that memory and then loops, never returning to its event loop: wait for the job
@@ -22,8 +23,14 @@ export interface ThreadInit {
   elementwise: readonly string[];
 }
 
-/** `port`: Node's parentPort (browsers: undefined, messages come to the worker's global onmessage). */
-function threadMain(port?: { once(event: 'message', f: (d: ThreadInit) => void): void }): void {
+/** What a browser thread posts to its parent as soon as its script runs (spawn.ts: the script file was found). */
+export const THREAD_LOADED = 'zerodl-thread-loaded';
+
+/**
+ * `port`: Node's parentPort (browsers: undefined, messages come to the worker's global onmessage, and the thread
+ * first posts THREAD_LOADED's text, which is repeated here because this function's text must stand alone).
+ */
+export function threadMain(port?: { once(event: 'message', f: (d: ThreadInit) => void): void }): void {
   type Fn = (...args: number[]) => unknown;
   const start = (d: ThreadInit): void => {
     const k = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports as Record<string, Fn>;
@@ -156,11 +163,12 @@ function threadMain(port?: { once(event: 'message', f: (d: ThreadInit) => void):
   if (port) {
     port.once('message', start);
   } else {
-    const g = globalThis as unknown as { onmessage: unknown };
+    const g = globalThis as unknown as { onmessage: unknown; postMessage(m: unknown): void };
     g.onmessage = (e: MessageEvent<ThreadInit>) => {
       g.onmessage = null;
       start(e.data);
     };
+    g.postMessage('zerodl-thread-loaded');
   }
 }
 

@@ -228,10 +228,12 @@ describe.each(ENGINES as string[])('%s', (name) => {
 
   // Once in ~43 runs a threaded worker never finished in Firefox (issue 12); a hang must show as a failure here,
   // never as a stuck CI. Each run is a fresh worker doing init({ threads: 2 }) and 6 training steps. Probed on
-  // 2026-12-02 (5 hangs in 1,000 runs): every hang is inside Firefox's `new Worker(blobURL)` called from the Worker
-  // to start its kernel thread — it never returns and the Worker answers no message after it, so no deadline in
-  // zerodl can bound it. At that rate 30 runs see a hang ~14% of the time: one retry (two hung attempts fail).
-  // Still open in issue 12.
+  // 2026-12-02 (scripts/probes/firefox-nested-worker/): every hang is inside Firefox's own `new Worker(…)` called from
+  // a Worker — it never returns and the Worker answers no message after it, so no deadline in zerodl can bound it.
+  // It is Firefox's: 3 hangs in 1,000 runs with kernel threads from a Blob URL, 1 in 1,000 from dist/zerodl-thread.js,
+  // and 11 in 1,000 for a bare Worker that only starts a nested Worker from a file, no zerodl, no shared memory.
+  // At ~0.1–0.5% a run, 30 runs see a hang up to ~14% of the time: one retry (two hung attempts fail).
+  // Still open in issue 12 (the way out: the page starts the kernel threads, not the Worker).
   it.runIf(name === 'firefox' && !missing)(
     'Firefox: the threaded-worker path 30 times, each finishing within 60 s',
     { retry: 1, timeout: 30 * 65_000 },

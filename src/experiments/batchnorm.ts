@@ -11,6 +11,7 @@ import { drawInitialParams, type RandomState } from '../numpy-random.js';
 import { SGD } from '../optim/index.js';
 import { facetLineGrid, type VegaLiteSpec } from '../plot/specs.js';
 import { Rng } from '../rng.js';
+import { integerIn } from './choices.js';
 import { Context, curve, fmt, head, sig6 } from './context.js';
 import { Minibatch } from './minibatch.js';
 import type { Experiment, ExperimentOptions, ExperimentResult } from './types.js';
@@ -61,18 +62,11 @@ async function run(options: BatchNormOptions = {}): Promise<ExperimentResult> {
       `batchnorm: scales must be distinct indices 0…${WEIGHT_SCALES.length - 1}, got [${String(scales)}]`,
     );
   }
-  for (const [key, v, max] of [
-    ['trainSize', options.trainSize, MAX_TRAIN_SIZE],
-    ['epochs', options.epochs, MAX_EPOCHS],
-  ] as const) {
-    if (v !== undefined && !(Number.isSafeInteger(v) && v >= 1 && v <= max))
-      throw new ValueError(`batchnorm: ${key} must be an integer from 1 to ${max}, got ${String(v)}`);
-  }
   const cfg = {
     ...mode,
     scales,
-    trainSize: options.trainSize ?? mode.trainSize,
-    epochs: options.epochs ?? mode.epochs,
+    trainSize: integerIn('batchnorm', 'trainSize', options.trainSize, 1, MAX_TRAIN_SIZE, mode.trainSize),
+    epochs: integerIn('batchnorm', 'epochs', options.epochs, 1, MAX_EPOCHS, mode.epochs),
   };
   await ctx.ready();
   const data = await ctx.mnist();

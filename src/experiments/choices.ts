@@ -1,5 +1,5 @@
 // Checks shared by the experiments that let a caller choose what they run (the site's knobs): a subset of an
-// experiment's own contenders by name, and a positive integer count (iterations, layers, units). Each throws a
+// experiment's own contenders by name, and a integer count (iterations, layers, units, training size, epochs). Each throws a
 // ValueError naming the experiment, the option and the value it got, before anything is built.
 import { ValueError } from '../errors.js';
 import type { RandomState } from '../numpy-random.js';
@@ -35,7 +35,7 @@ export function chooseNames(
   return out;
 }
 
-/** An integer option in [min, max], or `fallback` when it is undefined. */
+/** An integer option in [min, max], or `fallback` when it is undefined (the one count check of the experiments). */
 export function integerIn(
   experiment: string,
   option: string,
@@ -46,7 +46,7 @@ export function integerIn(
 ): number {
   if (value === undefined) return fallback;
   if (!(typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max)) {
-    throw new ValueError(`${experiment}: ${option} must be an integer in [${min}, ${max}], got ${show(value)}`);
+    throw new ValueError(`${experiment}: ${option} must be an integer from ${min} to ${max}, got ${show(value)}`);
   }
   return value;
 }

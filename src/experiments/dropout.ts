@@ -5,10 +5,10 @@
 import { MultiLayerNet } from '../net/MultiLayerNet.js';
 import { lineChart, type VegaLiteSpec } from '../plot/specs.js';
 import { Trainer } from '../train/Trainer.js';
+import { integerIn } from './choices.js';
 import { Context, curve, fmt, sig6 } from './context.js';
 import {
   BATCH,
-  checkCount,
   checkList,
   endOf,
   HIDDEN,
@@ -44,9 +44,9 @@ async function run(options: DropoutOptions = {}): Promise<ExperimentResult> {
   const ctx = new Context(experiment.name, experiment.title, options);
   const name = experiment.name;
   const ratios = checkList(name, 'ratios', options.ratios, 0, 1, false) ?? RATIOS;
-  const trainSize = checkCount(name, 'trainSize', options.trainSize, MAX_TRAIN_SIZE) ?? TRAIN_SIZE;
+  const trainSize = integerIn(name, 'trainSize', options.trainSize, 1, MAX_TRAIN_SIZE, TRAIN_SIZE);
   const mode = ctx.quick ? QUICK : FULL;
-  const cfg = { ...mode, epochs: checkCount(name, 'epochs', options.epochs, MAX_EPOCHS) ?? mode.epochs };
+  const cfg = { ...mode, epochs: integerIn(name, 'epochs', options.epochs, 1, MAX_EPOCHS, mode.epochs) };
   await ctx.ready();
   const { train, test, testSize } = overfitData(name, await ctx.mnist(), trainSize, cfg.testSize);
   const I = train.x.length / trainSize;

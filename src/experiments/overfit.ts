@@ -15,14 +15,6 @@ export const MAX_EPOCHS = 2_000;
 /** At most this many runs (λ values, dropout ratios) in one experiment. */
 export const MAX_RUNS = 8;
 
-/** An optional positive integer option ≤ max, or a ValueError naming it. */
-export function checkCount(name: string, key: string, v: unknown, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  if (!Number.isSafeInteger(v) || (v as number) < 1 || (v as number) > max)
-    throw new ValueError(`${name}: ${key} must be an integer from 1 to ${max}, got ${String(v)}`);
-  return v as number;
-}
-
 /** A list of distinct finite values in [lo, hi) (or [lo, hi] with `closed`), 1 to MAX_RUNS of them. */
 export function checkList(
   name: string,

@@ -90,7 +90,7 @@ describe('optimizer-mnist: the optimizers and iterations chosen', () => {
       [{ optimizers: ['Adamax'] }, /unknown 'Adamax'/],
       [{ optimizers: ['__proto__'] }, /unknown '__proto__'/],
       [{ optimizers: 'SGD' }, /non-empty list/],
-      [{ iterations: 0 }, /iterations must be an integer in \[1, 20000\], got 0/],
+      [{ iterations: 0 }, /iterations must be an integer from 1 to 20000, got 0/],
       [{ iterations: 2.5 }, /iterations must be an integer/],
       [{ iterations: 20_001 }, /iterations must be an integer/],
     ] as [object, RegExp][]) {

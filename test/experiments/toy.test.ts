@@ -224,9 +224,9 @@ describe('init-histogram', () => {
       [{ inits: ['custom'] }, /inits 'custom' needs std/],
       [{ std: 0 }, /std must be a number in \(0, 100\], got 0/],
       [{ std: Number.NaN }, /std must be a number/],
-      [{ layers: 0 }, /layers must be an integer in \[1, 20\], got 0/],
+      [{ layers: 0 }, /layers must be an integer from 1 to 20, got 0/],
       [{ layers: 21 }, /layers must be an integer/],
-      [{ units: 1001 }, /units must be an integer in \[1, 1000\]/],
+      [{ units: 1001 }, /units must be an integer from 1 to 1000/],
       [{ units: 1.5 }, /units must be an integer/],
     ] as [object, RegExp][]) {
       await expect(run({ ...opts, onFigure: () => figures++ }), JSON.stringify(opts)).rejects.toThrow(ValueError);

@@ -24,7 +24,7 @@ import {
   KERNEL_NAMES,
 } from '../dist/index.js';
 import { hostInfo, hostName, hostSlug, measurePeak } from './peak.mjs';
-import { profileKernels } from './profile.mjs';
+import { poolJobCalls, profileKernels } from './profile.mjs';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
@@ -427,9 +427,13 @@ if (!only || only === 'threads') {
 // Each kernel call of the net's backend timed (bench/profile.mjs: performance.now around every kernel of the
 // descriptor list; ~0.1 µs per call added), one thread:
 // gemm's share against the rest (bias, activations, softmax, BatchNorm, dropout, optimizer) and JS around them.
+// And the share two threads can share at all: the calls the pool splits (poolJobCalls, under init({ threads: 2 }):
+// the large gemms and elementwise kernels; reductions, small products and JS stay on the caller), and what Amdahl's
+// law makes of it: 2 threads gain at most ms ÷ (rest + split ÷ 2), before any hand-off cost.
 if (!only || only === 'breakdown') {
   console.log(
-    'where a training step goes (one thread, Adam, ReLU; ms per step; the rest is JS: batch gather, layer glue)',
+    'where a training step goes (one thread, Adam, ReLU; ms per step; the rest is JS: batch gather, layer glue; ' +
+      '"pool splits": the calls init({ threads: 2 }) runs as pool jobs, and the bound that puts on 2 threads)',
   );
   const rows = [];
   for (const spec of [
@@ -442,26 +446,44 @@ if (!only || only === 'breakdown') {
       t = new Uint8Array(N);
     randomFill(x, 3);
     for (let i = 0; i < N; i++) t[i] = i % 10;
-    const net = new MultiLayerNet({
-      inputSize: 784,
-      hiddenSizes: spec.hiddenSizes,
-      outputSize: 10,
-      seed: 1,
-      useBatchNorm: !!spec.bn,
-      useDropout: !!spec.bn,
-      dropoutRatio: 0.2,
-    });
-    const trainer = new Trainer(net, x, t, x.subarray(0, 7840), t.subarray(0, 10), {
-      batchSize: spec.batch,
-      optimizer: createOptimizer('adam'),
-    });
-    const prof = profileKernels(net.backend, KERNEL_NAMES);
+    const makeTrainer = () => {
+      const net = new MultiLayerNet({
+        inputSize: 784,
+        hiddenSizes: spec.hiddenSizes,
+        outputSize: 10,
+        seed: 1,
+        useBatchNorm: !!spec.bn,
+        useDropout: !!spec.bn,
+        dropoutRatio: 0.2,
+      });
+      const trainer = new Trainer(net, x, t, x.subarray(0, 7840), t.subarray(0, 10), {
+        batchSize: spec.batch,
+        optimizer: createOptimizer('adam'),
+      });
+      return { net, trainer };
+    };
+    // Which calls of one step the pool splits (a step's calls are the same every step).
+    await init({ threads: 2 });
+    const threaded = makeTrainer();
+    const jobs = poolJobCalls(threaded.net.backend, KERNEL_NAMES);
+    for (let i = 0; i < 3; i++) threaded.trainer.step();
+    jobs.reset();
+    threaded.trainer.step();
+    const split = [...jobs.split];
+    await init({ threads: 1 });
+    const { net, trainer } = makeTrainer();
+    const prof = profileKernels(net.backend, KERNEL_NAMES, { perCall: true });
     for (let i = 0; i < 20; i++) trainer.step();
     prof.reset();
     const steps = quick ? 50 : 400;
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) trainer.step();
     const total = (performance.now() - t0) / steps;
+    // (n/a if the one-thread run made other calls than the threaded step: the classification would not apply)
+    const splitMs =
+      prof.callMs.length === steps * split.length
+        ? prof.callMs.reduce((a, ms, i) => (split[i % split.length] ? a + ms : a), 0) / steps
+        : Number.NaN;
     const per = Object.fromEntries(Object.entries(prof.ms).map(([n, v]) => [n, v / steps]));
     const gemm = per.gemm ?? 0;
     const kernels = Object.values(per).reduce((a, b) => a + b, 0);
@@ -478,10 +500,25 @@ if (!only || only === 'breakdown') {
       `${((100 * gemm) / total).toFixed(1)}%`,
       `${((100 * (kernels - gemm)) / total).toFixed(1)}%`,
       `${((100 * (total - kernels)) / total).toFixed(1)}%`,
+      Number.isFinite(splitMs) ? `${((100 * splitMs) / total).toFixed(1)}%` : 'n/a',
+      Number.isFinite(splitMs) ? `${(total / (total - splitMs / 2)).toFixed(2)}x` : 'n/a',
       top,
     ]);
   }
-  table(['net', 'batch', 'ms/step', 'gemm', 'other kernels', 'JS', 'largest other kernels'], rows);
+  table(
+    [
+      'net',
+      'batch',
+      'ms/step',
+      'gemm',
+      'other kernels',
+      'JS',
+      'pool splits',
+      '2-thread bound',
+      'largest other kernels',
+    ],
+    rows,
+  );
 }
 
 // ---- 6. long runs: the subnormal cliff ----------------------------------------------------------------------------

@@ -2,9 +2,9 @@
 // wrap exactly the kernels of the descriptor list, and the wrappers must be the functions a training step really
 // calls. (It once walked the backend's prototype, which no longer holds the kernels since the wasm bindings are made
 // from the descriptor as own properties: every kernel read 0% and mark/rollback were "kernels".)
-import { describe, expect, it } from 'vitest';
-import { profileKernels } from '../../bench/profile.mjs';
-import { createOptimizer, KERNEL_NAMES, MultiLayerNet, Trainer } from '../../src/index.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { poolJobCalls, profileKernels } from '../../bench/profile.mjs';
+import { createBackend, createOptimizer, init, KERNEL_NAMES, MultiLayerNet, Trainer } from '../../src/index.js';
 import { KERNEL_NAMES as DESCRIPTOR_NAMES, KERNELS } from '../../src/backend/kernels.js';
 
 function smallTrainer() {
@@ -59,5 +59,49 @@ describe('bench kernel profiler', () => {
   it('throws on a name the backend does not have', () => {
     const { net } = smallTrainer();
     expect(() => profileKernels(net.backend, ['no_such_kernel'])).toThrow(/no_such_kernel/);
+  });
+
+  it('perCall: one time per kernel call, in call order, cleared by reset', () => {
+    const { trainer } = smallTrainer();
+    const prof = profileKernels(trainer.net.backend, KERNEL_NAMES, { perCall: true });
+    trainer.step();
+    const calls = Object.values(prof.calls).reduce((a, b) => a + b, 0);
+    expect(prof.callMs).toHaveLength(calls);
+    expect(prof.callMs.every((ms) => ms >= 0)).toBe(true);
+    prof.reset();
+    expect(prof.callMs).toHaveLength(0);
+  });
+});
+
+describe('bench pool-job classifier (poolJobCalls)', () => {
+  afterAll(() => init({ threads: 1 }));
+
+  it('marks the calls a threaded backend runs as pool jobs: a large gemm yes, a small one and a reduction no', async () => {
+    await init({ threads: 2 });
+    const b = createBackend('wasm') as unknown as Record<string, any>;
+    expect(b.pool).toBeDefined();
+    const M = 128,
+      K = 256,
+      N = 128; // 4.2M multiply-adds: split; 8×8×8 is not
+    b.reserve(M * K + K * N + M * N + 3 * 64 + 16);
+    const a = b.alloc(M * K),
+      w = b.alloc(K * N),
+      c = b.alloc(M * N),
+      sa = b.alloc(64),
+      sw = b.alloc(64),
+      sc = b.alloc(64),
+      db = b.alloc(16);
+    const jobs = poolJobCalls(b, KERNEL_NAMES);
+    b.gemm(c, a, w, M, N, K, false, false, false);
+    b.gemm(sc, sa, sw, 8, 8, 8, false, false, false);
+    b.bias_backward(db, c, M, 16);
+    expect(jobs.split).toEqual([true, false, false]);
+    jobs.reset();
+    expect(jobs.split).toEqual([]);
+  });
+
+  it('refuses a backend without a pool', async () => {
+    await init({ threads: 1 });
+    expect(() => poolJobCalls(createBackend('wasm'), KERNEL_NAMES)).toThrow(/no thread pool/);
   });
 });

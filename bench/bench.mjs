@@ -6,9 +6,14 @@
 // Each figure is the median of several timed repetitions after a warm-up; kernels are validated against the js
 // reference before they are timed. `--quick` shortens every measurement (a smoke run, not for quoting).
 // It starts by measuring this host's own SIMD128 peak (bench/peak.mjs: register-only mul+add for the plain
-// binary, relaxed_madd for the relaxed one) and gives every gemm and training figure also as a share of it.
-// A full run records its figures, the CPU and the peak in bench/results/bench-<cpu>.json (one file per CPU kind,
-// one entry per binary), so figures from different CPUs are never mixed.
+// binary, relaxed_madd for the relaxed one; every form and chain count, best kept) and gives every gemm and training
+// figure also as a share of it. This VM's speed drifts by ±20% over minutes, so a peak measured once at the start is
+// no yardstick for figures timed later: the best loop of that first measurement is re-timed (a few ms, `peakProbe`)
+// before and after each figure in each round, and "of peak" is the median over rounds of (the round's figure ÷ the
+// mean of the two peaks timed beside it).
+// A full run records its figures, the CPU, the peak and the peaks timed beside each figure (`roundPeaks`, GFLOP/s
+// per round) in bench/results/bench-<cpu>.json (one file per CPU kind, one entry per binary), so figures from
+// different CPUs are never mixed.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   createBackend,
@@ -23,7 +28,7 @@ import {
   BACKEND_NAMES,
   KERNEL_NAMES,
 } from '../dist/index.js';
-import { hostInfo, hostName, hostSlug, measurePeak } from './peak.mjs';
+import { hostInfo, hostName, hostSlug, measurePeak, peakProbe } from './peak.mjs';
 import { poolJobCalls, profileKernels } from './profile.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -32,6 +37,14 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 await init({ simd: process.argv.find((a) => a.startsWith('--simd='))?.slice(7) ?? 'auto' });
 const host = hostInfo();
 const peak = await measurePeak({ relaxed: simdVariant() === 'relaxed-simd', ms: quick ? 5 : 25, reps: quick ? 2 : 5 });
+const PROBE = { ms: quick ? 1.5 : 4.5, reps: 3 }; // peakProbe: the fastest of 3 calls of 0.5 (quick) or 1.5 ms
+const probeOnce = await peakProbe(peak, PROBE);
+const probes = []; // every peak timed beside a figure (GFLOP/s), for the run's summary
+const probe = () => {
+  const g = probeOnce();
+  probes.push(g);
+  return g;
+};
 const gemmChoice = gemmVariantState(); // the micro-kernel init() picked (calibrated, or named by ZERODL_GEMM)
 const record = {
   date: new Date().toISOString(),
@@ -40,12 +53,13 @@ const record = {
   quick,
   host,
   peak,
+  peakProbe: { chains: peak.chains, ...PROBE },
   gemmVariant: { variant: gemmChoice.variant, source: gemmChoice.source, calibrationMs: gemmChoice.calibration?.ms },
   gemm: [],
   train: [],
 };
-/** A figure as a share of the peak, e.g. '87%'. */
-const ofPeak = (gflops) => `${Math.round((100 * gflops) / peak.gflops)}%`;
+/** A share of the peak as a percentage, e.g. '87%'. */
+const pct = (share) => `${Math.round(100 * share)}%`;
 
 /** Median seconds per call of fn, timed until `minSeconds` have passed and at least `minReps` calls were made. */
 function time(fn, { minReps = 5, minSeconds = quick ? 0.05 : 0.5, warmup = 2 } = {}) {
@@ -67,11 +81,36 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
  * This machine is shared: its speed drifts over seconds. So the contenders of one row are timed in interleaved
  * rounds (A B C … A B C …) and each figure is the median over rounds of the per-round median.
  */
-function interleaved(fns, rounds = quick ? 1 : 5, opts = { minReps: 3, minSeconds: quick ? 0.03 : 0.15, warmup: 1 }) {
+const ROUND = { minReps: 3, minSeconds: quick ? 0.03 : 0.15, warmup: 1 };
+function interleaved(fns, rounds = quick ? 1 : 5, opts = ROUND) {
   const per = fns.map(() => []);
   for (let r = 0; r < rounds; r++) fns.forEach((fn, i) => per[i].push(time(fn, opts)));
   return per.map(median);
 }
+
+/**
+ * `interleaved` with the peak timed beside every figure: each round runs a peak probe, then each contender followed
+ * by a probe (P A P B P …), and a contender's round is paired with the mean of the two probes on either side of it.
+ * Per contender: the median seconds, and per round the seconds and that peak (GFLOP/s).
+ */
+function besidePeak(fns, rounds = quick ? 1 : 5, opts = ROUND) {
+  const per = fns.map(() => ({ rounds: [], peaks: [] }));
+  for (let r = 0; r < rounds; r++) {
+    let before = probe();
+    fns.forEach((fn, i) => {
+      per[i].rounds.push(time(fn, opts));
+      const after = probe();
+      per[i].peaks.push((before + after) / 2);
+      before = after;
+    });
+  }
+  return per.map((p) => ({ ...p, seconds: median(p.rounds) }));
+}
+
+/** A figure's share of the peak: the median over rounds of (the round's GFLOP/s ÷ the peak timed beside it). */
+const shareOfPeak = (flops, p) => median(p.rounds.map((t, r) => flops / t / 1e9 / p.peaks[r]));
+/** The peaks timed beside a figure, for the record (0.1 GFLOP/s is finer than this VM's drift). */
+const roundPeaks = (p) => p.peaks.map((g) => Number(g.toFixed(1)));
 
 function randomFill(a, seed) {
   let s = seed | 0;
@@ -101,7 +140,9 @@ console.log(
 );
 console.log(
   `host SIMD128 peak (${peak.op}, register-only, best of ${Object.keys(peak.perChains).join('/')} chains): ` +
-    `${peak.gflops.toFixed(1)} GFLOP/s with ${peak.chains} chains — "of peak" below is a share of it`,
+    `${peak.gflops.toFixed(1)} GFLOP/s with ${peak.chains} chains; that loop is re-timed (fastest of ${PROBE.reps} ` +
+    `calls of ${PROBE.ms / PROBE.reps} ms) before and after every gemm and training figure in every round, and "of peak" ` +
+    `below is the median over rounds of (figure ÷ the peak timed beside it)`,
 );
 const calib = gemmChoice.calibration;
 console.log(
@@ -132,7 +173,10 @@ if (!only || only === 'gemm') {
     ['Aᵀ·Bᵀ', true, true],
   ];
   const rows = [];
-  console.log('gemm: C[M×N] = op(A)·op(B), GFLOP/s = 2·M·N·K / s (median)');
+  console.log(
+    'gemm: C[M×N] = op(A)·op(B), GFLOP/s = 2·M·N·K / s (median); of peak: the best and the worst transpose form, each ' +
+      'against the peak timed beside it',
+  );
   for (const [M, K, N] of shapes) {
     const flops = 2 * M * N * K;
     const big = flops > 1e8;
@@ -157,22 +201,25 @@ if (!only || only === 'gemm') {
           throw new Error(`gemm ${M}×${K}×${N} ta=${ta} tb=${tb}: wasm differs from js by ${maxErr}`);
       }
     }
-    const times = interleaved(
+    const timed = besidePeak(
       variants.map(
         ([, ta, tb]) =>
           () =>
             wasm.gemm(bw.c, bw.a, bw.b, M, N, K, ta, tb, false),
       ),
     );
+    const times = timed.map((p) => p.seconds);
+    const shares = timed.map((p) => shareOfPeak(flops, p));
     const plain = flops / times[0] / 1e9;
     for (const t of times) row.push(fmt(flops / t / 1e9));
     row.push(`${fmt(Math.max(...times) / Math.min(...times), 2)}x`);
-    const slowest = flops / Math.max(...times) / 1e9;
-    row.push(`${ofPeak(flops / Math.min(...times) / 1e9)} / ${ofPeak(slowest)}`);
+    row.push(`${pct(Math.max(...shares))} / ${pct(Math.min(...shares))}`);
     record.gemm.push({
       shape: [M, K, N],
       gflops: Object.fromEntries(variants.map(([name], i) => [name, flops / times[i] / 1e9])),
-      worstOfPeak: slowest / peak.gflops,
+      worstOfPeak: Math.min(...shares),
+      ofPeak: Object.fromEntries(variants.map(([name], i) => [name, shares[i]])),
+      roundPeaks: Object.fromEntries(variants.map(([name], i) => [name, roundPeaks(timed[i])])),
     });
     const tj = time(
       () => js.gemm(bj.c, bj.a, bj.b, M, N, K, false, false, false),
@@ -219,7 +266,7 @@ if (!only || only === 'gemm' || only === 'variants') {
   ];
   const rows = [];
   console.log(
-    `gemm micro-kernel variants (${simdVariant()} binary): GFLOP/s (of peak), median of interleaved rounds` +
+    `gemm micro-kernel variants (${simdVariant()} binary): GFLOP/s (of the peak timed beside it), median of interleaved rounds` +
       ` — init() chose ${gemmChoice.variant}`,
   );
   for (const [M, K, N, ta, tb] of shapes) {
@@ -231,16 +278,17 @@ if (!only || only === 'gemm' || only === 'variants') {
       randomFill(b.b, 2);
       return b;
     });
-    const times = interleaved(
+    const timed = besidePeak(
       backends.map((k, i) => () => k.gemm(bufs[i].c, bufs[i].a, bufs[i].b, M, N, K, ta, tb, false)),
       quick ? 1 : 7,
       { minReps: 3, minSeconds: quick ? 0.02 : 0.1, warmup: 1 },
     );
-    const g = times.map((t) => flops / t / 1e9);
+    const g = timed.map((p) => flops / p.seconds / 1e9);
+    const shares = timed.map((p) => shareOfPeak(flops, p));
     const best = g.indexOf(Math.max(...g));
     rows.push([
       `${M}×${K}×${N} ${ta ? 'Aᵀ·B' : tb ? 'A·Bᵀ' : 'A·B'}`,
-      ...g.map((x) => `${fmt(x)} (${ofPeak(x)})`),
+      ...g.map((x, i) => `${fmt(x)} (${pct(shares[i])})`),
       GEMM_VARIANTS[best],
     ]);
     record.gemmVariants ??= [];
@@ -249,6 +297,8 @@ if (!only || only === 'gemm' || only === 'variants') {
       transA: ta,
       transB: tb,
       gflops: Object.fromEntries(GEMM_VARIANTS.map((v, i) => [v, g[i]])),
+      ofPeak: Object.fromEntries(GEMM_VARIANTS.map((v, i) => [v, shares[i]])),
+      roundPeaks: Object.fromEntries(GEMM_VARIANTS.map((v, i) => [v, roundPeaks(timed[i])])),
     });
   }
   table(['M×K×N', ...GEMM_VARIANTS, 'fastest'], rows);
@@ -262,11 +312,17 @@ if (!only || only === 'train') {
   ];
   const rows = [];
   console.log(
-    'training: samples/s of one step (batch gather + gradient + Adam update), ReLU, He; inference at batch 1000',
+    'training: samples/s of one step (batch gather + gradient + Adam update), ReLU, He; inference at batch 1000; ' +
+      "of peak: the step's gemm flops per second against the peak timed beside it",
   );
   for (const spec of nets) {
     const row = [spec.name, spec.batch];
     const results = {};
+    // The step's gemm work: per affine layer Y = X·W and dW = Xᵀ·dY, and dX = dY·Wᵀ below the first layer.
+    const sizes = [784, ...spec.hiddenSizes, 10];
+    let stepFlops = 0;
+    for (let l = 1; l < sizes.length; l++) stepFlops += 2 * spec.batch * sizes[l - 1] * sizes[l] * (l > 1 ? 3 : 2);
+    let stepTimed;
     for (const backend of BACKEND_NAMES) {
       const heavy = backend === 'js' && spec.hiddenSizes[0] > 500;
       const N = 2048;
@@ -289,12 +345,14 @@ if (!only || only === 'train') {
       const xi = x.subarray(0, 1000 * 784);
       let step, infer;
       if (backend === 'wasm') {
-        // Training and inference interleaved over rounds (see `interleaved`).
-        [step, infer] = interleaved([() => trainer.step(), () => net.predict(xi)], quick ? 1 : 5, {
+        // Training and inference interleaved over rounds, the peak timed beside each (see `besidePeak`).
+        const timed = besidePeak([() => trainer.step(), () => net.predict(xi)], quick ? 1 : 5, {
           minReps: 5,
           minSeconds: quick ? 0.05 : 0.4,
           warmup: 2,
         });
+        [step, infer] = timed.map((p) => p.seconds);
+        stepTimed = timed[0];
       } else {
         const opts =
           heavy || quick ? { minReps: 3, minSeconds: 0, warmup: 1 } : { minReps: 10, minSeconds: 1, warmup: 2 };
@@ -303,14 +361,11 @@ if (!only || only === 'train') {
       }
       results[backend] = { train: spec.batch / step, infer: 1000 / infer };
     }
-    // The step's gemm work: per affine layer Y = X·W and dW = Xᵀ·dY, and dX = dY·Wᵀ below the first layer.
-    const sizes = [784, ...spec.hiddenSizes, 10];
-    let stepFlops = 0;
-    for (let l = 1; l < sizes.length; l++) stepFlops += 2 * spec.batch * sizes[l - 1] * sizes[l] * (l > 1 ? 3 : 2);
     const trainGflops = (stepFlops * results.wasm.train) / spec.batch / 1e9;
+    const trainShare = shareOfPeak(stepFlops, stepTimed);
     row.push(
       fmt(results.wasm.train),
-      ofPeak(trainGflops),
+      pct(trainShare),
       fmt(results.js.train),
       `${fmt(results.wasm.train / results.js.train)}x`,
       fmt(results.wasm.infer),
@@ -323,7 +378,8 @@ if (!only || only === 'train') {
       batch: spec.batch,
       samplesPerSecond: results.wasm.train,
       gemmGflops: trainGflops,
-      ofPeak: trainGflops / peak.gflops,
+      ofPeak: trainShare,
+      roundPeaks: roundPeaks(stepTimed),
       jsSamplesPerSecond: results.js.train,
       inferSamplesPerSecond: results.wasm.infer,
     });
@@ -603,6 +659,17 @@ if (!only || only === 'longrun') {
       'subnormal state entries (most seen)',
     ],
     rows,
+  );
+}
+
+// ---- the peaks timed beside the figures --------------------------------------------------------------------------
+// How far this machine's speed moved during the run: what a peak measured once would have hidden.
+if (probes.length) {
+  const q = [...probes].sort((x, y) => x - y);
+  record.probes = { n: q.length, min: q[0], median: median(q), max: q[q.length - 1] };
+  console.log(
+    `the peak timed beside the figures: ${fmt(q[0])}–${fmt(q[q.length - 1])} GFLOP/s, median ${fmt(median(q))}, ` +
+      `over ${q.length} probes (the first, full measurement: ${fmt(peak.gflops)})\n`,
   );
 }
 

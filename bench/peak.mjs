@@ -1,19 +1,26 @@
 // This host's own SIMD128 peak, measured: what a gemm micro-kernel could reach at best on this CPU and engine.
 //
-// Register-only loops of K independent chains on four lanes (no loads or stores in the loop), in two forms:
-//   fused chains   a = a · m + c  per chain (plain: f32x4.mul then f32x4.add; relaxed: one relaxed_madd)
+// Register-only loops of K independent chains on four lanes (no loads or stores in the loop), in these forms:
+//   fused chains   a = a · m + c  per chain (plain: f32x4.mul then f32x4.add; relaxed: one relaxed_madd, the
+//                  accumulator as the multiplicand)
 //   split chains   K/2 chains of u = u · m and K/2 chains of w = w + c  (plain only)
 // 8 flops per chain-pair step either way. In the fused plain form each chain waits for a multiply AND an add, twice
 // a gemm's dependency (there the product does not depend on the accumulator, only the add does), so it needs twice
 // the chains to fill the pipes and under-states the peak when the register file runs out first; the split form has
 // one operation per chain link, like a gemm's accumulators;
 //   feed chains    K/2 chains of u = u · one and K/2 chains of w = w + u  (plain only): each add takes a product, as a
-//                  gemm's accumulator does, with one constant register instead of two, two steps per loop turn.
+//                  gemm's accumulator does, with one constant register instead of two, two steps per loop turn;
+//   acc chains     a = relaxed_madd(x, y, a)  (relaxed only): the accumulator as the addend, the gemm's own form.
 // K = 8…16 are tried in each form and the best of all is the peak (more chains than the engine has registers for
 // spill to memory and slow down again; x64 has 16 xmm registers and V8 keeps one as scratch, so 13-14 is the edge).
-// Measured on the shared 2-core Zen 5 (14:57 UTC, loaded): the peak and a 512³ gemm in one process vary by ±30% from
-// run to run there; the old forms gave 43.3 against the gemm's 48.7 on the quiet machine (issue 13), the feed form
-// and 13 chains were added for that and are not yet shown to close the gap.
+//
+// The loops' constants are loaded from memory before the loop (`pinned`). Made in registers, as they were until
+// 2026-12-03, V8 recomputed them inside the loop on every turn, and every form read 15–25% low: on Zen 5 the plain
+// peak gave 43.3 against the gemm's 47–49, on Zen 3 the relaxed one 39.7–44 against a gemm of 34–46. Pinned, V8's
+// loop is the K FMAs (or muls and adds) and 5 instructions of loop control and nothing else (--print-wasm-code:
+// vfmadd213ps in place for the fused form, vfmadd231ps in place for acc, no register copy, no spill up to 13
+// chains), and on the Zen 3 both relaxed forms read ~51 GFLOP/s, as does the plain split form (Zen 3 issues two
+// multiplies and two adds a cycle, as many flops as two FMAs).
 //
 // The kernels are AssemblyScript generated here as text and compiled in memory with asc's compileString, so the
 // bench needs no extra build step and nothing of this ships in the package.
@@ -23,7 +30,19 @@ import asc from 'assemblyscript/asc';
 
 export const CHAINS = [8, 10, 12, 13, 14, 16];
 
-function kernelSource(relaxed) {
+// The loops' constants, each stored to memory and loaded back before the loop. V8 places a pure value where it is
+// used: a splat computed before the loop (f32x4.splat(seed · 1e−4)) is recomputed inside it on every turn (movd,
+// vmulss, vbroadcastss: up to 8 instructions a turn for two constants, the multiplies on the very pipes the chains
+// need; seen with --print-wasm-code on Node 20), which made every form under-state the peak. A load is not pure:
+// it stays before the loop, and its value in a register.
+function pinned(consts) {
+  return consts
+    .map(([name, value], i) => `  v128.store(${16 * i}, ${value});\n  const ${name} = v128.load(${16 * i});`)
+    .join('\n');
+}
+
+// Exported for a look at the code V8 makes of it (write the binary, run it under --print-wasm-code).
+export function kernelSource(relaxed) {
   const fns = CHAINS.map((K) => {
     const ids = Array.from({ length: K }, (_, i) => i);
     const step = relaxed
@@ -31,8 +50,10 @@ function kernelSource(relaxed) {
       : (i) => `    a${i} = f32x4.add(f32x4.mul(a${i}, m), c);`;
     // a converges to seed (c / (1 − m) = seed): values stay normal and finite however long it runs.
     return `export function chains${K}(iters: i32, seed: f32, one: f32): f32 {
-  const m = f32x4.splat(<f32>0.9999);
-  const c = f32x4.splat(seed * <f32>1e-4);
+${pinned([
+  ['m', 'f32x4.splat(<f32>0.9999)'],
+  ['c', 'f32x4.splat(seed * <f32>1e-4)'],
+])}
 ${ids.map((i) => `  let a${i} = f32x4.splat(seed + <f32>${i});`).join('\n')}
   for (let n = 0; n < iters; n++) {
 ${ids.map(step).join('\n')}
@@ -45,14 +66,40 @@ ${ids
   return f32x4.extract_lane(s, 0);
 }`;
   });
-  if (!relaxed) {
+  if (relaxed) {
+    // acc: a = x · y + a, the accumulator as the addend, as in a gemm's micro-kernel (there x and y are a splat of A
+    // and a vector of B). V8 computes it in place (vfmadd231ps a, x, y), where the multiplicand form above needs a
+    // copy of c first (vmovaps, then vfmadd231ps into the copy): one more instruction per FMA. Two constant registers
+    // beside the K chains. x · y ≈ 1e−9: a normal product that rounds away in a + x · y, so a stays at its start.
+    for (const K of CHAINS) {
+      const ids = Array.from({ length: K }, (_, i) => i);
+      fns.push(`export function acc${K}(iters: i32, seed: f32, one: f32): f32 {
+${pinned([
+  ['x', 'f32x4.splat(seed * <f32>1e-5)'],
+  ['y', 'f32x4.splat(one * <f32>1e-4)'],
+])}
+${ids.map((i) => `  let a${i} = f32x4.splat(seed + <f32>${i});`).join('\n')}
+  for (let n = 0; n < iters; n++) {
+${ids.map((i) => `    a${i} = f32x4.relaxed_madd(x, y, a${i});`).join('\n')}
+  }
+  let s = a0;
+${ids
+  .slice(1)
+  .map((i) => `  s = f32x4.add(s, a${i});`)
+  .join('\n')}
+  return f32x4.extract_lane(s, 0);
+}`);
+    }
+  } else {
     for (const K of CHAINS.filter((k) => k % 2 === 0)) {
       const half = Array.from({ length: K / 2 }, (_, i) => i);
       // u shrinks by (1 − 2⁻²³) per step: over the at most 2·10⁸ steps of one call it stays above e^−24 of its start,
       // far from the subnormals; w + c (c ≈ 1e−9) rounds back to w, which costs the add all the same.
       fns.push(`export function split${K}(iters: i32, seed: f32, one: f32): f32 {
-  const m = f32x4.splat(<f32>0.99999988);
-  const c = f32x4.splat(seed * <f32>1e-9);
+${pinned([
+  ['m', 'f32x4.splat(<f32>0.99999988)'],
+  ['c', 'f32x4.splat(seed * <f32>1e-9)'],
+])}
 ${half.map((i) => `  let u${i} = f32x4.splat(seed + <f32>${i});\n  let w${i} = f32x4.splat(seed - <f32>${i});`).join('\n')}
   for (let n = 0; n < iters; n++) {
 ${half.map((i) => `    u${i} = f32x4.mul(u${i}, m);\n    w${i} = f32x4.add(w${i}, c);`).join('\n')}
@@ -70,7 +117,7 @@ ${half
       // scratch register. u stays at its start (seed + i), w grows by it: finite and normal for any run.
       const step = half.map((i) => `    u${i} = f32x4.mul(u${i}, m);\n    w${i} = f32x4.add(w${i}, u${i});`).join('\n');
       fns.push(`export function feed${K}(iters: i32, seed: f32, one: f32): f32 {
-  const m = f32x4.splat(one);
+${pinned([['m', 'f32x4.splat(one)']])}
 ${half.map((i) => `  let u${i} = f32x4.splat(seed + <f32>${i});\n  let w${i} = f32x4.splat(seed - <f32>${i});`).join('\n')}
   for (let n = 0; n < iters; n += 2) {
 ${step}
@@ -93,6 +140,7 @@ async function compile(relaxed) {
     { 'peak.ts': kernelSource(relaxed) },
     {
       optimizeLevel: 3,
+      initialMemory: 1, // for pinned()
       runtime: 'stub',
       noAssert: true,
       enable: relaxed ? ['simd', 'relaxed-simd'] : ['simd'],
@@ -111,24 +159,59 @@ async function compile(relaxed) {
   ).instance.exports;
 }
 
+// One instance per binary and process: the short probes beside the figures (peakProbe) then run the loops that
+// measurePeak has already run, in V8's optimized tier (wasm code tiers up between calls, never within one).
+const instances = new Map();
+function kernels(relaxed) {
+  if (!instances.has(relaxed)) instances.set(relaxed, compile(relaxed));
+  return instances.get(relaxed);
+}
+
+/** The loop of a `perChains` key (12: fused chains; 'split12', 'feed12', 'acc12') and its flops per iteration. */
+function loopOf(k, key) {
+  const [, form = '', K] = /^([a-z]*)(\d+)$/.exec(String(key)) ?? [];
+  // K chains × 4 lanes × (mul + add) per step in the fused and acc forms; K/2 mul chains + K/2 add chains × 4 lanes
+  // in split and feed (feed's loop runs iters / 2 times, two steps each; iters is even).
+  const flopsPerStep = form === 'split' || form === 'feed' ? Number(K) * 4 : Number(K) * 8;
+  return { f: k[`${form || 'chains'}${K}`], flopsPerStep };
+}
+
+/** The fastest of `reps` calls of f(iters), in GFLOP/s. */
+function bestOf(f, iters, flopsPerStep, reps) {
+  let best = Infinity;
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    const v = f(iters, 1 + r, 1);
+    best = Math.min(best, performance.now() - t0);
+    if (!Number.isFinite(v)) throw new Error('peak kernel produced a non-finite value');
+  }
+  return (flopsPerStep * iters) / (best / 1000) / 1e9;
+}
+
+/** Loop iterations for about `ms` milliseconds at `gflops` (even, for feed's two steps a turn). */
+const itersFor = (ms, gflops, flopsPerStep) =>
+  2 * Math.min(5e7, Math.max(250, Math.round((ms * 1e-3 * gflops * 1e9) / flopsPerStep / 2)));
+
 /**
- * GFLOP/s of the best chain count for the plain (mul+add) or relaxed (madd) loop, each count timed `reps`
- * times for ~`ms` milliseconds, the fastest repetition kept.
+ * GFLOP/s of the best form and chain count for the plain (mul+add) or relaxed (madd) loop, each timed `reps`
+ * times for ~`ms` milliseconds, the fastest repetition kept. Forms: plain chains, split, feed; relaxed chains
+ * (accumulator as multiplicand) and acc (accumulator as addend, the gemm's form).
  */
 export async function measurePeak({ relaxed = false, ms = 25, reps = 5 } = {}) {
   let k;
   try {
-    k = await compile(relaxed);
+    k = await kernels(relaxed);
   } catch (e) {
     if (relaxed) return { op: 'relaxed_madd', unavailable: String(e.message ?? e).split('\n')[0] };
     throw e;
   }
   const perChains = {};
-  const forms = relaxed ? ['chains'] : ['chains', 'split', 'feed'];
+  const forms = relaxed ? ['chains', 'acc'] : ['chains', 'split', 'feed'];
   for (const form of forms)
     for (const K of CHAINS) {
-      if (form !== 'chains' && K % 2) continue;
-      const f = k[`${form}${K}`];
+      if ((form === 'split' || form === 'feed') && K % 2) continue;
+      const key = form === 'chains' ? K : `${form}${K}`;
+      const { f, flopsPerStep } = loopOf(k, key);
       let iters = 1000;
       for (;;) {
         // calibrate: iterations for about `ms`
@@ -136,25 +219,27 @@ export async function measurePeak({ relaxed = false, ms = 25, reps = 5 } = {}) {
         f(iters, 1, 1);
         const dt = performance.now() - t0;
         if (dt > ms / 4 || iters > 1e8) {
-          iters = 2 * Math.min(1e8, Math.max(500, Math.round((iters * ms) / Math.max(dt, 1e-3) / 2))); // even: feed runs 2 steps a turn
+          iters = itersFor(ms, (flopsPerStep * iters) / Math.max(dt, 1e-3) / 1e6, flopsPerStep);
           break;
         }
         iters *= 4;
       }
-      let best = Infinity;
-      for (let r = 0; r < reps; r++) {
-        const t0 = performance.now();
-        const v = f(iters, 1 + r, 1);
-        best = Math.min(best, performance.now() - t0);
-        if (!Number.isFinite(v)) throw new Error('peak kernel produced a non-finite value');
-      }
-      // K chains × 4 lanes × (mul + add) per step in the fused form; K/2 mul chains + K/2 add chains × 4 lanes in the split.
-      // feed: the same as split (its loop runs iters / 2 times, two steps each; iters is even).
-      const flopsPerStep = form === 'chains' ? K * 8 : K * 4;
-      perChains[form === 'chains' ? K : `${form}${K}`] = (flopsPerStep * iters) / (best / 1000) / 1e9;
+      perChains[key] = bestOf(f, iters, flopsPerStep, reps);
     }
   const [bestK, gflops] = Object.entries(perChains).sort((a, b) => b[1] - a[1])[0];
   return { op: relaxed ? 'relaxed_madd' : 'mul+add', gflops, chains: bestK, perChains };
+}
+
+/**
+ * A short re-measurement of a peak that measurePeak found: its best loop only, `reps` calls of ~`ms` / `reps`
+ * milliseconds each, the fastest kept (GFLOP/s). A few ms, so that it can run beside every timed figure: on a
+ * shared VM the speed drifts by ±20% over minutes, and a figure divided by a peak timed minutes before it is a
+ * share of nothing in particular.
+ */
+export async function peakProbe(peak, { ms = 4, reps = 3 } = {}) {
+  const { f, flopsPerStep } = loopOf(await kernels(peak.op === 'relaxed_madd'), peak.chains);
+  const iters = itersFor(ms / reps, peak.gflops, flopsPerStep);
+  return () => bestOf(f, iters, flopsPerStep, reps);
 }
 
 /**

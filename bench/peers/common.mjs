@@ -50,6 +50,14 @@ export function stepFlops(hidden, batch) {
   return 6 * batch * macs;
 }
 
+/** The product work a training step must do: stepFlops without the first layer's dX (the gradient of the input,
+ * which no trainer needs and zerodl does not compute): 2·B·(2·n_0·n_1 + 3·Σ_{l>1} n_{l−1}·n_l). The yardstick for a
+ * step's speed as a share of the host's peak (bench/bench.mjs counts the same); stepFlops, the scaling table's
+ * common count, would overstate it (by 31% for the 4x100 net). */
+export function gemmStepFlops(hidden, batch) {
+  return stepFlops(hidden, batch) - 2 * batch * INPUT * (hidden[0] ?? CLASSES);
+}
+
 export const WORKS = [
   'gemm',
   'train-4x100',

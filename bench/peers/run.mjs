@@ -8,6 +8,12 @@
 // median of the rounds, with their min–max. Prints markdown tables (absolute figures, then ratios against zerodl
 // wasm) and a scaling table, writes bench/results/peers-<cpu kind>-<YYYY-MM-DD>.json and bench/results/scaling.svg.
 //
+// This host's register-only SIMD128 peaks (bench/peak.mjs: mul+add for the plain build, relaxed_madd for the relaxed
+// one) are measured in this process, while no contender runs, at the start and at the end of each run, and recorded
+// with the host in the JSON (`runs[].peaks`, `machine.host`). The tables give zerodl's one-thread training and gemm
+// figures also as a share of the matching peak: a range, against the higher and the lower of the two peaks (this
+// VM's speed drifts by ±20% over the minutes between them).
+//
 //   node bench/peers/run.mjs [--quick] [--only name[,name…]] [--rounds n] [--report [file.json]]
 //
 //   --quick    one round of short measurements (checks that the suite works; the figures are not for quoting);
@@ -19,14 +25,16 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hostInfo, hostName, hostSlug } from '../peak.mjs';
+import { hostInfo, hostName, hostSlug, measurePeak } from '../peak.mjs';
 import {
   EPOCH_NET,
   GEMM_SHAPES,
   GEMM_VARIANTS,
   gemmKey,
+  gemmStepFlops,
   INFER_BATCH,
   NETS,
   SCALE_BATCHES,
@@ -35,6 +43,11 @@ import {
   stepFlops,
   WORKS,
 } from './common.mjs';
+
+// The relaxed peak is measured in this process: Node 20's V8 has relaxed SIMD behind a flag (on by default from
+// Node 22, which rejects the flag). Set before any wasm is compiled here; the children get it on their command line.
+const oldNode = Number(process.versions.node.split('.')[0]) < 22;
+if (oldNode) setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -76,7 +89,7 @@ const CONTENDERS = [
     script: 'zerodl.mjs',
     args: ['--variant', 'relaxed'],
     // Node 20's V8 has relaxed SIMD behind a flag (on by default from Node 22).
-    node: Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [],
+    node: oldNode ? ['--experimental-wasm-relaxed-simd'] : [],
     requires: 'build/zerodl-relaxed.wasm',
     skipWorks: ['scale-width', 'scale-batch'],
   },
@@ -92,7 +105,7 @@ const CONTENDERS = [
     label: 'zerodl relaxed, 2 threads',
     script: 'zerodl.mjs',
     args: ['--variant', 'relaxed', '--threads', '2'],
-    node: Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [],
+    node: oldNode ? ['--experimental-wasm-relaxed-simd'] : [],
     requires: 'build/zerodl-threads-relaxed.wasm',
     skipWorks: ['scale-width', 'scale-batch'],
   },
@@ -205,9 +218,11 @@ function machine() {
       return 'missing';
     }
   };
+  const host = hostInfo();
   return {
     node: process.version,
-    cpu: hostName(hostInfo()),
+    cpu: hostName(host),
+    host,
     cores: cpus().length,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     versions: {
@@ -219,6 +234,16 @@ function machine() {
       numpy: numpyAvailable() ?? 'missing',
     },
   };
+}
+
+/** Both peaks, GFLOP/s with the best loop (bench/peak.mjs's full measurement: ~5 s, no contender running). */
+async function hostPeaks() {
+  const at = new Date().toISOString();
+  const one = async (relaxed) => {
+    const p = await measurePeak({ relaxed });
+    return p.unavailable ? { unavailable: p.unavailable } : { gflops: p.gflops, chains: p.chains };
+  };
+  return { at, plain: await one(false), relaxed: await one(true) };
 }
 
 // ---- one child process ----------------------------------------------------------------------------------------
@@ -286,7 +311,7 @@ function summarize(entry) {
   entry.summary = summary;
 }
 
-async function measure(data) {
+async function measure(data, run) {
   const works = onlyWorks.length ? onlyWorks : WORKS;
   const active = CONTENDERS.filter((c) => !onlyContenders.length || onlyContenders.includes(c.id));
   const skipped = {};
@@ -326,6 +351,7 @@ async function measure(data) {
     for (const [id, e] of Object.entries(fresh)) {
       summarize(e);
       e.measuredAt = new Date().toISOString();
+      e.run = run.started; // whose peaks it is set against (an --only run merges into older results)
       data.results[work][id] = e;
     }
   }
@@ -334,6 +360,36 @@ async function measure(data) {
 }
 
 // ---- tables ---------------------------------------------------------------------------------------------------
+
+/** The one-thread zerodl contenders and the peak of their build (a run's `peaks.start.plain` …). */
+const PEAK_OF = { 'zerodl-wasm': 'plain', 'zerodl-relaxed': 'relaxed' };
+const PEAK_OP = { plain: 'mul+add', relaxed: 'relaxed_madd' };
+
+function peaksText(p) {
+  const g = (x) => (Number.isFinite(x?.gflops) ? `${x.gflops.toFixed(1)} (${x.chains})` : 'n/a');
+  return `mul+add ${g(p.plain)}, relaxed_madd ${g(p.relaxed)} GFLOP/s`;
+}
+
+/** The start and end peaks (GFLOP/s) of the `kind` build, from the run that measured `entry`. */
+function peaksFor(data, entry, kind) {
+  const run = (data.runs ?? []).find((r) => r.started === entry?.run);
+  return [run?.peaks?.start?.[kind]?.gflops, run?.peaks?.end?.[kind]?.gflops].filter(Number.isFinite);
+}
+
+/** '57–59%': `gflops` against the higher and the lower peak (one figure when they round alike); '—' without one. */
+function shareText(gflops, peaks) {
+  if (!Number.isFinite(gflops) || !peaks.length) return '—';
+  const lo = Math.round((100 * gflops) / Math.max(...peaks)),
+    hi = Math.round((100 * gflops) / Math.min(...peaks));
+  return lo === hi ? `${lo}%` : `${lo}–${hi}%`;
+}
+
+/** A zerodl contender's share of its peak for one metric (`gflops` turns the metric's median into GFLOP/s). */
+function peakCell(data, work, id, key, gflops = (v) => v) {
+  const e = data.results[work]?.[id];
+  const v = e?.summary?.[key]?.median;
+  return shareText(Number.isFinite(v) ? gflops(v) : NaN, peaksFor(data, e, PEAK_OF[id]));
+}
 
 function num(v) {
   if (!Number.isFinite(v)) return '—';
@@ -446,7 +502,10 @@ function printTables(data) {
   for (const r of runs) {
     out.push(
       `- run ${r.started}${r.only?.length ? ` (--only ${r.only.join(',')})` : ''}: ${r.seconds ? `${Math.round(r.seconds)} s; ` : ''}` +
-        `load before \`${r.uptimeBefore.replace(/^.*load average/, 'load average')}\`, after \`${(r.uptimeAfter ?? '').replace(/^.*load average/, 'load average')}\``,
+        `load before \`${r.uptimeBefore.replace(/^.*load average/, 'load average')}\`, after \`${(r.uptimeAfter ?? '').replace(/^.*load average/, 'load average')}\`` +
+        (r.peaks?.start
+          ? `; host peak at the start: ${peaksText(r.peaks.start)}; at the end: ${r.peaks.end ? peaksText(r.peaks.end) : '—'}`
+          : ''),
     );
   }
   out.push('');
@@ -522,27 +581,73 @@ function printTables(data) {
       ),
     );
     out.push('');
+    const pc = cs.filter((c) => PEAK_OF[c.id]);
+    const nets = Object.entries(NETS).filter(([k]) => pc.some((c) => data.results[`train-${k}`]?.[c.id]));
+    if (nets.length && (data.runs ?? []).some((r) => r.peaks)) {
+      out.push(
+        "zerodl's training against this host's peak: a step's product work (2·B·(2·n₀·n₁ + 3·Σ n_in·n_out over the " +
+          "later layers): the three gemms of each affine layer but the first layer's dX, which is not computed) × " +
+          "steps/s, and its share of the build's register-only peak timed in this process at the start and the end " +
+          'of the run (the range: against the higher and the lower of the two).',
+      );
+      out.push('');
+      out.push(
+        mdTable(
+          ['', ...pc.map((c) => `${c.label}: GFLOP/s (of ${PEAK_OP[PEAK_OF[c.id]]} peak)`)],
+          nets.map(([k, n]) => {
+            const work = `train-${k}`,
+              key = `train ${n.name} b${n.batch}`,
+              perSample = gemmStepFlops(n.hidden, n.batch) / n.batch;
+            return [
+              `train ${n.name}, batch ${n.batch}`,
+              ...pc.map((c) => {
+                const v = data.results[work]?.[c.id]?.summary?.[key]?.median;
+                const gflops = (samples) => (samples * perSample) / 1e9;
+                return Number.isFinite(v)
+                  ? `${num(gflops(v))} (${peakCell(data, work, c.id, key, gflops)})`
+                  : cell(data, work, c.id, key);
+              }),
+            ];
+          }),
+        ),
+      );
+      out.push('');
+    }
   }
 
   // gemm
   const gcs = present(data, ['gemm']);
   if (gcs.length) {
     const cols = [...gcs, ...(data.results.gemm?.convnetjs ? [] : [byId.convnetjs])];
+    const pcols = gcs.filter((c) => PEAK_OF[c.id] && peaksFor(data, data.results.gemm[c.id], PEAK_OF[c.id]).length);
     out.push('### gemm GFLOP/s');
     out.push('');
     out.push(
       'C[M×N] = op(A)·op(B), 2·M·N·K flops per call. zerodl: `backend.gemm` on its own buffers; TF.js: ' +
         '`tf.matMul(a, b, transposeA, transposeB)` + `dataSync()`; numpy: `np.matmul(op(A), op(B), out=C)` in float32. Shapes: the 784-100x4-10 net at batch 128 ' +
         '(first layer forward X·W, its dW = Xᵀ·dY and dX = dY·Wᵀ, a hidden layer, the last layer) and two squares; ' +
-        'the op column is the transpose variant timed.',
+        'the op column is the transpose variant timed.' +
+        (pcols.length
+          ? ` The "of peak" columns: zerodl's GFLOP/s as a share of its build's register-only peak, timed in this process ` +
+            'at the start and the end of the run (the range: against the higher and the lower of the two).'
+          : ''),
     );
     out.push('');
     const rows = [];
     for (const [M, K, N] of GEMM_SHAPES) {
       for (const [v] of GEMM_VARIANTS)
-        rows.push([`${M}×${K}×${N} ${v}`, ...cols.map((c) => cell(data, 'gemm', c.id, gemmKey(M, K, N, v)))]);
+        rows.push([
+          `${M}×${K}×${N} ${v}`,
+          ...cols.map((c) => cell(data, 'gemm', c.id, gemmKey(M, K, N, v))),
+          ...pcols.map((c) => peakCell(data, 'gemm', c.id, gemmKey(M, K, N, v))),
+        ]);
     }
-    out.push(mdTable(['M×K×N op', ...cols.map((c) => c.label)], rows));
+    out.push(
+      mdTable(
+        ['M×K×N op', ...cols.map((c) => c.label), ...pcols.map((c) => `${c.label}, of ${PEAK_OP[PEAK_OF[c.id]]} peak`)],
+        rows,
+      ),
+    );
     out.push('');
     const rc = gcs.filter((c) => c.id !== 'zerodl-wasm');
     if (rc.length && data.results.gemm?.['zerodl-wasm']) {
@@ -707,7 +812,13 @@ if (reportOnly) {
     console.error('bench/node_modules is missing: run `npm ci --prefix bench` first (npm run bench:peers does).');
     process.exit(1);
   }
-  run.seconds = await measure(data);
+  process.stderr.write('host peaks (start) … ');
+  run.peaks = { start: await hostPeaks() };
+  process.stderr.write(`${peaksText(run.peaks.start)}\n`);
+  run.seconds = await measure(data, run);
+  process.stderr.write('host peaks (end) … ');
+  run.peaks.end = await hostPeaks();
+  process.stderr.write(`${peaksText(run.peaks.end)}\n`);
   run.uptimeAfter = uptime();
   data.runs.push(run);
   writeFileSync(resultsFile, JSON.stringify(data, null, 1) + '\n');

@@ -182,36 +182,26 @@ function gemm_pack_a(PACK_A: usize, a: usize, K: i32, M: i32, transA: i32, i0: i
       dst += <usize>kc << 4;
     }
   } else {
-    // A stored K×M: for each k the 4 values i..i+3 are contiguous → one v128 copy.
+    // A stored K×M: for each k the 4 values i..i+3 are contiguous → one v128 copy. Walked row by row of A (all
+    // strips at depth k, then k + 1): a strip-by-strip walk reads one line per k at A's row stride, and when that
+    // stride is a multiple of 512 bytes (M = 128) those lines share 8 of L1d's 64 sets and evict each other before
+    // the next strip reuses them, which made small Aᵀ·B products slower than A·B (docs/notes/gemm-variants.md).
     const lda = <usize>M << 2;
-    for (let ir = 0; ir < mc; ir += MR) {
-      const rows = min(MR, mc - ir);
-      let s = a + ((<usize>p0 * <usize>M + <usize>(i0 + ir)) << 2);
-      let d = dst;
-      if (rows == MR) {
-        let k = 0;
-        for (; k + 4 <= kc; k += 4) {
-          const x0 = v128.load(s);
-          const x1 = v128.load(s + lda);
-          const x2 = v128.load(s + 2 * lda);
-          const x3 = v128.load(s + 3 * lda);
-          v128.store(d, x0, 0);
-          v128.store(d, x1, 16);
-          v128.store(d, x2, 32);
-          v128.store(d, x3, 48);
-          s += lda << 2; d += 64;
-        }
-        for (; k < kc; k++) { v128.store(d, v128.load(s)); s += lda; d += 16; }
-      } else {
-        for (let k = 0; k < kc; k++) {
-          v128.store(d, zero);
-          for (let r = 0; r < rows; r++) {
-            store<f32>(d + (<usize>r << 2), load<f32>(s + (<usize>r << 2)));
-          }
-          s += lda; d += 16;
-        }
+    const stripBytes = <usize>kc << 4;
+    const full = mc & ~(MR - 1); // rows in full strips
+    let s = a + ((<usize>p0 * <usize>M + <usize>i0) << 2);
+    for (let k = 0; k < kc; k++) {
+      let d = dst + (<usize>k << 4);
+      for (let ir = 0; ir < full; ir += MR) {
+        v128.store(d, v128.load(s + (<usize>ir << 2)));
+        d += stripBytes;
       }
-      dst += <usize>kc << 4;
+      if (full < mc) {
+        // Edge strip (< 4 rows left): scalar copy, missing rows zero.
+        v128.store(d, zero);
+        for (let r = 0; r < mc - full; r++) store<f32>(d + (<usize>r << 2), load<f32>(s + (<usize>(full + r) << 2)));
+      }
+      s += lda;
     }
   }
 }
@@ -450,19 +440,28 @@ function gemm_pack_a3(PACK_A: usize, a: usize, K: i32, M: i32, transA: i32, i0: 
       dst += <usize>kc * 12;
     }
   } else {
-    // A stored K×M: for each k the 3 values i..i+2 are contiguous.
+    // A stored K×M: for each k the 3 values i..i+2 are contiguous → one 64-bit and one 32-bit copy (reading exactly
+    // those 3: a v128 load would read past A's last column), walked row by row of A as gemm_pack_a does (and why).
+    // The strip-by-strip, per-element select loop this replaces made Aᵀ·B 10–40% slower than A·B for small products.
     const lda = <usize>M << 2;
-    for (let ir = 0; ir < mc; ir += 3) {
-      const rows = min(3, mc - ir);
-      let s = a + ((<usize>p0 * <usize>M + <usize>(i0 + ir)) << 2);
-      let d = dst;
-      for (let k = 0; k < kc; k++) {
-        for (let r = 0; r < 3; r++) {
-          store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(s + (<usize>r << 2)) : <f32>0);
-        }
-        s += lda; d += 12;
+    const stripBytes = <usize>kc * 12;
+    const full = mc - mc % 3; // rows in full strips
+    let s = a + ((<usize>p0 * <usize>M + <usize>i0) << 2);
+    for (let k = 0; k < kc; k++) {
+      let d = dst + <usize>k * 12;
+      for (let ir = 0; ir < full; ir += 3) {
+        const x = s + (<usize>ir << 2);
+        store<u64>(d, load<u64>(x));
+        store<f32>(d, load<f32>(x, 8), 8);
+        d += stripBytes;
       }
-      dst += <usize>kc * 12;
+      if (full < mc) {
+        // Edge strip (< 3 rows left): scalar copy, missing rows zero.
+        for (let r = 0; r < 3; r++) {
+          store<f32>(d + (<usize>r << 2), full + r < mc ? load<f32>(s + (<usize>(full + r) << 2)) : <f32>0);
+        }
+      }
+      s += lda;
     }
   }
 }

@@ -28,7 +28,7 @@ import {
   BACKEND_NAMES,
   KERNEL_NAMES,
 } from '../dist/index.js';
-import { hostInfo, hostName, hostSlug, measurePeak, peakProbe } from './peak.mjs';
+import { hostInfo, hostName, hostSlug, measurePeak, pairProbe, peakProbe } from './peak.mjs';
 import { poolJobCalls, profileKernels } from './profile.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -82,14 +82,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
  * rounds (A B C … A B C …) and each figure is the median over rounds of the per-round median.
  */
 const ROUND = { minReps: 3, minSeconds: quick ? 0.03 : 0.15, warmup: 1 };
-function interleaved(fns, rounds = quick ? 1 : 5, opts = ROUND) {
-  const per = fns.map(() => []);
-  for (let r = 0; r < rounds; r++) fns.forEach((fn, i) => per[i].push(time(fn, opts)));
-  return per.map(median);
-}
-
 /**
- * `interleaved` with the peak timed beside every figure: each round runs a peak probe, then each contender followed
+ * Rounds with the peak timed beside every figure: each round runs a peak probe, then each contender followed
  * by a probe (P A P B P …), and a contender's round is paired with the mean of the two probes on either side of it.
  * Per contender: the median seconds, and per round the seconds and that peak (GFLOP/s).
  */
@@ -438,7 +432,40 @@ if (!only || only === 'threads') {
   console.log(
     `threads: ${T} threads (init({ threads: ${T} })) vs 1, same binary, interleaved; this machine has ${cores} cores`,
   );
+  // The same two cores running the peak's loop at once, timed before and after each round of each row (see
+  // pairProbe): a thread's speed-up is a share of what the host gave two threads of pure arithmetic at that moment.
+  const pair = T === 2 ? await pairProbe(peak, PROBE) : undefined;
+  const pairs = [];
+  const pairOnce = () => {
+    if (!pair) return Number.NaN;
+    const p = pair();
+    pairs.push(p.speedup);
+    return p.speedup;
+  };
+  /** Rounds of [one thread, T threads] with the pair probe on either side: median times, speed-up and its share. */
+  const besidePair = (one, many, rounds, opts) => {
+    const t1s = [],
+      tTs = [],
+      ratios = [],
+      shares = [];
+    for (let r = 0; r < rounds; r++) {
+      const before = pairOnce();
+      const t1 = time(one, opts),
+        tT = time(many, opts);
+      t1s.push(t1);
+      tTs.push(tT);
+      ratios.push(t1 / tT);
+      shares.push(t1 / tT / ((before + pairOnce()) / 2));
+    }
+    return { t1: median(t1s), tT: median(tTs), ratio: median(ratios), share: median(shares) };
+  };
   const rows = [];
+  const row = (what, unit, work, one, many, rounds, opts) => {
+    const { t1, tT, ratio, share } = besidePair(one, many, rounds, opts);
+    const shown = Number.isFinite(share) ? pct(share) : '—';
+    rows.push([what, fmt(work / t1 / unit), fmt(work / tT / unit), `${fmt(ratio, 2)}x`, shown]);
+    (record.threads ??= []).push({ what, one: work / t1 / unit, many: work / tT / unit, speedup: ratio, share });
+  };
   for (const [M, K, N2] of [
     [512, 512, 512],
     [256, 1024, 1024],
@@ -454,28 +481,52 @@ if (!only || only === 'threads') {
     };
     const b1 = bufs(one.gemm),
       bT = bufs(many.gemm);
-    const [t1, tT] = interleaved(
-      [
-        () => one.gemm.gemm(b1.c, b1.a, b1.b, M, N2, K, false, false, false),
-        () => many.gemm.gemm(bT.c, bT.a, bT.b, M, N2, K, false, false, false),
-      ],
+    row(
+      `gemm ${M}×${K}×${N2} GFLOP/s`,
+      1e9,
+      flops,
+      () => one.gemm.gemm(b1.c, b1.a, b1.b, M, N2, K, false, false, false),
+      () => many.gemm.gemm(bT.c, bT.a, bT.b, M, N2, K, false, false, false),
       quick ? 1 : 7,
+      ROUND,
     );
-    rows.push([`gemm ${M}×${K}×${N2} GFLOP/s`, fmt(flops / t1 / 1e9), fmt(flops / tT / 1e9), `${fmt(t1 / tT, 2)}x`]);
   }
   for (let i = 0; i < nets.length; i++) {
     const s = single[i],
       m = multi[i],
       B = nets[i].batch;
-    const [ts, tm, is, im] = interleaved(
-      [() => s.trainer.step(), () => m.trainer.step(), () => s.net.predict(xi), () => m.net.predict(xi)],
-      quick ? 1 : 7,
-      { minReps: 5, minSeconds: quick ? 0.05 : 0.3, warmup: 2 },
+    const opts = { minReps: 5, minSeconds: quick ? 0.05 : 0.3, warmup: 2 };
+    const rounds = quick ? 1 : 7;
+    row(
+      `train ${nets[i].name} b${B} samples/s`,
+      1,
+      B,
+      () => s.trainer.step(),
+      () => m.trainer.step(),
+      rounds,
+      opts,
     );
-    rows.push([`train ${nets[i].name} b${B} samples/s`, fmt(B / ts), fmt(B / tm), `${fmt(ts / tm, 2)}x`]);
-    rows.push([`infer ${nets[i].name} b1000 samples/s`, fmt(1000 / is), fmt(1000 / im), `${fmt(is / im, 2)}x`]);
+    row(
+      `infer ${nets[i].name} b1000 samples/s`,
+      1,
+      1000,
+      () => s.net.predict(xi),
+      () => m.net.predict(xi),
+      rounds,
+      opts,
+    );
   }
-  table(['', '1 thread', `${T} threads`, 'speed-up'], rows);
+  table(['', '1 thread', `${T} threads`, 'speed-up', 'of the loop on 2 cores'], rows);
+  const q = [...pairs].sort((a, b) => a - b);
+  if (pair) {
+    pair.close();
+    record.threadsPair = { n: q.length, min: q[0], median: median(q), max: q[q.length - 1] };
+    console.log(
+      `the peak's loop on this thread and a second one at once, ÷ on this thread alone (pairProbe, timed before and after ` +
+        `every round): ${fmt(q[0], 2)}–${fmt(q[q.length - 1], 2)}x, median ${fmt(median(q), 2)}x over ${q.length} ` +
+        `probes; "of the loop on 2 cores" is the median over rounds of (speed-up ÷ the probes beside it)\n`,
+    );
+  }
   await init({ threads: 1 });
 }
 

@@ -13,3 +13,16 @@ export interface Peak {
 }
 export function measurePeak(options?: { relaxed?: boolean; ms?: number; reps?: number }): Promise<Peak>;
 export function peakProbe(peak: Peak, options?: { ms?: number; reps?: number }): Promise<() => number>;
+/** One pairProbe measurement, GFLOP/s: this thread alone, then this thread (`mine`) and a second one (`other`) at once. */
+export interface PairSample {
+  alone: number;
+  mine: number;
+  other: number;
+  together: number;
+  /** together ÷ alone: what two threads of the peak's loop gain over one on this host at this moment. */
+  speedup: number;
+}
+export function pairProbe(
+  peak: Peak,
+  options?: { ms?: number; reps?: number },
+): Promise<(() => PairSample) & { close(): void }>;

@@ -139,16 +139,18 @@ async function compile(relaxed) {
   );
   if (error || !binary)
     throw new Error(`peak kernels did not compile: ${error?.message ?? ''}\n${stderr?.toString?.() ?? ''}`);
-  return (
-    await WebAssembly.instantiate(binary, {
-      env: {
-        abort() {
-          throw new Error('abort');
-        },
-      },
-    })
-  ).instance.exports;
+  const module = await WebAssembly.compile(binary);
+  const exports = (await WebAssembly.instantiate(module, { env: { abort: abortImport } })).exports;
+  modules.set(exports, module);
+  return exports;
 }
+
+function abortImport() {
+  throw new Error('abort');
+}
+
+/** The compiled module of each instance's exports (pairProbe sends it to a second thread). */
+const modules = new WeakMap();
 
 // One instance per binary and process: the short probes beside the figures (peakProbe) then run the loops that
 // measurePeak has already run, in V8's optimized tier (wasm code tiers up between calls, never within one).
@@ -164,7 +166,8 @@ function loopOf(k, key) {
   // K chains × 4 lanes × (mul + add) per step in the fused and acc forms; K/2 mul chains + K/2 add chains × 4 lanes
   // in split and feed (feed's loop runs iters / 2 times, two steps each; iters is even).
   const flopsPerStep = form === 'split' || form === 'feed' ? Number(K) * 4 : Number(K) * 8;
-  return { f: k[`${form || 'chains'}${K}`], flopsPerStep };
+  const name = `${form || 'chains'}${K}`;
+  return { f: k[name], name, flopsPerStep };
 }
 
 /** The fastest of `reps` calls of f(iters), in GFLOP/s. */
@@ -231,6 +234,95 @@ export async function peakProbe(peak, { ms = 4, reps = 3 } = {}) {
   const { f, flopsPerStep } = loopOf(await kernels(peak.op === 'relaxed_madd'), peak.chains);
   const iters = itersFor(ms / reps, peak.gflops, flopsPerStep);
   return () => bestOf(f, iters, flopsPerStep, reps);
+}
+
+/**
+ * What two cores of this host give at once: the peak's best loop timed alone on this thread, then on this thread
+ * and a second one (a worker_thread on an instance of the same module) at the same time. Returns a probe like
+ * peakProbe's, which gives `{ alone, together, speedup }` (GFLOP/s of one thread alone, of both together, and their
+ * ratio), and `close()` to end the second thread. On a machine of its own a 2-core host gives 2.0x; on a shared VM
+ * the second core may be a hyper-thread of the first's physical core, or busy with another tenant's work, at
+ * any moment, and then even this loop (no memory traffic, no synchronisation) gains less: the ceiling that kernel
+ * threads' speed-up is measured against (bench.mjs's threads table). Node only (worker_threads).
+ *
+ * Overlap: the second thread is woken, says it has started, and runs the loop until this thread's timed calls are
+ * over; it reports the fastest of its calls that started after it said so and ended before this thread finished,
+ * so neither side counts a call that ran alone.
+ */
+export async function pairProbe(peak, { ms = 4, reps = 3 } = {}) {
+  const relaxed = peak.op === 'relaxed_madd';
+  const k = await kernels(relaxed);
+  const { f, name, flopsPerStep } = loopOf(k, peak.chains);
+  const iters = itersFor(ms / reps, peak.gflops, flopsPerStep);
+  const { Worker } = await import('node:worker_threads');
+  // [0] go (bumped per probe), [1] done (bumped when a result is written), [2] stop, [3] started; then the result
+  const shared = new SharedArrayBuffer(32);
+  const ctl = new Int32Array(shared, 0, 4),
+    result = new Float64Array(shared, 16, 1);
+  const worker = new Worker(`(${pairThread.toString()})()`, {
+    eval: true,
+    workerData: { module: modules.get(k), name, iters, flopsPerStep, shared },
+  });
+  worker.unref();
+  const deadline = Date.now() + 30_000;
+  while (Atomics.load(ctl, 1) === 0) {
+    if (Date.now() > deadline) throw new Error('pairProbe: the second thread did not start within 30 s');
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  const probe = () => {
+    const alone = bestOf(f, iters, flopsPerStep, reps);
+    const done = Atomics.load(ctl, 1),
+      started = Atomics.load(ctl, 3);
+    Atomics.store(ctl, 2, 0);
+    Atomics.add(ctl, 0, 1);
+    Atomics.notify(ctl, 0);
+    while (Atomics.load(ctl, 3) === started) {
+      /* until the second thread runs */
+    }
+    const mine = bestOf(f, iters, flopsPerStep, reps);
+    Atomics.store(ctl, 2, 1);
+    while (Atomics.load(ctl, 1) === done) Atomics.wait(ctl, 1, done, 1000);
+    const together = mine + result[0];
+    return { alone, together, speedup: together / alone, mine, other: result[0] };
+  };
+  probe.close = () => {
+    Atomics.store(ctl, 2, 2);
+    Atomics.add(ctl, 0, 1);
+    Atomics.notify(ctl, 0);
+    void worker.terminate();
+  };
+  return probe;
+}
+
+/** pairProbe's second thread (its text runs as an eval'd worker: self-contained). */
+function pairThread() {
+  const { workerData } = process.getBuiltinModule('worker_threads');
+  const { module, name, iters, flopsPerStep, shared } = workerData;
+  const f = new WebAssembly.Instance(module, { env: { abort: () => 0 } }).exports[name];
+  const ctl = new Int32Array(shared, 0, 4),
+    result = new Float64Array(shared, 16, 1);
+  f(iters, 1, 1); // compiled and warm before the first probe
+  Atomics.add(ctl, 1, 1);
+  let go = Atomics.load(ctl, 0);
+  for (;;) {
+    while (Atomics.load(ctl, 0) === go) Atomics.wait(ctl, 0, go, 1000);
+    go = Atomics.load(ctl, 0);
+    if (Atomics.load(ctl, 2) === 2) return;
+    Atomics.add(ctl, 3, 1);
+    let best = Infinity,
+      last = Infinity;
+    for (let r = 0; Atomics.load(ctl, 2) === 0; r++) {
+      const t0 = performance.now();
+      f(iters, 1 + r, 1);
+      const dt = performance.now() - t0;
+      if (Atomics.load(ctl, 2) === 0) best = Math.min(best, dt);
+      else last = dt; // ended after the other thread's timed calls: it ran partly alone
+    }
+    // (a call that overlapped none of the other's would leave best at Infinity: then the partial one stands in)
+    result[0] = (flopsPerStep * iters) / (Math.min(best, last) / 1000) / 1e9;
+    Atomics.add(ctl, 1, 1);
+    Atomics.notify(ctl, 1);
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
 // loaded before the loop, since V8 recomputed a splat made before the loop inside it on every turn (vmulss and
 // vbroadcastss on the pipes the chains need), and that made the peak read 15–20% low, below the gemm it measures.
 import { describe, expect, it } from 'vitest';
-import { CHAINS, kernelSource, measurePeak, peakProbe } from '../../bench/peak.mjs';
+import { CHAINS, kernelSource, measurePeak, pairProbe, peakProbe } from '../../bench/peak.mjs';
 
 /** The generated functions' texts. */
 function functions(source: string): string[] {
@@ -49,5 +49,20 @@ describe('bench host peak', () => {
     const peak = await measurePeak({ relaxed: true, ms: 1, reps: 1 });
     if (peak.unavailable) expect(peak.unavailable).toMatch(/relaxed/);
     else expect(Object.keys(peak.perChains)).toContain('acc12');
+  });
+
+  it('times the best loop on two threads at once against one alone, and ends its second thread', async () => {
+    const peak = await measurePeak({ ms: 1, reps: 1 });
+    const probe = await pairProbe(peak, { ms: 1, reps: 2 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const p = probe();
+        for (const g of [p.alone, p.mine, p.other]) expect(Number.isFinite(g) && g > 0, JSON.stringify(p)).toBe(true);
+        expect(p.together).toBeCloseTo(p.mine + p.other, 9);
+        expect(p.speedup).toBeCloseTo(p.together / p.alone, 9);
+      }
+    } finally {
+      probe.close();
+    }
   });
 });

@@ -770,7 +770,7 @@ async function plot(data) {
   // The panels in a 2×2 grid sharing one config.
   const spec = {
     $schema,
-    title: `zerodl scaling — ${data.date}${data.quick ? ' (quick)' : ''}`,
+    title: `zerodl scaling — ${data.date}${data.machine?.cpu ? `, ${data.machine.cpu}` : ''}${data.quick ? ' (quick)' : ''}`,
     config,
     // Each panel keeps its own colour domain (the time panels have a reference line the others lack).
     resolve: { scale: { color: 'independent' } },

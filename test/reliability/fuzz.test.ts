@@ -277,6 +277,29 @@ describe("search merge's shard reader (fuzzed)", () => {
     );
   });
 
+  it('every field of a good shard replaced by an object that cannot be made a string: a FormatError / ValueError', () => {
+    // {"toString": []} is plain JSON, and String() or a template literal of it throws a TypeError (found by the
+    // property below, 2026-12-03: the lrRange message of search/plan.ts's rangeProblem).
+    const hostiles: unknown[] = [{ toString: [] }, { toString: [], valueOf: [] }, [{ toString: [] }, 1]];
+    for (const hostile of hostiles) {
+      for (const which of [0, 1]) {
+        for (const path of paths(goodShards[which])) {
+          const json = mutate(goodShards[which], path, hostile);
+          try {
+            const shards = goodShards.map((g, i) => ({
+              file: `s${i}.json`,
+              results: shardResultsOf(i === which ? json : structuredClone(g), `s${i}.json`),
+            }));
+            combineShards(shards);
+          } catch (error) {
+            if (!(error instanceof ZerodlError)) throw new Error(`${path.join('.')}: ${String(error)}`);
+            expect(['FormatError', 'ValueError'], path.join('.')).toContain(error.name);
+          }
+        }
+      }
+    }
+  });
+
   it('one field of a good shard replaced or deleted: read and merged, or a FormatError / ValueError', () => {
     fc.assert(
       fc.property(tampered, ({ which, json }) => {

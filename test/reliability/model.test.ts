@@ -160,3 +160,62 @@ describe('good files still load', () => {
     expect(netFromBytes(netToBytes(wide), 'w', { backend: 'js' }).config.maxBatchSize).toBe(MAX_MODEL_BATCH);
   });
 });
+
+describe('model files holding values that cannot be made a string', () => {
+  // {"toString": []} is plain JSON, and String() or a template literal of it throws a TypeError: every reader's
+  // message about a bad value must survive it (the search shard reader did not, 2026-12-03). Every field of a good
+  // file's header, and of the net config inside its metadata, replaced in turn.
+  const hostiles: unknown[] = [{ toString: [] }, { toString: [], valueOf: [] }, [{ toString: [] }]];
+  const bytes = netToBytes(small());
+  const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+  const data = bytes.subarray(8 + headerLength);
+  const withHeader = (h: unknown): Uint8Array => {
+    const text = new TextEncoder().encode(JSON.stringify(h));
+    const out = new Uint8Array(8 + text.length + data.length);
+    new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
+    out.set(text, 8);
+    out.set(data, 8 + text.length);
+    return out;
+  };
+  const paths = (v: unknown, prefix: string[] = []): string[][] =>
+    typeof v !== 'object' || v === null
+      ? [prefix]
+      : [prefix, ...Object.keys(v).flatMap((k) => paths((v as Record<string, unknown>)[k], [...prefix, k]))];
+  const replaced = (v: unknown, path: string[], value: unknown): unknown => {
+    if (path.length === 0) return value;
+    const copy = structuredClone(v) as Record<string, unknown>;
+    let at = copy;
+    for (const k of path.slice(0, -1)) at = at[k] as Record<string, unknown>;
+    at[path[path.length - 1]] = value;
+    return copy;
+  };
+  const loads = (b: Uint8Array, where: string) => {
+    try {
+      netFromBytes(b, 'm.safetensors', { backend: 'js' });
+    } catch (e) {
+      if (!(e instanceof FormatError) || !(e as Error).message.startsWith('m.safetensors: '))
+        throw new Error(`${where}: ${String(e)}`);
+    }
+  };
+
+  it('in the header: a FormatError naming the file', () => {
+    // the re-encoding itself (no padding) loads
+    expect(netFromBytes(withHeader(header), 'm.safetensors', { backend: 'js' }).toBytes()).toEqual(bytes);
+    for (const hostile of hostiles) {
+      for (const path of paths(header).filter((p) => p.length > 0))
+        loads(withHeader(replaced(header, path, hostile)), path.join('.'));
+    }
+  });
+
+  it('in the net config: a FormatError naming the file', () => {
+    const config = JSON.parse(header.__metadata__.config);
+    for (const hostile of hostiles) {
+      for (const path of paths(config).filter((p) => p.length > 0)) {
+        const h = structuredClone(header);
+        h.__metadata__.config = JSON.stringify(replaced(config, path, hostile));
+        loads(withHeader(h), `config.${path.join('.')}`);
+      }
+    }
+  });
+});

@@ -6,6 +6,7 @@
 import { BACKEND_NAMES } from '../../backend/index.js';
 import type { BackendName } from '../../backend/types.js';
 import { FormatError, ValueError } from '../../errors.js';
+import { printable } from '../../printable.js';
 import { Context } from '../context.js';
 import { experiment, fixedConfig, report, type ShardResults } from '../hyperparameter-search.js';
 import type { ExperimentResult } from '../types.js';
@@ -225,7 +226,7 @@ function checkRun(
 function describe(v: unknown): string {
   if (typeof v !== 'object' || v === null) return typeof v;
   const n = (v as { name?: unknown }).name;
-  return n === undefined ? 'an object with no name' : `'${String(n)}'`;
+  return n === undefined ? 'an object with no name' : `'${printable(n)}'`;
 }
 
 /**

@@ -3,6 +3,7 @@
 // is the same trial whether it runs alone, in a shard, in a worker or inline. Browser-safe.
 import type { BackendName } from '../../backend/types.js';
 import { ValueError } from '../../errors.js';
+import { printable } from '../../printable.js';
 import { Rng } from '../../rng.js';
 
 /** Everything that fixes a search's trials and their results (the number of workers does not). */
@@ -60,7 +61,7 @@ export function rangeProblem(key: keyof typeof RANGE_BOUNDS, v: unknown): string
   return ok
     ? undefined
     : `${key} must be two log10 exponents [lo, hi] with ${min} ≤ lo < hi ≤ ${max}, got ${
-        Array.isArray(v) ? `[${v.map(String).join(', ')}]` : String(v)
+        Array.isArray(v) ? `[${v.map((x) => printable(x)).join(', ')}]` : printable(v)
       }`;
 }
 

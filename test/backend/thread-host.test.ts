@@ -18,6 +18,7 @@ import {
   type ThreadHost,
 } from '../../src/index.js';
 import { setStartDeadlineForTests } from '../../src/backend/init.js';
+import { CTL } from '../../src/backend/wasm/pool.js';
 import type { ThreadedWasmBackend } from '../../src/backend/wasm/threaded.js';
 // @ts-expect-error — a plain .js fixture without type declarations (the browser tests' training, 6 Adam steps)
 import { trainSteps } from '../browser/fixtures/threads-train.js';
@@ -200,26 +201,48 @@ describe('threads from a ThreadHost', () => {
     );
   });
 
-  it('host.close() in the middle of a kernel call (the host on another thread): a BackendError naming the host at once, then one thread', async () => {
-    const hostThread = new Worker(
+  /** A worker_thread with a ThreadHost of dist/'s (as a page with a Worker); its port, and a way to ask it things. */
+  async function hostThread() {
+    const worker = new Worker(
       `const { parentPort } = require('node:worker_threads');
        parentPort.once('message', async ({ dist }) => {
          const z = await import(dist);
          const host = z.hostThreads();
          parentPort.postMessage({ port: host.port }, [host.port]);
          parentPort.on('message', (m) => {
-           if (m === 'close') { host.close(); parentPort.postMessage({ threads: host.threads }); }
+           if (m.watch) {
+             // Closes the host once the pool's caller waits for a chunk a thread holds: every chunk of the job
+             // taken, not all done, for 20 ms on end (a chunk finishing normally takes microseconds).
+             const ctl = new Int32Array(m.watch), L = m.layout;
+             parentPort.postMessage({ watching: true });
+             const stuck = () => (Atomics.load(ctl, L.NEXT) & L.INDEX_MASK) >= ctl[L.COUNT] &&
+               Atomics.load(ctl, L.DONE) < ctl[L.COUNT] && (Atomics.load(ctl, L.JOB) & 1) === 0;
+             for (const end = Date.now() + 60_000; Date.now() < end; ) {
+               const job = Atomics.load(ctl, L.JOB), since = Date.now();
+               while (stuck() && Atomics.load(ctl, L.JOB) === job && Date.now() - since < 20) {}
+               if (stuck() && Atomics.load(ctl, L.JOB) === job) break;
+             }
+           }
+           host.close();
+           parentPort.postMessage({ threads: host.threads });
          });
        });`,
       { eval: true },
     );
-    try {
-      const port = await new Promise<MessagePort>((resolve, reject) => {
-        hostThread.once('message', (m: { port: MessagePort }) => resolve(m.port));
-        hostThread.once('error', reject);
-        hostThread.postMessage({ dist: DIST });
+    const next = <T>() =>
+      new Promise<T>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
       });
-      await init({ threads: 2, threadHost: port });
+    const ready = next<{ port: MessagePort }>();
+    worker.postMessage({ dist: DIST });
+    return { worker, port: (await ready).port, next };
+  }
+
+  it('host.close() from another thread while gemms run: the call under way throws a BackendError naming the host, or the next runs alone', async () => {
+    const h = await hostThread();
+    try {
+      await init({ threads: 2, threadHost: h.port });
       expect(threadCount()).toBe(2);
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
       const k = createBackend('wasm');
@@ -227,10 +250,10 @@ describe('threads from a ThreadHost', () => {
       const a = k.alloc(M * K).fill(0.5),
         b = k.alloc(K * N).fill(0.25),
         c = k.alloc(M * N);
-      const closed = new Promise<{ threads: number }>((resolve) => hostThread.once('message', resolve));
-      hostThread.postMessage('close');
-      // Gemms back to back until the pool has stopped: the host closes while one of them runs (most of the time
-      // is in them), so that one throws; or, between two, the next call finds the pool gone and runs alone.
+      const closed = h.next<{ threads: number }>();
+      h.worker.postMessage({ close: true });
+      // Gemms back to back until the pool has stopped: if the host's threads held chunks of the one under way, it
+      // throws; else the next call finds the pool gone and runs alone.
       let error: unknown;
       for (let i = 0; i < 100_000 && threadCount() === 2; i++) {
         try {
@@ -244,19 +267,52 @@ describe('threads from a ThreadHost', () => {
       expect(threadCount()).toBe(1);
       if (error !== undefined) {
         expect(error).toBeInstanceOf(BackendError);
-        // the host's flag, not the 2 s stall detection of a thread that died alone
-        expect(String(error)).toMatch(
-          /gemm: the page's ThreadHost ended the kernel threads \(host\.close\(\)\) in the middle of this job: the output of this call is incomplete/,
-        );
+        expect(String(error)).toMatch(/gemm: the page's ThreadHost ended the kernel threads \(host\.close\(\)\)/);
       } else {
         expect(String(warn.mock.calls[0]?.[0])).toMatch(/the page's ThreadHost ended the kernel threads/);
       }
-      // and the backend goes on, on one thread, with the right numbers
-      k.gemm(c, a, b, M, N, K, false, false, false);
+      k.gemm(c, a, b, M, N, K, false, false, false); // on one thread, with the right numbers
       expect(c.every((v) => v === 0.5 * 0.25 * K)).toBe(true);
       console.log(`host.close() landed ${error === undefined ? 'between kernel calls' : 'in the middle of a gemm'}`);
     } finally {
-      await hostThread.terminate();
+      await h.worker.terminate();
+    }
+  });
+
+  it('host.close() while the caller waits for a chunk a thread holds: a BackendError naming the host at once, not the 2 s stall', async () => {
+    const h = await hostThread();
+    try {
+      await init({ threads: 2, threadHost: h.port });
+      const k = createBackend('wasm') as ThreadedWasmBackend;
+      const pool = k.pool!;
+      const [M, K, N] = [256, 256, 256];
+      const a = k.alloc(M * K).fill(0.5),
+        b = k.alloc(K * N).fill(0.25),
+        c = k.alloc(M * N);
+      const ctl = (pool as unknown as { ctl: Int32Array }).ctl;
+      const watching = h.next();
+      h.worker.postMessage({ watch: ctl.buffer, layout: CTL });
+      await watching;
+      const closed = h.next<{ threads: number }>();
+      pool.stopThreadMidJobForTests(0); // the thread keeps the next chunk it takes, so the caller waits for it
+      let error: unknown;
+      for (let i = 0; i < 500 && error === undefined; i++) {
+        try {
+          k.gemm(c, a, b, M, N, K, false, false, false);
+        } catch (e) {
+          error = e;
+        }
+      }
+      expect(error).toBeInstanceOf(BackendError);
+      expect(String(error)).toMatch(
+        /gemm: the page's ThreadHost ended the kernel threads \(host\.close\(\)\) in the middle of this job: the output of this call is incomplete/,
+      );
+      expect((await closed).threads).toBe(0);
+      expect(threadCount()).toBe(1);
+      k.gemm(c, a, b, M, N, K, false, false, false);
+      expect(c.every((v) => v === 0.5 * 0.25 * K)).toBe(true);
+    } finally {
+      await h.worker.terminate();
     }
   });
 });

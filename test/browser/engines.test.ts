@@ -372,9 +372,10 @@ describe.each(ENGINES as string[])('%s', (name) => {
       expect(r.error, 'the worker reported an error').toBeDefined();
       expect(r.name, JSON.stringify(r)).toBe('BackendError');
       expect(r.message).toMatch(
-        /^init\(\{ threads: 2 \}\): the page's ThreadHost refused: the page could not start a kernel thread \(.*\)\. If the page has a Content-Security-Policy, its worker-src must allow zerodl-thread\.js/,
+        /^init\(\{ threads: 2 \}\): the page's ThreadHost refused: the page could not start a kernel thread \(.*\)\. If the page has a Content-Security-Policy, its worker-src must allow the threads' script http:\/\/127\.0\.0\.1:\d+\/dist\/zerodl-thread\.js/,
       );
       expect(r.threads).toBe(0);
+      console.log(`${name}, CSP forbidding the threads' workers: ${r.message}`);
     },
   );
 

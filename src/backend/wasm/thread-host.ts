@@ -18,6 +18,7 @@
 // dead thread's BackendError if the threads held chunks of a job.
 import { BackendError, ValueError } from '../../errors.js';
 import { threadFactory, threadsUnavailable, type ThreadHandle, type ThreadSpawner } from './spawn.js';
+import { threadScriptUrl } from './spawn-url.js';
 import type { ThreadInit } from './thread-main.js';
 
 /** What a page's `hostThreads()` gives: the port to hand to a Worker, and the way to end its threads. */
@@ -203,14 +204,17 @@ export function hostThreads(options: ThreadHostOptions = {}): ThreadHost {
   };
 }
 
-/** Why the page's `new Worker` failed, and the way out. */
+/** Why the page's `new Worker` failed, and the way out (the script's own URL: this bundle's, or none for inline). */
 function cannotStart(error: unknown): string {
   const e = error as { name?: string; message?: string } | null;
   const what = e?.message ? `${e.name ?? 'Error'}: ${e.message}` : String(error);
+  const file = threadScriptUrl();
   return (
     `the page could not start a kernel thread (${what}). If the page has a Content-Security-Policy, its ` +
-    "worker-src must allow zerodl-thread.js beside the package's JS ('self' when it is served with the page), " +
-    'or blob: where that file is not served'
+    (file
+      ? `worker-src must allow the threads' script ${file.href} ('self' covers it when it is served with the ` +
+        'page), or blob: where that file is not served'
+      : 'worker-src must allow blob: (this build starts its threads from Blob URLs)')
   );
 }
 

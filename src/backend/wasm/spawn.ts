@@ -66,7 +66,7 @@ type BrowserWorker = new (
  * A thread from a Blob URL of the thread's text (revoked once the Worker has it: the engine fetches it at start).
  * With `failed`, an error before the thread's script ran is reported there.
  */
-function blobThread(W: BrowserWorker, failed?: (error: unknown) => void): ThreadHandle {
+function blobThread(W: BrowserWorker, failed?: (error: unknown) => void, fromFile = false): ThreadHandle {
   const url = URL.createObjectURL(new Blob([threadScript()], { type: 'text/javascript' }));
   let worker: InstanceType<BrowserWorker>;
   try {
@@ -82,7 +82,8 @@ function blobThread(W: BrowserWorker, failed?: (error: unknown) => void): Thread
     worker.addEventListener('error', (e) => {
       if (loaded) return;
       e.preventDefault();
-      failed(new Error(e.message || 'the kernel thread script did not load from a Blob URL'));
+      const what = fromFile ? 'loaded neither from its file nor from a Blob URL' : 'did not load from a Blob URL';
+      failed(new Error(e.message || `the kernel thread's script ${what}`));
     });
   }
   return worker;
@@ -105,7 +106,7 @@ function fileThread(W: BrowserWorker, file: URL, failed?: (error: unknown) => vo
     e.preventDefault(); // handled: the engine need not report the missing file as an uncaught error
     first.terminate();
     try {
-      worker = blobThread(W, failed);
+      worker = blobThread(W, failed, true);
     } catch (error) {
       if (!failed) throw error;
       failed(error);

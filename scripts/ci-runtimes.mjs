@@ -65,7 +65,7 @@ catch (e) { console.log(JSON.stringify({ name: e.name, message: e.message })); }
   writeFileSync(join(consumer, 'types', 'package.json'), '{ "type": "module" }\n');
   writeFileSync(
     join(consumer, 'types', 'use.ts'),
-    `import { init, MultiLayerNet, Trainer, BackendError, type InitOptions } from 'zerodl';
+    `import { init, MultiLayerNet, Trainer, BackendError, hostThreads, type InitOptions, type ThreadHost } from 'zerodl';
 import { loadMnist, renderSvg, lineChart } from 'zerodl/node';
 import * as inline from 'zerodl/inline';
 const options: InitOptions = { simd: 'simd', wasm: new Uint8Array(8) };
@@ -75,7 +75,10 @@ const net = new MultiLayerNet({ inputSize: 4, hiddenSizes: [3], outputSize: 2, u
 const scores: Float32Array = net.predict(new Float32Array(4));
 const svg: () => Promise<string> = () => renderSvg(lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 's', y: [1, 2] }] }));
 const error: BackendError | undefined = undefined;
-void [scores, svg, error, loadMnist, Trainer];
+// page-hosted threads: MessagePort without the DOM's types
+const host: ThreadHost = hostThreads({ maxThreads: 4 });
+const hosted: InitOptions = { threads: 2, threadHost: host.port };
+void [scores, svg, error, loadMnist, Trainer, hosted, host.threads, host.closed];
 `,
   );
   for (const mode of ['nodenext', 'bundler']) {

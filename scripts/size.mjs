@@ -71,8 +71,10 @@ if (total > BUDGET) {
 import { execFileSync } from 'node:child_process';
 // Measured 2026-12-02: 510 kB packed, 1.81 MB unpacked (bundles minified but for names; maps without sources; the
 // four wasm binaries, inline.js embedding them again). The budgets leave ~10% for growth: past them, look for what
-// slipped in (sources in maps, data, a dependency bundled twice) before raising them.
-const PACKED_BUDGET = 560 * 1000;
+// slipped in (sources in maps, data, a dependency bundled twice) before raising them. Raised 2026-12-03 from 560 kB
+// for page-hosted threads (thread-host.ts, in five bundles and their maps: 552.2 → 567.7 kB packed; nothing else
+// slipped in).
+const PACKED_BUDGET = 580 * 1000;
 const UNPACKED_BUDGET = 2000 * 1000;
 const [pack] = JSON.parse(
   execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {

@@ -12,6 +12,7 @@ export {
   getBackend,
   BACKEND_NAMES,
   KERNEL_NAMES,
+  hostThreads,
 } from './backend/index.js';
 export type {
   Backend,
@@ -22,6 +23,8 @@ export type {
   GemmVariant,
   GemmCalibration,
   KernelName,
+  ThreadHost,
+  ThreadHostOptions,
 } from './backend/index.js';
 export * from './errors.js';
 export { Rng, mulberry32Next, seedState } from './rng.js';

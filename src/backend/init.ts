@@ -7,6 +7,7 @@ import { WasmBackend } from './wasm/backend.js';
 import { SharedHeap } from './wasm/heap.js';
 import { ThreadPool } from './wasm/pool.js';
 import { threadsUnavailable } from './wasm/spawn.js';
+import { hostedThreads, isMessagePort } from './wasm/thread-host.js';
 import { ThreadedWasmBackend } from './wasm/threaded.js';
 import {
   applyCalibration,
@@ -28,6 +29,10 @@ let heap: SharedHeap | undefined;
 let pool: ThreadPool | undefined;
 /** Threads the wasm backends made from now on use: 1, or pool.size. */
 let threads = 1;
+/** The threadHost port that started the pool's threads (undefined: this thread started them). */
+let poolHost: MessagePort | undefined;
+/** Tests only: how long a pool's threads may take to start (ThreadPool's START_MS when undefined). */
+let startMs: number | undefined;
 let threadsChange: Promise<void> = Promise.resolve();
 
 /** Initial and maximum pages (64 KiB) of the threads' shared memory: 2 MiB growing to at most 1 GiB. */
@@ -41,6 +46,16 @@ export function init(options: InitOptions = {}): Promise<void> {
   const want = options.threads;
   if (want !== undefined && (!Number.isInteger(want) || want < 1 || want > 256)) {
     return Promise.reject(new ValueError(`init: threads must be an integer from 1 to 256, got ${String(want)}`));
+  }
+  if (options.threadHost !== undefined && !isMessagePort(options.threadHost)) {
+    const got = options.threadHost as unknown;
+    const what = typeof got === 'object' && got !== null ? (got.constructor?.name ?? 'an object') : typeof got;
+    return Promise.reject(
+      new ValueError(
+        `init: threadHost must be a MessagePort (the port of hostThreads() made on the page, transferred to this ` +
+          `Worker), got ${what}`,
+      ),
+    );
   }
   let gemm: GemmVariant | 'auto';
   let how: GemmVariantSource = 'option';
@@ -78,18 +93,21 @@ export function init(options: InitOptions = {}): Promise<void> {
 
 async function setThreads(want: number, options: InitOptions): Promise<void> {
   if (pool && !pool.active) {
-    // a kernel thread died: the pool shut itself down
+    // a kernel thread died (or the page's ThreadHost ended them): the pool shut itself down
     pool = undefined;
     threads = 1;
+    poolHost = undefined;
   }
-  if (want === threads) return;
+  const host = options.threadHost;
+  if (want === threads && (host === undefined || host === poolHost)) return;
   if (want === 1) {
     pool?.close(); // backends made with it go on single-threaded
     pool = undefined;
     threads = 1;
+    poolHost = undefined;
     return;
   }
-  const reason = threadsUnavailable();
+  const reason = threadsUnavailable(host !== undefined);
   if (reason !== undefined) {
     console.warn(`zerodl: init({ threads: ${want} }) runs on one thread: ${reason}.`);
     return;
@@ -98,11 +116,18 @@ async function setThreads(want: number, options: InitOptions): Promise<void> {
     const { module } = await compileKernels(options, true, compiled!.variant);
     heap = new SharedHeap(module, SHARED_PAGES[0], SHARED_PAGES[1]);
   }
-  pool?.close();
-  pool = undefined;
-  threads = 1;
-  pool = await ThreadPool.start(heap, want);
+  // The new threads start before the old ones stop: if they cannot, the pool in use stays (and so does `threads`).
+  const spawn = host === undefined ? undefined : await hostedThreads(host);
+  const next = await ThreadPool.start(heap, want, { spawn, startMs });
+  pool?.close(); // backends made with it go on single-threaded
+  pool = next;
   threads = want;
+  poolHost = host;
+}
+
+/** Tests only: the deadline (ms) for a pool's threads to start; undefined restores the default (30 s). */
+export function setStartDeadlineForTests(ms: number | undefined): void {
+  startMs = ms;
 }
 
 /** The gemm micro-kernel for backends made from now on: the one named, else calibrated on this host (once). */

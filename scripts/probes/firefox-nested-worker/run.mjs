@@ -1,4 +1,6 @@
-// node scripts/probes/firefox-nested-worker/run.mjs N TIMEOUT_MS [ENTRY]  (W=nested-worker.js: no zerodl; PAUSE=ms) — Firefox ESR, an isolated page, N threaded workers.
+// node scripts/probes/firefox-nested-worker/run.mjs N TIMEOUT_MS [ENTRY]  (W=nested-worker.js: no zerodl; PAUSE=ms;
+// HOSTED=1: the page starts the kernel threads, hostThreads() + init({ threadHost })) — Firefox ESR, an isolated page,
+// N threaded workers.
 import { launchEngine } from '../../../test/browser/engines.mjs';
 import { serveStatic } from '../../serve.mjs';
 const [n = 300, timeout = 20000, entry = '../../../dist/index.js'] = process.argv.slice(2);
@@ -17,6 +19,10 @@ if (process.env.PAUSE)
   await page.evaluate((p) => {
     window.__pause = p;
   }, Number(process.env.PAUSE));
+if (process.env.HOSTED === '1')
+  await page.evaluate(() => {
+    window.__hosted = true;
+  });
 if (process.env.W)
   await page.evaluate((w) => {
     window.__w = w;
@@ -28,6 +34,7 @@ console.log(
   JSON.stringify({
     engine: engine.name,
     entry,
+    hosted: process.env.HOSTED === '1',
     n: r.n,
     done: r.done,
     hangs: r.hangs,

@@ -38,6 +38,17 @@ export interface InitOptions {
    */
   threads?: number;
   /**
+   * In a Web Worker: have the page start the kernel threads of this call's `threads`, instead of this Worker
+   * (Firefox ESR 153 now and then never returns from `new Worker` called inside a Worker, issue 12). The value is
+   * the port of `hostThreads()` made on the page and transferred to this Worker; anything else is a ValueError.
+   * A host that refuses (its page's Content-Security-Policy forbids workers, or it was closed) makes this init()
+   * reject at once with a BackendError, one that never answers after 30 s; either way the threads in use before
+   * stay as they were. If the page ends the threads later (`host.close()`), the kernels go on on one thread with
+   * a console note, or the kernel call under way throws a BackendError. Only the calls given it use it: a later
+   * `init({ threads })` with another count and no threadHost starts the threads from this Worker again.
+   */
+  threadHost?: MessagePort;
+  /**
    * The gemm micro-kernel ('4x8', '6x8', '4x12', '3x12'; see assembly/gemm.ts): 'auto' (default) times them at init() and
    * takes the fastest, unless the environment variable ZERODL_GEMM names one. Results are bit-identical whichever
    * runs; `gemmVariant()` tells which does. A later `init({ gemmVariant })` changes it for backends made after it.
@@ -58,6 +69,9 @@ declare global {
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     interface Memory {}
   }
+  // (the same for InitOptions.threadHost and ThreadHost.port: DOM's MessagePort, or Node's, or the name alone)
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface MessagePort {}
 }
 
 export interface CompiledKernels {

@@ -18,13 +18,18 @@
 // BackendError, and backends go on on one thread (a later `init({ threads })` starts new threads). The same code
 // runs in Node worker_threads and in browsers' Web Workers; a browser's main thread cannot block, it polls.
 //
+// Threads a page started for a Worker (thread-host.ts, `init({ threadHost })`) are the same threads with another
+// parent. The page may end them (ThreadHost.close()) while the Worker trains: it sets GONE in the control block
+// first, so the pool stops at once, not after the stall time. Between jobs that is a fallback to one thread with
+// a console note (`active` turns false); in the middle of a job it is the BackendError of a dead thread.
+//
 // Results are bit-identical to one thread: a gemm chunk is a block of C computed with the same K blocking and
 // summation order as the whole (see assembly/gemm.ts), and elementwise kernels have no order to change.
 // Reductions (bias/BatchNorm gradients, loss, accuracy) and dropout's random stream stay on the calling thread.
 import { BackendError } from '../../errors.js';
 import { bufferCount, ELEMENTWISE_NAMES, type ElementwiseKernel } from '../kernels.js';
 import type { SharedHeap } from './heap.js';
-import { threadFactory, threadsUnavailable, type ThreadHandle } from './spawn.js';
+import { threadFactory, threadsUnavailable, type ThreadHandle, type ThreadSpawner } from './spawn.js';
 import type { ThreadInit } from './thread-main.js';
 
 /** Control block: Int32 slots, then Float64 arguments. Sent to the threads, which read it by name. */
@@ -46,6 +51,8 @@ export const CTL = {
   FAILED: 13,
   /** Tests only: the worker with index DIE − 1 stops (returns) right after taking its next chunk, holding it. */
   DIE: 14,
+  /** Set by a page's ThreadHost that has ended (or is ending) these threads: the pool shuts down at its next look. */
+  GONE: 15,
   OP_GEMM: 1,
   OP_ELEMENTWISE: 2,
   /**
@@ -84,6 +91,8 @@ export const ELEMENTWISE_SPLIT_MIN = 1 << 15;
 export const STALL_MS = 2000;
 /** The longest (ms) an idle thread polls for the next job before it sleeps in Atomics.wait (see the header). */
 export const POLL_MS = 2;
+/** How long (ms) `start` waits for every thread to run. */
+export const START_MS = 30_000;
 
 /** How a pool waits; the defaults are what init() uses, the others serve tests. */
 export interface PoolOptions {
@@ -91,6 +100,10 @@ export interface PoolOptions {
   pollMs?: number;
   /** STALL_MS by default (tests of a dead thread use less). */
   stallMs?: number;
+  /** START_MS by default (tests of a ThreadHost that never answers use less). */
+  startMs?: number;
+  /** Who starts the threads: this engine (spawn.ts's threadFactory) by default; a page's ThreadHost for threadHost. */
+  spawn?: ThreadSpawner;
 }
 
 /** Whether this thread may block in Atomics.wait (not a browser's main thread). */
@@ -128,6 +141,7 @@ export class ThreadPool {
     threads: number,
     pollMs: number,
     private readonly stallMs: number,
+    spawn: ThreadSpawner | undefined,
   ) {
     this.size = threads;
     const control = new SharedArrayBuffer(CONTROL_BYTES);
@@ -135,7 +149,7 @@ export class ThreadPool {
     this.arg = new Float64Array(control, CTL.ARGS_BYTE, CTL.ARG_COUNT);
     this.gemmPart = heap.exports.gemm_part as Fn;
     this.fns = heap.exports as Record<string, Fn>;
-    const factory = threadFactory();
+    const factory = spawn ? spawn.start : threadFactory();
     if (!factory)
       throw new BackendError(`init({ threads: ${threads} }): ${threadsUnavailable() ?? 'no way to start threads'}`);
     for (let index = 0; index < threads - 1; index++) {
@@ -160,12 +174,22 @@ export class ThreadPool {
 
   /** A pool of `threads` participants (`threads − 1` workers), resolved when every worker is running. */
   static async start(heap: SharedHeap, threads: number, options: PoolOptions = {}): Promise<ThreadPool> {
-    const pool = new ThreadPool(heap, threads, options.pollMs ?? POLL_MS, options.stallMs ?? STALL_MS);
-    const deadline = Date.now() + 30_000;
+    const spawn = options.spawn;
+    const pool = new ThreadPool(heap, threads, options.pollMs ?? POLL_MS, options.stallMs ?? STALL_MS, spawn);
+    const ms = options.startMs ?? START_MS;
+    const deadline = Date.now() + ms;
     while (Atomics.load(pool.ctl, CTL.READY) < threads - 1) {
+      const refused = spawn?.refused();
+      if (refused !== undefined) {
+        pool.close();
+        throw new BackendError(`init({ threads: ${threads} }): ${refused}`);
+      }
       if (Date.now() > deadline) {
         pool.close();
-        throw new BackendError(`init({ threads: ${threads} }): the kernel threads did not start within 30 s`);
+        const late = spawn ? `: ${spawn.late()}` : '';
+        throw new BackendError(
+          `init({ threads: ${threads} }): the kernel threads did not start within ${ms / 1000} s${late}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 1));
     }
@@ -178,7 +202,18 @@ export class ThreadPool {
   }
 
   get active(): boolean {
+    if (!this.closed && Atomics.load(this.ctl, CTL.GONE) !== 0) this.lost();
     return !this.closed;
+  }
+
+  /** The page that started these threads ended them (ThreadHost.close()) between jobs: on to one thread. */
+  private lost(): void {
+    this.close(); // (the threads were idle: their scratch may go back to the heap)
+    this.failure = "the page's ThreadHost ended the kernel threads (host.close())";
+    console.warn(
+      `zerodl: ${this.failure}; kernels run on one thread from now on (init({ threads, threadHost }) with a ` +
+        'new hostThreads() port starts new threads)',
+    );
   }
 
   /** Why the pool shut itself down (a thread stopped mid-job), or undefined. */
@@ -336,6 +371,10 @@ export class ThreadPool {
       prev = t0;
     while ((d = Atomics.load(ctl, CTL.DONE)) < count) {
       const now = performance.now();
+      // (the page that started the threads ended them: the chunks they hold will not finish, say so now)
+      if (Atomics.load(ctl, CTL.GONE) !== 0) {
+        this.fail(`${kernel}: the page's ThreadHost ended the kernel threads (host.close()) in the middle of this job`);
+      }
       // A gap between two polls far beyond one 50 ms wait means this thread itself did not run (the process was
       // stopped, Ctrl-Z, or the machine slept): the threads did not either, so that time does not count.
       if (d !== last || now - prev > 500) {

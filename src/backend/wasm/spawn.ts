@@ -9,7 +9,7 @@
 // load (a 404, or a server answering with an HTML page), and the thread is started again from a Blob URL, sent the
 // same messages. (Issue 12, Firefox ESR 153 now and then never returning from `new Worker(…)` inside a Worker, is
 // not about Blob URLs: probed 2026-12-02, 3 hangs in 1,000 runs from a Blob URL and 1 in 1,000 from the file, every
-// one inside that constructor.)
+// one inside that constructor. Its way out is thread-host.ts: the page starts a Worker's kernel threads.)
 import { nodeHost, nodeProcess } from '../../host.js';
 import { threadScriptUrl } from './spawn-url.js';
 import { THREAD_LOADED, threadScript } from './thread-main.js';
@@ -21,8 +21,21 @@ export interface ThreadHandle {
   terminate(): unknown;
 }
 
-/** How this engine starts a kernel thread: Node's worker_threads, or a Web Worker. */
-export function threadFactory(): ThreadFactory | undefined {
+/** Threads started by someone else (thread-host.ts: a page's ThreadHost, for `init({ threadHost })`). */
+export interface ThreadSpawner {
+  start: ThreadFactory;
+  /** Why the threads cannot start, once the one starting them said so (the pool then fails at once). */
+  refused(): string | undefined;
+  /** What to tell when the threads did not start in time (who was asked, and what to check). */
+  late(): string;
+}
+
+/**
+ * How this engine starts a kernel thread: Node's worker_threads, or a Web Worker. `failed` (browsers) hears of a
+ * thread that could not start after its constructor returned: neither its file nor its Blob URL loaded (a
+ * Content-Security-Policy's worker-src may forbid both), or the Blob URL constructor threw.
+ */
+export function threadFactory(failed?: (error: unknown) => void): ThreadFactory | undefined {
   // In Node the thread finds its port by process.getBuiltinModule too (Node ≥ 20.16, Bun, Deno), so the script names
   // neither `node:` nor `require(` (browser bundles carry it).
   const NodeWorker = nodeHost()?.Worker;
@@ -37,27 +50,47 @@ export function threadFactory(): ThreadFactory | undefined {
   const W = (globalThis as { Worker?: BrowserWorker }).Worker;
   if (!W) return undefined;
   const file = threadScriptUrl();
-  return file ? () => fileThread(W, file) : () => blobThread(W);
+  return file ? () => fileThread(W, file, failed) : () => blobThread(W, failed);
 }
 
 type BrowserWorker = new (
   url: string | URL,
 ) => ThreadHandle & {
-  addEventListener(type: 'message' | 'error', f: (e: { data?: unknown; preventDefault(): void }) => void): void;
+  addEventListener(
+    type: 'message' | 'error',
+    f: (e: { data?: unknown; message?: string; preventDefault(): void }) => void,
+  ): void;
 };
 
-/** A thread from a Blob URL of the thread's text (revoked once the Worker has it: the engine fetches it at start). */
-function blobThread(W: BrowserWorker): ThreadHandle {
+/**
+ * A thread from a Blob URL of the thread's text (revoked once the Worker has it: the engine fetches it at start).
+ * With `failed`, an error before the thread's script ran is reported there.
+ */
+function blobThread(W: BrowserWorker, failed?: (error: unknown) => void, fromFile = false): ThreadHandle {
   const url = URL.createObjectURL(new Blob([threadScript()], { type: 'text/javascript' }));
+  let worker: InstanceType<BrowserWorker>;
   try {
-    return new W(url);
+    worker = new W(url);
   } finally {
     URL.revokeObjectURL(url);
   }
+  if (failed) {
+    let loaded = false;
+    worker.addEventListener('message', (e) => {
+      if (e.data === THREAD_LOADED) loaded = true;
+    });
+    worker.addEventListener('error', (e) => {
+      if (loaded) return;
+      e.preventDefault();
+      const what = fromFile ? 'loaded neither from its file nor from a Blob URL' : 'did not load from a Blob URL';
+      failed(new Error(e.message || `the kernel thread's script ${what}`));
+    });
+  }
+  return worker;
 }
 
 /** A thread from the script file, which becomes a Blob URL thread (sent the same messages) if the file fails to load. */
-function fileThread(W: BrowserWorker, file: URL): ThreadHandle {
+function fileThread(W: BrowserWorker, file: URL, failed?: (error: unknown) => void): ThreadHandle {
   const sent: unknown[] = [];
   let loaded = false;
   let ended = false;
@@ -72,7 +105,13 @@ function fileThread(W: BrowserWorker, file: URL): ThreadHandle {
     if (loaded || ended || worker !== first) return;
     e.preventDefault(); // handled: the engine need not report the missing file as an uncaught error
     first.terminate();
-    worker = blobThread(W);
+    try {
+      worker = blobThread(W, failed, true);
+    } catch (error) {
+      if (!failed) throw error;
+      failed(error);
+      return;
+    }
     for (const message of sent) worker.postMessage(message);
   });
   return {
@@ -89,9 +128,10 @@ function fileThread(W: BrowserWorker, file: URL): ThreadHandle {
 
 /**
  * Why this engine cannot run kernel threads, or undefined if it can. Browsers need cross-origin isolation
- * (COOP/COEP headers) for shared memory.
+ * (COOP/COEP headers) for shared memory. `hosted`: another thread starts them (init's threadHost), so this one
+ * needs no Worker of its own.
  */
-export function threadsUnavailable(): string | undefined {
+export function threadsUnavailable(hosted = false): string | undefined {
   const g = globalThis as { crossOriginIsolated?: boolean; SharedArrayBuffer?: unknown };
   if (g.crossOriginIsolated === false) {
     return (
@@ -100,6 +140,6 @@ export function threadsUnavailable(): string | undefined {
     );
   }
   if (typeof g.SharedArrayBuffer !== 'function') return 'this engine has no SharedArrayBuffer';
-  if (!threadFactory()) return 'this engine cannot start workers (no Worker, no worker_threads)';
+  if (!hosted && !threadFactory()) return 'this engine cannot start workers (no Worker, no worker_threads)';
   return undefined;
 }

@@ -67,45 +67,60 @@ describe.each(['firefox', 'webkit'])('the demo in %s', (name) => {
   it.skipIf(missing)(
     `loads, trains 2 epochs in its worker to a test accuracy, with no page errors${missing ? ` — skipped: ${missing}` : ''}`,
     async () => {
-      page = await engine.open(`${server.url}dist-demo/index.html`);
-      const ready = await page.evaluate<boolean>(
-        () =>
-          new Promise((done) => {
-            const end = Date.now() + 30_000;
-            const poll = () => {
-              const ok = (window as unknown as DemoWindow).zerodlDemo?.state.ready === true;
-              if (ok || Date.now() > end) done(ok);
-              else setTimeout(poll, 50);
-            };
-            poll();
-          }),
-      );
-      expect(ready, `the demo is ready (page log: ${JSON.stringify(await page.log())})`).toBe(true);
-      const r = await page.evaluate<{ accuracy?: number; training: boolean; timedOut: boolean }>(
-        () =>
-          new Promise((done) => {
-            const { state } = (window as unknown as DemoWindow).zerodlDemo!;
-            (document.querySelector('input[name=epochs]') as HTMLInputElement).value = '2';
-            (document.getElementById('start') as HTMLButtonElement).click();
-            const end = Date.now() + 240_000;
-            const poll = () => {
-              const timedOut = Date.now() > end;
-              if (state.finalTestAccuracy !== undefined || timedOut) {
-                done({ accuracy: state.finalTestAccuracy, training: state.training, timedOut });
-              } else setTimeout(poll, 100);
-            };
-            poll();
-          }),
-      );
-      expect(r.timedOut, 'training finished within 240 s').toBe(false);
-      expect(r.training).toBe(false);
-      // Chance is 0.1; 2 epochs of the defaults on the 5,000-image subset reach ~0.9 in Chromium.
-      expect(r.accuracy).toBeGreaterThan(0.8);
-      expect(r.accuracy).toBeLessThanOrEqual(1);
-      expect((await page.log()).errors).toEqual([]);
+      try {
+        await trainOnce();
+      } catch (e) {
+        // The browser itself went away, not an assertion: once in a CI run (2026-12-03, load ~4 on 2 cores) WebKit's
+        // session was gone a second after the demo loaded ("invalid session id"), and the next test failed with it.
+        // One relaunch; a second loss, or any other error, fails the test.
+        if (!/invalid session id|session closed|target closed|connection closed/i.test(String(e))) throw e;
+        console.warn(`${name}: the browser session was lost (${String(e).split('\n')[0]}); relaunching it once`);
+        await engine.close().catch(() => undefined);
+        engine = await launchEngine(name);
+        await trainOnce();
+      }
     },
     300_000,
   );
+
+  async function trainOnce(): Promise<void> {
+    page = await engine.open(`${server.url}dist-demo/index.html`);
+    const ready = await page.evaluate<boolean>(
+      () =>
+        new Promise((done) => {
+          const end = Date.now() + 30_000;
+          const poll = () => {
+            const ok = (window as unknown as DemoWindow).zerodlDemo?.state.ready === true;
+            if (ok || Date.now() > end) done(ok);
+            else setTimeout(poll, 50);
+          };
+          poll();
+        }),
+    );
+    expect(ready, `the demo is ready (page log: ${JSON.stringify(await page.log())})`).toBe(true);
+    const r = await page.evaluate<{ accuracy?: number; training: boolean; timedOut: boolean }>(
+      () =>
+        new Promise((done) => {
+          const { state } = (window as unknown as DemoWindow).zerodlDemo!;
+          (document.querySelector('input[name=epochs]') as HTMLInputElement).value = '2';
+          (document.getElementById('start') as HTMLButtonElement).click();
+          const end = Date.now() + 240_000;
+          const poll = () => {
+            const timedOut = Date.now() > end;
+            if (state.finalTestAccuracy !== undefined || timedOut) {
+              done({ accuracy: state.finalTestAccuracy, training: state.training, timedOut });
+            } else setTimeout(poll, 100);
+          };
+          poll();
+        }),
+    );
+    expect(r.timedOut, 'training finished within 240 s').toBe(false);
+    expect(r.training).toBe(false);
+    // Chance is 0.1; 2 epochs of the defaults on the 5,000-image subset reach ~0.9 in Chromium.
+    expect(r.accuracy).toBeGreaterThan(0.8);
+    expect(r.accuracy).toBeLessThanOrEqual(1);
+    expect((await page.log()).errors).toEqual([]);
+  }
 
   /** The page's class probabilities for INPUTS from the worker's current net. */
   const pagePredictions = () =>

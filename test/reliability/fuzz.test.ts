@@ -262,6 +262,15 @@ const tampered = fc
     return { which, json: mutate(goodShards[which], all[pick % all.length], replacement) };
   });
 
+/** Reads the good shards, shard `which` replaced by `json`, and merges them (throws what the reader or merge throws). */
+function mergeTampered(which: number, json: unknown): void {
+  const shards = goodShards.map((g, i) => ({
+    file: `s${i}.json`,
+    results: shardResultsOf(i === which ? json : structuredClone(g), `s${i}.json`),
+  }));
+  combineShards(shards);
+}
+
 describe("search merge's shard reader (fuzzed)", () => {
   it('shardResultsOf on arbitrary JSON: a shard or a FormatError', () => {
     fc.assert(
@@ -284,13 +293,8 @@ describe("search merge's shard reader (fuzzed)", () => {
     for (const hostile of hostiles) {
       for (const which of [0, 1]) {
         for (const path of paths(goodShards[which])) {
-          const json = mutate(goodShards[which], path, hostile);
           try {
-            const shards = goodShards.map((g, i) => ({
-              file: `s${i}.json`,
-              results: shardResultsOf(i === which ? json : structuredClone(g), `s${i}.json`),
-            }));
-            combineShards(shards);
+            mergeTampered(which, mutate(goodShards[which], path, hostile));
           } catch (error) {
             if (!(error instanceof ZerodlError)) throw new Error(`${path.join('.')}: ${String(error)}`);
             expect(['FormatError', 'ValueError'], path.join('.')).toContain(error.name);
@@ -304,11 +308,7 @@ describe("search merge's shard reader (fuzzed)", () => {
     fc.assert(
       fc.property(tampered, ({ which, json }) => {
         try {
-          const shards = goodShards.map((g, i) => ({
-            file: `s${i}.json`,
-            results: shardResultsOf(i === which ? json : structuredClone(g), `s${i}.json`),
-          }));
-          combineShards(shards);
+          mergeTampered(which, json);
         } catch (error) {
           if (!(error instanceof ZerodlError)) throw error;
           expect(['FormatError', 'ValueError']).toContain(error.name);

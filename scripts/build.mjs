@@ -1,9 +1,9 @@
 // Builds what is stale: the wasm (assembly/ → build/zerodl[-relaxed].wasm) and the JS (src/ → dist/: index.js for
-// browsers and bundlers, node.js, inline.js with the wasm embedded, cli.js, zerodl-thread.js (a browser kernel
-// thread's script), the .d.ts files, and copies of the wasm).
+// browsers and bundlers, node.js, inline.js with the wasm embedded, cli.js, search-worker.js and the chunks these
+// three share, zerodl-thread.js (a browser kernel thread's script), the .d.ts files, and copies of the wasm).
 // `--force` rebuilds everything. Used by `npm test`, `npm start` and `npm run bench`.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,6 +45,9 @@ const jsSources = Math.max(
   mtime('scripts/build.mjs'),
   ...wasmFiles.map((f) => mtime(join('build', f))),
 );
+// The shared chunks of the Node entries (dist/zerodl-chunk-XXXXXXXX.js, dist/zerodl-pool.node-XXXXXXXX.js, …; the
+// esbuild hash is 8 characters), with their maps. zerodl-thread.js and the .wasm files have no hash.
+const chunkFile = /^zerodl-[\w.-]+-[A-Z0-9]{8}\.js(\.map)?$/;
 const outputs = [
   'dist/index.js',
   'dist/node.js',
@@ -58,6 +61,8 @@ if (force || outputs.some((f) => mtime(f) < jsSources)) {
   console.log('build: src/ → dist/');
   const { build } = await import('esbuild');
   mkdirSync(join(root, 'dist'), { recursive: true });
+  // The last build's chunks: their names change with their contents, and stale ones would ship in the package.
+  for (const f of readdirSync(join(root, 'dist'))) if (chunkFile.test(f)) rmSync(join(root, 'dist', f));
   for (const f of wasmFiles) copyFileSync(join(root, 'build', f), join(root, 'dist', f));
   // src/wasm-url.ts points at ../build/ (right for src/ under vitest); each bundle instead loads the copies beside
   // it. The literals stay literals, so Vite (and anything else that follows `new URL('…', import.meta.url)`) sees them.
@@ -118,10 +123,23 @@ if (force || outputs.some((f) => mtime(f) < jsSources)) {
       outfile: 'dist/zerodl-thread.js',
       format: 'iife',
     }),
-    build({ ...node, entryPoints: ['src/node.ts'], outfile: 'dist/node.js' }),
-    build({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
-    // the hyperparameter search's pool worker, loaded by path from beside cli.js / node.js (src/experiments/search/pool.node.ts)
-    build({ ...node, entryPoints: ['src/experiments/search/worker.node.ts'], outfile: 'dist/search-worker.js' }),
+    // The three Node entries in one build, their shared code in chunks (dist/zerodl-chunk-*.js): built apart, each
+    // carried its own copy of most of the library, and a map of it. The chunks sit beside the entries, never in a
+    // folder, for the `new URL('./…', import.meta.url)` in them (the .wasm files, search-worker.js) resolves against
+    // the chunk's own URL. dist/cli.js keeps the hashbang of src/cli/main.ts (esbuild keeps an entry's; a banner
+    // would put one on every chunk). search-worker.js is the search's pool worker, loaded by path from beside
+    // whichever chunk holds src/experiments/search/pool.node.ts.
+    build({
+      ...node,
+      entryPoints: {
+        node: 'src/node.ts',
+        cli: 'src/cli/main.ts',
+        'search-worker': 'src/experiments/search/worker.node.ts',
+      },
+      outdir: 'dist',
+      splitting: true,
+      chunkNames: 'zerodl-[name]-[hash]',
+    }),
   ]);
   run('tsc', ['-p', 'tsconfig.build.json']);
 }

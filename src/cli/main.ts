@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The `zerodl` command: dispatch to train / eval / predict / experiment / search, and the one place that turns errors
 // into exit codes: 2 for a wrong command line (with the usage), 1 for any ZerodlError or file-system error
 // (one line, no stack trace), 128 + the signal's number for a run stopped by SIGINT (130), SIGTERM (143) or

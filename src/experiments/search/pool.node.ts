@@ -17,8 +17,8 @@ export interface PoolOptions {
 }
 
 /**
- * The worker script: dist/search-worker.js beside the bundle that runs this (dist/cli.js, dist/node.js), or, when
- * this runs from src/ (tests), the one the build wrote to dist/.
+ * The worker script: dist/search-worker.js beside the bundle file that runs this (a chunk that dist/cli.js and
+ * dist/node.js share, in dist/ itself), or, when this runs from src/ (tests), the one the build wrote to dist/.
  */
 export function workerFile(): string {
   for (const rel of ['./search-worker.js', '../../../dist/search-worker.js']) {

@@ -443,25 +443,25 @@ if (!only || only === 'threads') {
     return p.speedup;
   };
   /** Rounds of [one thread, T threads] with the pair probe on either side: median times, speed-up and its share. */
-  const besidePair = (one, many, rounds, opts) => {
+  const besidePair = (one, many, rounds, opts, probe = true) => {
     const t1s = [],
       tTs = [],
       ratios = [],
       shares = [];
     for (let r = 0; r < rounds; r++) {
-      const before = pairOnce();
+      const before = probe ? pairOnce() : Number.NaN;
       const t1 = time(one, opts),
         tT = time(many, opts);
       t1s.push(t1);
       tTs.push(tT);
       ratios.push(t1 / tT);
-      shares.push(t1 / tT / ((before + pairOnce()) / 2));
+      shares.push(probe ? t1 / tT / ((before + pairOnce()) / 2) : Number.NaN);
     }
     return { t1: median(t1s), tT: median(tTs), ratio: median(ratios), share: median(shares) };
   };
   const rows = [];
-  const row = (what, unit, work, one, many, rounds, opts) => {
-    const { t1, tT, ratio, share } = besidePair(one, many, rounds, opts);
+  const row = (what, unit, work, one, many, rounds, opts, probe = true) => {
+    const { t1, tT, ratio, share } = besidePair(one, many, rounds, opts, probe);
     const shown = Number.isFinite(share) ? pct(share) : '—';
     rows.push([what, fmt(work / t1 / unit), fmt(work / tT / unit), `${fmt(ratio, 2)}x`, shown]);
     (record.threads ??= []).push({ what, one: work / t1 / unit, many: work / tT / unit, speedup: ratio, share });
@@ -515,6 +515,31 @@ if (!only || only === 'threads') {
       rounds,
       opts,
     );
+  }
+  // The same 4x100 training with a third process keeping one core busy (the target: no slowdown against one thread
+  // beside the same process). The busy process ends with this one even if this one is killed: it checks that its
+  // parent lives every ~16M turns of its loop.
+  if (T === 2 && !quick) {
+    const { spawn } = await import('node:child_process');
+    const busy =
+      'const p = +process.argv[1]; for (let i = 0; ; i++) if ((i & 0xffffff) === 0) ' +
+      '{ try { process.kill(p, 0); } catch { process.exit(); } }';
+    const hog = spawn(process.execPath, ['-e', busy, String(process.pid)], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      row(
+        'train 784-100x4-10 b128 samples/s, a third process busy on a core',
+        1,
+        nets[0].batch,
+        () => single[0].trainer.step(),
+        () => multi[0].trainer.step(),
+        7,
+        { minReps: 5, minSeconds: 0.3, warmup: 2 },
+        false,
+      );
+    } finally {
+      hog.kill();
+    }
   }
   table(['', '1 thread', `${T} threads`, 'speed-up', 'of the loop on 2 cores'], rows);
   const q = [...pairs].sort((a, b) => a - b);

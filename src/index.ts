@@ -25,6 +25,7 @@ export type {
   KernelName,
   ThreadHost,
   ThreadHostOptions,
+  ThreadHostPort,
 } from './backend/index.js';
 export * from './errors.js';
 export { Rng, mulberry32Next, seedState } from './rng.js';

@@ -16,6 +16,6 @@ export type { KernelName } from './kernels.js';
 export type { InitOptions, SimdVariant, WasmSource } from './wasm/load.js';
 export { hasRelaxedSimd } from './wasm/load.js';
 export { hostThreads } from './wasm/thread-host.js';
-export type { ThreadHost, ThreadHostOptions } from './wasm/thread-host.js';
+export type { ThreadHost, ThreadHostOptions, ThreadHostPort } from './wasm/thread-host.js';
 export { GEMM_VARIANTS, gemmVariantState } from './wasm/gemm-variant.js';
 export type { GemmVariant, GemmCalibration } from './wasm/gemm-variant.js';

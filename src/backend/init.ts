@@ -30,7 +30,7 @@ let pool: ThreadPool | undefined;
 /** Threads the wasm backends made from now on use: 1, or pool.size. */
 let threads = 1;
 /** The threadHost port that started the pool's threads (undefined: this thread started them). */
-let poolHost: MessagePort | undefined;
+let poolHost: InitOptions['threadHost'];
 /** Tests only: how long a pool's threads may take to start (ThreadPool's START_MS when undefined). */
 let startMs: number | undefined;
 let threadsChange: Promise<void> = Promise.resolve();

@@ -11,6 +11,7 @@ import { BackendError, ValueError } from '../../errors.js';
 import { nodeHost, nodeProcess } from '../../host.js';
 import { defaultWasmUrl, type SimdVariant } from '../../wasm-url.js';
 import type { GemmVariant } from './gemm-variant.js';
+import type { ThreadHostPort } from './thread-host.js';
 
 export type { SimdVariant } from '../../wasm-url.js';
 
@@ -46,8 +47,10 @@ export interface InitOptions {
    * stay as they were. If the page ends the threads later (`host.close()`), the kernels go on on one thread with
    * a console note, or the kernel call under way throws a BackendError. Only the calls given it use it: a later
    * `init({ threads })` with another count and no threadHost starts the threads from this Worker again.
+   * In Node the port of a `worker_threads` MessageChannel is one too; the type takes it as a ThreadHostPort
+   * where the DOM's MessagePort type would refuse it (a project with both the DOM's types and Node's).
    */
-  threadHost?: MessagePort;
+  threadHost?: MessagePort | ThreadHostPort;
   /**
    * The gemm micro-kernel ('4x8', '6x8', '4x12', '3x12'; see assembly/gemm.ts): 'auto' (default) times them at init() and
    * takes the fastest, unless the environment variable ZERODL_GEMM names one. Results are bit-identical whichever

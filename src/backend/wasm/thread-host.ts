@@ -46,6 +46,20 @@ export interface ThreadHostOptions {
   maxThreads?: number;
 }
 
+/**
+ * The type of `init({ threadHost })`'s port besides `MessagePort`: the methods zerodl uses of it, which a
+ * browser's MessagePort and Node's `worker_threads` one both have. It is a type only: at run time the value must
+ * still be a MessagePort of the engine (a ValueError otherwise). It exists because a project with both the DOM's
+ * types and Node's has two MessagePort types, and the global one (the DOM's) does not fit Node's port.
+ */
+export interface ThreadHostPort {
+  postMessage(message: unknown): void;
+  // (the listener takes any object: the DOM's and Node's EventTarget types declare listeners of their own Event)
+  addEventListener(type: 'message', listener: (event: object) => void): void;
+  removeEventListener(type: 'message', listener: (event: object) => void): void;
+  start(): void;
+}
+
 /** What zerodl uses of a MessagePort (a browser's, or Node's worker_threads one: both have these). */
 interface Port {
   postMessage(message: unknown): void;
@@ -235,7 +249,7 @@ function hold(locks: Locks, name: string): Promise<(() => void) | undefined> {
  * In the Worker: the threads of one pool, started by the page's ThreadHost at the other end of `port`. Resolves
  * once the pool's Web Lock is held (before any request names it, so the page never gets it early).
  */
-export async function hostedThreads(port: MessagePort): Promise<ThreadSpawner> {
+export async function hostedThreads(port: MessagePort | ThreadHostPort): Promise<ThreadSpawner> {
   const p = port as unknown as Port;
   const group = uniqueName();
   const locks = webLocks();

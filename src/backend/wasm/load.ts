@@ -178,10 +178,19 @@ function chooseVariant(simd: InitOptions['simd']): SimdVariant {
 
 async function compileBytes(bytes: Uint8Array, where: string): Promise<WebAssembly.Module> {
   checkMagic(bytes, where);
+  // A pending timer keeps Node's event loop turning until the compile settles. Node resolves an async compile
+  // through a V8 foreground task, and with nothing else keeping the loop alive it runs such tasks from the drain it
+  // does between loop turns: init()'s caller would then go on inside that drain, and if its code returns there with
+  // work left on the loop (a file save) while a concurrent optimizing compile waits for a GC, the main thread waits
+  // for the compile job and the job for the main thread, and the process hangs (seen on Node 20 in ~5–20% of runs of
+  // test/runtimes/smoke.mjs; nodejs/node#54918). Inside a loop turn the continuation runs as any callback does.
+  const keepAlive = setInterval(() => undefined, 60_000);
   try {
     return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
   } catch (e) {
     throw new BackendError(`${where} does not compile: ${(e as Error).message}`);
+  } finally {
+    clearInterval(keepAlive);
   }
 }
 

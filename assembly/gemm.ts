@@ -45,6 +45,8 @@
 //   1  6×8   12 accumulators, 2 B + 6 A per k       (mc limit MC6 = 126)
 //   2  4×12  12 accumulators, 3 B + 4 A per k       (nc limit NC12 = 1020)
 //   3  3×12  9 accumulators, 3 B + 3 A per k        (MC6, NC12)
+//   4  5×8   10 accumulators, 2 B loads + one v128 load of A's first 4 values
+//            (broadcast by shuffles) + 1 A splat per k  (mc limit MC5 = 125)
 // Whatever the variant, each C element is summed in the same order: its k
 // terms from 0 in one accumulator with the same madd, each depth block (the K
 // blocking depends on K only) stored or added to C in the same order. So C is
@@ -57,7 +59,12 @@
 // mul+add needs one more temporary, so 3×12 spills one value per k there);
 // 6×8 = 12 + 8 = 20 and 4×12 = 12 + 7 = 19 spill accumulators every k step, which puts a
 // store→load round trip into their madd chains. On hosts with 32 vector
-// registers (arm64) those two are the candidates. Calibration picks per host.
+// registers (arm64) those two are the candidates. 5×8 reads four of its five A
+// values as one v128 and broadcasts each lane with a shuffle (pure register
+// ops, which TurboFan places at their use), so its live set is 10 + 2 B + 2 A
+// + 1 broadcast = 15: ten chains without a spill, for hosts whose FMA latency
+// needs more than 8–9 chains (the Intel Xeon of docs/speed.md). Calibration
+// picks per host.
 //
 // No allocation anywhere. Packing buffers (PACK_A, PACK_B, TILE) are one
 // "scratch" block per thread: thread 0's is static (memory.data); each extra
@@ -84,6 +91,7 @@ const KC: i32 = 256;   // multiple of 4
 const MC: i32 = 128;   // multiple of MR (and MC6 of 6: 126)
 const NC: i32 = 1024;  // multiple of NR (and NC12 of 12: 1020)
 const MC6: i32 = 126;  // mc limit of the 6-row and 3-row variants (≤ MC, so PACK_A fits)
+const MC5: i32 = 125;  // mc limit of the 5-row variant
 const NC12: i32 = 1020; // nc limit of the 12-column variant (≤ NC, so PACK_B fits)
 
 // Micro-kernel variants (gemm_set_variant): the register tile MRv×NRv each one packs and computes with.
@@ -91,12 +99,13 @@ const V_4X8: i32 = 0;   // today's default: 8 accumulators
 const V_6X8: i32 = 1;   // 12 accumulators, 6 A splats + 2 B loads per k
 const V_4X12: i32 = 2;  // 12 accumulators, 4 A splats + 3 B loads per k
 const V_3X12: i32 = 3;  // 9 accumulators, 3 A splats + 3 B loads per k (15 live v128: fits x64's 15 in the relaxed build; plain's mul temporary makes 16)
-const V_COUNT: i32 = 4;
+const V_5X8: i32 = 4;   // 10 accumulators, 2 B loads + 1 A v128 load (4 lanes broadcast by shuffles) + 1 A splat per k
+const V_COUNT: i32 = 5;
 
 // Per-thread scratch: [PACK_A MC·KC·4 | PACK_B KC·NC·4 | TILE 256 bytes], 16-byte aligned.
 const PACK_A_BYTES: usize = <usize>(MC * KC * 4);
 const PACK_B_BYTES: usize = <usize>(KC * NC * 4);
-const TILE_BYTES: usize = 256; // one edge tile of any variant: 4×8, 6×8 or 4×12 floats ≤ 192 bytes
+const TILE_BYTES: usize = 256; // one edge tile of any variant: 4×8, 5×8, 6×8 or 4×12 floats ≤ 192 bytes
 const SCRATCH_BYTES: usize = PACK_A_BYTES + PACK_B_BYTES + TILE_BYTES;
 // Thread 0's scratch is static. The threaded build imports its (shared) memory and needs --zeroFilledMemory,
 // else asc writes these 1.2 MB of zeros as a data segment that every instantiation would copy again.
@@ -107,7 +116,7 @@ const SCRATCH0: usize = memory.data(<i32>SCRATCH_BYTES, 64);
 const VARIANT_CELL: usize = memory.data(16, 16);
 
 /**
- * Selects the micro-kernel of every later gemm on this memory: 0 = 4×8, 1 = 6×8, 2 = 4×12, 3 = 3×12. Returns the variant now
+ * Selects the micro-kernel of every later gemm on this memory: 0 = 4×8, 1 = 6×8, 2 = 4×12, 3 = 3×12, 4 = 5×8. Returns the variant now
  * in use (unchanged, and so not v, when v is out of range). Results are bit-identical whichever is chosen.
  */
 export function gemm_set_variant(v: i32): i32 {
@@ -388,6 +397,85 @@ function gemm_pack_a6(PACK_A: usize, a: usize, K: i32, M: i32, transA: i32, i0: 
         }
       }
       dst += <usize>kc * 24;
+    }
+  }
+}
+
+// Pack op(A)[i0:i0+mc, p0:p0+kc] into PACK_A for the 5-row variant.
+// Layout: strip s (rows i0+5s .. +4) at PACK_A + s·kc·20; within it, depth k
+// at +k·20 holds [a(i,k), .., a(i+4,k)] (the kernel reads the first four as one
+// unaligned v128 and the fifth as a splat).
+function gemm_pack_a5(PACK_A: usize, a: usize, K: i32, M: i32, transA: i32, i0: i32, mc: i32, p0: i32, kc: i32): void {
+  let dst = PACK_A;
+  if (transA == 0) {
+    // A stored M×K: rows 0–3 of the strip by 4×4 transposes, row 4 lane by lane.
+    const lda = <usize>K << 2;
+    for (let ir = 0; ir < mc; ir += 5) {
+      const rows = min(5, mc - ir);
+      let r0 = a + ((<usize>(i0 + ir) * <usize>K + <usize>p0) << 2);
+      let d = dst;
+      if (rows == 5) {
+        let r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda;
+        let k = 0;
+        for (; k + 4 <= kc; k += 4) {
+          const x0 = v128.load(r0), x1 = v128.load(r1), x2 = v128.load(r2), x3 = v128.load(r3);
+          const x4 = v128.load(r4);
+          const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+          const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+          const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+          const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+          // in increasing address order: each 16-byte store is followed by the lane that completes its 20 bytes
+          v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), 0);
+          v128.store32_lane(d, x4, 0, 16);
+          v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 20);
+          v128.store32_lane(d, x4, 1, 36);
+          v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 40);
+          v128.store32_lane(d, x4, 2, 56);
+          v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 60);
+          v128.store32_lane(d, x4, 3, 76);
+          r0 += 16; r1 += 16; r2 += 16; r3 += 16; r4 += 16; d += 80;
+        }
+        for (; k < kc; k++) {
+          store<f32>(d, load<f32>(r0), 0);
+          store<f32>(d, load<f32>(r1), 4);
+          store<f32>(d, load<f32>(r2), 8);
+          store<f32>(d, load<f32>(r3), 12);
+          store<f32>(d, load<f32>(r4), 16);
+          r0 += 4; r1 += 4; r2 += 4; r3 += 4; r4 += 4; d += 20;
+        }
+      } else {
+        // Edge strip (< 5 rows left): scalar copy, missing rows zero.
+        for (let k = 0; k < kc; k++) {
+          for (let r = 0; r < 5; r++) {
+            store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(r0 + <usize>r * lda + (<usize>k << 2)) : <f32>0);
+          }
+          d += 20;
+        }
+      }
+      dst += <usize>kc * 20;
+    }
+  } else {
+    // A stored K×M: for each k the 5 values i..i+4 are contiguous → one v128 and one f32 copy.
+    const lda = <usize>M << 2;
+    for (let ir = 0; ir < mc; ir += 5) {
+      const rows = min(5, mc - ir);
+      let s = a + ((<usize>p0 * <usize>M + <usize>(i0 + ir)) << 2);
+      let d = dst;
+      if (rows == 5) {
+        for (let k = 0; k < kc; k++) {
+          v128.store(d, v128.load(s));
+          store<f32>(d, load<f32>(s, 16), 16);
+          s += lda; d += 20;
+        }
+      } else {
+        for (let k = 0; k < kc; k++) {
+          for (let r = 0; r < 5; r++) {
+            store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(s + (<usize>r << 2)) : <f32>0);
+          }
+          s += lda; d += 20;
+        }
+      }
+      dst += <usize>kc * 20;
     }
   }
 }
@@ -805,6 +893,78 @@ function gemm_pack_b12(PACK_B: usize, b: usize, K: i32, N: i32, transB: i32, j0:
   gemm_store_tile(TILE, 48, c, ldc, add, mr, nr);
 }
 
+// Micro-kernel 5×8: C[mr×nr] (+)= Ap[kc×5] · Bp[kc×8], mr ≤ 5, nr ≤ 8: 10
+// accumulators. Rows 0–3 take their A value from one v128 load, broadcast lane
+// by lane with a shuffle; row 4 from a splat load. The same madd per C element
+// in the same k order as 4×8: bit-identical.
+// @ts-ignore: decorator
+@inline function gemm_kernel_5x8(TILE: usize, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  const end = pa + <usize>kc * 20;
+  while (pa < end) {
+    const b0 = v128.load(pb, 0), b1 = v128.load(pb, 16);
+    const av = v128.load(pa, 0);
+    let a = v128.shuffle<f32>(av, av, 0, 0, 0, 0);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.shuffle<f32>(av, av, 1, 1, 1, 1);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.shuffle<f32>(av, av, 2, 2, 2, 2);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.shuffle<f32>(av, av, 3, 3, 3, 3);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    a = v128.load32_splat(pa, 16);
+    c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
+    pa += 20; pb += 32;
+  }
+  if (mr == 5 && nr == NR) {
+    let c0 = c, c1 = c + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc;
+    if (add) {
+      c00 = f32x4.add(c00, v128.load(c0, 0)); c01 = f32x4.add(c01, v128.load(c0, 16));
+      c10 = f32x4.add(c10, v128.load(c1, 0)); c11 = f32x4.add(c11, v128.load(c1, 16));
+      c20 = f32x4.add(c20, v128.load(c2, 0)); c21 = f32x4.add(c21, v128.load(c2, 16));
+      c30 = f32x4.add(c30, v128.load(c3, 0)); c31 = f32x4.add(c31, v128.load(c3, 16));
+      c40 = f32x4.add(c40, v128.load(c4, 0)); c41 = f32x4.add(c41, v128.load(c4, 16));
+    }
+    v128.store(c0, c00, 0); v128.store(c0, c01, 16);
+    v128.store(c1, c10, 0); v128.store(c1, c11, 16);
+    v128.store(c2, c20, 0); v128.store(c2, c21, 16);
+    v128.store(c3, c30, 0); v128.store(c3, c31, 16);
+    v128.store(c4, c40, 0); v128.store(c4, c41, 16);
+  } else {
+    v128.store(TILE, c00, 0);   v128.store(TILE, c01, 16);
+    v128.store(TILE, c10, 32);  v128.store(TILE, c11, 48);
+    v128.store(TILE, c20, 64);  v128.store(TILE, c21, 80);
+    v128.store(TILE, c30, 96);  v128.store(TILE, c31, 112);
+    v128.store(TILE, c40, 128); v128.store(TILE, c41, 144);
+    gemm_store_tile(TILE, 32, c, ldc, add, mr, nr);
+  }
+}
+
+// The 5-row kernel's narrow edge (last B strip of nr ≤ 4 columns), as 4×4 is 4×8's.
+// @ts-ignore: decorator
+@inline function gemm_kernel_5x4(TILE: usize, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
+  let c3 = f32x4.splat(0), c4 = f32x4.splat(0);
+  const end = pa + <usize>kc * 20;
+  while (pa < end) {
+    const b0 = v128.load(pb);
+    c0 = madd(v128.load32_splat(pa, 0), b0, c0);
+    c1 = madd(v128.load32_splat(pa, 4), b0, c1);
+    c2 = madd(v128.load32_splat(pa, 8), b0, c2);
+    c3 = madd(v128.load32_splat(pa, 12), b0, c3);
+    c4 = madd(v128.load32_splat(pa, 16), b0, c4);
+    pa += 20; pb += 32;
+  }
+  v128.store(TILE, c0, 0);   v128.store(TILE, c1, 32);
+  v128.store(TILE, c2, 64);  v128.store(TILE, c3, 96);
+  v128.store(TILE, c4, 128);
+  gemm_store_tile(TILE, 32, c, ldc, add, mr, nr);
+}
+
 // Copy the valid mr×nr corner of TILE (row stride ts bytes) into C.
 function gemm_store_tile(TILE: usize, ts: usize, c: usize, ldc: usize, add: i32, mr: i32, nr: i32): void {
   for (let i = 0; i < mr; i++) {
@@ -855,8 +1015,8 @@ export function gemm_part(c: usize, a: usize, b: usize, M: i32, N: i32, K: i32, 
   }
   const v = load<i32>(VARIANT_CELL);
   // This variant's register tile mr×nr and block limits.
-  const mr = v == V_6X8 ? 6 : v == V_3X12 ? 3 : MR, nr = v == V_4X12 || v == V_3X12 ? 12 : NR;
-  const mcMax = mr == MR ? MC : MC6, ncMax = nr == 12 ? NC12 : NC;
+  const mr = v == V_6X8 ? 6 : v == V_3X12 ? 3 : v == V_5X8 ? 5 : MR, nr = v == V_4X12 || v == V_3X12 ? 12 : NR;
+  const mcMax = mr == MR ? MC : mr == 5 ? MC5 : MC6, ncMax = nr == 12 ? NC12 : NC;
   const nb = (Np + ncMax - 1) / ncMax;
   const ncb = gemm_round_up((Np + nb - 1) / nb, nr);
   // The K blocking depends on K only (never on the variant or the M/N split): it fixes the summation order.
@@ -880,6 +1040,9 @@ export function gemm_part(c: usize, a: usize, b: usize, M: i32, N: i32, K: i32, 
         } else if (v == V_3X12) {
           gemm_pack_a3(PACK_A, a, K, M, transA, ic, mc, pc, kc);
           gemm_macro_3x12(TILE, PACK_A, PACK_B, cp, ldc, add, mc, nc, kc);
+        } else if (v == V_5X8) {
+          gemm_pack_a5(PACK_A, a, K, M, transA, ic, mc, pc, kc);
+          gemm_macro_5x8(TILE, PACK_A, PACK_B, cp, ldc, add, mc, nc, kc);
         } else {
           gemm_pack_a(PACK_A, a, K, M, transA, ic, mc, pc, kc);
           if (v == V_4X12) gemm_macro_4x12(TILE, PACK_A, PACK_B, cp, ldc, add, mc, nc, kc);
@@ -937,6 +1100,31 @@ function gemm_macro_6x8(TILE: usize, PACK_A: usize, PACK_B: usize, c: usize, ldc
         gemm_kernel_6x4(TILE, kc, pa, pb, cp, ldc, add, min(6, mc - ir), nr);
         pa += strideA;
         cp += ldc * 6;
+      }
+    }
+    pb += strideB;
+  }
+}
+
+function gemm_macro_5x8(TILE: usize, PACK_A: usize, PACK_B: usize, c: usize, ldc: usize, add: i32, mc: i32, nc: i32, kc: i32): void {
+  let pb = PACK_B;
+  const strideA = <usize>kc * 20;
+  const strideB = <usize>kc << 5;
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    let pa = PACK_A;
+    let cp = c + (<usize>jr << 2);
+    if (nr > 4) {
+      for (let ir = 0; ir < mc; ir += 5) {
+        gemm_kernel_5x8(TILE, kc, pa, pb, cp, ldc, add, min(5, mc - ir), nr);
+        pa += strideA;
+        cp += ldc * 5;
+      }
+    } else {
+      for (let ir = 0; ir < mc; ir += 5) {
+        gemm_kernel_5x4(TILE, kc, pa, pb, cp, ldc, add, min(5, mc - ir), nr);
+        pa += strideA;
+        cp += ldc * 5;
       }
     }
     pb += strideB;

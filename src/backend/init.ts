@@ -139,7 +139,7 @@ function chooseGemm(gemm: GemmVariant | 'auto', how: GemmVariantSource, module: 
   }
 }
 
-/** Which gemm micro-kernel the wasm backends made now use ('4x8', '6x8', '4x12' or '3x12'); undefined before init. */
+/** Which gemm micro-kernel the wasm backends made now use ('4x8', '6x8', '4x12', '3x12' or '5x8'); undefined before init. */
 export function gemmVariant(): GemmVariant | undefined {
   return compiled ? gemmVariantState().variant : undefined;
 }

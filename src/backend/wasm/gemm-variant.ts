@@ -1,5 +1,5 @@
 // Which gemm micro-kernel the wasm backends use (assembly/gemm.ts, gemm_set_variant): '4x8' (the default), '6x8',
-// '4x12' or '3x12'. All give bit-identical results for the same binary (same K blocking, same summation order per element of
+// '4x12', '3x12' or '5x8'. All give bit-identical results for the same binary (same K blocking, same summation order per element of
 // C); they differ only in speed, which depends on the host's vector registers, load ports and FMA latency and on
 // how the engine allocates registers. So the choice is free to be made by timing: init() runs a short calibration
 // (each variant on two small representative products, interleaved rounds until the best times settle: 40–120 ms on
@@ -12,7 +12,7 @@ import { NameError } from '../../errors.js';
 
 /** The micro-kernel tiles (rows × columns of C per register tile), indexed as gemm_set_variant takes them. */
 // (4x8 first: the default, and the calibration's answer on a tie.)
-export const GEMM_VARIANTS = ['4x8', '6x8', '4x12', '3x12'] as const;
+export const GEMM_VARIANTS = ['4x8', '6x8', '4x12', '3x12', '5x8'] as const;
 export type GemmVariant = (typeof GEMM_VARIANTS)[number];
 
 /** How the variant in use was chosen. */
@@ -40,7 +40,7 @@ export function gemmVariantIndex(): number {
   return GEMM_VARIANTS.indexOf(current);
 }
 
-/** The gemm micro-kernel in use ('4x8', '6x8', '4x12' or '3x12'), and how it was chosen. */
+/** The gemm micro-kernel in use ('4x8', '6x8', '4x12', '3x12' or '5x8'), and how it was chosen. */
 export function gemmVariantState(): { variant: GemmVariant; source: GemmVariantSource; calibration?: GemmCalibration } {
   return { variant: current, source, calibration };
 }
@@ -83,13 +83,15 @@ interface CalibrationKernels {
 
 /**
  * The calibration products: like the 4x100 net's first layer (N 100: narrow, with edge strips; K 392: two depth
- * blocks) and a slice of the wide nets' layers (96×480×512: two depth blocks, as the 784- and 1024-deep products
- * have several; a one-block K hid 3×12's lead over 4×8 on the Zen 5 measured). One round of all variants on both
- * takes ~3 ms at ~40 GFLOP/s.
+ * blocks) and a slice of the wide nets' layers at batch 128 (128×480×392: two depth blocks, as the 784- and 1024-deep
+ * products have several; a one-block K hid 3×12's lead over 4×8 on the Zen 5 measured). M is a batch size, a power
+ * of two, as in training: an M that one tile height divides and another does not (96 = 32 × 3 = 19.2 × 5) favours
+ * the first by its edge strips (it had 3×12 picked over 5×8 on the Intel Xeon, where 5×8 is 1–4% faster at the nets'
+ * own shapes). One round of all variants on both takes ~5 ms at ~45 GFLOP/s.
  */
 const SHAPES: [number, number, number][] = [
   [64, 100, 392],
-  [96, 480, 512],
+  [128, 480, 392],
 ];
 /** At least this many timed rounds, and at most MAX_MS of calibration. */
 const MIN_ROUNDS = 3;

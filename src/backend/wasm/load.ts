@@ -52,7 +52,7 @@ export interface InitOptions {
    */
   threadHost?: MessagePort | ThreadHostPort;
   /**
-   * The gemm micro-kernel ('4x8', '6x8', '4x12', '3x12'; see assembly/gemm.ts): 'auto' (default) times them at init() and
+   * The gemm micro-kernel ('4x8', '6x8', '4x12', '3x12', '5x8'; see assembly/gemm.ts): 'auto' (default) times them at init() and
    * takes the fastest, unless the environment variable ZERODL_GEMM names one. Results are bit-identical whichever
    * runs; `gemmVariant()` tells which does. A later `init({ gemmVariant })` changes it for backends made after it.
    */

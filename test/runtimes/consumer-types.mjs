@@ -7,7 +7,9 @@
 //
 // The ports, which is where the sets differ. In a project with both, the global MessagePort type is the DOM's, and
 // Node's worker_threads port does not fit it, though it works at run time: init({ threadHost }) takes it as a
-// ThreadHostPort.
+// ThreadHostPort. hostThreads().port is the engine's MessagePort: the DOM's type, and Node's worker_threads one
+// where Node's types are there, so that both a browser Worker and a worker_threads Worker take it in their
+// transfer lists.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,13 +29,17 @@ void [scores, error, options, hostPort, host.threads, host.closed, host.close];
 // @ts-expect-error the port is a port, not any
 host.port.noSuchMethod();
 `;
-// Node's types: the Node entry's API, Node's worker_threads ports as init's threadHost.
+// Node's types: the Node entry's API, Node's worker_threads ports as init's threadHost, and hostThreads() serving
+// a worker_thread (its port in the worker's transfer list).
 const node = `import { loadMnist, renderSvg, lineChart, Trainer } from 'zerodl/node';
-import { MessageChannel as NodeChannel } from 'node:worker_threads';
+import { MessageChannel as NodeChannel, Worker as NodeWorker } from 'node:worker_threads';
 const svg: () => Promise<string> = () => renderSvg(lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 's', y: [1, 2] }] }));
 void [svg, loadMnist, Trainer];
 await init({ threads: 2, threadHost: new NodeChannel().port1 });
 await init({ threads: 2, threadHost: new (await import('node:worker_threads')).MessageChannel().port2 });
+const nodeWorker = new NodeWorker(new URL('./worker.js', import.meta.url));
+nodeWorker.postMessage({ port: host.port }, [host.port]);
+host.port.unref();
 `;
 // The DOM's types: a page hosting a browser Worker's threads, the DOM's ports as threadHost; a value that is no port
 // is refused (Node's types alone leave the global MessagePort an empty interface, zerodl's: any object fits it

@@ -5,16 +5,20 @@
 //   require    require('zerodl') from CommonJS (Node only);
 //   cli        the package's bin: `zerodl train --json` on a small MNIST subset;
 //   vite       the dev servers of Vite 8 (no configuration) and Vite 7 (optimizeDeps.exclude) in Chromium;
-//   types      the public .d.ts in a strict TypeScript consumer without DOM types (tsc 5.9, 6, 7; nodenext, bundler);
+//   types      the public .d.ts in the strict TypeScript consumers of test/runtimes/consumer-types.mjs (the DOM's
+//              and Node's types together, the DOM's alone, Node's alone) on tsc 5.9, 6 and 7;
 //   seeded     300 seeded losses (test/runtimes/seeded.mjs) on the plain binary: bit-identical to this Node's; on
 //              the relaxed binary: bit-identical between V8 runtimes, within float32 tolerance of plain elsewhere.
 // Writes .cache/ci/runtimes.json ({ passed, failed, failures }) for scripts/test-summary.mjs; exits 1 on a failure.
 //   node scripts/ci-runtimes.mjs [runtime...]   (default: node22 node24 node26 bun deno)
+//   node scripts/ci-runtimes.mjs --types        the packed package's install and the types part alone (no
+//                                               runtimes, no browser; writes no runtimes.json)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tscErrors, writeConsumers } from '../test/runtimes/consumer-types.mjs';
 import { runtimePath } from './runtimes.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -22,7 +26,11 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // walking up from the consumer, and hide what a real install lacks.
 const consumer = join(tmpdir(), 'zerodl-ci-consumer');
 const outDir = join(root, '.cache', 'ci');
-const names = process.argv.slice(2).length ? process.argv.slice(2) : ['node22', 'node24', 'node26', 'bun', 'deno'];
+const typesOnly = process.argv.includes('--types');
+const args = process.argv.slice(2).filter((a) => a !== '--types');
+const names = args.length ? args : ['node22', 'node24', 'node26', 'bun', 'deno'];
+/** The type-check consumers setUpConsumer() wrote (writeConsumers' list, each with its tsconfig). */
+let typeConsumers = [];
 
 // --- the consumer project: the tarball `npm pack` makes, installed with its dependencies ---
 function setUpConsumer() {
@@ -60,49 +68,10 @@ try { await z.init(); console.log(JSON.stringify({ variant: z.simdVariant() }));
 catch (e) { console.log(JSON.stringify({ name: e.name, message: e.message })); }
 `,
   );
-  // A strict TypeScript consumer without DOM types: the public .d.ts must stand alone (vega's typings need the DOM).
+  // The strict TypeScript consumers of test/runtimes/consumer-types.mjs (the DOM's and Node's types, each alone and
+  // both), on the installed package and its @types/node 22.
   mkdirSync(join(consumer, 'types'));
-  writeFileSync(join(consumer, 'types', 'package.json'), '{ "type": "module" }\n');
-  writeFileSync(
-    join(consumer, 'types', 'use.ts'),
-    `import { init, MultiLayerNet, Trainer, BackendError, hostThreads, type InitOptions, type ThreadHost } from 'zerodl';
-import { loadMnist, renderSvg, lineChart } from 'zerodl/node';
-import * as inline from 'zerodl/inline';
-const options: InitOptions = { simd: 'simd', wasm: new Uint8Array(8) };
-await init(options);
-await inline.init({ threads: 2 });
-const net = new MultiLayerNet({ inputSize: 4, hiddenSizes: [3], outputSize: 2, useBatchNorm: true });
-const scores: Float32Array = net.predict(new Float32Array(4));
-const svg: () => Promise<string> = () => renderSvg(lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 's', y: [1, 2] }] }));
-const error: BackendError | undefined = undefined;
-// page-hosted threads: MessagePort without the DOM's types
-const host: ThreadHost = hostThreads({ maxThreads: 4 });
-const hosted: InitOptions = { threads: 2, threadHost: host.port };
-void [scores, svg, error, loadMnist, Trainer, hosted, host.threads, host.closed];
-`,
-  );
-  for (const mode of ['nodenext', 'bundler']) {
-    writeFileSync(
-      join(consumer, 'types', `tsconfig.${mode}.json`),
-      JSON.stringify(
-        {
-          compilerOptions: {
-            strict: true,
-            lib: ['es2023'],
-            types: ['node'],
-            skipLibCheck: false,
-            noEmit: true,
-            target: 'es2023',
-            module: mode === 'nodenext' ? 'nodenext' : 'esnext',
-            moduleResolution: mode,
-          },
-          files: ['use.ts'],
-        },
-        null,
-        2,
-      ),
-    );
-  }
+  typeConsumers = writeConsumers(join(consumer, 'types'));
   writeFileSync(
     join(consumer, 'require.cjs'),
     `// CommonJS: require() of the ES-module package (Node >= 20.19)
@@ -181,6 +150,10 @@ const maxRel = (a, b) => Math.max(...a.map((v, i) => Math.abs(v - b[i]) / Math.a
 const F32_TOL = 1e-5;
 
 setUpConsumer();
+if (typesOnly) {
+  checkTypes();
+  finish();
+}
 // The optional dependencies, absent: zerodl alone installs none of them (browser users never need 64 MB of them).
 record(
   'node20',
@@ -281,23 +254,24 @@ for (const name of ['node20', ...names]) {
   });
 }
 
-// The public types in a strict consumer: lib es2023 (no DOM), types node, skipLibCheck off, both resolutions.
-for (const [label, tsc] of [
-  ['tsc 5.9', join(root, 'node_modules', 'typescript', 'bin', 'tsc')],
-  ['tsc 6', 'tsc6'],
-  ['tsc 7', 'tsc7'],
-]) {
-  for (const mode of ['nodenext', 'bundler']) {
-    record('types', `${label}, moduleResolution ${mode}, lib es2023 without DOM, skipLibCheck false`, () => {
-      const exe = tsc.startsWith('tsc') ? runtimePath(tsc) : tsc;
-      const r = spawnSync(process.execPath, [exe, '-p', join(consumer, 'types', `tsconfig.${mode}.json`)], {
-        encoding: 'utf8',
+// The public types in the strict consumers (skipLibCheck off), on each TypeScript.
+function checkTypes() {
+  for (const [label, tsc] of [
+    ['tsc 5.9', join(root, 'node_modules', 'typescript', 'bin', 'tsc')],
+    ['tsc 6', 'tsc6'],
+    ['tsc 7', 'tsc7'],
+  ]) {
+    for (const c of typeConsumers) {
+      record('types', `${label}, ${c.name}, moduleResolution ${c.resolution}, skipLibCheck false`, () => {
+        const exe = tsc.startsWith('tsc') ? runtimePath(tsc) : tsc;
+        const errors = tscErrors(exe, c.config);
+        if (errors) throw new Error(errors.split('\n').slice(0, 30).join('\n'));
+        return spawnSync(process.execPath, [exe, '--version'], { encoding: 'utf8' }).stdout.trim();
       });
-      if (r.status !== 0) throw new Error(`${r.stdout}${r.stderr}`.trim().split('\n').slice(0, 30).join('\n'));
-      return spawnSync(process.execPath, [exe, '--version'], { encoding: 'utf8' }).stdout.trim();
-    });
+    }
   }
 }
+checkTypes();
 
 // Vite's dev server on the installed package, in Chromium: Vite 8 needs no configuration; Vite 7 needs
 // optimizeDeps.exclude (its esbuild pre-bundling moves the module away from its .wasm), as docs/browser.md says.
@@ -359,19 +333,25 @@ if (existsSync('/usr/bin/chromium')) {
   });
 }
 
-mkdirSync(outDir, { recursive: true });
-const failures = results.filter((r) => !r.ok);
-writeFileSync(
-  join(outDir, 'runtimes.json'),
-  JSON.stringify(
-    {
-      passed: results.length - failures.length,
-      failed: failures.length,
-      results,
-    },
-    null,
-    2,
-  ),
-);
-console.log(`runtimes: ${results.length - failures.length} passed, ${failures.length} failed`);
-process.exit(failures.length ? 1 : 0);
+finish();
+
+function finish() {
+  const failures = results.filter((r) => !r.ok);
+  if (!typesOnly) {
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(
+      join(outDir, 'runtimes.json'),
+      JSON.stringify(
+        {
+          passed: results.length - failures.length,
+          failed: failures.length,
+          results,
+        },
+        null,
+        2,
+      ),
+    );
+  }
+  console.log(`runtimes: ${results.length - failures.length} passed, ${failures.length} failed`);
+  process.exit(failures.length ? 1 : 0);
+}

@@ -104,7 +104,7 @@ describe('threads from a ThreadHost', () => {
       const r = await new Promise<{ result?: Steps; error?: string }>((resolve, reject) => {
         worker.once('message', resolve);
         worker.once('error', reject);
-        worker.postMessage({ port: h.port, dist: DIST, simd: SIMD, train: trainSteps.toString() }, [h.port as never]);
+        worker.postMessage({ port: h.port, dist: DIST, simd: SIMD, train: trainSteps.toString() }, [h.port]);
       });
       expect(r.error).toBeUndefined();
       expect(h.threads, 'the worker’s kernel thread is this thread’s').toBe(1);

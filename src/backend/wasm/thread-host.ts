@@ -25,9 +25,12 @@ import type { ThreadInit } from './thread-main.js';
 export interface ThreadHost {
   /**
    * The end of the channel that a Worker's `init({ threads, threadHost })` takes. Transfer it to the Worker:
-   * `worker.postMessage({ port: host.port }, [host.port])`. One port serves one Worker.
+   * `worker.postMessage({ port: host.port }, [host.port])`. One port serves one Worker. It is the engine's
+   * MessagePort: a browser's, or in Node a `worker_threads` one. Its type is MessagePort (the DOM's, in a project
+   * with the DOM's types) and Node's `worker_threads` MessagePort too where Node's types are loaded, so that a
+   * browser Worker and a worker_threads Worker both take it in their transfer lists.
    */
-  readonly port: MessagePort;
+  readonly port: MessagePort & NodeWorkerPort;
   /** Kernel threads this host runs now (a pool of `init({ threads: n })` has n − 1 of them). */
   readonly threads: number;
   /** True after close(). */
@@ -40,6 +43,16 @@ export interface ThreadHost {
    */
   close(): void;
 }
+
+// Node's worker_threads MessagePort type where Node's types are loaded (@types/node), so that Node's
+// `worker.postMessage(…, [host.port])` takes the port; in a project without them the import names nothing, an error
+// the directive silences (the .d.ts must stand alone in a browser project) whose type is any, and NodeWorkerPort is
+// unknown there. (The directive is a JSDoc comment, the only kind the declaration emit keeps. The any check is
+// wrapped in an object: `0 extends 1 & T` on such a T makes the conditional itself any, in tsc 5.9 as in 7.)
+// biome-ignore lint/suspicious/noTsIgnore: @ts-expect-error would fail where Node's types are there
+/** @ts-ignore Node's port where Node's types are loaded, else nothing (any, which NodeWorkerPort makes unknown) */
+type NodeWorkerPortOrAny = import('node:worker_threads').MessagePort;
+type NodeWorkerPort = { port: 0 } extends { port: 1 & NodeWorkerPortOrAny } ? unknown : NodeWorkerPortOrAny;
 
 export interface ThreadHostOptions {
   /** The most kernel threads this host runs at once (default 256); a start request past it is refused. */
@@ -204,7 +217,7 @@ export function hostThreads(options: ThreadHostOptions = {}): ThreadHost {
   port.unref?.(); // kernel threads never keep a process alive, nor does their host
 
   return {
-    port: channel.port2,
+    port: channel.port2 as ThreadHost['port'], // (the engine's: a browser's MessagePort, or Node's worker_threads one)
     get threads() {
       return count;
     },

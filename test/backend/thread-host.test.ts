@@ -285,7 +285,9 @@ describe('threads from a ThreadHost', () => {
       await init({ threads: 2, threadHost: h.port });
       const k = createBackend('wasm') as ThreadedWasmBackend;
       const pool = k.pool!;
-      const [M, K, N] = [256, 256, 256];
+      // Tall, so a call lasts several ms and the thread, woken at its start, has time to take a chunk before the caller
+      // has taken them all (with 256 rows a loaded machine once saw none taken in 20 s of calls).
+      const [M, K, N] = [2048, 256, 256];
       const a = k.alloc(M * K).fill(0.5),
         b = k.alloc(K * N).fill(0.25),
         c = k.alloc(M * N);

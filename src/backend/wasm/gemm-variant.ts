@@ -83,15 +83,16 @@ interface CalibrationKernels {
 
 /**
  * The calibration products: like the 4x100 net's first layer (N 100: narrow, with edge strips; K 392: two depth
- * blocks) and a slice of the wide nets' layers at batch 128 (128×480×392: two depth blocks, as the 784- and 1024-deep
+ * blocks) and a slice of the wide nets' layers at batch 128 (128×512×392: two depth blocks, as the 784- and 1024-deep
  * products have several; a one-block K hid 3×12's lead over 4×8 on the Zen 5 measured). M is a batch size, a power
- * of two, as in training: an M that one tile height divides and another does not (96 = 32 × 3 = 19.2 × 5) favours
- * the first by its edge strips (it had 3×12 picked over 5×8 on the Intel Xeon, where 5×8 is 1–4% faster at the nets'
- * own shapes). One round of all variants on both takes ~5 ms at ~45 GFLOP/s.
+ * of two, and N = 512 leaves 12-wide tiles a narrow last strip, as the nets' own N (100, 1024) do: a shape that one
+ * tile divides and another does not favours the first by its edge strips (96×480×512 had 3×12 picked over 5×8 on the
+ * Intel Xeon, where 5×8 is 1–5% faster at the nets' own shapes). One round of all variants on both takes ~6 ms at
+ * ~45 GFLOP/s.
  */
 const SHAPES: [number, number, number][] = [
   [64, 100, 392],
-  [128, 480, 392],
+  [128, 512, 392],
 ];
 /** At least this many timed rounds, and at most MAX_MS of calibration. */
 const MIN_ROUNDS = 3;

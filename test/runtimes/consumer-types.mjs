@@ -28,6 +28,10 @@ const hostPort: ThreadHostPort | undefined = undefined;
 void [scores, error, options, hostPort, host.threads, host.closed, host.close];
 // @ts-expect-error the port is a port, not any
 host.port.noSuchMethod();
+// @ts-expect-error a number is no port (with Node's types alone too, where the global MessagePort is empty)
+await init({ threads: 2, threadHost: 42 });
+// @ts-expect-error an object without the port's methods neither
+await init({ threads: 2, threadHost: { postMessage() {} } });
 `;
 // Node's types: the Node entry's API, Node's worker_threads ports as init's threadHost, and hostThreads() serving
 // a worker_thread (its port in the worker's transfer list).
@@ -41,19 +45,15 @@ const nodeWorker = new NodeWorker(new URL('./worker.js', import.meta.url));
 nodeWorker.postMessage({ port: host.port }, [host.port]);
 host.port.unref();
 `;
-// The DOM's types: a page hosting a browser Worker's threads, the DOM's ports as threadHost; a value that is no port
-// is refused (Node's types alone leave the global MessagePort an empty interface, zerodl's: any object fits it
-// there, and init() throws its ValueError at run time).
+// The DOM's types: a page hosting a browser Worker's threads, the DOM's ports as threadHost. (A value that is no port
+// is refused in every set, in common above: with Node's types alone the global MessagePort is zerodl's empty
+// placeholder, which init's threadHost type leaves out.)
 const dom = `const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 worker.postMessage({ port: host.port }, [host.port]);
 worker.postMessage({ port: host.port }, { transfer: [host.port] });
 const domPort: MessagePort = host.port;
 void domPort;
 await init({ threads: 2, threadHost: new MessageChannel().port1 });
-// @ts-expect-error a number is no MessagePort
-await init({ threads: 2, threadHost: 42 });
-// @ts-expect-error an object without the port's methods neither
-await init({ threads: 2, threadHost: { postMessage() {} } });
 `;
 // The DOM's types alone: the port has no Node methods (Node's port type is not there to add them).
 const domOnly = `// @ts-expect-error a browser's MessagePort has no unref()

@@ -50,7 +50,7 @@ export interface InitOptions {
    * In Node the port of a `worker_threads` MessageChannel is one too; the type takes it as a ThreadHostPort
    * where the DOM's MessagePort type would refuse it (a project with both the DOM's types and Node's).
    */
-  threadHost?: MessagePort | ThreadHostPort;
+  threadHost?: GlobalMessagePort | ThreadHostPort;
   /**
    * The gemm micro-kernel ('4x8', '6x8', '4x12', '3x12', '5x8'; see assembly/gemm.ts): 'auto' (default) times them at init() and
    * takes the fastest, unless the environment variable ZERODL_GEMM names one. Results are bit-identical whichever
@@ -76,6 +76,13 @@ declare global {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface MessagePort {}
 }
+
+/**
+ * The global MessagePort type where it has members (the DOM's or WebWorker's types); nothing where it is only the
+ * empty placeholder above (Node's types alone), which any value would fit: there `threadHost` takes ThreadHostPort,
+ * which Node's worker_threads port is.
+ */
+type GlobalMessagePort = keyof MessagePort extends never ? never : MessagePort;
 
 export interface CompiledKernels {
   module: WebAssembly.Module;

@@ -321,6 +321,26 @@ function gemm_pack_b(PACK_B: usize, b: usize, K: i32, N: i32, transB: i32, j0: i
   }
 }
 
+// Edge strip of an R-row packing (gemm_pack_a6, _a5, _a3), `rows` < R rows left: a scalar copy of A stored M×K
+// (r0: the strip's first row at depth p0, lda: A's row stride in bytes) into d, R floats per depth, missing rows zero.
+function gemm_pack_a_edge(d: usize, r0: usize, lda: usize, rows: i32, R: i32, kc: i32): void {
+  for (let k = 0; k < kc; k++) {
+    for (let r = 0; r < R; r++) {
+      store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(r0 + <usize>r * lda + (<usize>k << 2)) : <f32>0);
+    }
+    d += <usize>R << 2;
+  }
+}
+
+// The same for A stored K×M (s: the strip's first value at depth p0, lda: A's row stride in bytes).
+function gemm_pack_at_edge(d: usize, s: usize, lda: usize, rows: i32, R: i32, kc: i32): void {
+  for (let k = 0; k < kc; k++) {
+    for (let r = 0; r < R; r++) store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(s + (<usize>r << 2)) : <f32>0);
+    s += lda;
+    d += <usize>R << 2;
+  }
+}
+
 // Pack op(A)[i0:i0+mc, p0:p0+kc] into PACK_A for the 6-row variant.
 // Layout: strip s (rows i0+6s .. +5) at PACK_A + s·kc·24; within it, depth k
 // at +k·24 holds [a(i,k) .. a(i+5,k)] (the splat loads need no alignment).
@@ -365,13 +385,7 @@ function gemm_pack_a6(PACK_A: usize, a: usize, K: i32, M: i32, transA: i32, i0: 
           r0 += 4; r1 += 4; r2 += 4; r3 += 4; r4 += 4; r5 += 4; d += 24;
         }
       } else {
-        // Edge strip (< 6 rows left): scalar copy, missing rows zero.
-        for (let k = 0; k < kc; k++) {
-          for (let r = 0; r < 6; r++) {
-            store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(r0 + <usize>r * lda + (<usize>k << 2)) : <f32>0);
-          }
-          d += 24;
-        }
+        gemm_pack_a_edge(d, r0, lda, rows, 6, kc);
       }
       dst += <usize>kc * 24;
     }
@@ -389,12 +403,7 @@ function gemm_pack_a6(PACK_A: usize, a: usize, K: i32, M: i32, transA: i32, i0: 
           s += lda; d += 24;
         }
       } else {
-        for (let k = 0; k < kc; k++) {
-          for (let r = 0; r < 6; r++) {
-            store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(s + (<usize>r << 2)) : <f32>0);
-          }
-          s += lda; d += 24;
-        }
+        gemm_pack_at_edge(d, s, lda, rows, 6, kc);
       }
       dst += <usize>kc * 24;
     }
@@ -444,13 +453,7 @@ function gemm_pack_a5(PACK_A: usize, a: usize, K: i32, M: i32, transA: i32, i0: 
           r0 += 4; r1 += 4; r2 += 4; r3 += 4; r4 += 4; d += 20;
         }
       } else {
-        // Edge strip (< 5 rows left): scalar copy, missing rows zero.
-        for (let k = 0; k < kc; k++) {
-          for (let r = 0; r < 5; r++) {
-            store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(r0 + <usize>r * lda + (<usize>k << 2)) : <f32>0);
-          }
-          d += 20;
-        }
+        gemm_pack_a_edge(d, r0, lda, rows, 5, kc);
       }
       dst += <usize>kc * 20;
     }
@@ -468,12 +471,7 @@ function gemm_pack_a5(PACK_A: usize, a: usize, K: i32, M: i32, transA: i32, i0: 
           s += lda; d += 20;
         }
       } else {
-        for (let k = 0; k < kc; k++) {
-          for (let r = 0; r < 5; r++) {
-            store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(s + (<usize>r << 2)) : <f32>0);
-          }
-          s += lda; d += 20;
-        }
+        gemm_pack_at_edge(d, s, lda, rows, 5, kc);
       }
       dst += <usize>kc * 20;
     }
@@ -517,13 +515,7 @@ function gemm_pack_a3(PACK_A: usize, a: usize, K: i32, M: i32, transA: i32, i0: 
           r0 += 4; r1 += 4; r2 += 4; d += 12;
         }
       } else {
-        // Edge strip (< 3 rows left): scalar copy, missing rows zero.
-        for (let k = 0; k < kc; k++) {
-          for (let r = 0; r < 3; r++) {
-            store<f32>(d + (<usize>r << 2), r < rows ? load<f32>(r0 + <usize>r * lda + (<usize>k << 2)) : <f32>0);
-          }
-          d += 12;
-        }
+        gemm_pack_a_edge(d, r0, lda, rows, 3, kc);
       }
       dst += <usize>kc * 12;
     }

@@ -2,8 +2,9 @@
 // '4x12', '3x12' or '5x8'. All give bit-identical results for the same binary (same K blocking, same summation order per element of
 // C); they differ only in speed, which depends on the host's vector registers, load ports and FMA latency and on
 // how the engine allocates registers. So the choice is free to be made by timing: init() runs a short calibration
-// (each variant on two small representative products, interleaved rounds until the best times settle: 40–120 ms on
-// the busy 2-core machine it was written on, at most ~MAX_MS), unless
+// (each variant on two small representative products, interleaved rounds until the best times settle, variants
+// well behind the leader dropped after two rounds: 65–85 ms on a busy 2-core Zen 3, most of it the engine's
+// tier-up, see calibrateGemm; at most ~MAX_MS), unless
 // `init({ gemmVariant })` or the environment variable ZERODL_GEMM names one. The choice holds for the process and
 // applies to every wasm backend made after it, the threaded ones' threads included (their gemm_part reads the
 // variant from the shared memory).
@@ -25,7 +26,7 @@ export interface GemmCalibration {
   ms: Record<GemmVariant, number[]>;
   /** the products timed, as [M, N, K] */
   shapes: [number, number, number][];
-  /** timed rounds (after one warm-up round) */
+  /** timed rounds (after one warm-up round); variants dropped as well behind the leader sat out the later ones */
   rounds: number;
   /** wall time the calibration took, ms */
   tookMs: number;
@@ -95,10 +96,22 @@ const SHAPES: [number, number, number][] = [
   [128, 512, 392],
 ];
 /** At least this many timed rounds, and at most MAX_MS of calibration. */
-const MIN_ROUNDS = 3;
+const MIN_ROUNDS = 2;
 const MAX_MS = 250;
 /** The rounds end when a whole round improved no variant's best total by more than this fraction. */
 const SETTLED = 0.03;
+/**
+ * From the second timed round on, a variant whose best total is more than this times the leader's is timed no
+ * more (on the hosts measured the variants either tie within a few % or trail by 30–100%; a best time is the
+ * minimum over rounds, so one slow moment of the machine does not drop a variant).
+ */
+const DROP = 1.2;
+/**
+ * A variant this many times slower than the leader is still running the engine's baseline code (its optimized
+ * code not compiled yet: tier-up compiles queue up on a busy machine), not showing its own speed: it is neither
+ * dropped nor lets the rounds end (until MAX_MS).
+ */
+const BASELINE = 2.5;
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -125,7 +138,8 @@ export function calibrateGemm(module: WebAssembly.Module): GemmCalibration {
   const f = new Float32Array(k.memory.buffer, base, floats);
   // Values of a trained net's magnitude (no subnormals, no zeros that would hide work).
   for (let i = 0; i < floats; i++) f[i] = ((i * 2654435761) % 1999) / 1000 - 1 + 1e-3;
-  const run = (v: number, [M, N, K]: [number, number, number]): number => {
+  const run = (v: number, shape: number): number => {
+    const [M, N, K] = SHAPES[shape];
     k.gemm_set_variant!(v);
     const a = base,
       b = a + 4 * M * K,
@@ -134,29 +148,59 @@ export function calibrateGemm(module: WebAssembly.Module): GemmCalibration {
     k.gemm(c, a, b, M, N, K, 0, 0, 0);
     return now() - s;
   };
-  const total = (v: GemmVariant): number => ms[v].reduce((x, y) => x + y, 0);
-  // The engine first runs each function's baseline code (V8: Liftoff, several times slower) and swaps in the
-  // optimized code once a background compile finishes, which on a busy machine may take a while: so rounds go on
-  // until no variant's best time improves any more (the first, warm-up, round is not counted).
-  GEMM_VARIANTS.forEach((_, v) => SHAPES.forEach((s) => run(v, s)));
+  const rounds = calibrationRounds(run, ms, now, t0);
+  return { variant: fastest(ms), ms, shapes: SHAPES, rounds, tookMs: now() - t0 };
+}
+
+const sum = (xs: number[]): number => xs.reduce((x, y) => x + y, 0);
+
+/** The variant with the least sum of best times ('4x8' on a tie). */
+export function fastest(ms: Record<GemmVariant, number[]>): GemmVariant {
+  let best: GemmVariant = '4x8';
+  for (const v of GEMM_VARIANTS) if (sum(ms[v]) < sum(ms[best])) best = v;
+  return best;
+}
+
+/**
+ * The calibration's rounds: `run(v, shape)` times variant `v` (an index of GEMM_VARIANTS) once on product `shape`
+ * (an index of `ms`'s lists) and returns ms; each variant's best time per product goes into `ms`; returns the
+ * timed rounds. `clock` and `t0` bound the whole to MAX_MS. (Separate from the wasm so that tests can drive it
+ * with made-up timings: a variant in baseline code, one well behind, a noisy moment.)
+ */
+export function calibrationRounds(
+  run: (v: number, shape: number) => number,
+  ms: Record<GemmVariant, number[]>,
+  clock: () => number,
+  t0: number,
+): number {
+  const total = (v: number): number => sum(ms[GEMM_VARIANTS[v]]);
+  const shapes = ms['4x8'].length;
+  // The engine first runs each function's baseline code (V8: Liftoff, 5–10x slower on these loops) and swaps in
+  // the optimized code once a background compile finishes, which on a busy machine may take a while: so rounds go
+  // on until no variant's best time improves any more. The warm-up (not counted) runs only the first, small
+  // product: its baseline run is what triggers the tier-up, and a large one in baseline code would cost ~8 ms a
+  // variant. That tier-up is most of the calibration's time (25–35 ms of 70–90 on a busy 2-core Zen 3, 2026-12-08).
+  GEMM_VARIANTS.forEach((_, v) => run(v, 0));
+  let live = GEMM_VARIANTS.map((_, v) => v);
   let rounds = 0;
   for (let r = 0; ; r++) {
-    const before = GEMM_VARIANTS.map(total);
+    const before = GEMM_VARIANTS.map((_, v) => total(v));
     // Rotate the order each round, so no variant always runs first (or right after a given other).
-    for (let j = 0; j < GEMM_VARIANTS.length; j++) {
-      const v = (j + r) % GEMM_VARIANTS.length;
-      SHAPES.forEach((s, i) => {
-        const name = GEMM_VARIANTS[v];
-        ms[name][i] = Math.min(ms[name][i], run(v, s));
-      });
+    for (let j = 0; j < live.length; j++) {
+      const v = live[(j + r) % live.length];
+      const best = ms[GEMM_VARIANTS[v]];
+      for (let i = 0; i < shapes; i++) best[i] = Math.min(best[i], run(v, i));
     }
     rounds++;
-    const settled = GEMM_VARIANTS.every((v, i) => total(v) >= before[i] * (1 - SETTLED));
-    if ((r + 1 >= MIN_ROUNDS && settled) || now() - t0 > MAX_MS) break;
+    const lead = Math.min(...live.map(total));
+    const steady = (v: number): boolean => total(v) >= before[v] * (1 - SETTLED);
+    const waiting = (v: number): boolean => total(v) > lead * BASELINE;
+    // From the second round: drop the variants well behind that have stopped improving.
+    if (r >= 1) live = live.filter((v) => total(v) <= lead * DROP || waiting(v) || !steady(v));
+    const settled = live.every((v) => steady(v) && !waiting(v));
+    if ((r + 1 >= MIN_ROUNDS && settled) || clock() - t0 > MAX_MS) break;
   }
-  let best: GemmVariant = '4x8';
-  for (const v of GEMM_VARIANTS) if (total(v) < total(best)) best = v;
-  return { variant: best, ms, shapes: SHAPES, rounds, tookMs: now() - t0 };
+  return rounds;
 }
 
 /** Records a calibration's winner as the variant in use. */

@@ -54,7 +54,13 @@ const record = {
   host,
   peak,
   peakProbe: { chains: peak.chains, ...PROBE },
-  gemmVariant: { variant: gemmChoice.variant, source: gemmChoice.source, calibrationMs: gemmChoice.calibration?.ms },
+  gemmVariant: {
+    variant: gemmChoice.variant,
+    source: gemmChoice.source,
+    candidates: gemmChoice.calibration?.candidates,
+    calibrationMs: gemmChoice.calibration?.ms,
+    calibrationTookMs: gemmChoice.calibration?.tookMs,
+  },
   gemm: [],
   train: [],
 };
@@ -142,8 +148,9 @@ const calib = gemmChoice.calibration;
 console.log(
   `gemm micro-kernel: ${gemmVariant()} (${gemmChoice.source}` +
     (calib
-      ? `; init() timed ${calib.shapes.map((s) => s.join('×')).join(' and ')}, ${calib.rounds} rounds in ${calib.tookMs.toFixed(0)} ms, best: ` +
-        GEMM_VARIANTS.map((v) => `${v} ${calib.ms[v].map((t) => t.toFixed(2)).join('+')} ms`).join(', ')
+      ? `; init() timed ${calib.candidates.join(', ')}${calib.x86 ? ' (an x86 host)' : ''} on ` +
+        `${calib.shapes.map((s) => s.join('×')).join(' and ')}, ${calib.rounds} rounds in ${calib.tookMs.toFixed(0)} ms, best: ` +
+        calib.candidates.map((v) => `${v} ${calib.ms[v].map((t) => t.toFixed(2)).join('+')} ms`).join(', ')
       : '') +
     ')\n',
 );

@@ -3,23 +3,30 @@
 // real host shows: variants that tie within noise, variants well behind, a variant whose optimized code arrives late
 // (it runs the engine's baseline code, several times slower, for a few rounds), a noisy moment, a very slow clock.
 import { describe, expect, it } from 'vitest';
-import { calibrationRounds, fastest, GEMM_VARIANTS, type GemmVariant } from '../../src/backend/wasm/gemm-variant.js';
+import {
+  calibrationRounds,
+  fastest,
+  GEMM_VARIANTS,
+  hostIsX86,
+  X86_CANDIDATES,
+  type GemmVariant,
+} from '../../src/backend/wasm/gemm-variant.js';
 
 /** A fresh `ms` record for two products. */
-const fresh = (): Record<GemmVariant, number[]> =>
-  Object.fromEntries(GEMM_VARIANTS.map((v) => [v, [Infinity, Infinity]])) as Record<GemmVariant, number[]>;
+const fresh = (candidates: readonly GemmVariant[]): Record<GemmVariant, number[]> =>
+  Object.fromEntries(candidates.map((v) => [v, [Infinity, Infinity]])) as Record<GemmVariant, number[]>;
 
 /**
  * Runs the rounds with `speed(variant, call)` giving the ms of a variant's `call`-th timing (0 = its warm-up), each
  * product taking `speed × [0.1, 1]`. The clock moves by the ms timed. Returns the calls per variant and the result.
  */
-function drive(speed: (v: GemmVariant, call: number) => number) {
-  const ms = fresh();
+function drive(speed: (v: GemmVariant, call: number) => number, candidates: readonly GemmVariant[] = GEMM_VARIANTS) {
+  const ms = fresh(candidates);
   const calls = Object.fromEntries(GEMM_VARIANTS.map((v) => [v, 0])) as Record<GemmVariant, number>;
   const byRound: GemmVariant[][] = [];
   let clock = 0;
   const run = (i: number, shape: number): number => {
-    const v = GEMM_VARIANTS[i];
+    const v = candidates[i];
     const t = speed(v, calls[v]) * (shape === 0 ? 0.1 : 1);
     if (shape === 0) calls[v]++;
     clock += t;
@@ -29,10 +36,11 @@ function drive(speed: (v: GemmVariant, call: number) => number) {
   const rounds = calibrationRounds(
     (i, shape) => {
       const t = run(i, shape);
-      if (shape === 0 && calls[GEMM_VARIANTS[i]] > 1)
-        (byRound[calls[GEMM_VARIANTS[i]] - 2] ??= []).push(GEMM_VARIANTS[i]);
+      const v = candidates[i];
+      if (shape === 0 && calls[v] > 1) (byRound[calls[v] - 2] ??= []).push(v);
       return t;
     },
+    candidates,
     ms,
     () => clock,
     0,
@@ -97,5 +105,20 @@ describe('gemm calibration rounds', () => {
     expect(r.clock).toBeGreaterThan(250);
     // the bound (250 ms) is checked after each round: one round of 5 variants × 33 ms at most beyond it
     expect(r.clock).toBeLessThan(250 + 5 * 33 + 1);
+  });
+
+  it('times only the candidates it is given, and picks among them', () => {
+    const rate: Record<GemmVariant, number> = { '4x8': 1, '6x8': 0.5, '4x12': 0.5, '3x12': 0.95, '5x8': 1.1 };
+    const r = drive((v) => rate[v], X86_CANDIDATES);
+    expect(r.variant).toBe('3x12'); // 6x8 and 4x12 would be faster, but were not timed
+    expect(r.calls['6x8']).toBe(0);
+    expect(r.calls['4x12']).toBe(0);
+    expect(Object.keys(r.ms).sort()).toEqual([...X86_CANDIDATES].sort());
+  });
+});
+
+describe('host detection', () => {
+  it("tells an x86 host from the NaN sign of ∞ − ∞ computed in wasm, as Node's process.arch says", () => {
+    expect(hostIsX86()).toBe(process.arch === 'x64' || process.arch === 'ia32');
   });
 });

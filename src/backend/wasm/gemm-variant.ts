@@ -2,9 +2,10 @@
 // '4x12', '3x12' or '5x8'. All give bit-identical results for the same binary (same K blocking, same summation order per element of
 // C); they differ only in speed, which depends on the host's vector registers, load ports and FMA latency and on
 // how the engine allocates registers. So the choice is free to be made by timing: init() runs a short calibration
-// (each variant on two small representative products, interleaved rounds until the best times settle, variants
-// well behind the leader dropped after two rounds: 65–85 ms on a busy 2-core Zen 3, most of it the engine's
-// tier-up, see calibrateGemm; at most ~MAX_MS), unless
+// (the candidates for this host — on x86, told by the sign of a NaN, the three tiles that fit its vector registers;
+// elsewhere all five — on two small representative products, interleaved rounds until the best times settle,
+// candidates well behind the leader dropped after two rounds: 40–70 ms on a busy 2-core Zen 3, most of it waiting
+// for the engine's optimized code, see calibrationRounds; at most ~MAX_MS), unless
 // `init({ gemmVariant })` or the environment variable ZERODL_GEMM names one. The choice holds for the process and
 // applies to every wasm backend made after it, the threaded ones' threads included (their gemm_part reads the
 // variant from the shared memory).
@@ -19,11 +20,15 @@ export type GemmVariant = (typeof GEMM_VARIANTS)[number];
 /** How the variant in use was chosen. */
 export type GemmVariantSource = 'default' | 'option' | 'env' | 'calibrated';
 
-/** One calibration: the best time (ms) of each variant on each product timed, and the winner. */
+/** One calibration: the best time (ms) of each variant timed on each product, and the winner. */
 export interface GemmCalibration {
   variant: GemmVariant;
-  /** variant → best ms of each calibration product (in `shapes` order) */
-  ms: Record<GemmVariant, number[]>;
+  /** The variants timed: on x86 hosts the three whose tile fits the engine's 16 vector registers, else all. */
+  candidates: GemmVariant[];
+  /** Whether the host computes like x86 (hostIsX86: the sign of the NaN that ∞ − ∞ gives). */
+  x86: boolean;
+  /** candidate → best ms of each calibration product (in `shapes` order) */
+  ms: Partial<Record<GemmVariant, number[]>>;
   /** the products timed, as [M, N, K] */
   shapes: [number, number, number][];
   /** timed rounds (after one warm-up round); variants dropped as well behind the leader sat out the later ones */
@@ -75,6 +80,49 @@ export function setGemmVariant(variant: GemmVariant, how: GemmVariantSource): vo
   source = how;
 }
 
+/**
+ * The variants worth timing on an x86 host: the tiles whose live vectors fit the 15 xmm registers V8, SpiderMonkey
+ * and JSC allocate on x64 without spilling (4×8: 8 accumulators + 2 of B + up to 4 of A; 3×12: 9 + 3 + 3; 5×8 with
+ * A broadcast by shuffles: 10 + 2 + 3). 6×8 (12 accumulators) and 4×12 (12) spill there and lost on every x86 host
+ * measured, by 9–90% (Zen 3, Zen 4, Zen 5, Intel Xeon: docs/notes/gemm-variants.md). ARM64 has 32 vector
+ * registers, where they may win: elsewhere every variant is timed.
+ */
+export const X86_CANDIDATES: readonly GemmVariant[] = ['4x8', '3x12', '5x8'];
+
+/**
+ * A tiny wasm function: f32 (x − x) as its bits. With x = ∞ the result is the engine's NaN from the hardware:
+ * x86's SSE/AVX give the "default NaN" with the sign bit set (0xFFC00000), ARM gives it clear (0x7FC00000). Wasm
+ * leaves a NaN's sign to the hardware and engines do not canonicalize it, so the sign tells the two apart.
+ */
+const NAN_PROBE = Uint8Array.from(
+  [
+    '0061736d 01000000', // magic, version 1
+    '01 06 01 60 01 7d 01 7f', // types: (f32) → i32
+    '03 02 01 00', // functions: one, of type 0
+    '07 05 01 01 66 00 00', // exports: "f" = function 0
+    '0a 0a 01 08 00 20 00 20 00 93 bc 0b', // code: local.get 0, local.get 0, f32.sub, i32.reinterpret_f32
+  ]
+    .join('')
+    .replace(/ /g, '')
+    .match(/../g)!,
+  (h) => Number.parseInt(h, 16),
+);
+
+let x86: boolean | undefined;
+
+/** Whether this host's floating point is x86's (the sign of ∞ − ∞ computed in wasm); false where it cannot tell. */
+export function hostIsX86(): boolean {
+  if (x86 === undefined) {
+    try {
+      const f = new WebAssembly.Instance(new WebAssembly.Module(NAN_PROBE)).exports.f as (x: number) => number;
+      x86 = f(Infinity) >>> 31 === 1;
+    } catch {
+      x86 = false;
+    }
+  }
+  return x86;
+}
+
 interface CalibrationKernels {
   memory: WebAssembly.Memory;
   heap_base(): number;
@@ -122,13 +170,14 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
  */
 export function calibrateGemm(module: WebAssembly.Module): GemmCalibration {
   const t0 = now();
+  const onX86 = hostIsX86();
+  const candidates = onX86 ? [...X86_CANDIDATES] : [...GEMM_VARIANTS];
   const k = instantiateSync<Record<string, unknown>>(module, {}).instance.exports as unknown as CalibrationKernels;
-  const ms = Object.fromEntries(GEMM_VARIANTS.map((v) => [v, SHAPES.map(() => Infinity)])) as Record<
-    GemmVariant,
-    number[]
-  >;
+  const ms: Partial<Record<GemmVariant, number[]>> = Object.fromEntries(
+    candidates.map((v) => [v, SHAPES.map(() => Infinity)]),
+  );
   if (typeof k.gemm_set_variant !== 'function') {
-    return { variant: '4x8', ms, shapes: SHAPES, rounds: 0, tookMs: now() - t0 };
+    return { variant: '4x8', candidates, x86: onX86, ms, shapes: SHAPES, rounds: 0, tookMs: now() - t0 };
   }
   const floats = Math.max(...SHAPES.map(([M, N, K]) => M * K + K * N + M * N));
   const base = (k.heap_base() + 15) & ~15;
@@ -136,11 +185,14 @@ export function calibrateGemm(module: WebAssembly.Module): GemmCalibration {
   const have = k.memory.buffer.byteLength;
   if (need > have) k.memory.grow(Math.ceil((need - have) / 65536));
   const f = new Float32Array(k.memory.buffer, base, floats);
-  // Values of a trained net's magnitude (no subnormals, no zeros that would hide work).
-  for (let i = 0; i < floats; i++) f[i] = ((i * 2654435761) % 1999) / 1000 - 1 + 1e-3;
+  // Values of a trained net's magnitude (no subnormals, no zeros that would hide work): one period of the pattern
+  // (1999 values), then copies of what is filled (a loop over all ~316k in JS took ~15 ms before it was optimized).
+  const period = Math.min(1999, floats);
+  for (let i = 0; i < period; i++) f[i] = ((i * 2654435761) % 1999) / 1000 - 1 + 1e-3;
+  for (let n = period; n < floats; n *= 2) f.copyWithin(n, 0, Math.min(n, floats - n));
   const run = (v: number, shape: number): number => {
     const [M, N, K] = SHAPES[shape];
-    k.gemm_set_variant!(v);
+    k.gemm_set_variant!(GEMM_VARIANTS.indexOf(candidates[v]));
     const a = base,
       b = a + 4 * M * K,
       c = b + 4 * K * N;
@@ -148,48 +200,54 @@ export function calibrateGemm(module: WebAssembly.Module): GemmCalibration {
     k.gemm(c, a, b, M, N, K, 0, 0, 0);
     return now() - s;
   };
-  const rounds = calibrationRounds(run, ms, now, t0);
-  return { variant: fastest(ms), ms, shapes: SHAPES, rounds, tookMs: now() - t0 };
+  const rounds = calibrationRounds(run, candidates, ms, now, t0);
+  return { variant: fastest(ms), candidates, x86: onX86, ms, shapes: SHAPES, rounds, tookMs: now() - t0 };
 }
 
 const sum = (xs: number[]): number => xs.reduce((x, y) => x + y, 0);
 
-/** The variant with the least sum of best times ('4x8' on a tie). */
-export function fastest(ms: Record<GemmVariant, number[]>): GemmVariant {
-  let best: GemmVariant = '4x8';
-  for (const v of GEMM_VARIANTS) if (sum(ms[v]) < sum(ms[best])) best = v;
-  return best;
+/** The variant timed with the least sum of best times (the first in GEMM_VARIANTS' order on a tie: 4x8). */
+export function fastest(ms: Partial<Record<GemmVariant, number[]>>): GemmVariant {
+  let best: GemmVariant | undefined;
+  for (const v of GEMM_VARIANTS) {
+    const t = ms[v];
+    if (t !== undefined && (best === undefined || sum(t) < sum(ms[best]!))) best = v;
+  }
+  return best ?? '4x8';
 }
 
 /**
- * The calibration's rounds: `run(v, shape)` times variant `v` (an index of GEMM_VARIANTS) once on product `shape`
- * (an index of `ms`'s lists) and returns ms; each variant's best time per product goes into `ms`; returns the
+ * The calibration's rounds: `run(v, shape)` times `candidates[v]` once on product `shape` (an index of `ms`'s lists)
+ * and returns ms; each candidate's best time per product goes into `ms` (which has a list for each); returns the
  * timed rounds. `clock` and `t0` bound the whole to MAX_MS. (Separate from the wasm so that tests can drive it
  * with made-up timings: a variant in baseline code, one well behind, a noisy moment.)
  */
 export function calibrationRounds(
   run: (v: number, shape: number) => number,
-  ms: Record<GemmVariant, number[]>,
+  candidates: readonly GemmVariant[],
+  ms: Partial<Record<GemmVariant, number[]>>,
   clock: () => number,
   t0: number,
 ): number {
-  const total = (v: number): number => sum(ms[GEMM_VARIANTS[v]]);
-  const shapes = ms['4x8'].length;
+  const best = candidates.map((v) => ms[v]!);
+  const total = (v: number): number => sum(best[v]);
+  const shapes = best[0].length;
   // The engine first runs each function's baseline code (V8: Liftoff, 5–10x slower on these loops) and swaps in
   // the optimized code once a background compile finishes, which on a busy machine may take a while: so rounds go
   // on until no variant's best time improves any more. The warm-up (not counted) runs only the first, small
   // product: its baseline run is what triggers the tier-up, and a large one in baseline code would cost ~8 ms a
-  // variant. That tier-up is most of the calibration's time (25–35 ms of 70–90 on a busy 2-core Zen 3, 2026-12-08).
-  GEMM_VARIANTS.forEach((_, v) => run(v, 0));
-  let live = GEMM_VARIANTS.map((_, v) => v);
+  // variant. Waiting for that tier-up is most of the calibration's time: on a busy 2-core Zen 3 (2026-12-08) the
+  // rounds start ~8 ms in and take 30–60 ms, while one round of the three x86 candidates on optimized code takes ~5.
+  candidates.forEach((_, v) => run(v, 0));
+  let live = candidates.map((_, v) => v);
   let rounds = 0;
   for (let r = 0; ; r++) {
-    const before = GEMM_VARIANTS.map((_, v) => total(v));
+    const before = candidates.map((_, v) => total(v));
     // Rotate the order each round, so no variant always runs first (or right after a given other).
     for (let j = 0; j < live.length; j++) {
       const v = live[(j + r) % live.length];
-      const best = ms[GEMM_VARIANTS[v]];
-      for (let i = 0; i < shapes; i++) best[i] = Math.min(best[i], run(v, i));
+      const b = best[v];
+      for (let i = 0; i < shapes; i++) b[i] = Math.min(b[i], run(v, i));
     }
     rounds++;
     const lead = Math.min(...live.map(total));

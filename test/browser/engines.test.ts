@@ -1,6 +1,7 @@
 // The package in every browser engine a user has: Chromium (playwright-core), Firefox (puppeteer-core over WebDriver
 // BiDi) and WebKit (WebKitWebDriver + MiniBrowser through webdriverio), from Debian's packages. Per engine: the
-// browser build loads with the binary the engine can run; 300 seeded losses on the plain binary are bit-identical to
+// browser build loads with the binary the engine can run, and its gemm calibration tells an x86 host by the sign of
+// a NaN in that engine's wasm; 300 seeded losses on the plain binary are bit-identical to
 // this Node's; threads run (bit-identical to one thread) where the engine gives cross-origin-isolated pages shared
 // memory; a wrong wasmUrl is a typed error and zerodl/inline loads; a model round-trips through bytes; engines
 // without WebAssembly or SIMD get a clear BackendError; the demo throttles its chart redraws (its speed beside a standalone worker is printed).
@@ -94,6 +95,8 @@ describe.each(ENGINES as string[])('%s', (name) => {
         errors: string[];
         sameAfterBytes: boolean;
         bytes: number;
+        x86: boolean | null;
+        candidates: string[] | null;
       }>(async () => {
         const z = (window as unknown as { zerodl: typeof zerodl }).zerodl;
         await z.init();
@@ -116,15 +119,21 @@ describe.each(ENGINES as string[])('%s', (name) => {
           errors: (window as unknown as { __errors: string[] }).__errors,
           sameAfterBytes: a.length === 15 && a.every((v, i) => Object.is(v, b[i])),
           bytes: bytes.length,
+          // the gemm calibration's host detection (the NaN sign of ∞ − ∞ in this engine's wasm)
+          x86: z.gemmVariantState().calibration?.x86 ?? null,
+          candidates: z.gemmVariantState().calibration?.candidates ?? null,
         };
       });
       expect(r.bytes).toBeGreaterThan(12 * 8 * 4);
+      const x86 = process.arch === 'x64' || process.arch === 'ia32'; // the browser runs on this machine
       expect({ ...r, bytes: 0 }).toEqual({
         variant: EXPECT[name].relaxed ? 'relaxed-simd' : 'simd',
         relaxed: EXPECT[name].relaxed,
         errors: [],
         sameAfterBytes: true,
         bytes: 0,
+        x86,
+        candidates: x86 ? ['4x8', '3x12', '5x8'] : ['4x8', '6x8', '4x12', '3x12', '5x8'],
       });
     },
   );

@@ -1,10 +1,12 @@
-// bench/participation.mjs — in a training step with init({ threads: 2 }), which pool jobs the second thread takes
-// part in (issue 13, threads)
+// bench/participation.mjs — in a training step with init({ threads: 2 }), how much each pool job gains and whether
+// the second thread takes part (issue 13, threads)
 //
 // Trains the 784-100x4-10 net (batch 128, Adam, random data) on one thread and on two, interleaved, and prints the
-// speed-up; then, for each pool job of a step (in order), the chunks the worker thread ran per call (count from
-// ThreadPool.stats(): 1.0 = it always took its share of a 2-chunk job) and the call's median time. A worker that
-// sleeps when a job is posted wakes later than the caller can run the chunks itself: what it misses shows here.
+// speed-up; then, for each pool job of a step (in order): its chunks, the chunks the worker ran per call (the job's
+// chunks less those the caller ran: 1.0 = it always took its share of a 2-chunk job; the pool's own count of worker
+// chunks is added after the job is signalled done, so it may land in the next job's), the call's median time beside
+// the same call's on one thread (the one-thread net's backend, wrapped), and the caller's time per gemm chunk. A job
+// that ends well after the caller's chunk had a worker that started late (woken from its sleep: bench/wake-latency.mjs).
 //
 //   node [--experimental-wasm-relaxed-simd] bench/participation.mjs [simd|relaxed-simd] [--net=2x1024]
 import { init, MultiLayerNet, Trainer, createOptimizer } from '../dist/node.js';
@@ -60,28 +62,96 @@ console.log(
   `ms/step: one thread ${median(t1).toFixed(3)}, two ${median(t2).toFixed(3)}, speed-up ` +
     `${(median(t1) / median(t2)).toFixed(2)}x (median of 10 interleaved rounds of ${steps} steps)`,
 );
-// Each job of a step, wrapped: the worker's chunks during the call, and its time.
+// Each job of a step, wrapped: the chunks it had and the chunks the caller ran itself (its gemm_part and kernel
+// calls, wrapped too; the rest the worker ran), and its time. (The pool's own count of worker chunks is added by
+// the worker after it signals the job done, so it may land in the next job's count.)
 const calls = [];
+let mine = 0;
+const gemmPart = pool.gemmPart;
+let mineMs = 0;
+pool.gemmPart = (...a) => {
+  mine++;
+  const s0 = performance.now();
+  gemmPart(...a);
+  mineMs += performance.now() - s0;
+};
+const fns = pool.fns;
+pool.fns = Object.fromEntries(
+  Object.entries(fns).map(([name, f]) => [
+    name,
+    typeof f === 'function'
+      ? (...a) => {
+          mine++;
+          return f(...a);
+        }
+      : f,
+  ]),
+);
+const CHUNK_MIN = 64;
+const chunks = (m, a) => {
+  if (m === 'gemm') {
+    const [, , , M, N] = a;
+    const length = Math.max(M, N);
+    return Math.min(3 * pool.size, Math.max(pool.size, Math.floor(length / CHUNK_MIN)));
+  }
+  const n = a[5],
+    size = Math.ceil(n / (2 * pool.size) / 16) * 16;
+  return Math.ceil(n / size);
+};
 for (const m of ['gemm', 'elementwise']) {
   const f = pool[m].bind(pool);
   pool[m] = (...a) => {
-    const w0 = pool.stats().workerChunks,
-      s0 = performance.now();
+    mine = 0;
+    mineMs = 0;
+    const s0 = performance.now();
     f(...a);
     const what =
       m === 'gemm' ? `gemm ${a[3]}×${a[4]}×${a[5]}${a[6] ? ' Aᵀ' : ''}${a[7] ? ' Bᵀ' : ''}` : `${a[0]} ${a[5]}`;
-    calls.push([what, pool.stats().workerChunks - w0, performance.now() - s0]);
+    const count = chunks(m, a);
+    calls.push([what, count - mine, performance.now() - s0, count, mine > 0 ? mineMs / mine : Number.NaN]);
   };
 }
+// The same calls on one thread: the gemms the pool splits (M·N·K ≥ 2^18, a side ≥ 32) and adam_update from 32768
+// (the other elementwise kernels are not matched: with ReLU layers that large, the per-job ratio is left out).
+const solo = [];
+const be1 = one.net.backend;
+const gemm1 = be1.gemm.bind(be1);
+be1.gemm = (...a) => {
+  const s0 = performance.now();
+  gemm1(...a);
+  if (a[3] * a[4] * a[5] >= 1 << 18 && Math.max(a[3], a[4]) >= 32) solo.push(performance.now() - s0);
+};
+const adam1 = be1.adam_update.bind(be1);
+be1.adam_update = (...a) => {
+  const s0 = performance.now();
+  adam1(...a);
+  if (a[4] >= 1 << 15) solo.push(performance.now() - s0);
+};
+one.trainer.step();
+const soloPerStep = solo.length;
+solo.length = 0;
 two.trainer.step();
 const perStep = calls.length;
 calls.length = 0;
 const measured = wide ? 20 : 200;
-for (let i = 0; i < measured; i++) two.trainer.step();
-console.log(`\n| job | kernel (M×N×K) | worker chunks per call | µs per call (median) |\n|--:|---|--:|--:|`);
+for (let i = 0; i < measured; i++) {
+  two.trainer.step();
+  one.trainer.step();
+}
+console.log(
+  `\n| job | kernel (M×N×K) | chunks | worker's chunks per call | µs per call, 2 threads | 1 thread | speed-up | µs per caller's gemm chunk |\n` +
+    '|--:|---|--:|--:|--:|--:|--:|--:|',
+);
 for (let j = 0; j < perStep; j++) {
   const mine = calls.filter((_, i) => i % perStep === j);
-  const chunks = mine.reduce((a, c) => a + c[1], 0) / mine.length;
-  console.log(`| ${j} | ${mine[0][0]} | ${chunks.toFixed(2)} | ${(median(mine.map((c) => c[2])) * 1000).toFixed(0)} |`);
+  const worker = mine.reduce((a, c) => a + c[1], 0) / mine.length;
+  const t2 = median(mine.map((c) => c[2]));
+  const own = mine.map((c) => c[4]).filter(Number.isFinite);
+  const chunk = own.length > 0 ? median(own) : Number.NaN;
+  const t1 = soloPerStep === perStep ? median(solo.filter((_, i) => i % perStep === j)) : Number.NaN;
+  console.log(
+    `| ${j} | ${mine[0][0]} | ${mine[0][3]} | ${worker.toFixed(2)} | ${(t2 * 1000).toFixed(0)} | ` +
+      `${Number.isFinite(t1) ? `${(t1 * 1000).toFixed(0)} | ${(t1 / t2).toFixed(2)}x` : '— | —'} | ${Number.isFinite(chunk) ? (chunk * 1000).toFixed(0) : '—'} |`,
+  );
 }
 process.exit(0);

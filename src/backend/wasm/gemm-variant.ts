@@ -81,9 +81,9 @@ export function setGemmVariant(variant: GemmVariant, how: GemmVariantSource): vo
 }
 
 /**
- * The variants worth timing on an x86 host: the tiles whose live vectors fit the 15 xmm registers V8, SpiderMonkey
- * and JSC allocate on x64 without spilling (4×8: 8 accumulators + 2 of B + up to 4 of A; 3×12: 9 + 3 + 3; 5×8 with
- * A broadcast by shuffles: 10 + 2 + 3). 6×8 (12 accumulators) and 4×12 (12) spill there and lost on every x86 host
+ * The variants worth timing on an x86 host: the tiles whose live vectors fit x64's 16 xmm registers (15 for V8,
+ * which keeps one as scratch) without spilling (4×8: 8 accumulators + 2 of B + up to 4 of A; 3×12: 9 + 3 + 3; 5×8
+ * with A broadcast by shuffles: 10 + 2 + 3). 6×8 (12 accumulators) and 4×12 (12) spill there and lost on every x86 host
  * measured, by 9–90% (Zen 3, Zen 4, Zen 5, Intel Xeon: docs/notes/gemm-variants.md). ARM64 has 32 vector
  * registers, where they may win: elsewhere every variant is timed.
  */

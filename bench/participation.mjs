@@ -87,17 +87,10 @@ pool.fns = Object.fromEntries(
       : f,
   ]),
 );
-const CHUNK_MIN = 64;
-const chunks = (m, a) => {
-  if (m === 'gemm') {
-    const [, , , M, N] = a;
-    const length = Math.max(M, N);
-    return Math.min(3 * pool.size, Math.max(pool.size, Math.floor(length / CHUNK_MIN)));
-  }
-  const n = a[5],
-    size = Math.ceil(n / (2 * pool.size) / 16) * 16;
-  return Math.ceil(n / size);
-};
+// A job's chunk count, as the pool wrote it into its control block (CTL.COUNT of src/backend/wasm/pool.ts).
+const COUNT = 5;
+const describe = (name, a) =>
+  name === 'gemm' ? `gemm ${a[3]}×${a[4]}×${a[5]}${a[6] ? ' Aᵀ' : ''}${a[7] ? ' Bᵀ' : ''}` : `${name} ${a[4]}`;
 for (const m of ['gemm', 'elementwise']) {
   const f = pool[m].bind(pool);
   pool[m] = (...a) => {
@@ -105,28 +98,24 @@ for (const m of ['gemm', 'elementwise']) {
     mineMs = 0;
     const s0 = performance.now();
     f(...a);
-    const what =
-      m === 'gemm' ? `gemm ${a[3]}×${a[4]}×${a[5]}${a[6] ? ' Aᵀ' : ''}${a[7] ? ' Bᵀ' : ''}` : `${a[0]} ${a[5]}`;
-    const count = chunks(m, a);
+    // (the pool's elementwise(name, p0…p3, n, …) against the backend's adam_update(p, g, m, v, n, …))
+    const what = m === 'gemm' ? describe('gemm', a) : describe(a[0], a.slice(1));
+    const count = pool.ctl[COUNT];
     calls.push([what, count - mine, performance.now() - s0, count, mine > 0 ? mineMs / mine : Number.NaN]);
   };
 }
-// The same calls on one thread: the gemms the pool splits (M·N·K ≥ 2^18, a side ≥ 32) and adam_update from 32768
-// (the other elementwise kernels are not matched: with ReLU layers that large, the per-job ratio is left out).
+// The same calls on one thread (the gemms and Adam updates of the one-thread net's backend, each tagged like the
+// jobs): a job is matched with the call of the same tag and the same rank among that tag's calls in a step.
 const solo = [];
 const be1 = one.net.backend;
-const gemm1 = be1.gemm.bind(be1);
-be1.gemm = (...a) => {
-  const s0 = performance.now();
-  gemm1(...a);
-  if (a[3] * a[4] * a[5] >= 1 << 18 && Math.max(a[3], a[4]) >= 32) solo.push(performance.now() - s0);
-};
-const adam1 = be1.adam_update.bind(be1);
-be1.adam_update = (...a) => {
-  const s0 = performance.now();
-  adam1(...a);
-  if (a[4] >= 1 << 15) solo.push(performance.now() - s0);
-};
+for (const name of ['gemm', 'adam_update']) {
+  const f = be1[name].bind(be1);
+  be1[name] = (...a) => {
+    const s0 = performance.now();
+    f(...a);
+    solo.push([describe(name, a), performance.now() - s0]);
+  };
+}
 one.trainer.step();
 const soloPerStep = solo.length;
 solo.length = 0;
@@ -148,7 +137,12 @@ for (let j = 0; j < perStep; j++) {
   const t2 = median(mine.map((c) => c[2]));
   const own = mine.map((c) => c[4]).filter(Number.isFinite);
   const chunk = own.length > 0 ? median(own) : Number.NaN;
-  const t1 = soloPerStep === perStep ? median(solo.filter((_, i) => i % perStep === j)) : Number.NaN;
+  const tag = calls[j][0],
+    rank = calls.slice(0, j).filter((c) => c[0] === tag).length;
+  const at = solo
+    .slice(0, soloPerStep)
+    .findIndex((c, i, all) => c[0] === tag && all.slice(0, i).filter((d) => d[0] === tag).length === rank);
+  const t1 = at < 0 ? Number.NaN : median(solo.filter((_, i) => i % soloPerStep === at).map((c) => c[1]));
   console.log(
     `| ${j} | ${mine[0][0]} | ${mine[0][3]} | ${worker.toFixed(2)} | ${(t2 * 1000).toFixed(0)} | ` +
       `${Number.isFinite(t1) ? `${(t1 * 1000).toFixed(0)} | ${(t1 / t2).toFixed(2)}x` : '— | —'} | ${Number.isFinite(chunk) ? (chunk * 1000).toFixed(0) : '—'} |`,
